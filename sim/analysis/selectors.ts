@@ -1,0 +1,78 @@
+/**
+ * Selectors that select nothing:
+ * - a Gateway whose `selector` matches no pod, in any namespace (IST0101 "selector": Istio's
+ *   analyzers/gateway; a gateway selector is mesh-wide unless PILOT_SCOPE_GATEWAY_TO_NAMESPACE);
+ * - an AuthorizationPolicy, PeerAuthentication, RequestAuthentication or Sidecar whose workload
+ *   selector matches no workload in its namespace (IST0127 NoMatchingWorkloadsFound; a policy in the
+ *   root namespace looks in every namespace);
+ * - a Kubernetes Service whose selector matches no pod: it has no endpoints and requests to it get
+ *   503 UH (meshsim's own check; Istio has no analyzer for it).
+ */
+import { CODES } from '../config/diagnostic.ts';
+import type { Diagnostic } from '../config/diagnostic.ts';
+import { formatLabels, matchesLabels, serviceSelects } from '../config/selectors.ts';
+import type { Labels } from '../config/selectors.ts';
+import type { AnyResource } from '../config/resource.ts';
+import { report } from './context.ts';
+import type { AnalysisContext } from './context.ts';
+
+export const SERVICE_SELECTS_NOTHING = 'MS0201';
+
+export function analyzeSelectors(context: AnalysisContext): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const { pods, workloads, settings } = context.topology;
+  for (const r of context.resources) {
+    if (context.builtIn(r)) continue;
+    if (r.kind === 'Gateway') {
+      const selector = r.spec.selector as Labels | undefined;
+      if (selector === undefined || Object.keys(selector).length === 0) continue;
+      if (!pods.some((p) => matchesLabels(selector, p.labels))) {
+        out.push(report(r, ['spec', 'selector'], 'warning', CODES.referencedResourceNotFound,
+          `Referenced selector not found: "${formatLabels(selector)}".`,
+          'No pod runs a gateway with these labels; deploy the gateway (e.g. the default profile\'s istio-ingressgateway has istio=ingressgateway) or fix the selector.'));
+      }
+      continue;
+    }
+    const selector = workloadSelector(r);
+    if (selector === null) continue;
+    const everywhere = r.namespace === settings.rootNamespace && r.kind !== 'PeerAuthentication' && r.kind !== 'Sidecar';
+    const matched = workloads.some((w) => (everywhere || w.namespace === r.namespace) && matchesLabels(selector.labels, w.labels));
+    if (!matched) {
+      out.push(report(r, selector.path, 'warning', CODES.noMatchingWorkloads,
+        `No matching workloads for this resource with the following labels: ${formatLabels(selector.labels)}.`,
+        `Nothing in namespace ${r.namespace} carries these labels, so this ${r.kind} has no effect; fix the labels or the namespace.`));
+    }
+  }
+  out.push(...servicesWithoutPods(context));
+  return out;
+}
+
+function workloadSelector(r: AnyResource): { labels: Labels; path: (string | number)[] } | null {
+  let labels: Labels | undefined;
+  let path: (string | number)[] = [];
+  if (r.kind === 'AuthorizationPolicy' || r.kind === 'PeerAuthentication' || r.kind === 'RequestAuthentication') {
+    labels = r.spec.selector?.matchLabels as Labels | undefined;
+    path = ['spec', 'selector', 'matchLabels'];
+  } else if (r.kind === 'Sidecar') {
+    labels = r.spec.workloadSelector?.labels as Labels | undefined;
+    path = ['spec', 'workloadSelector', 'labels'];
+  }
+  if (labels === undefined || Object.keys(labels).length === 0) return null;
+  return { labels, path };
+}
+
+function servicesWithoutPods(context: AnalysisContext): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const r of context.resources) {
+    if (r.kind !== 'Service' || context.builtIn(r)) continue;
+    const selector = r.spec.selector as Labels | undefined;
+    if (selector === undefined || Object.keys(selector).length === 0) continue;
+    const matched = context.topology.pods.some((p) => p.namespace === r.namespace && serviceSelects(selector, p.labels));
+    if (!matched) {
+      out.push(report(r, ['spec', 'selector'], 'warning', SERVICE_SELECTS_NOTHING,
+        `The selector ${formatLabels(selector)} matches no pod in namespace ${r.namespace}, so the Service has no endpoints.`,
+        'Requests to it will fail with 503 UH (no healthy upstream); deploy the workload or fix the selector.'));
+    }
+  }
+  return out;
+}

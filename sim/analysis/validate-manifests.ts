@@ -1,0 +1,61 @@
+/**
+ * `validate` as a library call: load the user's manifests next to what the chosen Istio install
+ * profile puts in the cluster, build the topology, run the analyzers over the whole set, and return
+ * every diagnostic about the user's files in a stable order.
+ */
+import { loadManifests } from '../config/load-resources.ts';
+import type { LoadOptions } from '../config/load-resources.ts';
+import { sortDiagnostics } from '../config/diagnostic.ts';
+import type { Diagnostic } from '../config/diagnostic.ts';
+import { installManifests } from '../config/install-profile.ts';
+import type { InstallProfile } from '../config/install-profile.ts';
+import type { ManifestSource } from '../config/parse-manifests.ts';
+import type { AnyResource } from '../config/resource.ts';
+import { buildTopology } from '../topology/build-topology.ts';
+import { MESH_SETTINGS_DEFAULT } from '../topology/model.ts';
+import type { MeshSettings, Topology } from '../topology/model.ts';
+import { HostIndex } from './context.ts';
+import type { AnalysisContext, Analyzer } from './context.ts';
+import { analyzeDestinationRules } from './destination-rule.ts';
+import { analyzeNamespaces, analyzePortNames } from './namespaces.ts';
+import { analyzeSelectors } from './selectors.ts';
+import { analyzeVirtualServices } from './virtual-service.ts';
+
+export interface ValidateOptions extends LoadOptions {
+  /** What Istio install the manifests are applied to (default: `default`). */
+  readonly profile?: InstallProfile;
+  readonly settings?: MeshSettings;
+}
+
+export interface ValidateResult {
+  /** The user's resources that loaded (the install profile's are not included). */
+  readonly resources: AnyResource[];
+  readonly topology: Topology;
+  readonly diagnostics: Diagnostic[];
+}
+
+const ANALYZERS: readonly Analyzer[] = [
+  analyzeVirtualServices,
+  analyzeDestinationRules,
+  analyzeSelectors,
+  analyzeNamespaces,
+  analyzePortNames,
+];
+
+export function validateManifests(sources: readonly ManifestSource[], options: ValidateOptions = {}): ValidateResult {
+  const settings = options.settings ?? MESH_SETTINGS_DEFAULT;
+  const install = installManifests(options.profile ?? 'default', settings.rootNamespace);
+  const all = install === null ? sources : [install, ...sources];
+  const loaded = loadManifests(all, options);
+  const builtInFile = install?.path;
+  const builtIn = (r: AnyResource) => r.origin.file === builtInFile;
+  const topology = buildTopology(loaded.resources, settings);
+  const context: AnalysisContext = { resources: loaded.resources, topology, hosts: new HostIndex(topology.services), builtIn };
+  const diagnostics = [...loaded.diagnostics, ...ANALYZERS.flatMap((analyze) => analyze(context))]
+    .filter((d) => d.file !== builtInFile);
+  return {
+    resources: loaded.resources.filter((r) => !builtIn(r)),
+    topology,
+    diagnostics: sortDiagnostics(diagnostics),
+  };
+}

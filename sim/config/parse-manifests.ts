@@ -1,0 +1,132 @@
+/**
+ * YAML text → documents, the way `kubectl apply -f` reads a file: any number of `---`-separated
+ * documents, empty documents skipped, and `kind: List` expanded into its items.
+ *
+ * Invariants: one bad document never hides the others (each keeps its own errors); every field of a
+ * good document has a recorded position; documents come out in file order.
+ *
+ * Not modelled: JSON files with several top-level values; YAML 1.1 quirks beyond what `yaml` 2 does
+ * in its default (1.2 core) schema.
+ */
+import { LineCounter, isMap, isPair, isScalar, isSeq, parseAllDocuments } from 'yaml';
+import type { Node } from 'yaml';
+import { CODES, formatFieldPath } from './diagnostic.ts';
+import type { Diagnostic, SourceLocation } from './diagnostic.ts';
+
+export interface ManifestSource {
+  /** As the user named it (relative paths stay relative), used in every diagnostic. */
+  readonly path: string;
+  readonly text: string;
+}
+
+export interface RawDocument {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly value: Readonly<Record<string, unknown>>;
+  readonly fields: ReadonlyMap<string, SourceLocation>;
+}
+
+export interface ParsedManifest {
+  readonly documents: RawDocument[];
+  readonly diagnostics: Diagnostic[];
+}
+
+const ALIASES_MAX = 100;
+
+export function parseManifest(source: ManifestSource): ParsedManifest {
+  const lineCounter = new LineCounter();
+  const parsed = parseAllDocuments(source.text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const documents: RawDocument[] = [];
+  const diagnostics: Diagnostic[] = [];
+  if (!Array.isArray(parsed)) return { documents, diagnostics };
+  const at = (offset: number): SourceLocation => {
+    const pos = lineCounter.linePos(offset);
+    return { file: source.path, line: pos.line, column: pos.col };
+  };
+  for (const doc of parsed) {
+    if (doc.errors.length > 0) {
+      for (const error of doc.errors) {
+        diagnostics.push(yamlError(source.path, error.message, error.linePos?.[0]));
+      }
+      continue;
+    }
+    const contents = doc.contents;
+    if (contents === null) continue; // An empty document, as kubectl skips it.
+    const start = at(contents.range?.[0] ?? 0);
+    const value: unknown = doc.toJS({ maxAliasCount: ALIASES_MAX });
+    if (value === null || value === undefined) continue;
+    if (typeof value !== 'object' || Array.isArray(value)) {
+      diagnostics.push({
+        ...start,
+        severity: 'error',
+        code: CODES.notAnObject,
+        message: `This document is a ${Array.isArray(value) ? 'list' : typeof value}, not a Kubernetes resource.`,
+        hint: 'Each YAML document must be a mapping with apiVersion, kind and metadata; separate documents with ---.',
+        resource: null,
+        field: '',
+      });
+      continue;
+    }
+    const fields = new Map<string, SourceLocation>();
+    recordFields(contents, [], fields, at);
+    documents.push({ ...start, value: value as Record<string, unknown>, fields });
+  }
+  return { documents, diagnostics };
+}
+
+function yamlError(file: string, message: string, pos: { line: number; col: number } | undefined): Diagnostic {
+  // The yaml library's messages end with a location and a code excerpt; keep the first sentence.
+  const firstLine = message.split('\n')[0] ?? message;
+  const text = firstLine.replace(/ at line \d+, column \d+:?$/, '');
+  return {
+    file,
+    line: pos?.line ?? 1,
+    column: pos?.col ?? 1,
+    severity: 'error',
+    code: CODES.yamlSyntax,
+    message: `YAML syntax error: ${text}.`.replace(/\.\.$/, '.'),
+    hint: 'Fix the YAML at this line (indentation, quoting, a missing colon); kubectl would reject this file too.',
+    resource: null,
+    field: '',
+  };
+}
+
+function recordFields(
+  node: Node,
+  path: (string | number)[],
+  into: Map<string, SourceLocation>,
+  at: (offset: number) => SourceLocation,
+): void {
+  if (isMap(node)) {
+    for (const item of node.items) {
+      if (!isPair(item) || !isScalar(item.key)) continue;
+      const key = String(item.key.value);
+      const childPath = [...path, key];
+      into.set(formatFieldPath(childPath), at(item.key.range?.[0] ?? 0));
+      if (item.value !== null && (isMap(item.value) || isSeq(item.value))) {
+        recordFields(item.value as Node, childPath, into, at);
+      }
+    }
+  } else if (isSeq(node)) {
+    node.items.forEach((item, index) => {
+      const childPath = [...path, index];
+      const itemNode = item as Node | null;
+      if (itemNode !== null && typeof itemNode === 'object' && 'range' in itemNode && itemNode.range) {
+        into.set(formatFieldPath(childPath), at(itemNode.range[0]));
+      }
+      if (itemNode !== null && (isMap(itemNode) || isSeq(itemNode))) recordFields(itemNode, childPath, into, at);
+    });
+  }
+}
+
+/** The document under `items[index]` of a `kind: List`, with its field positions re-rooted. */
+export function listItem(list: RawDocument, index: number, value: Record<string, unknown>): RawDocument {
+  const prefix = `items[${index}]`;
+  const fields = new Map<string, SourceLocation>();
+  for (const [key, location] of list.fields) {
+    if (key.startsWith(`${prefix}.`)) fields.set(key.slice(prefix.length + 1), location);
+  }
+  const start = list.fields.get(prefix) ?? list;
+  return { file: list.file, line: start.line, column: start.column, value, fields };
+}

@@ -1,0 +1,15 @@
+/**
+ * The simulator's public surface: everything outside sim/ imports from here and nowhere else in sim/.
+ */
+export type { Diagnostic, ResourceRef, Severity, SourceLocation } from './config/diagnostic.ts';
+export { CODES, countBySeverity, formatResourceRef, sortDiagnostics } from './config/diagnostic.ts';
+export type { ManifestSource } from './config/parse-manifests.ts';
+export type { AnyResource, Resource } from './config/resource.ts';
+export type { KindName } from './config/kinds.ts';
+export { KIND_NAMES } from './config/kinds.ts';
+export { loadManifests } from './config/load-resources.ts';
+export type { LoadOptions, LoadResult } from './config/load-resources.ts';
+export { ConfigStore } from './config/store.ts';
+export type { ConfigEvent } from './config/store.ts';
+export { validateManifests } from './analysis/validate-manifests.ts';
+export type { ValidateOptions, ValidateResult } from './analysis/validate-manifests.ts';
