@@ -13,3 +13,8 @@ export { ConfigStore } from './config/store.ts';
 export type { ConfigEvent } from './config/store.ts';
 export { validateManifests } from './analysis/validate-manifests.ts';
 export type { ValidateOptions, ValidateResult } from './analysis/validate-manifests.ts';
+export type { Topology, MeshSettings, ServiceInfo, WorkloadInfo, PodInfo, EndpointInfo, NamespaceInfo } from './topology/model.ts';
+export { MESH_SETTINGS_DEFAULT } from './topology/model.ts';
+export { buildTopology } from './topology/build-topology.ts';
+export { INSTALL_PROFILES } from './config/install-profile.ts';
+export type { InstallProfile } from './config/install-profile.ts';

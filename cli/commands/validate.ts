@@ -5,12 +5,14 @@
 import { validateManifests } from '../../sim/index.ts';
 import { readManifests } from '../read-manifests.ts';
 import { EXIT } from '../user-error.ts';
+import { formatTopology } from '../format-topology.ts';
 import { diagnosticsAsJson, formatDiagnostic, formatSummary, summarize } from '../format-diagnostics.ts';
 
 export interface ValidateFlags {
   readonly json?: boolean;
   readonly strict?: boolean;
   readonly namespace?: string;
+  /** Hide the topology overview and info-level diagnostics. */
   readonly quiet?: boolean;
 }
 
@@ -21,6 +23,11 @@ export function runValidate(paths: readonly string[], flags: ValidateFlags, out:
   if (flags.json) {
     out(diagnosticsAsJson(result.diagnostics, summary));
   } else {
+    if (!flags.quiet) {
+      const namespaces = new Set(result.resources.map((r) => (r.kind === 'Namespace' ? r.name : r.namespace)));
+      const overview = formatTopology(result.topology, namespaces);
+      if (overview !== '') out(`${overview}\n`);
+    }
     for (const d of result.diagnostics) {
       if (flags.quiet && d.severity === 'info') continue;
       out(`${formatDiagnostic(d)}\n`);

@@ -3,8 +3,7 @@
  * - a Gateway whose `selector` matches no pod, in any namespace (IST0101 "selector": Istio's
  *   analyzers/gateway; a gateway selector is mesh-wide unless PILOT_SCOPE_GATEWAY_TO_NAMESPACE);
  * - an AuthorizationPolicy, PeerAuthentication, RequestAuthentication or Sidecar whose workload
- *   selector matches no workload in its namespace (IST0127 NoMatchingWorkloadsFound; a policy in the
- *   root namespace looks in every namespace);
+ *   selector matches nothing (see unmatchedWorkloadSelector for the scope and code of each);
  * - a Kubernetes Service whose selector matches no pod: it has no endpoints and requests to it get
  *   503 UH (meshsim's own check; Istio has no analyzer for it).
  */
@@ -13,14 +12,16 @@ import type { Diagnostic } from '../config/diagnostic.ts';
 import { formatLabels, matchesLabels, serviceSelects } from '../config/selectors.ts';
 import type { Labels } from '../config/selectors.ts';
 import type { AnyResource } from '../config/resource.ts';
+import type { PodInfo } from '../topology/model.ts';
 import { report } from './context.ts';
 import type { AnalysisContext } from './context.ts';
 
 export const SERVICE_SELECTS_NOTHING = 'MS0201';
+export const POLICY_SELECTS_NOTHING = 'MS0202';
 
 export function analyzeSelectors(context: AnalysisContext): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const { pods, workloads, settings } = context.topology;
+  const { pods } = context.topology;
   for (const r of context.resources) {
     if (context.builtIn(r)) continue;
     if (r.kind === 'Gateway') {
@@ -35,16 +36,35 @@ export function analyzeSelectors(context: AnalysisContext): Diagnostic[] {
     }
     const selector = workloadSelector(r);
     if (selector === null) continue;
-    const everywhere = r.namespace === settings.rootNamespace && r.kind !== 'PeerAuthentication' && r.kind !== 'Sidecar';
-    const matched = workloads.some((w) => (everywhere || w.namespace === r.namespace) && matchesLabels(selector.labels, w.labels));
-    if (!matched) {
-      out.push(report(r, selector.path, 'warning', CODES.noMatchingWorkloads,
-        `No matching workloads for this resource with the following labels: ${formatLabels(selector.labels)}.`,
-        `Nothing in namespace ${r.namespace} carries these labels, so this ${r.kind} has no effect; fix the labels or the namespace.`));
-    }
+    out.push(...unmatchedWorkloadSelector(context, r, selector));
   }
   out.push(...servicesWithoutPods(context));
   return out;
+}
+
+/**
+ * Istio checks only two of these: an AuthorizationPolicy selector against in-mesh (sidecar) pods, in
+ * every namespace when the policy is in the root namespace (IST0127), and a Sidecar's workloadSelector
+ * against pods in its namespace (IST0101 "selector"). meshsim also checks PeerAuthentication and
+ * RequestAuthentication selectors (same scope rules), under its own code, since Istio says nothing there.
+ */
+function unmatchedWorkloadSelector(context: AnalysisContext, r: AnyResource, selector: { labels: Labels; path: (string | number)[] }): Diagnostic[] {
+  const { pods, settings } = context.topology;
+  const root = r.namespace === settings.rootNamespace;
+  const inScope = (p: PodInfo) => (root && r.kind !== 'Sidecar') || p.namespace === r.namespace;
+  const labels = formatLabels(selector.labels);
+  if (r.kind === 'Sidecar') {
+    if (pods.some((p) => p.namespace === r.namespace && matchesLabels(selector.labels, p.labels))) return [];
+    return [report(r, selector.path, 'warning', CODES.referencedResourceNotFound, `Referenced selector not found: "${labels}".`,
+      `No pod in namespace ${r.namespace} carries these labels, so this Sidecar applies to nothing; fix the labels.`)];
+  }
+  const meshPods = r.kind === 'AuthorizationPolicy' ? pods.filter((p) => p.proxy !== 'none') : pods;
+  if (meshPods.some((p) => inScope(p) && matchesLabels(selector.labels, p.labels))) return [];
+  const code = r.kind === 'AuthorizationPolicy' ? CODES.noMatchingWorkloads : POLICY_SELECTS_NOTHING;
+  const where = root ? 'the mesh' : `namespace ${r.namespace}`;
+  const what = r.kind === 'AuthorizationPolicy' ? 'no workload with a sidecar' : 'no workload';
+  return [report(r, selector.path, 'warning', code, `No matching workloads for this resource with the following labels: ${labels}.`,
+    `In ${where}, ${what} carries these labels, so this ${r.kind} has no effect; fix the labels or the namespace.`)];
 }
 
 function workloadSelector(r: AnyResource): { labels: Labels; path: (string | number)[] } | null {
