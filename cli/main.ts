@@ -8,14 +8,24 @@ import { Command, CommanderError } from 'commander';
 import { runValidate } from './commands/validate.ts';
 import { EXIT, UserError } from './user-error.ts';
 
-const REPORT_URL = 'the meshsim issue tracker';
+export interface Io {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+}
 
-export function buildProgram(out: (text: string) => void): Command {
+const PROCESS_IO: Io = {
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+};
+
+const REPORT_WHERE = 'the meshsim issue tracker';
+
+export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const program = new Command('meshsim')
     .description('Simulate an Istio service mesh from the manifests you already apply.')
     .option('--debug', 'print stack traces of internal errors')
     .exitOverride()
-    .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) });
+    .configureOutput({ writeOut: io.out, writeErr: io.err });
 
   program
     .command('validate')
@@ -23,36 +33,41 @@ export function buildProgram(out: (text: string) => void): Command {
     .argument('<paths...>', 'files or folders (recursive) of YAML/JSON manifests; - for stdin')
     .option('--json', 'print the diagnostics as JSON')
     .option('--strict', 'exit non-zero on warnings too')
-    .option('-q, --quiet', 'hide info-level diagnostics')
+    .option('-q, --quiet', 'hide the overview and info-level diagnostics')
     .option('-n, --namespace <ns>', 'namespace for resources that name none', 'default')
     .action((paths: string[], flags) => {
-      process.exitCode = runValidate(paths, flags, out);
+      setExit(runValidate(paths, flags, io.out));
     });
   return program;
 }
 
-export function main(argv: readonly string[]): number {
-  const out = (text: string) => process.stdout.write(text);
-  const program = buildProgram(out);
-  const debug = argv.includes('--debug');
+/** Runs the command line; returns the exit code. Never throws. */
+export function main(argv: readonly string[], io: Io = PROCESS_IO): number {
+  let code: number = EXIT.ok;
+  const program = buildProgram(io, (c) => { code = c; });
   try {
     program.parse(argv, { from: 'user' });
-    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
+    return code;
   } catch (error) {
-    if (error instanceof CommanderError) {
-      // Commander has printed its own message (unknown option, missing argument, --help).
-      return error.exitCode === 0 ? EXIT.ok : EXIT.badInput;
-    }
-    if (error instanceof UserError) {
-      process.stderr.write(`meshsim: ${error.message}\n`);
-      return error.exitCode;
-    }
-    process.stderr.write(`meshsim: internal error: ${(error as Error)?.message ?? String(error)}. ` +
-      `This is a bug in meshsim, sorry; please report it with the command you ran to ${REPORT_URL}` +
-      `${debug ? '' : ' (rerun with --debug for the stack trace)'}.\n`);
-    if (debug) process.stderr.write(`${(error as Error)?.stack ?? String(error)}\n`);
-    return EXIT.internalError;
+    return handleError(error, argv.includes('--debug'), io);
   }
+}
+
+/** Turns anything thrown into an exit code and a message: user errors plainly, bugs with an apology. */
+export function handleError(error: unknown, debug: boolean, io: Io): number {
+  if (error instanceof CommanderError) {
+    // Commander has printed its own message (unknown option, missing argument, --help, --version).
+    return error.exitCode === 0 ? EXIT.ok : EXIT.badInput;
+  }
+  if (error instanceof UserError) {
+    io.err(`meshsim: ${error.message}\n`);
+    return error.exitCode;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  io.err(`meshsim: internal error: ${message}. This is a bug in meshsim, sorry; please report it, with the ` +
+    `command you ran and its input, to ${REPORT_WHERE}${debug ? '.' : ' (rerun with --debug for the stack trace).'}\n`);
+  if (debug) io.err(`${error instanceof Error ? error.stack : String(error)}\n`);
+  return EXIT.internalError;
 }
 
 if (import.meta.main) {

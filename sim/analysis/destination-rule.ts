@@ -2,7 +2,7 @@
  * DestinationRule analyzers (Istio: analyzers/destinationrule/subset.go): a host that matches no
  * service (IST0174, a warning in Istio too) and a subset whose labels, merged with the ServiceEntry's
  * workloadSelector, select no pod (IST0173; Istio rates it an error, but the rule applies and requests to
- * the subset get 503 UH, so meshsim warns).
+ * the subset get 503 UH, so meshsim warns); SIMPLE/MUTUAL upstream TLS without a CA (IST0128/IST0129).
  */
 import { CODES } from '../config/diagnostic.ts';
 import type { Diagnostic } from '../config/diagnostic.ts';
@@ -31,6 +31,36 @@ export function analyzeDestinationRules(context: AnalysisContext): Diagnostic[] 
           `The Subset ${subset.name ?? ''} defined in the DestinationRule does not select any pods. Which may lead to 503 UH (NoHealthyUpstream).`,
           'Deploy pods with these labels before routing to the subset, or fix the labels.'));
       }
+    });
+  }
+  out.push(...uncheckedServerCertificates(context));
+  return out;
+}
+
+type ClientTls = { mode?: string; caCertificates?: string; credentialName?: string };
+
+/**
+ * Istio's CaCertificateAnalyzer (IST0128/IST0129): SIMPLE or MUTUAL TLS to an upstream without
+ * caCertificates does not verify the server (unless a credentialName on a workload-selected rule
+ * carries the CA).
+ */
+function uncheckedServerCertificates(context: AnalysisContext): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const dr of ofKind(context, 'DestinationRule')) {
+    const policy = dr.spec.trafficPolicy as { tls?: ClientTls; portLevelSettings?: { port?: { number?: number }; tls?: ClientTls }[] } | undefined;
+    const selected = dr.spec.workloadSelector !== undefined;
+    const unverified = (tls: ClientTls | undefined): tls is ClientTls =>
+      tls !== undefined && (tls.mode === 'SIMPLE' || tls.mode === 'MUTUAL') && (tls.caCertificates ?? '') === '' && !((tls.credentialName ?? '') !== '' && selected);
+    const name = `${dr.namespace}/${dr.name}`;
+    const hint = 'Set caCertificates (or a credentialName Secret with ca.crt) so the proxy verifies the server\'s certificate.';
+    if (unverified(policy?.tls)) {
+      out.push(report(dr, ['spec', 'trafficPolicy', 'tls', 'mode'], 'warning', CODES.noServerCertificateVerificationDestination,
+        `DestinationRule ${name} in namespace ${dr.namespace} has TLS mode set to ${policy.tls.mode} but no caCertificates are set to validate server identity for host: ${dr.spec.host ?? ''}`, hint));
+    }
+    (policy?.portLevelSettings ?? []).forEach((pls, i) => {
+      if (!unverified(pls.tls)) return;
+      out.push(report(dr, ['spec', 'trafficPolicy', 'portLevelSettings', i, 'tls', 'mode'], 'warning', CODES.noServerCertificateVerificationPort,
+        `DestinationRule ${name} in namespace ${dr.namespace} has TLS mode set to ${pls.tls.mode} but no caCertificates are set to validate server identity for host: ${dr.spec.host ?? ''} at port number:${pls.port?.number ?? ''}`, hint));
     });
   }
   return out;

@@ -1,7 +1,8 @@
 /**
  * VirtualService analyzers (Istio: analyzers/virtualservice): destination and mirror hosts that exist
  * (IST0101), subsets that a DestinationRule defines (IST0101), gateways that exist (IST0101), and a
- * destination port where the service has several (IST0112).
+ * destination port where the service has several (IST0112), and gateway routes that bypass another
+ * VirtualService's subsets (IST0140).
  *
  * Severity: istioctl rates IST0101/IST0112 as errors, but the API server accepts such a VirtualService
  * and Istio serves it (requests get 503/404); meshsim loads it, simulates that, and warns.
@@ -44,6 +45,44 @@ export function analyzeVirtualServices(context: AnalysisContext): Diagnostic[] {
       }
     }
     out.push(...gatewayRefs(context, vs));
+  }
+  out.push(...ingressIgnoresSubsets(context));
+  return out;
+}
+
+/**
+ * Istio's analyzeSubset (IST0140): a gateway-bound route to a host without a subset, while another
+ * VirtualService for that host splits it by subset. The gateway's route goes to the whole service: the
+ * mesh VirtualService's subset routing does not apply to requests from the gateway.
+ */
+function ingressIgnoresSubsets(context: AnalysisContext): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const all = ofKind(context, 'VirtualService');
+  const subsetRouted = new Map<string, Set<string>>();
+  for (const vs of all) {
+    for (const route of vs.spec.http ?? []) {
+      for (const rd of route.route ?? []) {
+        const host = rd.destination?.host;
+        if (host === undefined || (rd.destination?.subset ?? '') === '' || !(vs.spec.hosts ?? []).includes(host)) continue;
+        const owners = subsetRouted.get(host) ?? new Set<string>();
+        owners.add(`${vs.namespace}/${vs.name}`);
+        subsetRouted.set(host, owners);
+      }
+    }
+  }
+  for (const vs of all) {
+    if ((vs.spec.gateways ?? []).length === 0) continue;
+    (vs.spec.http ?? []).forEach((route, i) => {
+      (route.route ?? []).forEach((rd, j) => {
+        const host = rd.destination?.host;
+        if (host === undefined || (rd.destination?.subset ?? '') !== '') return;
+        for (const owner of [...(subsetRouted.get(host) ?? [])].sort()) {
+          out.push(report(vs, ['spec', 'http', i, 'route', j, 'destination', 'host'], 'warning', CODES.ingressRouteRulesNotAffected,
+            `Subset in virtual service ${owner} has no effect on ingress gateway ${vs.namespace}/${vs.name} requests`,
+            `Requests through the gateway go to every ${host} pod; route to a subset here too, or bind ${owner} to the gateway.`));
+        }
+      });
+    });
   }
   return out;
 }

@@ -115,8 +115,8 @@ function loadDocument(document: RawDocument, options: LoadOptions, diagnostics: 
   const schemaErrors = diagnostics.filter((d) => d.severity === 'error').length > errorsBefore;
   if (!schemaErrors) {
     for (const finding of checkIstioRules(draft)) {
-      diagnostics.push(at(draft, finding.path, finding.severity, finding.severity === 'error' ? CODES.istioRule : CODES.istioWarning,
-        finding.message, finding.hint));
+      const code = finding.code ?? (finding.severity === 'error' ? CODES.istioRule : CODES.istioWarning);
+      diagnostics.push(at(draft, finding.path, finding.severity, code, finding.message, finding.hint));
     }
   }
   const hasErrors = diagnostics.filter((d) => d.severity === 'error').length > errorsBefore;

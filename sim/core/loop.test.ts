@@ -162,7 +162,7 @@ type Spec = { delayUs: number; priority: number };
 type Scenario = { initial: Spec[]; spawns: Spec[][]; cancelStride: number };
 type Api = { schedule(spec: Spec): void; cancel(id: number): void };
 
-const EVENTS_MAX = 300;
+const EVENTS_MAX = 150;
 const specArb = fc.record({ delayUs: fc.integer({ min: 0, max: 30 }), priority: fc.integer({ min: 0, max: 2 }) });
 const scenarioArb = fc.record({
   initial: fc.array(specArb, { minLength: 1, maxLength: 20 }),

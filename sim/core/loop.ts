@@ -52,7 +52,8 @@ const COMPACT_SIZE_MIN = 1024;
 export class EventLoop<E> {
   private readonly handler: EventHandler<E>;
   private readonly queue = new EventQueue<E>();
-  // Pending events by seq; the handle object doubles as proof of ownership in cancel().
+  // Pending events by seq. cancel() also compares the handle object itself, so a handle from
+  // another loop whose seq happens to be pending here is refused instead of cancelling a stranger.
   private readonly live = new Map<number, EventHandle>();
   private seqNext = 0;
   private timeUs: Instant = 0;
