@@ -18,3 +18,4 @@ export { MESH_SETTINGS_DEFAULT } from './topology/model.ts';
 export { buildTopology } from './topology/build-topology.ts';
 export { INSTALL_PROFILES } from './config/install-profile.ts';
 export type { InstallProfile } from './config/install-profile.ts';
+export { installManifests } from './config/install-profile.ts';
