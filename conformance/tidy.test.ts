@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import test from 'ava';
+import { checkShape } from './tidy-shape.ts';
 import { checkSource, checkTree, formatViolation, type Violation } from './tidy.ts';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -231,17 +232,46 @@ test('checkTree walks sim/ and its importers, skips node_modules, and sorts', (t
   };
   withTree(files, (root) => {
     t.deepEqual(checkTree(root).map((v) => `${v.path}:${v.line} ${v.rule}`), [
+      'sim/core/a.ts:1 header',
       'sim/core/a.ts:3 math-random',
       'sim/core/a.ts:4 date',
       'sim/proxy/b.ts:1 date',
+      'sim/proxy/b.ts:1 header',
     ]);
   });
   withTree({ ...files, 'sim/index.ts': "export { r } from './core/a.ts';\n" }, (root) => {
     t.deepEqual(checkTree(root).map((v) => `${v.path}:${v.line} ${v.rule}`), [
       'cli/main.ts:1 sim-entry',
+      'sim/core/a.ts:1 header',
       'sim/core/a.ts:3 math-random',
       'sim/core/a.ts:4 date',
       'sim/proxy/b.ts:1 date',
+      'sim/proxy/b.ts:1 header',
     ]);
   });
+});
+
+test('fails: a sim/ file without a header comment', (t) => {
+  const got = checkShape('sim/core/thing.ts', 'export const x = 1;\n');
+  t.deepEqual(got.map((v) => [v.rule, v.line]), [['header', 1]]);
+});
+
+test('fails: a sim/ header without a Not modelled list', (t) => {
+  const got = checkShape('sim/core/thing.ts', '// Does a thing.\nexport const x = 1;\n');
+  t.deepEqual(got.map((v) => v.rule), ['header']);
+});
+
+test('fails: a sim/ file name that is not kebab-case', (t) => {
+  const got = checkShape('sim/core/EventThing.ts', '// Job.\n// Not modelled: nothing.\nexport const x = 1;\n');
+  t.deepEqual(got.map((v) => v.rule), ['file-name']);
+});
+
+test('fails: a sim/ file over the size limit', (t) => {
+  const body = '// Job.\n// Not modelled: nothing.\n' + 'export const x = 1;\n'.repeat(600);
+  const got = checkShape('sim/core/big.ts', body);
+  t.deepEqual(got.map((v) => [v.rule, v.line]), [['file-size', 501]]);
+});
+
+test('passes: a kebab-case sim/ file with a full header', (t) => {
+  t.deepEqual(checkShape('sim/core/small-thing.ts', '/**\n * Job.\n *\n * Not modelled: nothing.\n */\nexport const x = 1;\n'), []);
 });

@@ -18,6 +18,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import path from 'node:path';
 import ts from 'typescript';
+import { checkShape } from './tidy-shape.ts';
 
 export type Violation = { path: string; line: number; rule: string; message: string };
 
@@ -592,8 +593,10 @@ export function checkTree(rootDir: string): Violation[] {
   const options: CheckOptions = { simEntryEnforced };
   const files: string[] = [];
   for (const dir of ['sim', ...OUTSIDE_ROOTS]) listSources(rootDir, dir, files);
-  const violations = files.flatMap((rel) =>
-    checkSource(rel, readFileSync(path.join(rootDir, rel), 'utf8'), options));
+  const violations = files.flatMap((rel) => {
+    const text = readFileSync(path.join(rootDir, rel), 'utf8');
+    return [...checkSource(rel, text, options), ...checkShape(rel, text)];
+  });
   return sortViolations(violations);
 }
 

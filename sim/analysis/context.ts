@@ -7,6 +7,8 @@
  * A Kubernetes Service is visible where its `networking.istio.io/exportTo` annotation says (default
  * everywhere); a ServiceEntry where its `exportTo` says; a wildcard ServiceEntry host (`*.example.com`)
  * covers the hosts under it.
+ *
+ * Not modelled: Services in kube-system and the other namespaces istioctl ignores are visible here.
  */
 import { at } from '../config/load-resources.ts';
 import type { Diagnostic, Severity } from '../config/diagnostic.ts';

@@ -3,6 +3,8 @@
  * service (IST0174, a warning in Istio too) and a subset whose labels, merged with the ServiceEntry's
  * workloadSelector, select no pod (IST0173; Istio rates it an error, but the rule applies and requests to
  * the subset get 503 UH, so meshsim warns); SIMPLE/MUTUAL upstream TLS without a CA (IST0128/IST0129).
+ *
+ * Not modelled: node topology labels (Istio augments pod labels with locality before matching subsets).
  */
 import { CODES } from '../config/diagnostic.ts';
 import type { Diagnostic } from '../config/diagnostic.ts';

@@ -5,6 +5,8 @@
  * - IST0123 (warning): a namespace with both;
  * - IST0118 (info): a Service port whose name (and appProtocol) give no protocol, so Istio sniffs it;
  *   ExternalName services and the system namespaces are skipped.
+ *
+ * Not modelled: IST0148 (enableNamespacesByDefault), ambient namespaces, IST0103 (needs running pods).
  */
 import { CODES } from '../config/diagnostic.ts';
 import type { Diagnostic } from '../config/diagnostic.ts';

@@ -6,6 +6,8 @@
  *   selector matches nothing (see unmatchedWorkloadSelector for the scope and code of each);
  * - a Kubernetes Service whose selector matches no pod: it has no endpoints and requests to it get
  *   503 UH (meshsim's own check; Istio has no analyzer for it).
+ *
+ * Not modelled: Telemetry selectors; ambient (waypoint) pods.
  */
 import { CODES } from '../config/diagnostic.ts';
 import type { Diagnostic } from '../config/diagnostic.ts';

@@ -2,6 +2,9 @@
  * `validate` as a library call: load the user's manifests next to what the chosen Istio install
  * profile puts in the cluster, build the topology, run the analyzers over the whole set, and return
  * every diagnostic about the user's files in a stable order.
+ *
+ * Not modelled: istioctl's namespace filter (it prints only the selected namespace's messages by
+ * default; meshsim prints every namespace's).
  */
 import { loadManifests } from '../config/load-resources.ts';
 import type { LoadOptions } from '../config/load-resources.ts';

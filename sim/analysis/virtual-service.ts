@@ -6,6 +6,9 @@
  *
  * Severity: istioctl rates IST0101/IST0112 as errors, but the API server accepts such a VirtualService
  * and Istio serves it (requests get 503/404); meshsim loads it, simulates that, and warns.
+ *
+ * Not modelled: the `host:port` check (a destination port the service does not expose), JWT-claim
+ * routing (IST0149), IST0132 hosts not found in the Gateway, IST0109 conflicting mesh hosts.
  */
 import { CODES } from '../config/diagnostic.ts';
 import type { Diagnostic } from '../config/diagnostic.ts';

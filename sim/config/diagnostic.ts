@@ -85,7 +85,8 @@ export type DiagnosticCode = (typeof CODES)[keyof typeof CODES];
 
 /** Formats a resource as Istio's analyzers do: `Kind namespace/name` (or `Kind name` when cluster-scoped). */
 export function formatResourceRef(ref: ResourceRef): string {
-  return ref.namespace === '' ? `${ref.kind} ${ref.name}` : `${ref.kind} ${ref.namespace}/${ref.name}`;
+  const name = ref.name === '' ? '(unnamed)' : ref.name;
+  return ref.namespace === '' ? `${ref.kind} ${name}` : `${ref.kind} ${ref.namespace}/${name}`;
 }
 
 export function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {

@@ -59,6 +59,12 @@ function expandLists(documents: readonly RawDocument[], diagnostics: Diagnostic[
   const out: RawDocument[] = [];
   for (const document of documents) {
     const { kind, items } = document.value;
+    if (typeof kind === 'string' && kind.endsWith('List') && !Array.isArray(items) && !isKindName(kind)) {
+      const at = document.fields.get('items') ?? document;
+      diagnostics.push(plain(at.file, at.line, at.column, 'error', CODES.notAnObject,
+        `This ${kind} has no items list.`, 'A List holds its resources under items: as a YAML list.'));
+      continue;
+    }
     if (typeof kind === 'string' && kind.endsWith('List') && Array.isArray(items)) {
       items.forEach((item, index) => {
         if (item !== null && typeof item === 'object' && !Array.isArray(item)) {
@@ -66,7 +72,7 @@ function expandLists(documents: readonly RawDocument[], diagnostics: Diagnostic[
         } else {
           const at = document.fields.get(`items[${index}]`) ?? document;
           diagnostics.push(plain(at.file, at.line, at.column, 'error', CODES.notAnObject,
-            `Item ${index} of this ${kind} is not a resource.`, 'Each item of a List must be a mapping with apiVersion, kind and metadata.'));
+            `items[${index}] of this ${kind} is not a resource.`, 'Each item of a List must be a mapping with apiVersion, kind and metadata.'));
         }
       });
     } else {
@@ -79,11 +85,7 @@ function expandLists(documents: readonly RawDocument[], diagnostics: Diagnostic[
 function loadDocument(document: RawDocument, options: LoadOptions, diagnostics: Diagnostic[]): AnyResource | null {
   const { apiVersion, kind, metadata } = document.value;
   if (typeof apiVersion !== 'string' || typeof kind !== 'string' || apiVersion === '' || kind === '') {
-    const missing = [typeof apiVersion !== 'string' || apiVersion === '' ? 'apiVersion' : '', typeof kind !== 'string' || kind === '' ? 'kind' : '']
-      .filter((x) => x !== '').join(' and ');
-    diagnostics.push(plain(document.file, document.line, document.column, 'error', CODES.missingTypeMeta,
-      `This document has no ${missing}, so it is not a Kubernetes resource.`,
-      'Add apiVersion and kind (for example `apiVersion: networking.istio.io/v1` and `kind: VirtualService`).'));
+    diagnostics.push(typeMetaDiagnostic(document, apiVersion, kind));
     return null;
   }
   const meta = (metadata !== null && typeof metadata === 'object' && !Array.isArray(metadata) ? metadata : {}) as Record<string, unknown>;
@@ -99,7 +101,7 @@ function loadDocument(document: RawDocument, options: LoadOptions, diagnostics: 
   const draft = makeResource(document, info, apiVersion, namespace, name, meta);
   const errorsBefore = diagnostics.filter((d) => d.severity === 'error').length;
   const versionOk = checkApiVersion(draft, info, diagnostics);
-  if (name === '') {
+  if (name === '' && (meta['name'] === undefined || meta['name'] === '') && (metadata === undefined || meta === metadata)) {
     diagnostics.push(at(draft, ['metadata'], 'error', CODES.missingName, 'The resource has no metadata.name.',
       '`kubectl apply` needs a name for every resource: add metadata.name.'));
   }
@@ -121,6 +123,18 @@ function loadDocument(document: RawDocument, options: LoadOptions, diagnostics: 
   }
   const hasErrors = diagnostics.filter((d) => d.severity === 'error').length > errorsBefore;
   return hasErrors ? null : draft;
+}
+
+function typeMetaDiagnostic(document: RawDocument, apiVersion: unknown, kind: unknown): Diagnostic {
+  const problems: string[] = [];
+  for (const [field, value] of [['apiVersion', apiVersion], ['kind', kind]] as const) {
+    if (value === undefined || value === null || value === '') problems.push(`no ${field}`);
+    else if (typeof value !== 'string') problems.push(`a ${field} that is not a string`);
+  }
+  const where = (apiVersion !== undefined ? document.fields.get('apiVersion') : undefined) ?? document;
+  return plain(document.file, where.line, where.column, 'error', CODES.missingTypeMeta,
+    `This document has ${problems.join(' and ')}, so it is not a Kubernetes resource.`,
+    'Set apiVersion and kind as strings (for example `apiVersion: networking.istio.io/v1` and `kind: VirtualService`).');
 }
 
 function makeResource(document: RawDocument, info: KindInfo, apiVersion: string, namespace: string, name: string,
@@ -176,7 +190,9 @@ const FINDING_HINTS: Readonly<Record<SchemaFindingKind, string>> = {
 
 function schemaDiagnostic(resource: AnyResource, kind: SchemaFindingKind, path: FieldPath, message: string): Diagnostic {
   const field = formatFieldPath(path);
-  const text = field === '' ? `The resource ${message}.` : `Field ${field} ${message}.`;
+  const text = kind === 'unknownField'
+    ? `${field} is not a ${resource.kind} field.`
+    : field === '' ? `The resource ${message}.` : `Field ${field} ${message}.`;
   return at(resource, path, 'error', FINDING_CODES[kind], text, FINDING_HINTS[kind]);
 }
 
@@ -188,8 +204,11 @@ function unknownKindDiagnostic(document: RawDocument, kind: string, apiVersion: 
   const hint = known
     ? 'Nothing to do if it does not affect traffic; otherwise express its effect with the kinds meshsim simulates.'
     : `Check the kind's spelling; meshsim reads ${Object.keys(KINDS).join(', ')}.`;
-  const resource: ResourceRef | null = name === '' ? null : { kind, namespace: '', name };
-  return { ...plain(document.file, document.line, document.column, 'warning', CODES.unknownKind, message, hint), resource };
+  const meta = document.value['metadata'] as { namespace?: unknown } | undefined;
+  const namespace = typeof meta?.namespace === 'string' ? meta.namespace : '';
+  const resource: ResourceRef | null = name === '' ? null : { kind, namespace, name };
+  const where = document.fields.get('kind') ?? document;
+  return { ...plain(document.file, where.line, where.column, 'warning', CODES.unknownKind, message, hint), resource };
 }
 
 function duplicateDiagnostic(later: AnyResource, earlier: AnyResource): Diagnostic {

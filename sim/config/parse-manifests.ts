@@ -8,8 +8,8 @@
  * Not modelled: JSON files with several top-level values; YAML 1.1 quirks beyond what `yaml` 2 does
  * in its default (1.2 core) schema.
  */
-import { LineCounter, isMap, isPair, isScalar, isSeq, parseAllDocuments } from 'yaml';
-import type { Node } from 'yaml';
+import { LineCounter, isMap, isPair, isScalar, isSeq, parseAllDocuments, visit } from 'yaml';
+import type { Document, Node } from 'yaml';
 import { CODES, formatFieldPath } from './diagnostic.ts';
 import type { Diagnostic, SourceLocation } from './diagnostic.ts';
 
@@ -36,7 +36,7 @@ const ALIASES_MAX = 100;
 
 export function parseManifest(source: ManifestSource): ParsedManifest {
   const lineCounter = new LineCounter();
-  const parsed = parseAllDocuments(source.text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const parsed = parseAllDocuments(source.text, { lineCounter, uniqueKeys: true, prettyErrors: true });
   const documents: RawDocument[] = [];
   const diagnostics: Diagnostic[] = [];
   if (!Array.isArray(parsed)) return { documents, diagnostics };
@@ -45,16 +45,25 @@ export function parseManifest(source: ManifestSource): ParsedManifest {
     return { file: source.path, line: pos.line, column: pos.col };
   };
   for (const doc of parsed) {
-    if (doc.errors.length > 0) {
-      for (const error of doc.errors) {
-        diagnostics.push(yamlError(source.path, error.message, error.linePos?.[0]));
-      }
+    const first = doc.errors[0];
+    if (first !== undefined) {
+      // The first error of a document is the one to fix; the parser's later ones usually follow from it.
+      diagnostics.push(yamlError(source.path, first.message, first.linePos?.[0]));
       continue;
     }
     const contents = doc.contents;
     if (contents === null) continue; // An empty document, as kubectl skips it.
     const start = at(contents.range?.[0] ?? 0);
-    const value: unknown = doc.toJS({ maxAliasCount: ALIASES_MAX });
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: ALIASES_MAX });
+    } catch (error) {
+      // An alias to an undefined anchor, or an alias bomb: the text parses but has no value.
+      const alias = unresolvedAliasOffset(doc);
+      const where = alias === null ? start : at(alias);
+      diagnostics.push(yamlError(source.path, error instanceof Error ? error.message : String(error), { line: where.line, col: where.column }));
+      continue;
+    }
     if (value === null || value === undefined) continue;
     if (typeof value !== 'object' || Array.isArray(value)) {
       diagnostics.push({
@@ -78,18 +87,33 @@ export function parseManifest(source: ManifestSource): ParsedManifest {
 function yamlError(file: string, message: string, pos: { line: number; col: number } | undefined): Diagnostic {
   // The yaml library's messages end with a location and a code excerpt; keep the first sentence.
   const firstLine = message.split('\n')[0] ?? message;
-  const text = firstLine.replace(/ at line \d+, column \d+:?$/, '');
+  const text = firstLine.replace(/ at line \d+, column \d+:?$/, '').replace(/\.$/, '');
   return {
     file,
     line: pos?.line ?? 1,
     column: pos?.col ?? 1,
     severity: 'error',
     code: CODES.yamlSyntax,
-    message: `YAML syntax error: ${text}.`.replace(/\.\.$/, '.'),
+    message: `YAML syntax error: ${text}.`,
     hint: 'Fix the YAML at this line (indentation, quoting, a missing colon); kubectl would reject this file too.',
     resource: null,
     field: '',
   };
+}
+
+/** Where the first alias that names no anchor is, so the error points at it. */
+function unresolvedAliasOffset(doc: Document.Parsed): number | null {
+  let offset: number | null = null;
+  visit(doc, {
+    Alias(_key, node) {
+      if (node.resolve(doc) === undefined) {
+        offset = node.range?.[0] ?? null;
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return offset;
 }
 
 function recordFields(

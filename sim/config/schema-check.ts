@@ -28,16 +28,19 @@ export interface SchemaFinding {
 const PROBE = (): void => {};
 
 export function checkSchema(validate: SchemaValidator, document: Readonly<Record<string, unknown>>): SchemaFinding[] {
-  const unknown = findUnknownFields(validate, document);
-  const schema = describeSchemaErrors(validate(document), document);
-  return [...unknown, ...schema];
+  const errors = validate(document);
+  // A value of the wrong type (a mapping where a list belongs) is one mistake: do not also probe inside it.
+  const mistyped = new Set(errors.filter((e) => e.keyword === 'type').map((e) => e.instancePath));
+  const unknown = findUnknownFields(validate, document, mistyped);
+  return [...unknown, ...describeSchemaErrors(errors, document)];
 }
 
-function findUnknownFields(validate: SchemaValidator, document: Readonly<Record<string, unknown>>): SchemaFinding[] {
+function findUnknownFields(validate: SchemaValidator, document: Readonly<Record<string, unknown>>, mistyped: ReadonlySet<string>): SchemaFinding[] {
   const findings: SchemaFinding[] = [];
   const queue: { path: (string | number)[]; value: Readonly<Record<string, unknown>> }[] = [{ path: [], value: document }];
   while (queue.length > 0) {
     const { path, value } = queue.shift()!;
+    if (mistyped.has(toPointer(path))) continue;
     const keys = Object.keys(value);
     if (keys.length === 0) continue;
     const probe: Record<string, unknown> = {};
@@ -47,7 +50,7 @@ function findUnknownFields(validate: SchemaValidator, document: Readonly<Record<
       const childPath = [...path, key];
       const alwaysKnown = path.length === 0 && ALWAYS_KNOWN_TOP_LEVEL.has(key);
       if (!alwaysKnown && !known.has(toPointer(childPath))) {
-        findings.push({ kind: 'unknownField', path: childPath, message: `unknown field "${key}"` });
+        findings.push({ kind: 'unknownField', path: childPath, message: 'is not a field of this kind' });
         continue;
       }
       if (path.length === 0 && key === 'status') continue; // Status is the cluster's, not the user's.
