@@ -17,7 +17,11 @@ export function readManifests(paths: readonly string[]): ManifestSource[] {
       sources.push({ path: '<stdin>', text: readFileSync(0, 'utf8') });
       continue;
     }
+    const before = sources.length;
     collect(path, true, sources);
+    if (sources.length === before) {
+      throw new UserError(`no .yaml, .yml or .json files in ${path}. Name manifest files or folders that contain them.`);
+    }
   }
   return sources;
 }

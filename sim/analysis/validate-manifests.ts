@@ -14,6 +14,7 @@ import { installManifests } from '../config/install-profile.ts';
 import type { InstallProfile } from '../config/install-profile.ts';
 import type { ManifestSource } from '../config/parse-manifests.ts';
 import type { AnyResource } from '../config/resource.ts';
+import { resourceKey } from '../config/resource.ts';
 import { buildTopology } from '../topology/build-topology.ts';
 import { MESH_SETTINGS_DEFAULT } from '../topology/model.ts';
 import type { MeshSettings, Topology } from '../topology/model.ts';
@@ -48,14 +49,17 @@ const ANALYZERS: readonly Analyzer[] = [
 export function validateManifests(sources: readonly ManifestSource[], options: ValidateOptions = {}): ValidateResult {
   const settings = options.settings ?? MESH_SETTINGS_DEFAULT;
   const install = installManifests(options.profile ?? 'default', settings.rootNamespace);
-  const all = install === null ? sources : [install, ...sources];
-  const loaded = loadManifests(all, options);
-  const builtInFile = install?.path;
-  const builtIn = (r: AnyResource) => r.origin.file === builtInFile;
+  const user = loadManifests(sources, options);
+  // The user's own resources replace the install's (e.g. their own istio-ingressgateway Deployment).
+  const userKeys = new Set(user.resources.map(resourceKey));
+  const builtInResources = install === null ? [] : loadManifests([install]).resources.filter((r) => !userKeys.has(resourceKey(r)));
+  const builtInSet = new Set<AnyResource>(builtInResources);
+  const builtIn = (r: AnyResource) => builtInSet.has(r);
+  const loaded = { resources: [...builtInResources, ...user.resources], diagnostics: user.diagnostics };
   const topology = buildTopology(loaded.resources, settings);
   const context: AnalysisContext = { resources: loaded.resources, topology, hosts: new HostIndex(topology.services), builtIn };
   const diagnostics = [...loaded.diagnostics, ...ANALYZERS.flatMap((analyze) => analyze(context))]
-    .filter((d) => d.file !== builtInFile);
+    .filter((d) => d.file !== install?.path);
   return {
     resources: loaded.resources.filter((r) => !builtIn(r)),
     topology,

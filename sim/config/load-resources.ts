@@ -21,6 +21,7 @@ import { checkSchema } from './schema-check.ts';
 import type { SchemaFindingKind } from './schema-check.ts';
 import { checkIstioRules } from './istio-rules.ts';
 import { checkNames } from './names.ts';
+import { checkKubeRules } from './kube-rules.ts';
 
 export interface LoadOptions {
   /** Namespace for namespaced resources that name none, as `kubectl apply -n`. Default `default`. */
@@ -36,8 +37,10 @@ export function loadManifests(sources: readonly ManifestSource[], options: LoadO
   const resources: AnyResource[] = [];
   const diagnostics: Diagnostic[] = [];
   const seen = new Map<string, AnyResource>();
+  let documents = 0;
   for (const source of sources) {
     const parsed = parseManifest(source);
+    documents += parsed.documents.length + parsed.diagnostics.length;
     diagnostics.push(...parsed.diagnostics);
     for (const document of expandLists(parsed.documents, diagnostics)) {
       const loaded = loadDocument(document, options, diagnostics);
@@ -51,6 +54,13 @@ export function loadManifests(sources: readonly ManifestSource[], options: LoadO
       seen.set(key, loaded);
       resources.push(loaded);
     }
+  }
+  const first = sources[0];
+  if (first !== undefined && documents === 0) {
+    // kubectl apply: "error: no objects passed to apply".
+    diagnostics.push(plain(first.path, 1, 1, 'error', CODES.emptyInput,
+      `No Kubernetes resources in ${sources.length === 1 ? first.path : `${sources.length} files`}: every document is empty.`,
+      'Check that you named the right files; `kubectl apply` would say "no objects passed to apply".'));
   }
   return { resources, diagnostics };
 }
@@ -116,6 +126,9 @@ function loadDocument(document: RawDocument, options: LoadOptions, diagnostics: 
   }
   const schemaErrors = diagnostics.filter((d) => d.severity === 'error').length > errorsBefore;
   if (!schemaErrors) {
+    for (const finding of checkKubeRules(draft)) {
+      diagnostics.push(at(draft, finding.path, 'error', CODES.kubeRule, finding.message, finding.hint));
+    }
     for (const finding of checkIstioRules(draft)) {
       const code = finding.code ?? (finding.severity === 'error' ? CODES.istioRule : CODES.istioWarning);
       diagnostics.push(at(draft, finding.path, finding.severity, code, finding.message, finding.hint));
