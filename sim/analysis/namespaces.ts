@@ -37,6 +37,7 @@ export function analyzeNamespaces(context: AnalysisContext): Diagnostic[] {
           `The namespace is not enabled for Istio injection. Run 'kubectl label namespace ${ns.name} istio-injection=enabled' to enable it, or 'kubectl label namespace ${ns.name} istio-injection=disabled' to explicitly mark it as not needing injection.`,
           `In meshsim, declare the Namespace with the label (kind: Namespace, metadata.labels: {istio-injection: enabled}).`),
         resource: { kind: 'Namespace', namespace: '', name: ns.name },
+        field: anchor.kind === 'Namespace' ? 'metadata.labels' : '',
       });
     } else if (injection !== undefined && revision !== undefined) {
       out.push(report(anchor, path, 'warning', CODES.namespaceMultipleInjectionLabels,
