@@ -7,7 +7,8 @@
  * schema type accepts; the keys the validator then complains about are the keys the schema knows.
  * Objects are probed top-down and unknown keys are not descended into, so one typo gives one diagnostic.
  *
- * Invariants: pure; the document is never mutated; findings come out in document order.
+ * Invariants: pure; the document is never mutated; unknown fields come first (top-down), then the
+ * validator's findings (callers sort diagnostics by position).
  *
  * Not modelled: CEL rules (`x-kubernetes-validations`) in Istio's CRDs; Istio's own semantic rules
  * live in istio-rules.ts.

@@ -8,12 +8,14 @@
  * An update keeps the age (Kubernetes keeps creationTimestamp on update); delete and re-create resets it.
  *
  * Invariants: `list` order is (namespace, name), independent of apply order; `byAge` is a total order;
- * every mutation bumps `revision` by one and emits exactly one event, synchronously.
+ * every mutation bumps `revision` by one and emits exactly one event, synchronously; a re-apply of
+ * identical content is no mutation.
  *
  * Not modelled: resourceVersion conflicts, finalizers, garbage collection of owned objects.
  */
 import { assert } from '../core/assert.ts';
 import { compareBy, compareStrings } from '../core/compare.ts';
+import { stableStringify } from '../core/hash.ts';
 import type { KindName } from './kinds.ts';
 import { resourceKey } from './resource.ts';
 import type { AnyResource, Resource } from './resource.ts';
@@ -55,8 +57,11 @@ export class ConfigStore {
     return this.entries.size;
   }
 
-  /** Adds or replaces a resource (as `kubectl apply`). */
-  apply(resource: AnyResource): ConfigEvent {
+  /**
+   * Adds or replaces a resource (as `kubectl apply`). Applying exactly what is stored already changes
+   * nothing and emits nothing (kubectl: "unchanged"; no watch event reaches istiod), so it returns null.
+   */
+  apply(resource: AnyResource): ConfigEvent | null {
     const key = resourceKey(resource);
     const existing = this.entries.get(key);
     if (existing === undefined) {
@@ -64,10 +69,12 @@ export class ConfigStore {
       this.appliedCount += 1;
       const entry: Entry = stampUs === null
         ? { resource, version: 1, ageClass: 1, ageKey: this.appliedCount }
-        : { resource, version: 1, ageClass: 0, ageKey: stampUs };
+        // Kubernetes stores creationTimestamp in whole seconds: within a second, names decide.
+        : { resource, version: 1, ageClass: 0, ageKey: Math.floor(stampUs / 1_000_000) };
       this.entries.set(key, entry);
       return this.emit('added', resource);
     }
+    if (contentOf(existing.resource) === contentOf(resource)) return null;
     this.entries.set(key, { ...existing, resource, version: existing.version + 1 });
     return this.emit('updated', resource);
   }
@@ -133,4 +140,9 @@ export class ConfigStore {
     for (const listener of [...this.listeners]) listener(event);
     return event;
   }
+}
+
+/** What a re-apply compares: everything the user wrote (resources built in code may carry no body). */
+function contentOf(resource: AnyResource): string {
+  return stableStringify([resource.apiVersion, resource.labels, resource.annotations, resource.spec, resource.body]);
 }

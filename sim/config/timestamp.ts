@@ -16,6 +16,8 @@ export function parseTimestampUs(text: string): number | null {
   }
   const fraction = Number(((m[7] ?? '') + '000000').slice(0, 6));
   const zone = m[8]!;
+  // RFC 3339 time-numoffset: hours 00-23, minutes 00-59.
+  if (zone.length === 6 && (Number(zone.slice(1, 3)) > 23 || Number(zone.slice(4, 6)) > 59)) return null;
   const offsetMinutes = zone === 'Z' || zone === 'z' ? 0 : (zone[0] === '-' ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(4, 6)));
   const seconds = daysFromCivil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second - offsetMinutes * 60;
   return seconds * 1_000_000 + fraction;

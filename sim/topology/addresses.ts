@@ -31,8 +31,8 @@ export function formatIpv4(value: number): string {
 }
 
 export function parseCidr(text: string): { base: number; prefixLength: number } | null {
-  const [address, prefix] = text.split('/');
-  if (address === undefined || prefix === undefined || !/^\d{1,2}$/.test(prefix)) return null;
+  const [address, prefix, extra] = text.split('/');
+  if (extra !== undefined || address === undefined || prefix === undefined || !/^\d{1,2}$/.test(prefix)) return null;
   const base = parseIpv4(address);
   const prefixLength = Number(prefix);
   if (base === null || prefixLength > 32) return null;

@@ -88,10 +88,9 @@ test('targetPort defaults to the port (Kubernetes ServicePort defaulting)', (t) 
   t.is(service(topology, 's.shop.svc.cluster.local').ports[0]!.targetPort, 9080);
 });
 
-// Bug: `clusterIP: ""` (what many Helm charts render) means "allocate one" in Kubernetes (ServiceSpec:
-// 'Valid values are "None", empty string (""), or a valid IP address'), but services.ts keeps the empty
-// string as the address because it uses `spec.clusterIP ?? allocate()`. Right: an allocated address.
-test.failing('clusterIP: "" gets an allocated address, as when it is absent', (t) => {
+// `clusterIP: ""` (what many Helm charts render) means "allocate one" in Kubernetes (ServiceSpec:
+// 'Valid values are "None", empty string (""), or a valid IP address').
+test('clusterIP: "" gets an allocated address, as when it is absent', (t) => {
   const topology = build('apiVersion: v1\nkind: Service\nmetadata: {name: s, namespace: shop}\nspec: {clusterIP: "", ports: [{port: 80}]}\n');
   t.is(service(topology, 's.shop.svc.cluster.local').address, '10.96.0.11');
 });
@@ -216,7 +215,7 @@ test('Deployment replicas give that many pods with deterministic, distinct names
 // "bcdfghjklmnpqrstvwxz2456789" (k8s.io/apimachinery/pkg/util/rand SafeEncodeString: no vowels, no 0/1/3);
 // the suffix follows it but the hash here is hex, so names like web-1728a1b92c-jh4wr cannot occur in a
 // cluster. Right: both parts from that alphabet.
-test.failing('Deployment pod names use Kubernetes\' safe alphabet for the pod-template-hash too', (t) => {
+test('Deployment pod names use Kubernetes\' safe alphabet for the pod-template-hash too', (t) => {
   const topology = build(`${deployment('web', { replicas: 2 })}${deployment('api', { replicas: 2 })}`);
   for (const pod of topology.pods) t.regex(pod.name, /^[a-z]+-[bcdfghjklmnpqrstvwxz2456789]{1,10}-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
 });
@@ -351,11 +350,11 @@ test('a Service selects WorkloadEntries in its namespace: endpoint at the entry\
   t.like(endpoints[1], { workload: 'vm-plain', identity: 'spiffe://cluster.local/ns/shop/sa/default', proxy: 'none' });
 });
 
-// Bug: for a Kubernetes Service selecting a WorkloadEntry, Istio looks the service port's *name* up in the
+// For a Kubernetes Service selecting a WorkloadEntry, Istio looks the service port's *name* up in the
 // entry's `ports` even when targetPort is a number (kube/controller/util.go findServiceTargetPort returns
-// the port name, controller.go serviceInstanceFromWorkloadInstance uses wi.PortMap[name] when present).
-// services.ts only does so for a named targetPort. Right: ports {http: 9999} sends port 80 to 9999.
-test.failing('a WorkloadEntry port named like the Service port overrides a numeric targetPort (Istio serviceInstanceFromWorkloadInstance)', (t) => {
+// the port name, controller.go serviceInstanceFromWorkloadInstance uses wi.PortMap[name] when present),
+// so ports {http: 9999} sends port 80 to 9999.
+test('a WorkloadEntry port named like the Service port overrides a numeric targetPort (Istio serviceInstanceFromWorkloadInstance)', (t) => {
   const topology = build(`apiVersion: v1
 kind: Service
 metadata: {name: vm, namespace: shop}
@@ -475,11 +474,11 @@ ${deployment('vm-pod', { labels: '{app: vm}' })}${deployment('not-vm')}`);
   t.deepEqual(service(topology, 'sel.internal').selector, { app: 'vm' });
 });
 
-// Bug: Istio gives a pod selected by a ServiceEntry the same port priority as a WorkloadEntry: the pod's
+// Istio gives a pod selected by a ServiceEntry the same port priority as a WorkloadEntry: the pod's
 // named (TCP) container port with the ServiceEntry port's name, then targetPort, then the number
 // (serviceentry/conversion.go convertWorkloadInstanceToServiceInstance, with PortMap from
-// kube/controller/pod.go getPortMap). services.ts looks the name up only for WorkloadEntries.
-test.failing('a pod selected by a ServiceEntry is reached on its container port named like the ServiceEntry port', (t) => {
+// kube/controller/pod.go getPortMap).
+test('a pod selected by a ServiceEntry is reached on its container port named like the ServiceEntry port', (t) => {
   const topology = build(`apiVersion: networking.istio.io/v1
 kind: ServiceEntry
 metadata: {name: sel, namespace: shop}
@@ -494,11 +493,10 @@ ${deployment('web', { ports: '[{name: http, containerPort: 9080}]' })}`);
   t.deepEqual(endpointsOf(topology, 'sel.internal').map((e) => e.port), [9080]);
 });
 
-// Bug (model gap): Istio gives every host of a ServiceEntry every address in `addresses`
-// (serviceentry/conversion.go convertServices loops hosts × addresses; the first address is the default).
-// services.ts pairs addresses[i] with hosts[i], so b.example.com gets 240.0.0.2, an address Istio
-// gives it only as a second VIP. Right (with one address per service): the first address for every host.
-test.failing('every host of a ServiceEntry gets its first address (Istio convertServices: hosts × addresses)', (t) => {
+// Istio gives every host of a ServiceEntry every address in `addresses` (serviceentry/conversion.go
+// convertServices loops hosts × addresses; the first address is the default). With one address per
+// service, that is the first address for every host.
+test('every host of a ServiceEntry gets its first address (Istio convertServices: hosts × addresses)', (t) => {
   const topology = build(`apiVersion: networking.istio.io/v1
 kind: ServiceEntry
 metadata: {name: two, namespace: shop}

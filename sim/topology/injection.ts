@@ -9,7 +9,7 @@
  *   label `istio.io/rev=<rev>` (pod label not `false`).
  * `istio-injection=disabled` (or any other value) matches none of them: never injected.
  * Once called, the webhook (pkg/kube/inject/inject.go injectRequired) skips host-network pods and the
- * kube-system/kube-public namespaces, then reads `sidecar.istio.io/inject` from the pod's label, or its
+ * kube-system, kube-public, kube-node-lease and local-path-storage namespaces, then reads `sidecar.istio.io/inject` from the pod's label, or its
  * annotation when there is no label: `false` skips, anything else injects (policy `enabled`).
  *
  * Not modelled: neverInjectSelector/alwaysInjectSelector, `enableNamespacesByDefault`, discovery selectors.
@@ -20,7 +20,8 @@ export const INJECT_LABEL = 'sidecar.istio.io/inject';
 export const NAMESPACE_INJECTION_LABEL = 'istio-injection';
 export const REVISION_LABEL = 'istio.io/rev';
 
-const IGNORED_NAMESPACES: ReadonlySet<string> = new Set(['kube-system', 'kube-public']);
+// Istio's inject.IgnoredNamespaces.
+const IGNORED_NAMESPACES: ReadonlySet<string> = new Set(['kube-system', 'kube-public', 'kube-node-lease', 'local-path-storage']);
 
 export interface InjectionInput {
   readonly namespace: string;
@@ -68,8 +69,10 @@ function webhookCalled(
   podRevision: string | undefined,
   revisions: readonly string[],
 ): { revision: string; reason: string } | null {
+  // The istio-injection and sidecar.istio.io/inject=true webhooks exist only for the default revision.
+  const hasDefault = revisions.includes('default');
   if (nsInjection === 'enabled') {
-    return podInject === 'false' ? null : { revision: 'default', reason: 'namespace has istio-injection=enabled' };
+    return podInject === 'false' || !hasDefault ? null : { revision: 'default', reason: 'namespace has istio-injection=enabled' };
   }
   if (nsInjection !== undefined) return null;
   if (nsRevision !== undefined) {
@@ -80,6 +83,6 @@ function webhookCalled(
     if (!revisions.includes(podRevision) || podInject === 'false') return null;
     return { revision: podRevision, reason: `pod has istio.io/rev=${podRevision}` };
   }
-  if (podInject === 'true') return { revision: 'default', reason: `pod label ${INJECT_LABEL}=true` };
+  if (podInject === 'true' && hasDefault) return { revision: 'default', reason: `pod label ${INJECT_LABEL}=true` };
   return null;
 }

@@ -26,7 +26,7 @@ import type { EndpointInfo, MeshSettings, PodInfo, ServiceInfo, ServicePort, Wor
 export function buildServices(resources: readonly AnyResource[], settings: MeshSettings): ServiceInfo[] {
   const allocator = new AddressAllocator(settings.serviceCidr, 11);
   for (const r of resources) {
-    if (r.kind === 'Service' && typeof r.spec.clusterIP === 'string' && r.spec.clusterIP !== 'None') allocator.reserve(r.spec.clusterIP);
+    if (r.kind === 'Service' && typeof r.spec.clusterIP === 'string' && r.spec.clusterIP !== 'None' && r.spec.clusterIP !== '') allocator.reserve(r.spec.clusterIP);
   }
   const out: ServiceInfo[] = [];
   const kube = resources.filter((r): r is Resource<'Service'> => r.kind === 'Service');
@@ -40,7 +40,8 @@ function kubeService(r: Resource<'Service'>, settings: MeshSettings, allocator: 
   const type = spec.type ?? 'ClusterIP';
   const headless = spec.clusterIP === 'None';
   const kind = type === 'ExternalName' ? 'ExternalName' : headless ? 'Headless' : (type as ServiceInfo['kind']);
-  const address = kind === 'ExternalName' || headless ? null : spec.clusterIP ?? allocator.allocate();
+  // An empty clusterIP means "allocate one", as an absent one does.
+  const address = kind === 'ExternalName' || headless ? null : spec.clusterIP !== undefined && spec.clusterIP !== '' ? spec.clusterIP : allocator.allocate();
   const ports: ServicePort[] = (spec.ports ?? []).map((p) => ({
     name: p.name ?? '',
     port: p.port,
@@ -72,12 +73,13 @@ function serviceEntryServices(r: Resource<'ServiceEntry'>): ServiceInfo[] {
     targetPort: p.targetPort ?? p.number,
     protocol: parseProtocol(p.protocol ?? ''),
   }));
-  return (spec.hosts ?? []).map((host, index) => ({
+  return (spec.hosts ?? []).map((host) => ({
     hostname: host,
     namespace: r.namespace,
     name: r.name,
     kind: 'ServiceEntry' as const,
-    address: spec.addresses?.[index] ?? spec.addresses?.[0] ?? null,
+    // Istio gives every host every address (convertServices); the first is the one traffic is sent to.
+    address: spec.addresses?.[0] ?? null,
     ports,
     selector: spec.workloadSelector?.labels as Labels | undefined,
     externalName: null,
@@ -103,7 +105,10 @@ export function buildEndpoints(services: readonly ServiceInfo[], workloads: read
       if (pod.namespace !== service.namespace || !pod.ready || !serviceSelects(service.selector, pod.labels)) continue;
       const workload = workloadByKey.get(`${pod.namespace}/${pod.workload}/${pod.workloadKind}`)!;
       for (const port of service.ports) {
-        const target = resolveTargetPort(port.targetPort, workload);
+        // A WorkloadEntry maps the service port's name to its own port, whatever targetPort says
+        // (Istio serviceInstanceFromWorkloadInstance / findServiceTargetPort).
+        const entryPort = pod.workloadKind === 'WorkloadEntry' ? workload.containerPorts.find((p) => p.name === port.name)?.port : undefined;
+        const target = entryPort ?? resolveTargetPort(port.targetPort, workload);
         if (target !== null) out.push(podEndpoint(service, port.port, pod, target));
       }
     }
@@ -141,8 +146,10 @@ function serviceEntryEndpoints(service: ServiceInfo, entry: Resource<'ServiceEnt
       if (pod.namespace !== service.namespace || !matchesLabels(service.selector, pod.labels)) continue;
       const workload = workloadByKey.get(`${pod.namespace}/${pod.workload}/${pod.workloadKind}`)!;
       for (const port of service.ports) {
-        const mapped = pod.workloadKind === 'WorkloadEntry' ? workload.containerPorts.find((p) => p.name === port.name)?.port : undefined;
-        out.push(podEndpoint(service, port.port, pod, mapped ?? resolveTargetPort(port.targetPort, workload) ?? port.port));
+        // Istio's order for a selected workload: its port named like the ServiceEntry port, then targetPort,
+        // then the port number (convertWorkloadInstanceToServiceInstance).
+        const named = workload.containerPorts.find((p) => p.name === port.name)?.port;
+        out.push(podEndpoint(service, port.port, pod, named ?? resolveTargetPort(port.targetPort, workload) ?? port.port));
       }
     }
   } else if (inline.length > 0) {

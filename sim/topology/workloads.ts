@@ -150,16 +150,23 @@ function podName(w: WorkloadInfo, index: number): string {
     case 'StatefulSet':
       return `${w.name}-${index}`;
     case 'Deployment':
-      return `${w.name}-${hashString(`${w.namespace}/${w.name}`).slice(0, 10)}-${suffix(`${w.namespace}/${w.name}/${index}`)}`;
+      return `${w.name}-${safeChars(`${w.namespace}/${w.name}`, 10)}-${safeChars(`${w.namespace}/${w.name}/${index}`, 5)}`;
     case 'DaemonSet':
-      return `${w.name}-${suffix(`${w.namespace}/${w.name}/${index}`)}`;
+      return `${w.name}-${safeChars(`${w.namespace}/${w.name}/${index}`, 5)}`;
   }
 }
 
-/** Five characters from Kubernetes' random-suffix alphabet, derived from a hash instead of randomness. */
-function suffix(key: string): string {
-  const hex = hashString(key);
+/**
+ * Characters from Kubernetes' "safe" alphabet (used for pod-template hashes and random suffixes),
+ * derived from a hash of the key instead of randomness.
+ */
+function safeChars(key: string, count: number): string {
   let out = '';
-  for (let i = 0; i < 5; i += 1) out += SUFFIX_ALPHABET[parseInt(hex.slice(i * 2, i * 2 + 2), 16) % SUFFIX_ALPHABET.length];
+  let hex = '';
+  for (let round = 0; out.length < count; round += 1) {
+    if (hex.length < 2) hex = hashString(`${key}#${round}`);
+    out += SUFFIX_ALPHABET[parseInt(hex.slice(0, 2), 16) % SUFFIX_ALPHABET.length];
+    hex = hex.slice(2);
+  }
   return out;
 }
