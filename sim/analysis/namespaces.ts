@@ -12,7 +12,7 @@ import { CODES } from '../config/diagnostic.ts';
 import type { Diagnostic } from '../config/diagnostic.ts';
 import type { AnyResource } from '../config/resource.ts';
 import { NAMESPACE_INJECTION_LABEL, REVISION_LABEL } from '../topology/injection.ts';
-import { servicePortProtocol } from '../topology/protocol.ts';
+import { servicePortProtocol } from '../config/protocol.ts';
 import { ofKind, report } from './context.ts';
 import type { AnalysisContext } from './context.ts';
 

@@ -87,9 +87,9 @@ export function wildcardDomainProblem(name: string): string | null {
   return fqdnProblem(name);
 }
 
-/** ValidatePartialWildCard: a `*` other than a lone `*` or a leading `*.` */
+/** ValidatePartialWildCard, exactly as Go has it: a `*` anywhere but a lone `*` or a leading `*.`. */
 export function isPartialWildcard(host: string): boolean {
-  return host.includes('*') && host !== '*' && !(host.startsWith('*.') && !host.slice(2).includes('*'));
+  return host.includes('*') && host.length !== 1 && !host.startsWith('*.');
 }
 
 export function isIpv4(value: string): boolean {

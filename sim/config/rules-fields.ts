@@ -1,6 +1,6 @@
 /**
  * Field validators shared by the ServiceEntry, WorkloadEntry and Sidecar rules, beyond rules-common.ts:
- * protocol names (pkg/config/protocol), port names, unix addresses, label maps (pkg/config/labels), the
+ * port names, unix addresses, label maps (pkg/config/labels), the
  * networking `workloadSelector.labels` selector, IP/subnet checks and Go's net.SplitHostPort/Atoi.
  *
  * Invariants: pure string checks; each message is Istio's (or Go's, where Istio passes a Go error on).
@@ -10,36 +10,6 @@
  */
 import type { FieldPath } from './resource.ts';
 import { Findings, isDns1123Label, isIp } from './rules-common.ts';
-
-export type Protocol = 'TCP' | 'UDP' | 'GRPC' | 'GRPC-Web' | 'HTTP' | 'HTTP_PROXY' | 'HTTP2' | 'HTTPS' | 'TLS' | 'Mongo' | 'Redis' | 'MySQL';
-
-const PROTOCOLS: readonly Protocol[] = ['TCP', 'UDP', 'GRPC', 'GRPC-Web', 'HTTP', 'HTTP_PROXY', 'HTTP2', 'HTTPS', 'TLS', 'Mongo', 'Redis', 'MySQL'];
-
-/** protocol.Parse: case-insensitive; null for "" and for names Istio does not know. */
-export function parseProtocol(name: string | undefined): Protocol | null {
-  const lower = (name ?? '').toLowerCase();
-  return PROTOCOLS.find((p) => p.toLowerCase() === lower) ?? null;
-}
-
-/** ValidateProtocol: "" is fine (the proxy sniffs the protocol). */
-export function protocolProblem(name: string | undefined): string | null {
-  return name === undefined || name === '' || parseProtocol(name) !== null ? null : `unsupported protocol: ${name}`;
-}
-
-/** Instance.IsHTTP */
-export function isHttpProtocol(p: Protocol | null): boolean {
-  return p === 'HTTP' || p === 'HTTP2' || p === 'HTTP_PROXY' || p === 'GRPC' || p === 'GRPC-Web';
-}
-
-/** Instance.IsTLS */
-export function isTlsProtocol(p: Protocol | null): boolean {
-  return p === 'HTTPS' || p === 'TLS';
-}
-
-/** Instance.IsTCP */
-export function isTcpProtocol(p: Protocol | null): boolean {
-  return p === 'TCP' || p === 'HTTPS' || p === 'TLS' || p === 'Mongo' || p === 'Redis' || p === 'MySQL';
-}
 
 /** ValidatePortName: Istio's DNS-1123 label, which (unlike Kubernetes') allows upper case. */
 export function portNameProblem(name: string): string | null {
@@ -75,11 +45,6 @@ export function goPrefixProblem(value: string): string | null {
   else if (!/^\d+$/.test(bits) || (bits.length > 1 && bits.startsWith('0'))) why = `bad bits after slash: ${JSON.stringify(bits)}`;
   else if (Number(bits) > (address.includes(':') ? 128 : 32)) why = 'prefix length out of range';
   return why === null ? null : `netip.ParsePrefix(${JSON.stringify(value)}): ${why}`;
-}
-
-/** ValidatePartialWildCard, exactly as Go has it: a `*` anywhere but a lone `*` or a leading `*.`. */
-export function isGoPartialWildcard(host: string): boolean {
-  return host.includes('*') && host.length !== 1 && !host.startsWith('*.');
 }
 
 const QUALIFIED_NAME = '(?:[A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]';

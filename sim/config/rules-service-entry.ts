@@ -15,9 +15,10 @@
  * objects); maxItems/maxLength limits (the schema check owns them).
  */
 import type { FieldPath, Resource } from './resource.ts';
-import { EXPORT_TO_HINT, Findings, exportToProblems, fqdnProblem, isIp, wildcardDomainProblem } from './rules-common.ts';
+import { EXPORT_TO_HINT, Findings, exportToProblems, fqdnProblem, isIp, wildcardDomainProblem, isPartialWildcard } from './rules-common.ts';
 import type { RuleFinding } from './rules-common.ts';
-import { checkAlphaSelector, hasLabels, ipSubnetProblem, isGoPartialWildcard, isHttpProtocol, isTcpProtocol, isTlsProtocol, labelProblems, parseProtocol, portNameProblem, present, protocolProblem } from './rules-fields.ts';
+import { checkAlphaSelector, hasLabels, ipSubnetProblem, labelProblems, portNameProblem, present } from './rules-fields.ts';
+import { isHttpProtocol, isTcpProtocol, isTlsProtocol, parseKnownProtocol, protocolProblem } from './protocol.ts';
 
 type Spec = Resource<'ServiceEntry'>['spec'];
 /** A WorkloadEntry spec and a ServiceEntry endpoint have the same fields. */
@@ -166,7 +167,7 @@ function checkHosts(f: Findings, hosts: readonly string[], resolution: string): 
     const problem = wildcardDomainProblem(host);
     if (problem !== null) f.error(['spec', 'hosts', i], problem, HOST_HINT);
     // ValidateServiceEntry → ValidatePartialWildCard (a warning, except for DYNAMIC_DNS).
-    if (resolution !== 'DYNAMIC_DNS' && isGoPartialWildcard(host)) {
+    if (resolution !== 'DYNAMIC_DNS' && isPartialWildcard(host)) {
       f.warning(['spec', 'hosts', i], `partial wildcard ${JSON.stringify(host)} not allowed`, 'Put the wildcard alone in the first label: *.example.com.');
     }
   });
@@ -232,7 +233,7 @@ function checkDnsResolution(f: Findings, spec: Spec, resolution: string, service
     }
     checkEndpointPorts(f, endpoint ?? {}, path, servicePorts);
   });
-  const tcpPort = (spec.ports ?? []).findIndex((port) => isTcpProtocol(parseProtocol(port.protocol)));
+  const tcpPort = (spec.ports ?? []).findIndex((port) => isTcpProtocol(parseKnownProtocol(port.protocol)));
   if ((spec.addresses ?? []).length > 0 && tcpPort >= 0 && hosts.length > 1) {
     // ValidateServiceEntry: one address and a TCP port cannot tell the hosts apart.
     f.warning(['spec', 'ports', tcpPort, 'protocol'], 'service entry can not have more than one host specified simultaneously with address and tcp port',
@@ -254,7 +255,7 @@ function checkDynamicDns(f: Findings, r: Resource<'ServiceEntry'>): void {
     f.error(['spec', 'endpoints'], 'endpoints cannot be set for resolution type DYNAMIC_DNS. Destination IP address determined from hostsfield values', hint);
   }
   (spec.ports ?? []).forEach((port, i) => {
-    const protocol = parseProtocol(port.protocol);
+    const protocol = parseKnownProtocol(port.protocol);
     if (protocol !== 'HTTP' && protocol !== 'TLS' && protocol !== 'GRPC' && protocol !== 'HTTP2') {
       f.error(['spec', 'ports', i, 'protocol'], 'only HTTP, TLS, GRPC, and HTTP2 protocols are supported for resolution type DYNAMIC_DNS', hint);
     }
@@ -269,7 +270,7 @@ function checkMultipleHosts(f: Findings, spec: Spec, resolution: string): void {
   if (resolution === 'NONE' || (spec.hosts ?? []).length <= 1) return;
   // ValidateServiceEntry: only HTTP (Host header) and TLS (SNI) can tell several hosts apart on one port.
   const port = (spec.ports ?? []).findIndex((p) => {
-    const protocol = parseProtocol(p.protocol);
+    const protocol = parseKnownProtocol(p.protocol);
     return !isHttpProtocol(protocol) && !isTlsProtocol(protocol);
   });
   if (port >= 0) {

@@ -14,9 +14,10 @@
  * (YAML nulls decode as empty listeners); Istio reports a bad egress dnsName twice, meshsim once.
  */
 import type { FieldPath, Resource } from './resource.ts';
-import { Findings, fqdnProblem, isDns1123Label, portProblem, wildcardDomainProblem } from './rules-common.ts';
+import { Findings, fqdnProblem, isDns1123Label, portProblem, wildcardDomainProblem, isPartialWildcard } from './rules-common.ts';
 import type { RuleFinding } from './rules-common.ts';
-import { checkAlphaSelector, goAtoi, hasLabels, ipProblem, isGoPartialWildcard, isHttpProtocol, isTlsProtocol, parseProtocol, portNameProblem, present, protocolProblem, splitHostPort, unixAddressProblem } from './rules-fields.ts';
+import { checkAlphaSelector, goAtoi, hasLabels, ipProblem, portNameProblem, present, splitHostPort, unixAddressProblem } from './rules-fields.ts';
+import { isHttpProtocol, isTlsProtocol, parseKnownProtocol, protocolProblem } from './protocol.ts';
 
 type Spec = NonNullable<Resource<'Sidecar'>['spec']>;
 type Ingress = NonNullable<Spec['ingress']>[number];
@@ -77,7 +78,7 @@ function checkIngress(f: Findings, listeners: readonly Ingress[]): void {
     ports.add(number);
     if (listener.defaultEndpoint !== undefined && listener.defaultEndpoint !== '') checkDefaultEndpoint(f, listener.defaultEndpoint, [...path, 'defaultEndpoint']);
     if (present(listener.tls)) checkIngressTls(f, listener, path);
-    if (present(listener.connectionPool?.http) && !isHttpProtocol(parseProtocol(listener.port.protocol))) {
+    if (present(listener.connectionPool?.http) && !isHttpProtocol(parseKnownProtocol(listener.port.protocol))) {
       // ValidateSidecar: HTTP pool settings on a port that is not HTTP.
       f.warning([...path, 'connectionPool', 'http'],
         `sidecar: HTTP connection pool settings are configured for port ${number} (${JSON.stringify(listener.port.name ?? '')}) but its protocol is not HTTP (${listener.port.protocol ?? ''}); only TCP settings will apply`,
@@ -120,7 +121,7 @@ function checkIngressTls(f: Findings, listener: Ingress, path: FieldPath): void 
   if (tls.mode === 'ISTIO_MUTUAL' || tls.mode === 'AUTO_PASSTHROUGH') {
     f.error([...at, 'mode'], `configuration is invalid: cannot set mode to ${tls.mode} in sidecar ingress tls`, hint);
   }
-  if (!isTlsProtocol(parseProtocol(listener.port.protocol))) {
+  if (!isTlsProtocol(parseKnownProtocol(listener.port.protocol))) {
     f.error([...path, 'port', 'protocol'], 'server cannot have TLS settings for non HTTPS/TLS ports', 'Declare the port as HTTPS or TLS, or remove tls.');
   }
 }
@@ -211,7 +212,7 @@ function egressHostProblems(host: string): string[] {
   if (name !== '*' && !name.includes('.')) problems.push('short names (non FQDN) are not allowed');
   const domainProblem = wildcardDomainProblem(name);
   if (domainProblem !== null) problems.push(domainProblem);
-  if (isGoPartialWildcard(name)) problems.push(`partial wildcard ${JSON.stringify(name)} not allowed`);
+  if (isPartialWildcard(name)) problems.push(`partial wildcard ${JSON.stringify(name)} not allowed`);
   return problems;
 }
 

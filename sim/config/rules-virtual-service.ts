@@ -13,6 +13,7 @@ import { DURATION_HINT, EXPORT_TO_HINT, Findings, durationProblem, exportToProbl
 import type { RuleFinding } from './rules-common.ts';
 import { stableStringify } from '../core/hash.ts';
 import { checkHttpRoute } from './rules-http-route.ts';
+import { ipSubnetProblem } from './rules-fields.ts';
 
 type Spec = Resource<'VirtualService'>['spec'];
 
@@ -103,7 +104,8 @@ function checkL4Route(f: Findings, route: L4Route, path: (string | number)[], ki
     const matchPath = [...path, 'match', j];
     if (kind === 'TLS' && (m.sniHosts ?? []).length === 0) f.error(matchPath, 'TLS match must have at least one SNI host', 'Add sniHosts.');
     (m.destinationSubnets ?? []).forEach((subnet, k) => {
-      if (!isIp(subnet) && !/^[0-9a-fA-F:.]+\/\d+$/.test(subnet)) f.error([...matchPath, 'destinationSubnets', k], `${subnet} is not a valid CIDR block`, 'Write an IP or a CIDR such as 10.1.0.0/16.');
+      const problem = ipSubnetProblem(subnet);
+      if (problem !== null) f.error([...matchPath, 'destinationSubnets', k], problem, 'Write an IP or a CIDR such as 10.1.0.0/16.');
     });
     if (m.port !== undefined) {
       const problem = portProblem(m.port);

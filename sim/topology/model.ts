@@ -10,7 +10,7 @@
  */
 import type { ResourceRef } from '../config/diagnostic.ts';
 import type { Labels } from '../config/selectors.ts';
-import type { Protocol } from './protocol.ts';
+import type { Protocol } from '../config/protocol.ts';
 
 export interface MeshSettings {
   readonly trustDomain: string;

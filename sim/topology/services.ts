@@ -19,7 +19,7 @@ import type { AnyResource, Resource } from '../config/resource.ts';
 import { serviceSelects, matchesLabels } from '../config/selectors.ts';
 import type { Labels } from '../config/selectors.ts';
 import { AddressAllocator } from './addresses.ts';
-import { parseProtocol, servicePortProtocol } from './protocol.ts';
+import { parseProtocol, servicePortProtocol } from '../config/protocol.ts';
 import { serviceHostname } from './model.ts';
 import type { EndpointInfo, MeshSettings, PodInfo, ServiceInfo, ServicePort, WorkloadInfo } from './model.ts';
 

@@ -1,5 +1,5 @@
 /**
- * Port protocols as Istio decides them (pkg/config/kube/conversion.go ConvertProtocol and
+ * Port protocols as Istio names and decides them (pkg/config/kube/conversion.go ConvertProtocol and
  * pkg/config/protocol Parse):
  * - UDP ports are UDP whatever their name;
  * - else `appProtocol` if set (with the Kubernetes names `kubernetes.io/h2c` → HTTP2, `kubernetes.io/ws`
@@ -44,9 +44,19 @@ const BY_NAME: Readonly<Record<string, Protocol>> = {
 
 const WELL_KNOWN_TCP_PORTS: ReadonlySet<number> = new Set([25, 53, 3306, 27017]);
 
-/** Istio's protocol.Parse: a protocol name as written in a ServiceEntry or Gateway port. */
+/** Istio's protocol.Parse: a protocol name as written in a ServiceEntry or Gateway port; unknown → `auto`. */
 export function parseProtocol(name: string): Protocol {
-  return BY_NAME[name.toLowerCase()] ?? 'auto';
+  return parseKnownProtocol(name) ?? 'auto';
+}
+
+/** A protocol name Istio knows (case-insensitive), or null ("" and unknown names). */
+export function parseKnownProtocol(name: string | undefined): Protocol | null {
+  return BY_NAME[(name ?? '').toLowerCase()] ?? null;
+}
+
+/** ValidateProtocol: "" is fine (the proxy sniffs the protocol). */
+export function protocolProblem(name: string | undefined): string | null {
+  return name === undefined || name === '' || parseKnownProtocol(name) !== null ? null : `unsupported protocol: ${name}`;
 }
 
 /** The protocol of a Kubernetes Service port. */
@@ -68,7 +78,7 @@ export function servicePortProtocol(port: number, portName: string, kubeProtocol
 }
 
 /** HTTP on the wire (HCM chain): HTTP, HTTP2, HTTP_PROXY, gRPC, gRPC-Web. */
-export function isHttpProtocol(protocol: Protocol): boolean {
+export function isHttpProtocol(protocol: Protocol | null): boolean {
   return protocol === 'HTTP' || protocol === 'HTTP2' || protocol === 'HTTP_PROXY' || protocol === 'GRPC' || protocol === 'GRPC-Web';
 }
 
@@ -77,7 +87,12 @@ export function isHttp2Protocol(protocol: Protocol): boolean {
   return protocol === 'HTTP2' || protocol === 'GRPC' || protocol === 'GRPC-Web';
 }
 
+/** TLS on the wire: HTTPS, TLS (Instance.IsTLS). */
+export function isTlsProtocol(protocol: Protocol | null): boolean {
+  return protocol === 'HTTPS' || protocol === 'TLS';
+}
+
 /** Proxied as opaque TCP (tcp_proxy chain). */
-export function isTcpProtocol(protocol: Protocol): boolean {
+export function isTcpProtocol(protocol: Protocol | null): boolean {
   return protocol === 'TCP' || protocol === 'HTTPS' || protocol === 'TLS' || protocol === 'Mongo' || protocol === 'Redis' || protocol === 'MySQL';
 }
