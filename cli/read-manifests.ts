@@ -50,7 +50,7 @@ function collect(path: string, explicit: boolean, into: ManifestSource[]): void 
   }
   if (!explicit && !MANIFEST_EXTENSIONS.some((ext) => path.endsWith(ext))) return;
   try {
-    into.push({ path, text: readFileSync(path, 'utf8') });
+    into.push({ path, text: readFileSync(path, 'utf8'), named: explicit });
   } catch (error) {
     throw new UserError(`cannot read ${path}: ${describeFsError(error)}.`);
   }

@@ -95,6 +95,12 @@ function expandLists(documents: readonly RawDocument[], diagnostics: Diagnostic[
 function loadDocument(document: RawDocument, options: LoadOptions, diagnostics: Diagnostic[]): AnyResource | null {
   const { apiVersion, kind, metadata } = document.value;
   if (typeof apiVersion !== 'string' || typeof kind !== 'string' || apiVersion === '' || kind === '') {
+    if (!document.named && apiVersion === undefined && kind === undefined) {
+      diagnostics.push(plain(document.file, document.line, document.column, 'warning', CODES.missingTypeMeta,
+        'This file is not a Kubernetes manifest (no apiVersion and kind); it was skipped.',
+        'Nothing to do if it is other YAML or JSON in the folder; name the file explicitly to have it checked as a manifest.'));
+      return null;
+    }
     diagnostics.push(typeMetaDiagnostic(document, apiVersion, kind));
     return null;
   }
@@ -224,9 +230,14 @@ function unknownKindDiagnostic(document: RawDocument, kind: string, apiVersion: 
   return { ...plain(document.file, where.line, where.column, 'warning', CODES.unknownKind, message, hint), resource };
 }
 
+/**
+ * The same resource twice: in one file that is almost surely a mistake (a warning); across files it is
+ * often deliberate layering, as when applying alternatives one after the other (an info).
+ */
 function duplicateDiagnostic(later: AnyResource, earlier: AnyResource): Diagnostic {
   const where = `${earlier.origin.file}:${earlier.origin.line}`;
-  return at(later, ['metadata', 'name'], 'warning', CODES.duplicateResource,
+  const severity = later.origin.file === earlier.origin.file ? 'warning' : 'info';
+  return at(later, ['metadata', 'name'], severity, CODES.duplicateResource,
     `${later.kind} ${later.namespace === '' ? '' : `${later.namespace}/`}${later.name} is defined again; this definition replaces the one at ${where}, as \`kubectl apply\` would.`,
     'Remove one of the two definitions or give them different names.');
 }

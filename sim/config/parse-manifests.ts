@@ -17,10 +17,17 @@ export interface ManifestSource {
   /** As the user named it (relative paths stay relative), used in every diagnostic. */
   readonly path: string;
   readonly text: string;
+  /**
+   * False for a file found by walking a folder: a document there with neither apiVersion nor kind is
+   * some other YAML (Helm values, kustomization, a JWKS) and is skipped with a warning, not an error.
+   */
+  readonly named?: boolean;
 }
 
 export interface RawDocument {
   readonly file: string;
+  /** The source was named by the user (not found by walking a folder). */
+  readonly named: boolean;
   readonly line: number;
   readonly column: number;
   readonly value: Readonly<Record<string, unknown>>;
@@ -79,7 +86,7 @@ export function parseManifest(source: ManifestSource): ParsedManifest {
     }
     const fields = new Map<string, SourceLocation>();
     recordFields(contents, [], fields, at);
-    documents.push({ ...start, value: value as Record<string, unknown>, fields });
+    documents.push({ ...start, named: source.named ?? true, value: value as Record<string, unknown>, fields });
   }
   return { documents, diagnostics };
 }
@@ -152,5 +159,5 @@ export function listItem(list: RawDocument, index: number, value: Record<string,
     if (key.startsWith(`${prefix}.`)) fields.set(key.slice(prefix.length + 1), location);
   }
   const start = list.fields.get(prefix) ?? list;
-  return { file: list.file, line: start.line, column: start.column, value, fields };
+  return { file: list.file, named: list.named, line: start.line, column: start.column, value, fields };
 }
