@@ -21,6 +21,8 @@ import type { MeshSettings, Topology } from '../topology/model.ts';
 import { HostIndex } from './context.ts';
 import type { AnalysisContext, Analyzer } from './context.ts';
 import { analyzeDestinationRules } from './destination-rule.ts';
+import { analyzeConflicts } from './conflicts.ts';
+import { analyzeGateways } from './gateway.ts';
 import { analyzeNamespaces, analyzePortNames } from './namespaces.ts';
 import { analyzeSelectors } from './selectors.ts';
 import { analyzeVirtualServices } from './virtual-service.ts';
@@ -44,6 +46,8 @@ const ANALYZERS: readonly Analyzer[] = [
   analyzeSelectors,
   analyzeNamespaces,
   analyzePortNames,
+  analyzeGateways,
+  analyzeConflicts,
 ];
 
 export function validateManifests(sources: readonly ManifestSource[], options: ValidateOptions = {}): ValidateResult {

@@ -74,8 +74,6 @@ export const CODES = {
   virtualServiceUnreachableRule: 'IST0130',
   virtualServiceIneffectiveMatch: 'IST0131',
   virtualServiceHostNotFoundInGateway: 'IST0132',
-  serviceEntryAddressesRequired: 'IST0134',
-  conflictingGateways: 'IST0145',
   gatewayPortNotDefinedOnService: 'IST0162',
   destinationRuleSubsetNotSelectPods: 'IST0173',
   unknownDestinationRuleHost: 'IST0174',

@@ -9,6 +9,7 @@
  * (only exact duplicates are reported), directResponse body size limits.
  */
 import type { Resource } from './resource.ts';
+import { CODES } from './diagnostic.ts';
 import { DURATION_HINT, EXPORT_TO_HINT, Findings, durationProblem, exportToProblems, isDns1123Label, isIp, portProblem, wildcardDomainProblem } from './rules-common.ts';
 import type { RuleFinding } from './rules-common.ts';
 import { stableStringify } from '../core/hash.ts';
@@ -167,7 +168,7 @@ function checkUnreachableRules(f: Findings, routes: readonly { name?: string; ma
     const matches = route.match ?? [];
     if (catchAll !== null) {
       const reason = matches.length === 0 ? 'only the last rule can have no matches' : 'route without matches defined before';
-      f.analyzer('warning', 'IST0130', ['spec', 'http', i], `VirtualService rule ${label} not used (${reason}).`, `Rule ${label} can never be reached: move it before the catch-all rule or remove it.`);
+      f.analyzer('warning', CODES.virtualServiceUnreachableRule, ['spec', 'http', i], `VirtualService rule ${label} not used (${reason}).`, `Rule ${label} can never be reached: move it before the catch-all rule or remove it.`);
       return;
     }
     if (matches.length === 0) catchAll = i;
@@ -178,11 +179,11 @@ function checkUnreachableRules(f: Findings, routes: readonly { name?: string; ma
       const earlier = seen.get(key);
       if (earlier !== undefined) {
         unused += 1;
-        f.analyzer('info', 'IST0131', ['spec', 'http', i, 'match', j], `VirtualService rule ${label} match #${j} is not used (duplicate/overlapping match in rule ${earlier}).`, 'Remove the duplicate match or make it differ.');
+        f.analyzer('info', CODES.virtualServiceIneffectiveMatch, ['spec', 'http', i, 'match', j], `VirtualService rule ${label} match #${j} is not used (duplicate/overlapping match in rule ${earlier}).`, 'Remove the duplicate match or make it differ.');
       } else seen.set(key, label);
     });
     if (matches.length > 0 && unused === matches.length) {
-      f.analyzer('warning', 'IST0130', ['spec', 'http', i], `VirtualService rule ${label} not used (all matches used by prior rules).`, `Every match of rule ${label} is taken by an earlier rule; remove it or change its matches.`);
+      f.analyzer('warning', CODES.virtualServiceUnreachableRule, ['spec', 'http', i], `VirtualService rule ${label} not used (all matches used by prior rules).`, `Every match of rule ${label} is taken by an earlier rule; remove it or change its matches.`);
     }
   });
 }
