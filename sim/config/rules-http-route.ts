@@ -5,7 +5,7 @@
  * Not modelled: header value escape checks; corsPolicy; `authority header cannot be set multiple times`.
  */
 import { Findings, headerNameProblem, isDns1123Label, portProblem, retryOnProblem } from './rules-common.ts';
-import { regexProblem } from './re2.ts';
+import { regexProblem } from '../core/re2.ts';
 import { checkDestination, checkDestinations, checkDuration } from './rules-virtual-service.ts';
 
 type StringMatch = { exact?: string; prefix?: string; regex?: string };
