@@ -16,6 +16,8 @@ export type NetworkFilter =
   | { readonly kind: 'tcp-weighted'; readonly clusters: readonly { readonly name: string; readonly weight: number }[]; readonly statPrefix: string };
 
 export interface FilterChainMatch {
+  /** Destination port (the virtualInbound listener's chains are per target port); absent means any. */
+  readonly destinationPort?: number;
   /** Destination IP prefixes (CIDR); empty means any. */
   readonly prefixRanges: readonly string[];
   /** SNI server names; empty means any. */
