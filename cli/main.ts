@@ -6,6 +6,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { runValidate } from './commands/validate.ts';
+import { runProbe } from './commands/probe.ts';
 import { EXIT, UserError } from './user-error.ts';
 
 export interface Io {
@@ -37,6 +38,25 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('-n, --namespace <ns>', 'namespace for resources that name none', 'default')
     .action((paths: string[], flags) => {
       setExit(runValidate(paths, flags, io.out));
+    });
+  const collect = (value: string, previous: string[] = []) => [...previous, value];
+  program
+    .command('probe')
+    .description('send one request through the mesh and show the path it takes (listener, route, cluster, endpoint)')
+    .argument('<manifests...>', 'files or folders of YAML/JSON manifests')
+    .option('--from <source>', 'the client: NS/WORKLOAD (Deployment, StatefulSet, DaemonSet or Pod), or external')
+    .option('--url <url>', 'http://host[:port]/path (also https://, tcp://, tls://); host names resolve as in cluster DNS')
+    .option('-X, --method <method>', 'HTTP method', 'GET')
+    .option('-H, --header <header>', "request header 'Name: value' (repeatable; Host sets the authority)", collect)
+    .option('--sni <name>', 'TLS server name for tls:// and https:// URLs')
+    .option('--count <n>', 'send N requests and aggregate statuses and destinations')
+    .option('--seed <n>', 'seed of the random streams (weights, load balancing, faults)', '1')
+    .option('--inject <namespace>', 'label a namespace istio-injection=enabled, as Istio\'s tasks do before deploying (repeatable)', collect)
+    .option('-n, --namespace <ns>', 'namespace for resources that name none', 'default')
+    .option('--batch <file>', 'JSON lines, one request each ({"from", "url", "method", "headers", "sni", "count"}); - for stdin')
+    .option('--json', 'print the result as JSON')
+    .action((paths: string[], flags) => {
+      setExit(runProbe(paths, flags, io.out, io.err));
     });
   return program;
 }

@@ -31,11 +31,15 @@ export interface ValidateOptions extends LoadOptions {
   /** What Istio install the manifests are applied to (default: `default`). */
   readonly profile?: InstallProfile;
   readonly settings?: MeshSettings;
+  /** Labels to add to namespaces, as `kubectl label namespace NS key=value` before applying. */
+  readonly namespaceLabels?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 export interface ValidateResult {
   /** The user's resources that loaded (the install profile's are not included). */
   readonly resources: AnyResource[];
+  /** Everything the mesh holds: the install profile's resources, then the user's, in input order. */
+  readonly allResources: AnyResource[];
   readonly topology: Topology;
   readonly diagnostics: Diagnostic[];
 }
@@ -60,12 +64,13 @@ export function validateManifests(sources: readonly ManifestSource[], options: V
   const builtInSet = new Set<AnyResource>(builtInResources);
   const builtIn = (r: AnyResource) => builtInSet.has(r);
   const loaded = { resources: [...builtInResources, ...user.resources], diagnostics: user.diagnostics };
-  const topology = buildTopology(loaded.resources, settings);
+  const topology = buildTopology(loaded.resources, settings, options.namespaceLabels);
   const context: AnalysisContext = { resources: loaded.resources, topology, hosts: new HostIndex(topology.services), builtIn };
   const diagnostics = [...loaded.diagnostics, ...ANALYZERS.flatMap((analyze) => analyze(context))]
     .filter((d) => d.file !== install?.path);
   return {
     resources: loaded.resources.filter((r) => !builtIn(r)),
+    allResources: loaded.resources,
     topology,
     diagnostics: sortDiagnostics(diagnostics),
   };

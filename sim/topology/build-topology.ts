@@ -8,14 +8,19 @@
  */
 import { compareBy } from '../core/compare.ts';
 import type { AnyResource } from '../config/resource.ts';
+import type { Labels } from '../config/selectors.ts';
 import { MESH_SETTINGS_DEFAULT } from './model.ts';
 import type { MeshSettings, NamespaceInfo, Topology } from './model.ts';
 import { buildEndpoints, buildServices } from './services.ts';
 import { buildPods, buildWorkloads } from './workloads.ts';
 
-export function buildTopology(input: readonly AnyResource[], settings: MeshSettings = MESH_SETTINGS_DEFAULT): Topology {
+/**
+ * `namespaceLabels` adds labels to namespaces as `kubectl label namespace` would (e.g. to inject
+ * `default` as Istio's tasks ask before deploying bookinfo), over what the manifests declare.
+ */
+export function buildTopology(input: readonly AnyResource[], settings: MeshSettings = MESH_SETTINGS_DEFAULT, namespaceLabels: Readonly<Record<string, Labels>> = {}): Topology {
   const resources = [...input].sort(compareBy<AnyResource>((r) => r.kind, (r) => r.namespace, (r) => r.name));
-  const namespaces = buildNamespaces(resources);
+  const namespaces = buildNamespaces(resources).map((n) => (namespaceLabels[n.name] === undefined ? n : { ...n, labels: { ...n.labels, ...namespaceLabels[n.name] } }));
   const byName = new Map(namespaces.map((n) => [n.name, n]));
   const services = buildServices(resources, settings);
   const workloads = buildWorkloads(resources, byName, settings);

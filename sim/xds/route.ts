@@ -111,7 +111,7 @@ export type RouteAction =
   | { readonly kind: 'direct'; readonly status: number; readonly body: string };
 
 export interface Route {
-  /** Istio's route name (`<http[i].name>` or `<vs>.<ns>` derived), for traces. */
+  /** Istio's route name: `http[].name` (plus `.<match name>`), '' when unnamed, `default` for default routes. */
   readonly name: string;
   readonly match: RouteMatch;
   readonly action: RouteAction;

@@ -1,0 +1,140 @@
+/**
+ * `meshsim probe <manifests...> --from NS/WORKLOAD --url URL`: one request through the mesh, with the
+ * path it took. Prints a readable explanation, or the JSON contract (`--json`, documented in the README);
+ * `--count N` aggregates N requests; `--batch FILE` answers one JSON request per line.
+ * Exit 0 when the probe ran (whatever the status), 2 for bad input.
+ */
+import { readFileSync } from 'node:fs';
+import { ProbeSession, Rng, buildMesh } from '../../sim/index.ts';
+import type { ProbeError, ProbeRequest, ProbeResult } from '../../sim/index.ts';
+import { readManifests } from '../read-manifests.ts';
+import { EXIT, UserError } from '../user-error.ts';
+import { formatProbe } from '../format-probe.ts';
+
+export interface ProbeFlags {
+  readonly from?: string;
+  readonly url?: string;
+  readonly method?: string;
+  readonly header?: readonly string[];
+  readonly sni?: string;
+  readonly count?: string;
+  readonly seed?: string;
+  readonly json?: boolean;
+  readonly batch?: string;
+  readonly inject?: readonly string[];
+  readonly namespace?: string;
+}
+
+export function runProbe(paths: readonly string[], flags: ProbeFlags, out: (text: string) => void, err: (text: string) => void): number {
+  const seed = integerFlag('--seed', flags.seed, 1);
+  const sources = readManifests(paths);
+  const namespaceLabels = Object.fromEntries((flags.inject ?? []).map((ns) => [ns, { 'istio-injection': 'enabled' }]));
+  const mesh = buildMesh(sources, { defaultNamespace: flags.namespace ?? 'default', namespaceLabels });
+  const errors = mesh.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length > 0) {
+    err(`meshsim: ${errors.length} resource error(s) in the manifests; those resources were left out (run meshsim validate to see them).\n`);
+  }
+  const session = new ProbeSession(mesh, Rng.fromSeed(seed));
+  if (flags.batch !== undefined) return runBatch(session, flags.batch, out);
+  const request = requestOf(flags);
+  const count = integerFlag('--count', flags.count, 1);
+  const results: ProbeResult[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const result = session.probe(request);
+    if ('error' in result) throw probeError(result);
+    results.push(result);
+  }
+  const first = results[0]!;
+  if (count === 1) out(flags.json ? `${JSON.stringify(first, null, 2)}\n` : formatProbe(request, first));
+  else {
+    const summary = aggregate(results);
+    out(flags.json ? `${JSON.stringify(summary, null, 2)}\n` : `${formatProbe(request, first)}\n${formatAggregate(summary)}`);
+  }
+  return EXIT.ok;
+}
+
+function requestOf(flags: ProbeFlags): ProbeRequest {
+  if (flags.from === undefined) throw new UserError('probe needs --from NS/WORKLOAD (or --from external). Name the client workload.');
+  if (flags.url === undefined) throw new UserError('probe needs --url URL (e.g. --url http://reviews:9080/reviews/1).');
+  const headers: Record<string, string> = {};
+  for (const h of flags.header ?? []) {
+    const colon = h.indexOf(':');
+    if (colon <= 0) throw new UserError(`cannot read the header "${h}": write it as -H 'Name: value'.`);
+    headers[h.slice(0, colon).trim()] = h.slice(colon + 1).trim();
+  }
+  return { from: flags.from, url: flags.url, ...(flags.method === undefined ? {} : { method: flags.method.toUpperCase() }), headers, ...(flags.sni === undefined ? {} : { sni: flags.sni }) };
+}
+
+function probeError(e: ProbeError): UserError {
+  return new UserError(`${e.error}. ${e.hint}`);
+}
+
+function integerFlag(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value) || Number(value) < 1 && name === '--count') throw new UserError(`${name} takes a positive whole number, not "${value}".`);
+  return Number(value);
+}
+
+export interface ProbeAggregate {
+  readonly count: number;
+  readonly statuses: Readonly<Record<string, number>>;
+  readonly destinations: readonly { service: string | null; subset: string | null; workload: string; count: number }[];
+  readonly first: ProbeResult;
+}
+
+export function aggregate(results: readonly ProbeResult[]): ProbeAggregate {
+  const statuses: Record<string, number> = {};
+  const destinations = new Map<string, { service: string | null; subset: string | null; workload: string; count: number }>();
+  for (const r of results) {
+    const status = r.status === null ? 'none' : String(r.status);
+    statuses[status] = (statuses[status] ?? 0) + 1;
+    if (r.destination === null) continue;
+    const key = `${r.destination.service}|${r.destination.subset}|${r.destination.workload}`;
+    const entry = destinations.get(key) ?? { service: r.destination.service, subset: r.destination.subset, workload: r.destination.workload, count: 0 };
+    entry.count += 1;
+    destinations.set(key, entry);
+  }
+  const sorted = [...destinations.values()].sort((a, b) => b.count - a.count || (a.workload < b.workload ? -1 : a.workload > b.workload ? 1 : 0));
+  return { count: results.length, statuses, destinations: sorted, first: results[0]! };
+}
+
+function formatAggregate(summary: ProbeAggregate): string {
+  const lines = [`${summary.count} requests:`];
+  for (const [status, n] of Object.entries(summary.statuses)) lines.push(`  status ${status}: ${n} (${percent(n, summary.count)})`);
+  for (const d of summary.destinations) lines.push(`  → ${d.workload}${d.subset === null ? '' : ` (subset ${d.subset})`}: ${d.count} (${percent(d.count, summary.count)})`);
+  return `${lines.join('\n')}\n`;
+}
+
+function percent(n: number, total: number): string {
+  return `${((100 * n) / total).toFixed(1)}%`;
+}
+
+function runBatch(session: ProbeSession, file: string, out: (text: string) => void): number {
+  let text: string;
+  try {
+    text = readFileSync(file === '-' ? 0 : file, 'utf8');
+  } catch {
+    throw new UserError(`cannot read the batch file ${file}. Check the path.`);
+  }
+  text.split('\n').forEach((line, index) => {
+    if (line.trim() === '') return;
+    let input: ProbeRequest & { count?: number };
+    try {
+      input = JSON.parse(line) as ProbeRequest & { count?: number };
+    } catch {
+      throw new UserError(`${file}:${index + 1}: not a JSON object. Write one request per line, e.g. {"from":"default/productpage-v1","url":"http://reviews:9080/"}.`);
+    }
+    const count = input.count ?? 1;
+    const results: ProbeResult[] = [];
+    for (let i = 0; i < count; i += 1) {
+      const result = session.probe(input);
+      if ('error' in result) {
+        out(`${JSON.stringify({ line: index + 1, error: result.error, hint: result.hint })}\n`);
+        return;
+      }
+      results.push(result);
+    }
+    out(`${JSON.stringify(count === 1 ? results[0] : aggregate(results))}\n`);
+  });
+  return EXIT.ok;
+}

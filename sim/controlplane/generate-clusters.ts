@@ -1,0 +1,107 @@
+/**
+ * Outbound clusters and their endpoints for one proxy (Istio: pilot/pkg/networking/core/cluster.go,
+ * the EDS generator): one cluster per visible service port, `outbound|<port>||<host>`, plus one per
+ * DestinationRule subset, `outbound|<port>|<subset>|<host>`, whose endpoints are the service's endpoints
+ * carrying the subset's labels; PassthroughCluster and BlackHoleCluster always exist.
+ *
+ * Rules: discovery EDS for Kubernetes services and STATIC ServiceEntries, STRICT_DNS for DNS
+ * ServiceEntries, ORIGINAL_DST for resolution NONE; the load-balancing policy is the DestinationRule's
+ * `loadBalancer.simple` (a subset's policy replaces the top-level one), else Istio's default
+ * LEAST_REQUEST; the DestinationRule is looked up client namespace → service namespace → root.
+ *
+ * Invariants: pure; clusters and endpoints sorted by name / (address, port).
+ *
+ * Not modelled: connection pools, outlier detection, TLS (with resilience and security); locality.
+ */
+import { compareBy } from '../core/compare.ts';
+import { matchesLabels } from '../config/selectors.ts';
+import type { Labels } from '../config/selectors.ts';
+import { isHttp2Protocol, isHttpProtocol } from '../config/protocol.ts';
+import type { EndpointInfo, ServiceInfo, ServicePort } from '../topology/model.ts';
+import { BLACKHOLE_CLUSTER, PASSTHROUGH_CLUSTER, outboundClusterName } from '../xds/cluster.ts';
+import type { Cluster, ClusterDiscovery, ClusterLoadAssignment, LbEndpoint, LbPolicy } from '../xds/cluster.ts';
+import { destinationRuleFor } from './push-context.ts';
+import type { PushContext } from './push-context.ts';
+
+export interface ClusterSet {
+  readonly clusters: Record<string, Cluster>;
+  readonly endpoints: Record<string, ClusterLoadAssignment>;
+}
+
+type LbSpec = { loadBalancer?: { simple?: string } };
+
+export function buildOutboundClusters(push: PushContext, services: readonly ServiceInfo[], clientNamespace: string): ClusterSet {
+  const clusters: Record<string, Cluster> = {};
+  const endpoints: Record<string, ClusterLoadAssignment> = {};
+  const passthrough: Cluster = { name: PASSTHROUGH_CLUSTER, discovery: 'ORIGINAL_DST', lbPolicy: 'CLUSTER_PROVIDED', serviceHost: '', servicePort: 0, subset: '', upstreamProtocol: 'tcp' };
+  clusters[PASSTHROUGH_CLUSTER] = passthrough;
+  clusters[BLACKHOLE_CLUSTER] = { ...passthrough, name: BLACKHOLE_CLUSTER, discovery: 'STATIC' };
+  const byService = endpointsByServicePort(push.topology.endpoints);
+  for (const service of services) {
+    const dr = destinationRuleFor(push, service.hostname, service.namespace, clientNamespace);
+    const topPolicy = (dr?.spec.trafficPolicy ?? {}) as LbSpec;
+    for (const port of service.ports) {
+      const all = byService.get(`${service.hostname}|${service.namespace}|${port.port}`) ?? [];
+      const base = makeCluster(service, port, '', lbPolicyOf(topPolicy));
+      clusters[base.name] = base;
+      endpoints[base.name] = assignment(base.name, all);
+      for (const subset of dr?.spec.subsets ?? []) {
+        if (subset.name === undefined) continue;
+        const policy = (subset.trafficPolicy ?? {}) as LbSpec;
+        const cluster = makeCluster(service, port, subset.name, lbPolicyOf(policy.loadBalancer === undefined ? topPolicy : policy));
+        clusters[cluster.name] = cluster;
+        const labels = (subset.labels ?? {}) as Labels;
+        endpoints[cluster.name] = assignment(cluster.name, all.filter((e) => matchesLabels(labels, e.labels)));
+      }
+    }
+  }
+  return { clusters, endpoints };
+}
+
+function makeCluster(service: ServiceInfo, port: ServicePort, subset: string, lbPolicy: LbPolicy): Cluster {
+  const discovery: ClusterDiscovery = service.resolution === 'NONE'
+    ? 'ORIGINAL_DST'
+    : service.resolution === 'DNS' || service.resolution === 'DNS_ROUND_ROBIN' ? (service.resolution === 'DNS' ? 'STRICT_DNS' : 'LOGICAL_DNS') : 'EDS';
+  return {
+    name: outboundClusterName(port.port, subset, service.hostname),
+    discovery,
+    lbPolicy: discovery === 'ORIGINAL_DST' ? 'CLUSTER_PROVIDED' : lbPolicy,
+    serviceHost: service.hostname,
+    servicePort: port.port,
+    subset,
+    upstreamProtocol: isHttp2Protocol(port.protocol) ? 'http2' : isHttpProtocol(port.protocol) ? 'http1' : 'tcp',
+  };
+}
+
+const LB_POLICIES: Readonly<Record<string, LbPolicy>> = {
+  ROUND_ROBIN: 'ROUND_ROBIN',
+  LEAST_REQUEST: 'LEAST_REQUEST',
+  LEAST_CONN: 'LEAST_REQUEST',
+  RANDOM: 'RANDOM',
+  PASSTHROUGH: 'CLUSTER_PROVIDED',
+};
+
+/** Istio's default load balancer is LEAST_REQUEST (UNSPECIFIED means the default too). */
+function lbPolicyOf(policy: LbSpec): LbPolicy {
+  return LB_POLICIES[policy.loadBalancer?.simple ?? ''] ?? 'LEAST_REQUEST';
+}
+
+function endpointsByServicePort(all: readonly EndpointInfo[]): Map<string, EndpointInfo[]> {
+  const out = new Map<string, EndpointInfo[]>();
+  for (const e of all) {
+    const key = `${e.service}|${e.serviceNamespace}|${e.servicePort}`;
+    const list = out.get(key) ?? [];
+    list.push(e);
+    out.set(key, list);
+  }
+  return out;
+}
+
+function assignment(clusterName: string, list: readonly EndpointInfo[]): ClusterLoadAssignment {
+  const endpoints: LbEndpoint[] = list.map((e) => ({
+    address: e.address, port: e.port, weight: 1, pod: e.pod, workload: e.workload,
+    namespace: e.namespace, labels: e.labels, healthy: true,
+  }));
+  endpoints.sort(compareBy<LbEndpoint>((e) => e.address, (e) => e.port, (e) => e.pod));
+  return { clusterName, endpoints };
+}

@@ -1,0 +1,120 @@
+/**
+ * Listeners and route configurations of a gateway proxy (Istio: pilot/pkg/networking/core/gateway.go
+ * buildGatewayListeners, buildGatewayHTTPRouteConfig; merged-gateway rules in model/gateway.go).
+ *
+ * Rules:
+ * - a Gateway applies to a router proxy whose labels its selector matches (any namespace: Istio does
+ *   not scope gateway selectors to the Gateway's namespace by default);
+ * - each server port becomes a listener; the port is translated through the gateway's Service (a server
+ *   on Service port 80 listens on its targetPort 8080), else used as is;
+ * - HTTP servers on one port share a route configuration `http.<port>`; each server host becomes a
+ *   virtual host (domains `host` and `host:*`, or `*`), and the VirtualServices bound to the Gateway whose
+ *   hosts intersect it contribute their routes, appended in age order, with catch-all routes moved to the
+ *   end (SortVHostRoutes); a host with no VirtualService gets no virtual host (404 NR);
+ * - `tls.httpsRedirect` on an HTTP server makes its virtual hosts require TLS (301 to https).
+ *
+ * Not modelled: TLS termination and PASSTHROUGH/AUTO_PASSTHROUGH servers (with security), TCP servers'
+ * routes, `ns/host` server host filtering of VirtualService namespaces beyond `*` and `.`, Gateway API.
+ */
+import { matchesLabels } from '../config/selectors.ts';
+import type { Labels } from '../config/selectors.ts';
+import type { Resource } from '../config/resource.ts';
+import type { ServiceInfo } from '../topology/model.ts';
+import type { Listener } from '../xds/listener.ts';
+import type { Route, RouteConfiguration, VirtualHost } from '../xds/route.ts';
+import type { ProxyIdentity } from '../xds/proxy-config.ts';
+import { hostCovers, resolveHost, virtualServiceVisible } from './push-context.ts';
+import type { PushContext } from './push-context.ts';
+import { isCatchAllRoute, translateVirtualServiceRoutes } from './translate-route.ts';
+import { routeContext } from './generate-sidecar.ts';
+import type { ListenerSet } from './generate-sidecar.ts';
+
+type Server = { port?: { number?: number; name?: string; protocol?: string }; hosts?: string[]; tls?: { httpsRedirect?: boolean; mode?: string } };
+
+export function gatewaysFor(push: PushContext, proxy: ProxyIdentity): Resource<'Gateway'>[] {
+  return push.gateways.filter((g) => {
+    const selector = g.spec.selector as Labels | undefined;
+    return selector !== undefined && Object.keys(selector).length > 0 && matchesLabels(selector, proxy.labels);
+  });
+}
+
+/** The port a gateway listens on for a server port: the targetPort of the gateway Service's port, if any. */
+export function gatewayListenPort(push: PushContext, proxy: ProxyIdentity, serverPort: number): number {
+  for (const e of push.topology.endpoints) {
+    if (e.pod === proxy.pod && e.namespace === proxy.namespace && e.servicePort === serverPort) return e.port;
+  }
+  return serverPort;
+}
+
+export function buildGatewayListeners(push: PushContext, proxy: ProxyIdentity, services: readonly ServiceInfo[]): ListenerSet {
+  const byPort = new Map<number, { gateway: Resource<'Gateway'>; server: Server }[]>();
+  for (const gateway of gatewaysFor(push, proxy)) {
+    for (const server of (gateway.spec.servers ?? []) as Server[]) {
+      const number = server.port?.number;
+      if (number === undefined) continue;
+      const port = gatewayListenPort(push, proxy, number);
+      const list = byPort.get(port) ?? [];
+      list.push({ gateway, server });
+      byPort.set(port, list);
+    }
+  }
+  const listeners: Listener[] = [];
+  const routes: Record<string, RouteConfiguration> = {};
+  for (const port of [...byPort.keys()].sort((a, b) => a - b)) {
+    const servers = byPort.get(port)!;
+    const name = `http.${port}`;
+    routes[name] = gatewayRouteConfig(push, proxy, services, servers, port, name);
+    listeners.push({
+      name: `0.0.0.0_${port}`, address: '0.0.0.0', port, direction: 'gateway',
+      filterChains: [{ name: `http_${port}`, match: { prefixRanges: [], serverNames: [] }, filter: { kind: 'http', routeConfigName: name, statPrefix: `outbound_0.0.0.0_${port}` } }],
+      defaultChain: null,
+    });
+  }
+  return { listeners, routes };
+}
+
+function gatewayRouteConfig(push: PushContext, proxy: ProxyIdentity, services: readonly ServiceInfo[], servers: readonly { gateway: Resource<'Gateway'>; server: Server }[], port: number, name: string): RouteConfiguration {
+  const virtualHosts = new Map<string, VirtualHost>();
+  for (const { gateway, server } of servers) {
+    const gatewayName = `${gateway.namespace}/${gateway.name}`;
+    const context = routeContext(push, proxy, services, server.port?.number ?? port, [gatewayName]);
+    for (const entry of server.hosts ?? []) {
+      const host = entry.includes('/') ? entry.slice(entry.indexOf('/') + 1) : entry;
+      for (const vs of boundVirtualServices(push, gateway, entry)) {
+        for (const vsHost of vs.spec.hosts ?? []) {
+          const h = resolveHost(vsHost, vs.namespace, push.mesh.domainSuffix);
+          if (!hostCovers(host, h) && !hostCovers(h, host)) continue;
+          const matchHost = host === '*' || (h.length > host.length && !h.startsWith('*')) ? h : host;
+          const existing = virtualHosts.get(matchHost);
+          const routes = translateVirtualServiceRoutes(vs, context);
+          const merged = [...(existing?.routes ?? []), ...routes];
+          virtualHosts.set(matchHost, {
+            name: `${matchHost}:${port}`,
+            domains: matchHost === '*' ? ['*'] : [matchHost, `${matchHost}:*`],
+            routes: sortCatchAllLast(merged),
+            requireTls: server.tls?.httpsRedirect === true,
+          });
+        }
+      }
+    }
+  }
+  return { name, virtualHosts: [...virtualHosts.values()], ignorePortInHostMatching: false };
+}
+
+/** VirtualServices bound to this gateway (by `ns/name` or a short name in their namespace) and visible. */
+function boundVirtualServices(push: PushContext, gateway: Resource<'Gateway'>, serverHost: string): Resource<'VirtualService'>[] {
+  const full = `${gateway.namespace}/${gateway.name}`;
+  const slash = serverHost.indexOf('/');
+  const hostNamespace = slash < 0 ? '*' : serverHost.slice(0, slash) === '.' ? gateway.namespace : serverHost.slice(0, slash);
+  return push.virtualServices.filter((vs) => {
+    const names = (vs.spec.gateways ?? []).map((g) => (g.includes('/') ? g : `${vs.namespace}/${g}`));
+    if (!names.includes(full)) return false;
+    if (hostNamespace !== '*' && vs.namespace !== hostNamespace) return false;
+    return virtualServiceVisible(push, vs, gateway.namespace) || vs.namespace === gateway.namespace;
+  });
+}
+
+/** SortVHostRoutes: catch-all routes move to the end, others keep their order. */
+function sortCatchAllLast(routes: readonly Route[]): Route[] {
+  return [...routes.filter((r) => !isCatchAllRoute(r)), ...routes.filter((r) => isCatchAllRoute(r))];
+}

@@ -1,0 +1,187 @@
+/**
+ * Listeners and route configurations of a sidecar (Istio: listener.go buildSidecarOutboundListeners,
+ * httproute.go buildSidecarOutboundHTTPRouteConfig, buildSidecarInboundListeners).
+ *
+ * Outbound rules:
+ * - one HTTP route configuration per HTTP or sniffed service port, named after the port ("9080");
+ *   one virtual host per visible service with that port; its routes come from the VirtualService that
+ *   owns the host (select-virtual-service.ts) or, without one (or when the VirtualService yields no
+ *   route for this port), Istio's default route;
+ * - a VirtualService host that is not in the registry gets a virtual host on port 80 only (Istio's
+ *   "gross HACK" in buildSidecarVirtualHostsForVirtualService);
+ * - a catch-all virtual host: `allow_any` to PassthroughCluster, or `block_all` answering 502 under
+ *   REGISTRY_ONLY (buildCatchAllVirtualHost);
+ * - listeners: `0.0.0.0_<port>` for HTTP and sniffed ports (sniffed ports also carry TCP chains per
+ *   service address); `<address>_<port>` for TCP ports; `virtualOutbound` (15001) sends everything else
+ *   to PassthroughCluster, or BlackHoleCluster under REGISTRY_ONLY.
+ * Inbound: `virtualInbound` (15006) with a chain per target port of the workload's services, to
+ * `inbound|<port>||`, else InboundPassthroughCluster.
+ *
+ * Not modelled: Sidecar resources (egress/ingress listeners), TCP/TLS VirtualService routes on TCP ports
+ * beyond weighted destinations, TLS inspection and SNI chains, ExternalName aliases.
+ */
+import { isHttpProtocol, isTcpProtocol } from '../config/protocol.ts';
+import type { ServiceInfo, WorkloadInfo } from '../topology/model.ts';
+import { BLACKHOLE_CLUSTER, INBOUND_PASSTHROUGH_CLUSTER, PASSTHROUGH_CLUSTER, inboundClusterName, outboundClusterName } from '../xds/cluster.ts';
+import type { Cluster, ClusterLoadAssignment } from '../xds/cluster.ts';
+import type { FilterChain, Listener } from '../xds/listener.ts';
+import type { Route, RouteConfiguration, VirtualHost } from '../xds/route.ts';
+import type { ProxyIdentity } from '../xds/proxy-config.ts';
+import { serviceVisible } from './push-context.ts';
+import type { PushContext } from './push-context.ts';
+import { sidecarVirtualServices, virtualServiceForHost, virtualServiceHosts } from './select-virtual-service.ts';
+import { defaultRoute, translateVirtualServiceRoutes } from './translate-route.ts';
+import type { RouteContext } from './translate-route.ts';
+import { virtualHostDomains } from './virtual-host-domains.ts';
+
+export const VIRTUAL_OUTBOUND_PORT = 15001;
+export const VIRTUAL_INBOUND_PORT = 15006;
+
+export interface ListenerSet {
+  readonly listeners: Listener[];
+  readonly routes: Record<string, RouteConfiguration>;
+}
+
+export function visibleServices(push: PushContext, namespace: string): ServiceInfo[] {
+  return push.topology.services.filter((s) => s.kind !== 'ExternalName' && serviceVisible(push, s, namespace));
+}
+
+export function buildSidecarListeners(push: PushContext, proxy: ProxyIdentity, services: readonly ServiceInfo[]): ListenerSet {
+  const routes: Record<string, RouteConfiguration> = {};
+  const listeners: Listener[] = [];
+  const httpPorts = new Set<number>();
+  for (const s of services) for (const p of s.ports) if (isHttpProtocol(p.protocol) || p.protocol === 'auto') httpPorts.add(p.port);
+  for (const port of [...httpPorts].sort((a, b) => a - b)) {
+    routes[String(port)] = sidecarRouteConfig(push, proxy, services, port);
+    const chains: FilterChain[] = [{ name: `http_${port}`, match: { prefixRanges: [], serverNames: [], applicationProtocol: 'http' }, filter: { kind: 'http', routeConfigName: String(port), statPrefix: `outbound_0.0.0.0_${port}` } }];
+    for (const s of services) {
+      const sp = s.ports.find((p) => p.port === port);
+      if (sp?.protocol === 'auto' && s.address !== null) chains.push(tcpChain(s, port, 'tcp'));
+    }
+    listeners.push({ name: `0.0.0.0_${port}`, address: '0.0.0.0', port, direction: 'outbound', filterChains: chains, defaultChain: null });
+  }
+  for (const s of services) {
+    for (const p of s.ports) {
+      if (!isTcpProtocol(p.protocol) || httpPorts.has(p.port)) continue;
+      const address = s.address ?? '0.0.0.0';
+      if (listeners.some((l) => l.name === `${address}_${p.port}`)) continue;
+      listeners.push({ name: `${address}_${p.port}`, address, port: p.port, direction: 'outbound', filterChains: [tcpChain(s, p.port)], defaultChain: null });
+    }
+  }
+  const blocked = push.mesh.outboundTrafficPolicy === 'REGISTRY_ONLY';
+  listeners.push({
+    name: 'virtualOutbound', address: '0.0.0.0', port: VIRTUAL_OUTBOUND_PORT, direction: 'outbound', filterChains: [],
+    defaultChain: { name: blocked ? BLACKHOLE_CLUSTER : PASSTHROUGH_CLUSTER, match: { prefixRanges: [], serverNames: [] }, filter: { kind: 'tcp', cluster: blocked ? BLACKHOLE_CLUSTER : PASSTHROUGH_CLUSTER, statPrefix: blocked ? BLACKHOLE_CLUSTER : PASSTHROUGH_CLUSTER } },
+  });
+  return { listeners, routes };
+}
+
+function tcpChain(s: ServiceInfo, port: number, applicationProtocol?: 'tcp'): FilterChain {
+  const cluster = outboundClusterName(port, '', s.hostname);
+  return {
+    name: `${s.hostname}_${port}`,
+    match: { prefixRanges: s.address === null ? [] : [`${s.address}/32`], serverNames: [], ...(applicationProtocol === undefined ? {} : { applicationProtocol }) },
+    filter: { kind: 'tcp', cluster, statPrefix: cluster },
+  };
+}
+
+function sidecarRouteConfig(push: PushContext, proxy: ProxyIdentity, services: readonly ServiceInfo[], port: number): RouteConfiguration {
+  const suffix = push.mesh.domainSuffix;
+  const candidates = sidecarVirtualServices(push, proxy.namespace);
+  const context = routeContext(push, proxy, services, port);
+  const virtualHosts: VirtualHost[] = [];
+  for (const s of services) {
+    if (!s.ports.some((p) => p.port === port)) continue;
+    const vs = virtualServiceForHost(candidates, s.hostname, suffix);
+    const translated = vs === null ? [] : translateVirtualServiceRoutes(vs, context);
+    const routes: Route[] = translated.length > 0 ? translated : [defaultRoute(s.hostname, port)];
+    virtualHosts.push({ name: `${s.hostname}:${port}`, domains: virtualHostDomains(s, proxy.namespace, suffix), routes, requireTls: false });
+  }
+  if (port === 80) virtualHosts.push(...unregisteredHostVirtualHosts(push, candidates, context));
+  virtualHosts.push(catchAllVirtualHost(push));
+  return { name: String(port), virtualHosts, ignorePortInHostMatching: true };
+}
+
+/** Port 80 only: VirtualService hosts that match no service still get a virtual host. */
+function unregisteredHostVirtualHosts(push: PushContext, candidates: ReturnType<typeof sidecarVirtualServices>, context: RouteContext): VirtualHost[] {
+  const out: VirtualHost[] = [];
+  const seen = new Set<string>();
+  for (const vs of candidates) {
+    for (const host of virtualServiceHosts(vs, push.mesh.domainSuffix)) {
+      if (push.servicesByHost.has(host) || seen.has(host) || host.startsWith('*') && [...push.servicesByHost.keys()].some((h) => h.endsWith(host.slice(1)))) continue;
+      seen.add(host);
+      const routes = translateVirtualServiceRoutes(vs, context);
+      if (routes.length > 0) out.push({ name: `${host}:80`, domains: [host], routes, requireTls: false });
+    }
+  }
+  return out;
+}
+
+function catchAllVirtualHost(push: PushContext): VirtualHost {
+  const blocked = push.mesh.outboundTrafficPolicy === 'REGISTRY_ONLY';
+  const route: Route = blocked
+    ? { name: 'block_all', match: { prefix: '/', caseSensitive: true, headers: [], queryParameters: [] }, action: { kind: 'direct', status: 502, body: '' }, source: null }
+    : {
+        name: 'allow_any',
+        match: { prefix: '/', caseSensitive: true, headers: [], queryParameters: [] },
+        action: { kind: 'route', clusters: [{ name: PASSTHROUGH_CLUSTER, weight: 100 }], timeoutUs: null, retry: null, mirrors: [], clusterNotFoundStatus: 503 },
+        source: null,
+      };
+  return { name: blocked ? 'block_all' : 'allow_any', domains: ['*'], routes: [route], requireTls: false };
+}
+
+export function routeContext(push: PushContext, proxy: ProxyIdentity, services: readonly ServiceInfo[], port: number, gateways: readonly string[] = ['mesh']): RouteContext {
+  const suffix = push.mesh.domainSuffix;
+  const byHost = new Map(services.map((s) => [s.hostname, s]));
+  return {
+    proxyNamespace: proxy.namespace,
+    proxyLabels: proxy.labels,
+    gateways,
+    listenerPort: port,
+    domainSuffix: suffix,
+    resolveHost: (host, vsNamespace) => (host.startsWith('*') || host.includes('.') ? host : `${host}.${vsNamespace}.svc.${suffix}`),
+    defaultPort: (fqdn) => {
+      const s = byHost.get(fqdn) ?? push.servicesByHost.get(fqdn)?.[0];
+      if (s === undefined) return null;
+      if (s.ports.some((p) => p.port === port)) return port;
+      return s.ports.length === 1 ? s.ports[0]!.port : null;
+    },
+  };
+}
+
+/** Inbound listener and clusters for the proxy's own workload. */
+export function buildSidecarInbound(push: PushContext, proxy: ProxyIdentity, workload: WorkloadInfo): { listener: Listener; routes: Record<string, RouteConfiguration>; clusters: Record<string, Cluster>; endpoints: Record<string, ClusterLoadAssignment> } {
+  const routes: Record<string, RouteConfiguration> = {};
+  const clusters: Record<string, Cluster> = {};
+  const endpoints: Record<string, ClusterLoadAssignment> = {};
+  const chains: FilterChain[] = [];
+  const seen = new Set<number>();
+  for (const e of push.topology.endpoints) {
+    if (e.pod !== proxy.pod || e.namespace !== proxy.namespace || seen.has(e.port)) continue;
+    seen.add(e.port);
+    const service = push.servicesByHost.get(e.service)?.find((s) => s.namespace === e.serviceNamespace);
+    const protocol = service?.ports.find((p) => p.port === e.servicePort)?.protocol ?? 'auto';
+    const name = inboundClusterName(e.port);
+    clusters[name] = { name, discovery: 'STATIC', lbPolicy: 'ROUND_ROBIN', serviceHost: e.service, servicePort: e.servicePort, subset: '', upstreamProtocol: isHttpProtocol(protocol) ? 'http1' : 'tcp' };
+    endpoints[name] = { clusterName: name, endpoints: [{ address: proxy.ip, port: e.port, weight: 1, pod: proxy.pod, workload: workload.name, namespace: proxy.namespace, labels: proxy.labels, healthy: true }] };
+    if (isHttpProtocol(protocol) || protocol === 'auto') {
+      routes[name] = {
+        name,
+        ignorePortInHostMatching: true,
+        virtualHosts: [{ name: `inbound|http|${e.port}`, domains: ['*'], requireTls: false, routes: [{
+          name: 'default', match: { prefix: '/', caseSensitive: true, headers: [], queryParameters: [] },
+          action: { kind: 'route', clusters: [{ name, weight: 100 }], timeoutUs: null, retry: null, mirrors: [], clusterNotFoundStatus: 503 }, source: null,
+        }] }],
+      };
+      chains.push({ name: `${e.port}_http`, match: { destinationPort: e.port, prefixRanges: [], serverNames: [], applicationProtocol: 'http' }, filter: { kind: 'http', routeConfigName: name, statPrefix: name } });
+    }
+    chains.push({ name: `${e.port}_tcp`, match: { destinationPort: e.port, prefixRanges: [], serverNames: [], applicationProtocol: 'tcp' }, filter: { kind: 'tcp', cluster: name, statPrefix: name } });
+  }
+  // Traffic to ports no service names goes to the app unchanged (InboundPassthroughCluster, ORIGINAL_DST).
+  clusters[INBOUND_PASSTHROUGH_CLUSTER] = { name: INBOUND_PASSTHROUGH_CLUSTER, discovery: 'ORIGINAL_DST', lbPolicy: 'CLUSTER_PROVIDED', serviceHost: '', servicePort: 0, subset: '', upstreamProtocol: 'tcp' };
+  const listener: Listener = {
+    name: 'virtualInbound', address: '0.0.0.0', port: VIRTUAL_INBOUND_PORT, direction: 'inbound', filterChains: chains,
+    defaultChain: { name: INBOUND_PASSTHROUGH_CLUSTER, match: { prefixRanges: [], serverNames: [] }, filter: { kind: 'tcp', cluster: INBOUND_PASSTHROUGH_CLUSTER, statPrefix: INBOUND_PASSTHROUGH_CLUSTER } },
+  };
+  return { listener, routes, clusters, endpoints };
+}

@@ -1,0 +1,107 @@
+/**
+ * PushContext: an immutable, indexed snapshot of the mesh that per-proxy generation reads (Istio's
+ * pilot/pkg/model/push_context.go). Built once per config change; generation is a pure function of
+ * (snapshot, proxy).
+ *
+ * Rules:
+ * - Visibility (`exportTo`): `*` everywhere, `.` the resource's own namespace, names those namespaces;
+ *   Services use the `networking.istio.io/exportTo` annotation; defaults come from MeshConfig.
+ * - VirtualServices and DestinationRules are kept oldest first (sortConfigByCreationTime), which is the
+ *   precedence Istio applies when several claim one host.
+ * - DestinationRule lookup for a client (Istio's destination rule index): the client's namespace first,
+ *   then the service's namespace, then the root namespace; the first visible rule whose host matches
+ *   most specifically wins, with no merging across namespaces.
+ *
+ * Invariants: no field is mutated after construction; every list is in a deterministic order.
+ *
+ * Not modelled: Sidecar egress scoping (SidecarScope), incremental rebuilds by changed kind, merging of
+ * several DestinationRules for one host within a namespace (only the oldest applies here).
+ */
+import type { Resource } from '../config/resource.ts';
+import type { Topology, ServiceInfo } from '../topology/model.ts';
+import type { MeshConfig } from './mesh-config.ts';
+
+export interface PushContext {
+  readonly mesh: MeshConfig;
+  readonly topology: Topology;
+  /** Services by host name (several only for ServiceEntries in different namespaces). */
+  readonly servicesByHost: ReadonlyMap<string, readonly ServiceInfo[]>;
+  readonly virtualServices: readonly Resource<'VirtualService'>[];
+  readonly destinationRules: readonly Resource<'DestinationRule'>[];
+  readonly gateways: readonly Resource<'Gateway'>[];
+  readonly sidecars: readonly Resource<'Sidecar'>[];
+}
+
+export interface PushInputs {
+  readonly mesh: MeshConfig;
+  readonly topology: Topology;
+  /** Oldest first, as ConfigStore.byAge gives them. */
+  readonly virtualServices: readonly Resource<'VirtualService'>[];
+  readonly destinationRules: readonly Resource<'DestinationRule'>[];
+  readonly gateways: readonly Resource<'Gateway'>[];
+  readonly sidecars: readonly Resource<'Sidecar'>[];
+}
+
+export function buildPushContext(inputs: PushInputs): PushContext {
+  const servicesByHost = new Map<string, ServiceInfo[]>();
+  for (const service of inputs.topology.services) {
+    const list = servicesByHost.get(service.hostname) ?? [];
+    list.push(service);
+    servicesByHost.set(service.hostname, list);
+  }
+  return { ...inputs, servicesByHost };
+}
+
+/** Is a resource owned by `owner` with this exportTo visible from `namespace`? */
+export function exportedTo(exportTo: readonly string[], owner: string, namespace: string): boolean {
+  return exportTo.some((e) => e === '*' || (e === '.' ? owner === namespace : e === namespace));
+}
+
+export function serviceVisible(push: PushContext, service: ServiceInfo, namespace: string): boolean {
+  const exportTo = service.exportTo.length === 0 ? push.mesh.defaultServiceExportTo : service.exportTo;
+  return exportedTo(exportTo, service.namespace, namespace);
+}
+
+export function virtualServiceVisible(push: PushContext, vs: Resource<'VirtualService'>, namespace: string): boolean {
+  const exportTo = vs.spec.exportTo ?? push.mesh.defaultVirtualServiceExportTo;
+  return exportedTo(exportTo, vs.namespace, namespace);
+}
+
+/** Host name as Istio resolves it for a resource in `namespace` (ResolveShortnameToFQDN). */
+export function resolveHost(host: string, namespace: string, domainSuffix: string): string {
+  if (host.startsWith('*') || host.includes('.') || host.includes(':')) return host;
+  return `${host}.${namespace}.svc.${domainSuffix}`;
+}
+
+/** host.Name.Matches for a pattern host (wildcard allowed) against a concrete host. */
+export function hostCovers(pattern: string, name: string): boolean {
+  if (pattern === name || pattern === '*') return true;
+  return pattern.startsWith('*') && name.endsWith(pattern.slice(1));
+}
+
+/**
+ * The DestinationRule that applies to `host` for a client in `clientNamespace`: client namespace, then
+ * the service's namespace, then the root namespace; within a namespace the exact host beats wildcards,
+ * and among equals the oldest wins.
+ */
+export function destinationRuleFor(push: PushContext, host: string, serviceNamespace: string, clientNamespace: string): Resource<'DestinationRule'> | null {
+  const order = [clientNamespace, serviceNamespace, push.mesh.rootNamespace];
+  for (const namespace of order) {
+    let best: Resource<'DestinationRule'> | null = null;
+    let bestScore = -1;
+    for (const dr of push.destinationRules) {
+      if (dr.namespace !== namespace) continue;
+      const exportTo = dr.spec.exportTo ?? push.mesh.defaultDestinationRuleExportTo;
+      if (!exportedTo(exportTo, dr.namespace, clientNamespace)) continue;
+      const drHost = resolveHost(dr.spec.host ?? '', dr.namespace, push.mesh.domainSuffix);
+      if (!hostCovers(drHost, host)) continue;
+      const score = drHost === host ? Number.MAX_SAFE_INTEGER : drHost.length;
+      if (score > bestScore) {
+        best = dr;
+        bestScore = score;
+      }
+    }
+    if (best !== null) return best;
+  }
+  return null;
+}

@@ -1,0 +1,145 @@
+/**
+ * The data-plane engine: one call through one proxy's compiled config, walked as Envoy walks it and as
+ * Istio's own simulator models it (pilot/pkg/simulation/traffic.go; istio-semantics §0): listener →
+ * filter chain → for HTTP the connection manager's route configuration → virtual host → route → fault
+ * filter → router (cluster → load balancer → endpoint); for TCP the tcp_proxy's cluster → endpoint.
+ *
+ * Rules followed (each branch names its rule):
+ * - No listener: connection refused (ErrNoListener). No filter chain: Envoy closes the connection,
+ *   flag NR (ErrNoFilterChain).
+ * - A non-HTTP call on an HTTP connection manager chain: the HTTP codec rejects the bytes and Envoy
+ *   closes the connection, flag DPE (ErrProtocolError). TCP and TLS on a tcp_proxy chain are carried
+ *   as bytes, and so is HTTP (tcp_proxy does not parse it: `upstream` is the request unchanged).
+ * - Route configuration not received, no virtual host, no route: 404 NR. require_tls with plaintext:
+ *   301 to https, before any route is matched (VirtualHostImpl::getRouteFromEntries; ErrTLSRedirect).
+ * - Faults (fault.ts) after routing, before the router; the route action in route-action.ts.
+ * - tcp_proxy: a cluster missing from CDS closes the connection (NC); no endpoint (including
+ *   BlackHoleCluster) closes it (UH); PassthroughCluster (ORIGINAL_DST) connects to the original
+ *   destination.
+ *
+ * Invariants: pure apart from the ProxyState and Rng handed in (no time, no module state); every
+ * outcome is a value, never an exception; the same config, call, state and Rng state give the same
+ * outcome and the same state change.
+ *
+ * Not modelled: inbound (virtualInbound) handling, TLS termination and mTLS checks, authn/authz
+ * filters, the HTTP inspector's h2c/ALPN details, request counting in ProxyState (the caller calls
+ * requestStarted/requestFinished around the request's lifetime).
+ */
+import { unreachable } from '../core/assert.ts';
+import type { Rng } from '../core/prng.ts';
+import { BLACKHOLE_CLUSTER } from '../xds/cluster.ts';
+import type { NetworkFilter } from '../xds/listener.ts';
+import type { ProxyConfig } from '../xds/proxy-config.ts';
+import { evaluateFaults } from './fault.ts';
+import { applyHeaderLevels } from './header-ops.ts';
+import { selectFilterChain, selectListener, selectInboundListener } from './match/listener.ts';
+import { selectRoute } from './match/route.ts';
+import { selectVirtualHost } from './match/virtual-host.ts';
+import {
+  WALK_START, forwardedOutcome, localReplyOutcome, redirectOutcome, refusedOutcome, resetOutcome,
+} from './outcome.ts';
+import type { Outcome, Walk } from './outcome.ts';
+import type { ProxyState } from './proxy-state.ts';
+import { assertCall } from './request.ts';
+import type { Call, HttpRequest } from './request.ts';
+import { applyRouteAction, describeRequest, describeRoute } from './route-action.ts';
+import { tlsRedirectLocation } from './rewrite.ts';
+import { describeEndpoint, pickWeightedCluster, resolveEndpoint } from './upstream-cluster.ts';
+
+/**
+ * One call through one proxy. `direction` says how the call reached the proxy: `outbound` (the app's own
+ * connection, captured by iptables; also gateways receiving traffic on their ports) picks the listener by
+ * destination address; `inbound` (a connection to the pod from outside, redirected to 15006) takes the
+ * virtualInbound listener.
+ */
+export function handleCall(config: ProxyConfig, call: Call, state: ProxyState, rng: Rng, direction: 'outbound' | 'inbound' = 'outbound'): Outcome {
+  assertCall(call);
+  const target = `${call.destinationIp}:${call.destinationPort}`;
+  const listener = direction === 'inbound' ? selectInboundListener(config.listeners) : selectListener(config.listeners, call);
+  if (listener === null) {
+    return refusedOutcome(WALK_START, direction === 'inbound'
+      ? `Proxy ${config.proxy.id} has no inbound listener: connection to ${target} refused.`
+      : `No listener of proxy ${config.proxy.id} takes ${target} and there is no virtualOutbound listener: connection refused.`);
+  }
+  const chain = selectFilterChain(listener, call);
+  const atListener: Walk = { ...WALK_START, listener: listener.name };
+  if (chain === null) {
+    return resetOutcome(atListener, 'NR',
+      `Listener "${listener.name}" has no filter chain for this ${call.protocol} connection to ${target}: Envoy closes it (NR).`);
+  }
+  const walk: Walk = { ...atListener, filterChain: chain.name };
+  const filter: NetworkFilter = chain.filter;
+  switch (filter.kind) {
+    case 'http':
+      if (call.request === undefined) {
+        return resetOutcome(walk, 'DPE',
+          `Filter chain "${chain.name}" speaks HTTP but the ${call.protocol} connection to ${target} does not: `
+          + 'the HTTP codec rejects it and Envoy closes the connection (DPE).');
+      }
+      return handleHttp(config, call, call.request, filter.routeConfigName, walk, state, rng);
+    case 'tcp':
+      return handleTcp(config, call, [{ name: filter.cluster, weight: 1 }], walk, state, rng);
+    case 'tcp-weighted':
+      return handleTcp(config, call, filter.clusters, walk, state, rng);
+    default:
+      return unreachable(filter, 'network filter');
+  }
+}
+
+function handleHttp(
+  config: ProxyConfig, call: Call, request: HttpRequest, routeConfigName: string, walkIn: Walk, state: ProxyState, rng: Rng,
+): Outcome {
+  const asked = describeRequest(request);
+  const routeConfig = Object.hasOwn(config.routes, routeConfigName) ? config.routes[routeConfigName] : undefined;
+  if (routeConfig === undefined) {
+    return localReplyOutcome(walkIn, 404, 'NR',
+      `${asked}: this proxy has no route configuration "${routeConfigName}" (not pushed yet), so no route matches: 404 NR.`);
+  }
+  const virtualHost = selectVirtualHost(routeConfig, request.authority);
+  if (virtualHost === null) {
+    return localReplyOutcome(walkIn, 404, 'NR',
+      `${asked}: no virtual host in route configuration "${routeConfigName}" has a domain matching "${request.authority}": 404 NR.`);
+  }
+  let walk: Walk = { ...walkIn, virtualHost: virtualHost.name };
+  if (virtualHost.requireTls && request.scheme === 'http') {
+    const location = tlsRedirectLocation(request);
+    return redirectOutcome(walk, 301, location, {},
+      `${asked}: virtual host "${virtualHost.name}" requires TLS (require_tls ALL), so plaintext gets a 301 to ${location}.`);
+  }
+  const route = selectRoute(virtualHost.routes, request);
+  if (route === null) {
+    return localReplyOutcome(walk, 404, 'NR', `${asked}: no route in virtual host "${virtualHost.name}" matches: 404 NR.`);
+  }
+  walk = { ...walk, route: route.name };
+  const faults = evaluateFaults(route, rng);
+  if (faults.delayed) walk = { ...walk, delayUs: walk.delayUs + faults.delayUs, flags: [...walk.flags, 'DI'] };
+  if (faults.abort !== null) {
+    const headers = applyHeaderLevels(faults.abort.responseHeaders, [route.responseHeaders]);
+    return localReplyOutcome(walk, faults.abort.status, 'FI',
+      `${asked} matched ${describeRoute(route)}, whose fault injection aborted it with ${faults.abort.description} (FI).`, headers);
+  }
+  return applyRouteAction(config, call, request, route, walk, state, rng);
+}
+
+function handleTcp(
+  config: ProxyConfig, call: Call, clusters: readonly { readonly name: string; readonly weight: number }[],
+  walkIn: Walk, state: ProxyState, rng: Rng,
+): Outcome {
+  const target = `${call.destinationIp}:${call.destinationPort}`;
+  const chosen = pickWeightedCluster(clusters, rng);
+  const walk: Walk = { ...walkIn, cluster: chosen.name };
+  const resolution = resolveEndpoint(config, chosen.name, call, state, rng);
+  switch (resolution.kind) {
+    case 'cluster-not-found':
+      return resetOutcome(walk, 'NC', `${call.protocol} to ${target}: this proxy has no cluster "${chosen.name}", so tcp_proxy closes the connection (NC).`);
+    case 'no-endpoint':
+      return resetOutcome(walk, 'UH', chosen.name === BLACKHOLE_CLUSTER
+        ? `${call.protocol} to ${target} goes to BlackHoleCluster (REGISTRY_ONLY or loop protection): the connection is reset.`
+        : `${call.protocol} to ${target}: cluster "${chosen.name}" has no healthy endpoint, so tcp_proxy closes the connection (UH).`);
+    case 'endpoint':
+      return forwardedOutcome(walk, resolution.endpoint, call.request ?? null, {},
+        `${call.protocol} to ${target} is proxied by cluster "${chosen.name}" to ${describeEndpoint(resolution.endpoint)}.`);
+    default:
+      return unreachable(resolution, 'endpoint resolution');
+  }
+}

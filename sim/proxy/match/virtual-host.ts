@@ -1,0 +1,64 @@
+/**
+ * Envoy's virtual host selection for one RouteConfiguration (`RouteMatcher::findVirtualHost`), which
+ * Istio's own simulator mirrors (`matchVirtualHost` in pilot/pkg/simulation/traffic.go).
+ *
+ * Rules followed:
+ * - The Host is lower-cased (ASCII); with `ignorePortInHostMatching` its `:port` is stripped first
+ *   (HeaderUtility::getPortStart: the last `:` not inside `[…]`). Domains are lower-cased too.
+ * - An exact domain wins; then the longest suffix wildcard (`*.foo.com`, `*-bar.foo.com`), then the
+ *   longest prefix wildcard (`foo.*`), then `*`. A wildcard's `*` stands for at least one character:
+ *   `*.foo.com` does not match `foo.com` nor `.foo.com` (Envoy requires host.size() > suffix.size()).
+ * - A domain with a port (`reviews:9080`) is compared as written, so it matches only a Host carrying
+ *   that port and only when the port is not stripped (ignorePortInHostMatching false), as in Envoy.
+ * - No match: null (Envoy answers 404 with flag NR).
+ *
+ * Invariants: pure. Among equal candidates the first virtual host in config order wins (Envoy rejects
+ * a RouteConfiguration with a duplicate domain, so this only matters for configs Envoy would NACK).
+ *
+ * Not modelled: VHDS (on-demand virtual hosts), a trailing dot in Host (Envoy's strip_trailing_host_dot
+ * is an HCM option Istio leaves off).
+ */
+import type { RouteConfiguration, VirtualHost } from '../../xds/route.ts';
+import { asciiLowerCase, splitAuthority } from '../request.ts';
+
+type Rank = { readonly virtualHost: VirtualHost; readonly tier: number; readonly length: number };
+
+const TIER_EXACT = 3;
+const TIER_SUFFIX = 2;
+const TIER_PREFIX = 1;
+const TIER_ANY = 0;
+
+export function selectVirtualHost(config: RouteConfiguration, authority: string): VirtualHost | null {
+  const lowered = asciiLowerCase(authority);
+  const host = config.ignorePortInHostMatching ? splitAuthority(lowered).host : lowered;
+  let best: Rank | null = null;
+  for (const virtualHost of config.virtualHosts) {
+    for (const domain of virtualHost.domains) {
+      const rank = rankDomain(asciiLowerCase(domain), host, virtualHost);
+      if (rank !== null && (best === null || beats(rank, best))) best = rank;
+    }
+  }
+  return best?.virtualHost ?? null;
+}
+
+/** How well one domain matches the host (Envoy's category order), or null when it does not. */
+export function rankDomain(domain: string, host: string, virtualHost: VirtualHost): Rank | null {
+  if (domain === '*') return { virtualHost, tier: TIER_ANY, length: 0 };
+  if (domain.startsWith('*')) {
+    const suffix = domain.slice(1);
+    const matches = host.length > suffix.length && host.endsWith(suffix);
+    return matches ? { virtualHost, tier: TIER_SUFFIX, length: suffix.length } : null;
+  }
+  if (domain.endsWith('*')) {
+    const prefix = domain.slice(0, -1);
+    const matches = host.length > prefix.length && host.startsWith(prefix);
+    return matches ? { virtualHost, tier: TIER_PREFIX, length: prefix.length } : null;
+  }
+  return domain === host ? { virtualHost, tier: TIER_EXACT, length: domain.length } : null;
+}
+
+// Strictly better only: on a tie the earlier virtual host keeps its place.
+function beats(candidate: Rank, incumbent: Rank): boolean {
+  if (candidate.tier !== incumbent.tier) return candidate.tier > incumbent.tier;
+  return candidate.length > incumbent.length;
+}

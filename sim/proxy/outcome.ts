@@ -1,0 +1,111 @@
+/**
+ * What one proxy did with one call, as a JSON-safe value: the answer (an HTTP status, a redirect, a
+ * direct response, a reset or refused connection, or the request sent on to an endpoint), Envoy's
+ * response flags, and the path the call took through the config (listener, filter chain, virtual host,
+ * route, cluster, endpoint), with one readable sentence saying why.
+ *
+ * Kinds:
+ * - `forwarded`: sent to an endpoint (HTTP: `upstream` is the request as it leaves; the status is the
+ *   upstream's, so null here; TCP: connected to the endpoint).
+ * - `local-reply`: Envoy answered itself with an error status (404 NR, 503 NC/UH, a fault abort FI).
+ * - `direct`: a route's direct_response; `redirect`: a route's redirect (or require_tls) with Location.
+ * - `reset`: the proxy accepted the connection and closed it (no filter chain NR, TCP UH/NC, blackhole,
+ *   protocol error DPE); `refused`: no listener took the connection.
+ *
+ * Invariants: `status` is null exactly for forwarded/reset/refused; `connected` is false exactly for
+ * reset/refused; `delayUs` ≥ 0 and non-zero only with flag DI; values hold no undefined, functions,
+ * Maps or class instances, so JSON.stringify round-trips them.
+ *
+ * Not modelled: access-log fields beyond flags (bytes, durations, upstream host attempts), response
+ * code details strings (`route_not_found`, …), upstream transport failure reasons.
+ */
+import type { LbEndpoint } from '../xds/cluster.ts';
+import type { RetryPolicy } from '../xds/route.ts';
+import type { HttpRequest } from './request.ts';
+
+/** Envoy response flags (access log `%RESPONSE_FLAGS%`) the engine can raise. */
+export type ResponseFlag = 'NR' | 'NC' | 'UH' | 'FI' | 'DI' | 'UF' | 'URX' | 'UO' | 'UT' | 'DPE';
+
+export type OutcomeKind = 'forwarded' | 'local-reply' | 'direct' | 'redirect' | 'reset' | 'refused';
+
+/** How far the call got, accumulated as the engine walks the config. */
+export interface Walk {
+  readonly listener: string | null;
+  readonly filterChain: string | null;
+  readonly virtualHost: string | null;
+  readonly route: string | null;
+  readonly cluster: string | null;
+  /** Injected delay so far (fault filter), µs. */
+  readonly delayUs: number;
+  /** Flags raised so far that do not end the call (DI). */
+  readonly flags: readonly ResponseFlag[];
+  readonly retry: RetryPolicy | null;
+  readonly timeoutUs: number | null;
+}
+
+export const WALK_START: Walk = {
+  listener: null, filterChain: null, virtualHost: null, route: null, cluster: null,
+  delayUs: 0, flags: [], retry: null, timeoutUs: null,
+};
+
+interface OutcomeBase extends Walk {
+  readonly status: number | null;
+  readonly connected: boolean;
+  readonly endpoint: LbEndpoint | null;
+  readonly upstream: HttpRequest | null;
+  readonly responseHeaders: Readonly<Record<string, string>>;
+  readonly reason: string;
+}
+
+export type Outcome =
+  | (OutcomeBase & { readonly kind: 'forwarded' | 'local-reply' | 'reset' | 'refused' })
+  | (OutcomeBase & { readonly kind: 'direct'; readonly directBody: string })
+  | (OutcomeBase & { readonly kind: 'redirect'; readonly redirect: { readonly location: string } });
+
+function base(walk: Walk, reason: string): OutcomeBase {
+  return {
+    ...walk, flags: [...walk.flags], status: null, connected: false, endpoint: null, upstream: null,
+    responseHeaders: {}, reason,
+  };
+}
+
+/** No listener took the connection (Istio simulator ErrNoListener: connection refused). */
+export function refusedOutcome(walk: Walk, reason: string): Outcome {
+  return { ...base(walk, reason), kind: 'refused' };
+}
+
+/** The proxy closed the connection without an HTTP answer. */
+export function resetOutcome(walk: Walk, flag: ResponseFlag | null, reason: string): Outcome {
+  const started = base(walk, reason);
+  return { ...started, kind: 'reset', flags: flag === null ? started.flags : [...started.flags, flag] };
+}
+
+/** Envoy answered with an error of its own (sendLocalReply). */
+export function localReplyOutcome(
+  walk: Walk, status: number, flag: ResponseFlag, reason: string, responseHeaders: Readonly<Record<string, string>> = {},
+): Outcome {
+  const started = base(walk, reason);
+  return { ...started, kind: 'local-reply', status, connected: true, flags: [...started.flags, flag], responseHeaders: { ...responseHeaders } };
+}
+
+export function directOutcome(
+  walk: Walk, status: number, body: string, responseHeaders: Readonly<Record<string, string>>, reason: string,
+): Outcome {
+  return { ...base(walk, reason), kind: 'direct', status, connected: true, directBody: body, responseHeaders: { ...responseHeaders } };
+}
+
+export function redirectOutcome(
+  walk: Walk, status: number, location: string, responseHeaders: Readonly<Record<string, string>>, reason: string,
+): Outcome {
+  return {
+    ...base(walk, reason), kind: 'redirect', status, connected: true, redirect: { location },
+    responseHeaders: { ...responseHeaders, location },
+  };
+}
+
+/** Sent on: `upstream` is the HTTP request as it leaves (null for TCP that carries no HTTP request). */
+export function forwardedOutcome(
+  walk: Walk, endpoint: LbEndpoint, upstream: HttpRequest | null, responseHeaders: Readonly<Record<string, string>>, reason: string,
+): Outcome {
+  return { ...base(walk, reason), kind: 'forwarded', connected: true, endpoint, upstream, responseHeaders: { ...responseHeaders } };
+}

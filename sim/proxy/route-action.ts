@@ -1,0 +1,114 @@
+/**
+ * What Envoy's router does once a route matched and the fault filter let the request through: answer
+ * directly, redirect, or pick a cluster and an endpoint and send the rewritten request there.
+ *
+ * Rules followed:
+ * - direct_response: its status and body. redirect: its code (Istio default 301) and a Location built
+ *   as Envoy's newUri builds it (rewrite.ts).
+ * - route: weighted cluster pick; a cluster missing from CDS → the route's cluster_not_found_response_code
+ *   (Istio 503, Gateway API 500), flag NC; no healthy endpoint → 503 "no healthy upstream", flag UH.
+ * - The upstream request (RouteEntryImplBase::finalizeRequestHeaders, WeightedClusterEntry first):
+ *   weighted-cluster header ops, the weighted cluster's host rewrite, route header ops, the route's
+ *   host rewrite (so a route-level authority rewrite beats a destination-level one, istio-semantics §9
+ *   item 7), then the path rewrite (prefix_rewrite or regex_rewrite).
+ * - Response header ops: weighted cluster then route (finalizeResponseHeaders). Envoy also applies the
+ *   route's ops to local replies after a route matched (direct, redirect, fault abort: route level;
+ *   NC/UH from the router: weighted cluster and route level); `responseHeaders` carries them.
+ * - The route's retry policy and timeout are recorded on the outcome for display; they act later.
+ *
+ * Invariants: draws: one for a weighted pick (two or more clusters), then the load balancer's; redirect
+ * codes are 3xx.
+ *
+ * Not modelled: mirrors (request_mirror_policies), retries and timeouts in time, hash policies, CORS,
+ * x-forwarded-* / x-request-id / x-envoy-* headers Envoy adds, an upstream `:scheme` rewrite.
+ */
+import { assert, unreachable } from '../core/assert.ts';
+import type { Rng } from '../core/prng.ts';
+import type { ProxyConfig } from '../xds/proxy-config.ts';
+import type { Route, RouteAction, WeightedCluster } from '../xds/route.ts';
+import { applyHeaderLevels } from './header-ops.ts';
+import { matchedPathLength } from './match/route.ts';
+import { directOutcome, forwardedOutcome, localReplyOutcome, redirectOutcome } from './outcome.ts';
+import type { Outcome, Walk } from './outcome.ts';
+import type { ProxyState } from './proxy-state.ts';
+import type { Call, HttpRequest } from './request.ts';
+import { prefixRewrite, redirectLocation, regexRewrite } from './rewrite.ts';
+import { describeEndpoint, pickWeightedCluster, resolveEndpoint } from './upstream-cluster.ts';
+
+type ForwardAction = Extract<RouteAction, { kind: 'route' }>;
+
+export const NO_HEALTHY_UPSTREAM_STATUS = 503;
+
+export function applyRouteAction(
+  config: ProxyConfig, call: Call, request: HttpRequest, route: Route, walk: Walk, state: ProxyState, rng: Rng,
+): Outcome {
+  const action = route.action;
+  const asked = describeRequest(request);
+  const routeResponseHeaders = applyHeaderLevels({}, [route.responseHeaders]);
+  switch (action.kind) {
+    case 'direct':
+      return directOutcome(walk, action.status, action.body, routeResponseHeaders,
+        `${asked} matched ${describeRoute(route)}, which answers directly with ${action.status}.`);
+    case 'redirect': {
+      assert(Number.isSafeInteger(action.code) && action.code >= 300 && action.code <= 399,
+        () => `redirect code ${action.code} is not 3xx`);
+      const location = redirectLocation(action, request, matchedPathLength(route.match, request.path), call.destinationPort);
+      return redirectOutcome(walk, action.code, location, routeResponseHeaders,
+        `${asked} matched ${describeRoute(route)}, which redirects with ${action.code} to ${location}.`);
+    }
+    case 'route':
+      return forwardHttp(config, call, request, route, action, walk, state, rng);
+    default:
+      return unreachable(action, 'route action');
+  }
+}
+
+function forwardHttp(
+  config: ProxyConfig, call: Call, request: HttpRequest, route: Route, action: ForwardAction,
+  walkIn: Walk, state: ProxyState, rng: Rng,
+): Outcome {
+  const asked = describeRequest(request);
+  const chosen = pickWeightedCluster(action.clusters, rng);
+  const walk: Walk = { ...walkIn, cluster: chosen.name, retry: action.retry, timeoutUs: action.timeoutUs };
+  const responseHeaders = applyHeaderLevels({}, [chosen.responseHeaders, route.responseHeaders]);
+  const resolution = resolveEndpoint(config, chosen.name, call, state, rng);
+  switch (resolution.kind) {
+    case 'cluster-not-found':
+      return localReplyOutcome(walk, action.clusterNotFoundStatus, 'NC',
+        `${asked} matched ${describeRoute(route)}, but this proxy has no cluster "${chosen.name}" (not pushed yet, `
+        + `or a subset no DestinationRule defines): ${action.clusterNotFoundStatus} NC.`, responseHeaders);
+    case 'no-endpoint':
+      return localReplyOutcome(walk, NO_HEALTHY_UPSTREAM_STATUS, 'UH',
+        `${asked} matched ${describeRoute(route)}, but cluster "${chosen.name}" has no healthy endpoint: 503 UH `
+        + '(no healthy upstream).', responseHeaders);
+    case 'endpoint':
+      return forwardedOutcome(walk, resolution.endpoint, upstreamRequest(request, route, action, chosen), responseHeaders,
+        `${asked} matched ${describeRoute(route)} and goes to cluster "${chosen.name}", endpoint ${describeEndpoint(resolution.endpoint)}.`);
+    default:
+      return unreachable(resolution, 'endpoint resolution');
+  }
+}
+
+/** The request as it leaves: header ops and host rewrites in Envoy's order, then the path rewrite. */
+export function upstreamRequest(request: HttpRequest, route: Route, action: ForwardAction, chosen: WeightedCluster): HttpRequest {
+  const headers = applyHeaderLevels(request.headers, [chosen.requestHeaders, route.requestHeaders]);
+  const authority = action.hostRewrite ?? chosen.hostRewrite ?? request.authority;
+  assert(action.prefixRewrite === undefined || action.regexRewrite === undefined,
+    () => `route "${route.name}" sets both prefix_rewrite and regex_rewrite (Envoy allows one)`);
+  let path = request.path;
+  if (action.prefixRewrite !== undefined) {
+    path = prefixRewrite(request.path, matchedPathLength(route.match, request.path), action.prefixRewrite);
+  } else if (action.regexRewrite !== undefined) {
+    path = regexRewrite(request.path, action.regexRewrite.pattern, action.regexRewrite.substitution);
+  }
+  return { method: request.method, scheme: request.scheme, authority, path, headers };
+}
+
+/** `route "reviews-v2"`, or `an unnamed route` (Istio leaves unnamed http[] routes with name ''). */
+export function describeRoute(route: Route): string {
+  return route.name === '' ? 'an unnamed route' : `route "${route.name}"`;
+}
+
+export function describeRequest(request: HttpRequest): string {
+  return `${request.method} ${request.scheme}://${request.authority}${request.path}`;
+}

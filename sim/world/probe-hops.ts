@@ -1,0 +1,59 @@
+/**
+ * Probe hops as readable data: what a proxy did (from its Outcome), and what kube-proxy does for a
+ * client without a sidecar (a Service address and port → one of its ready endpoints, picked at random,
+ * on the endpoint's target port; a pod address goes straight to that pod).
+ *
+ * Not modelled: kube-proxy session affinity, externalTrafficPolicy, NodePorts.
+ */
+import type { Rng } from '../core/prng.ts';
+import type { Outcome } from '../proxy/outcome.ts';
+import type { Call } from '../proxy/request.ts';
+import type { PodInfo, Topology } from '../topology/model.ts';
+import type { ProbeDestination, ProbeHop } from './probe-types.ts';
+
+export function outcomeHop(pod: PodInfo, outcome: Outcome, direction: ProbeHop['direction']): ProbeHop {
+  const e = outcome.endpoint;
+  return {
+    proxy: `${pod.name}.${pod.namespace}`,
+    direction,
+    listener: outcome.listener,
+    filterChain: outcome.filterChain,
+    virtualHost: outcome.virtualHost,
+    route: outcome.route,
+    cluster: outcome.cluster,
+    endpoint: e === null ? null : `${e.address}:${e.port}${e.pod === '' ? '' : ` (${e.pod})`}`,
+    flags: [...outcome.flags],
+    reason: outcome.reason,
+  };
+}
+
+export interface KubeProxyChoice {
+  readonly hop: ProbeHop;
+  /** Where the connection goes: a pod and port, 'outside' (no pod has the address), or null (refused). */
+  readonly target: { pod: PodInfo | null; port: number } | 'outside' | null;
+  readonly destination: ProbeDestination | null;
+}
+
+export function kubeProxyHop(topology: Topology, call: Call, rng: Rng): KubeProxyChoice {
+  const base = { proxy: 'kube-proxy', direction: 'kube-proxy' as const, listener: null, filterChain: null, virtualHost: null, route: null, cluster: null, flags: [] };
+  const pod = topology.pods.find((p) => p.ip === call.destinationIp);
+  if (pod !== undefined) {
+    return { hop: { ...base, endpoint: `${pod.ip}:${call.destinationPort} (${pod.name})`, reason: `The address is pod ${pod.namespace}/${pod.name}: the connection goes straight to it.` },
+      target: { pod, port: call.destinationPort }, destination: { service: null, port: null, subset: null, workload: pod.workload, namespace: pod.namespace, pod: pod.name } };
+  }
+  const service = topology.services.find((s) => s.address === call.destinationIp && s.kind !== 'ServiceEntry');
+  if (service === undefined) {
+    return { hop: { ...base, endpoint: `${call.destinationIp}:${call.destinationPort}`, reason: 'No Service or pod has this address: the connection leaves the cluster unchanged.' }, target: 'outside', destination: null };
+  }
+  const endpoints = topology.endpoints.filter((e) => e.service === service.hostname && e.serviceNamespace === service.namespace && e.servicePort === call.destinationPort);
+  if (endpoints.length === 0) {
+    return { hop: { ...base, endpoint: null, reason: `Service ${service.namespace}/${service.name} has no ready endpoint on port ${call.destinationPort}: kube-proxy refuses the connection.` }, target: null, destination: null };
+  }
+  const chosen = endpoints[rng.below(endpoints.length)]!;
+  const target = topology.pods.find((p) => p.name === chosen.pod && p.namespace === chosen.namespace) ?? null;
+  return {
+    hop: { ...base, endpoint: `${chosen.address}:${chosen.port}${chosen.pod === '' ? '' : ` (${chosen.pod})`}`, reason: `No sidecar on the client: kube-proxy sends ${service.name}.${service.namespace}:${call.destinationPort} to one of its ${endpoints.length} endpoint(s) at random; VirtualServices do not apply.` },
+    target: target === null ? 'outside' : { pod: target, port: chosen.port },
+    destination: { service: service.hostname, port: call.destinationPort, subset: null, workload: chosen.workload, namespace: chosen.namespace, pod: chosen.pod },
+  };
+}

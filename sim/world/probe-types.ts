@@ -1,0 +1,89 @@
+/**
+ * The probe's inputs and results as data: the request a user describes (`--from`, `--url`, `-H` …), the
+ * result contract printed by `meshsim probe --json` (documented in the README), and URL parsing.
+ *
+ * Invariants: results are JSON-safe; `status` is null exactly when no HTTP response came back.
+ *
+ * Not modelled: URL userinfo, IPv6 literals, fragments (dropped, as HTTP clients do).
+ */
+export interface ProbeRequest {
+  /** `ns/workload`, or `external` for a client outside the mesh. */
+  readonly from: string;
+  readonly url: string;
+  readonly method?: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly sni?: string;
+}
+
+export interface ProbeHop {
+  /** The proxy's id (`pod.namespace`), or `kube-proxy` for a client without a sidecar. */
+  readonly proxy: string;
+  readonly direction: 'outbound' | 'inbound' | 'gateway' | 'kube-proxy';
+  readonly listener: string | null;
+  readonly filterChain: string | null;
+  readonly virtualHost: string | null;
+  readonly route: string | null;
+  readonly cluster: string | null;
+  /** `ip:port (pod)` of the endpoint chosen, or null. */
+  readonly endpoint: string | null;
+  readonly flags: readonly string[];
+  readonly reason: string;
+}
+
+export interface ProbeDestination {
+  readonly service: string | null;
+  readonly port: number | null;
+  readonly subset: string | null;
+  readonly workload: string;
+  readonly namespace: string;
+  readonly pod: string;
+}
+
+export interface ProbeResult {
+  readonly status: number | null;
+  readonly connected: boolean;
+  readonly flags: readonly string[];
+  readonly destination: ProbeDestination | null;
+  /** Filled by the security model; null until it lands. */
+  readonly mtls: boolean | null;
+  readonly authz: { readonly decision: string; readonly policy: string } | null;
+  readonly upstream: { readonly method: string; readonly authority: string; readonly path: string; readonly headers: Readonly<Record<string, string>> } | null;
+  readonly response: { readonly headers: Readonly<Record<string, string>> };
+  /** Injected delay (fault injection) the caller waits, in milliseconds. */
+  readonly delayMs: number;
+  readonly retry: { readonly attempts: number; readonly perTryTimeoutMs: number | null; readonly retryOn: readonly string[] } | null;
+  readonly timeoutMs: number | null;
+  readonly trace: readonly ProbeHop[];
+}
+
+export interface ProbeError {
+  readonly error: string;
+  readonly hint: string;
+}
+
+export interface ProbeUrl {
+  readonly scheme: 'http' | 'https' | 'tcp' | 'tls';
+  readonly host: string;
+  readonly port: number;
+  /** `host` or `host:port` as the client puts it in the Host header. */
+  readonly authority: string;
+  readonly path: string;
+}
+
+const DEFAULT_PORTS: Readonly<Record<string, number>> = { http: 80, https: 443, tls: 443 };
+
+export function parseProbeUrl(text: string): ProbeUrl | ProbeError {
+  const m = /^(https?|tcp|tls):\/\/([^/:?#]+)(?::(\d+))?([^#]*)/.exec(text);
+  if (m === null) {
+    return { error: `cannot read the URL "${text}"`, hint: 'Write it as scheme://host[:port]/path, with scheme http, https, tcp or tls (e.g. http://reviews:9080/reviews/1).' };
+  }
+  const scheme = m[1] as ProbeUrl['scheme'];
+  const port = m[3] === undefined ? DEFAULT_PORTS[scheme] : Number(m[3]);
+  if (port === undefined || port < 1 || port > 65535) {
+    return { error: `the URL "${text}" needs a port between 1 and 65535`, hint: scheme === 'tcp' ? 'tcp:// URLs have no default port: add one (tcp://mongodb:27017).' : 'Fix the port.' };
+  }
+  const host = m[2]!;
+  const rest = m[4] ?? '';
+  const path = rest === '' ? '/' : rest.startsWith('?') ? `/${rest}` : rest;
+  return { scheme, host, port, authority: m[3] === undefined ? host : `${host}:${m[3]}`, path };
+}

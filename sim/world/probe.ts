@@ -1,0 +1,189 @@
+/**
+ * `probe`: one request through the mesh at rest, hop by hop, as a value (Istio's own simulation.Run,
+ * extended over the whole path): the client's sidecar (outbound), or kube-proxy for a client without
+ * one, then the destination pod's sidecar (inbound) or gateway, up to the app, which answers 200.
+ *
+ * Rules:
+ * - a workload source uses its first pod (by name); `external` is a client outside the cluster whose
+ *   request enters through a Service (kube-proxy picks an endpoint; a gateway pod then routes it);
+ * - a gateway workload as source starts at that gateway's listener on the URL's port, with the URL's
+ *   host as authority;
+ * - without a sidecar, traffic to a Service address goes to one of its endpoints at random (kube-proxy),
+ *   so VirtualServices do not apply;
+ * - an endpoint outside the mesh (PassthroughCluster, DNS endpoints) answers 200.
+ *
+ * Invariants: pure given the Rng and the per-proxy states; never throws for a user mistake (it returns a
+ * ProbeError with the nearest names that exist).
+ *
+ * Not modelled: retries and timeouts in time (they arrive with the event loop), mTLS and authorization
+ * (security), response bodies, mirrors.
+ */
+import type { Rng } from '../core/prng.ts';
+import { handleCall } from '../proxy/engine.ts';
+import type { Outcome } from '../proxy/outcome.ts';
+import { createProxyState } from '../proxy/proxy-state.ts';
+import type { ProxyState } from '../proxy/proxy-state.ts';
+import type { Call, HttpRequest } from '../proxy/request.ts';
+import type { PodInfo } from '../topology/model.ts';
+import type { Mesh } from './mesh.ts';
+import { nearestNames, resolveName } from './resolve-host.ts';
+import { parseProbeUrl } from './probe-types.ts';
+import type { ProbeDestination, ProbeError, ProbeHop, ProbeRequest, ProbeResult } from './probe-types.ts';
+import { kubeProxyHop, outcomeHop } from './probe-hops.ts';
+
+const HOPS_MAX = 8;
+
+/** One probe session: the mesh, the seeded stream, and each proxy's load-balancer state. */
+export class ProbeSession {
+  private readonly states = new Map<string, ProxyState>();
+  readonly mesh: Mesh;
+  private readonly rng: Rng;
+
+  constructor(mesh: Mesh, rng: Rng) {
+    this.mesh = mesh;
+    this.rng = rng;
+  }
+
+  probe(request: ProbeRequest): ProbeResult | ProbeError {
+    const url = parseProbeUrl(request.url);
+    if ('error' in url) return url;
+    const source = this.sourceOf(request.from);
+    if ('error' in source) return source;
+    const namespace = source.pod?.namespace ?? 'default';
+    const address = source.gateway ? source.pod!.ip : this.resolve(url.host, namespace, source.pod === null);
+    if (address === null) return this.unknownHost(url.host, namespace);
+    const headers = lowerKeys(request.headers ?? {});
+    const authority = headers['host'] ?? url.authority;
+    delete headers['host'];
+    const http: HttpRequest = { method: request.method ?? 'GET', scheme: url.scheme === 'https' ? 'https' : 'http', authority, path: url.path, headers };
+    const call: Call = url.scheme === 'http' || url.scheme === 'https'
+      ? { destinationIp: address, destinationPort: url.port, protocol: url.scheme === 'https' ? 'tls' : 'http', ...(url.scheme === 'http' ? { request: http } : { sni: request.sni ?? url.host }) }
+      : { destinationIp: address, destinationPort: url.port, protocol: url.scheme === 'tcp' ? 'tcp' : 'tls', ...(request.sni === undefined && url.scheme === 'tcp' ? {} : { sni: request.sni ?? url.host }) };
+    return this.walk(source.pod, call);
+  }
+
+  private sourceOf(from: string): { pod: PodInfo | null; gateway: boolean } | ProbeError {
+    if (from === 'external') return { pod: null, gateway: false };
+    const [namespace, workload] = from.includes('/') ? from.split('/', 2) as [string, string] : ['default', from];
+    const pods = this.mesh.topology.pods.filter((p) => p.namespace === namespace && p.workload === workload);
+    const pod = [...pods].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))[0];
+    if (pod === undefined) {
+      const known = this.mesh.topology.workloads.map((w) => `${w.namespace}/${w.name}`);
+      return { error: `no workload ${namespace}/${workload} in the mesh`, hint: `Name a Deployment, StatefulSet, DaemonSet or Pod as NS/NAME, or "external". Nearest: ${nearestNames(`${namespace}/${workload}`, known).join(', ')}.` };
+    }
+    return { pod, gateway: pod.proxy === 'gateway' };
+  }
+
+  private resolve(host: string, namespace: string, external: boolean): string | null {
+    const direct = resolveName(this.mesh.topology, host, namespace);
+    if (direct !== null) return direct.address;
+    if (!external) return null;
+    // From outside the cluster a bare Service name is not resolvable; accept a name unique in the mesh.
+    const matches = this.mesh.topology.services.filter((s) => s.name === host && s.kind !== 'ServiceEntry' && s.address !== null);
+    return matches.length === 1 ? matches[0]!.address : null;
+  }
+
+  private unknownHost(host: string, namespace: string): ProbeError {
+    const known = this.mesh.topology.services.flatMap((s) => (s.kind === 'ServiceEntry' ? [s.hostname] : [s.hostname, s.namespace === namespace ? s.name : `${s.name}.${s.namespace}`]));
+    return { error: `the host "${host}" does not resolve from namespace ${namespace}`, hint: `Use a Service name (short names resolve in the client's namespace), a ServiceEntry host or an IP. Nearest: ${nearestNames(host, known).join(', ')}.` };
+  }
+
+  private stateOf(proxyId: string): ProxyState {
+    let state = this.states.get(proxyId);
+    if (state === undefined) {
+      state = createProxyState();
+      this.states.set(proxyId, state);
+    }
+    return state;
+  }
+
+  private through(pod: PodInfo, call: Call, direction: 'outbound' | 'inbound'): Outcome {
+    const config = this.mesh.proxyConfig(pod)!;
+    return handleCall(config, call, this.stateOf(config.proxy.id), this.rng, direction);
+  }
+
+  /** Follows the call from the client to the app, one proxy at a time. */
+  private walk(client: PodInfo | null, first: Call): ProbeResult {
+    const trace: ProbeHop[] = [];
+    let call = first;
+    let at: PodInfo | null = client;
+    let arriving: 'client' | 'pod' = 'client';
+    let destination: ProbeDestination | null = null;
+    const response: Record<string, string> = {};
+    let last: Outcome | null = null;
+    let routed: Outcome | null = null;
+    let delayUs = 0;
+    for (let hop = 0; hop < HOPS_MAX; hop += 1) {
+      const proxied = at !== null && at.proxy !== 'none';
+      if (!proxied && arriving === 'pod') return this.answer(200, call, destination, response, delayUs, last, routed, trace);
+      let next: { pod: PodInfo | null; port: number } | 'outside';
+      if (!proxied) {
+        const chosen = kubeProxyHop(this.mesh.topology, call, this.rng);
+        trace.push(chosen.hop);
+        if (chosen.target === null) return this.answer(null, call, null, response, delayUs, last, routed, trace, false);
+        next = chosen.target;
+        if (chosen.destination !== null) destination = chosen.destination;
+      } else {
+        const direction = arriving === 'pod' && at!.proxy === 'sidecar' ? 'inbound' : 'outbound';
+        const outcome = this.through(at!, call, direction);
+        last = outcome;
+        delayUs += outcome.delayUs;
+        Object.assign(response, outcome.responseHeaders);
+        trace.push(outcomeHop(at!, outcome, direction === 'inbound' ? 'inbound' : at!.proxy === 'gateway' ? 'gateway' : 'outbound'));
+        if (direction !== 'inbound') routed = outcome;
+        // A reply from a proxy (404, 503, a fault, a redirect, a reset) means the request reached no app.
+        if (outcome.kind !== 'forwarded') return this.answer(outcome.status, call, null, response, delayUs, outcome, routed, trace);
+        if (direction === 'inbound') return this.answer(200, outcome.upstream === null ? call : { ...call, request: outcome.upstream }, destination, response, delayUs, outcome, routed, trace);
+        const endpoint = outcome.endpoint!;
+        const target = this.mesh.topology.pods.find((p) => p.ip === endpoint.address);
+        destination = destinationOf(outcome, target ?? null);
+        next = target === undefined ? 'outside' : { pod: target, port: endpoint.port };
+        if (outcome.upstream !== null) call = { ...call, request: outcome.upstream };
+      }
+      if (next === 'outside') return this.answer(200, call, destination, response, delayUs, last, routed, trace);
+      call = { ...call, destinationIp: next.pod!.ip, destinationPort: next.port };
+      at = next.pod;
+      arriving = 'pod';
+    }
+    // More proxies than a mesh path has: a routing loop; Envoy would eventually reset it.
+    return this.answer(null, call, null, response, delayUs, last, routed, trace, false);
+  }
+
+  private answer(status: number | null, call: Call, destination: ProbeDestination | null, response: Record<string, string>, delayUs: number,
+    last: Outcome | null, routed: Outcome | null, trace: ProbeHop[], connected = last === null ? true : last.connected): ProbeResult {
+    const request = call.request;
+    return {
+      status,
+      connected,
+      flags: [...new Set(trace.flatMap((h) => h.flags))],
+      destination,
+      mtls: null,
+      authz: null,
+      upstream: request === undefined || destination === null ? null : { method: request.method, authority: request.authority, path: request.path, headers: request.headers },
+      response: { headers: response },
+      delayMs: delayUs / 1000,
+      retry: routed?.retry == null ? null : { attempts: routed.retry.attempts, perTryTimeoutMs: routed.retry.perTryTimeoutUs === null ? null : routed.retry.perTryTimeoutUs / 1000, retryOn: routed.retry.retryOn },
+      timeoutMs: routed?.timeoutUs == null ? null : routed.timeoutUs / 1000,
+      trace,
+    };
+  }
+}
+
+function destinationOf(outcome: Outcome, pod: PodInfo | null): ProbeDestination {
+  const parts = (outcome.cluster ?? '').split('|');
+  const outbound = parts[0] === 'outbound';
+  return {
+    service: outbound ? parts[3] ?? null : null,
+    port: outbound ? Number(parts[1]) : null,
+    subset: outbound && parts[2] !== '' ? parts[2] ?? null : null,
+    workload: pod?.workload ?? '',
+    namespace: pod?.namespace ?? '',
+    pod: pod?.name ?? outcome.endpoint?.address ?? '',
+  };
+}
+
+function lowerKeys(headers: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) out[k.toLowerCase()] = v;
+  return out;
+}

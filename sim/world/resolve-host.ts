@@ -1,0 +1,85 @@
+/**
+ * Name resolution as a pod sees it (Kubernetes cluster DNS with the pod's search path
+ * `<ns>.svc.<suffix> svc.<suffix> <suffix>` and ndots 5), for the probe's URL host:
+ * - an IP literal is itself;
+ * - a Kubernetes Service resolves to its cluster IP; a headless one to its first endpoint's IP; an
+ *   ExternalName one follows its CNAME;
+ * - a ServiceEntry host resolves to its first address; without one, to a stable address from
+ *   240.240.0.0/16 standing for the answer of the real DNS (as Istio's DNS auto-allocation would give);
+ * - anything else does not resolve (the caller says so, with the nearest names that exist).
+ *
+ * Not modelled: Istio's DNS proxy capture settings; pod hostnames (`pod.svc.ns.svc...`); IPv6.
+ */
+import { hash32 } from '../core/hash.ts';
+import type { ServiceInfo, Topology } from '../topology/model.ts';
+
+export interface Resolved {
+  readonly address: string;
+  /** The service the name belongs to, when it names one. */
+  readonly service: ServiceInfo | null;
+}
+
+export function resolveName(topology: Topology, name: string, fromNamespace: string): Resolved | null {
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(name)) {
+    return { address: name, service: topology.services.find((s) => s.address === name) ?? null };
+  }
+  const suffix = topology.settings.domainSuffix;
+  const absolute = name.endsWith('.');
+  const bare = absolute ? name.slice(0, -1) : name;
+  const dots = bare.split('.').length - 1;
+  const searched = [`${bare}.${fromNamespace}.svc.${suffix}`, `${bare}.svc.${suffix}`, `${bare}.${suffix}`];
+  const candidates = absolute ? [bare] : dots >= 5 ? [bare, ...searched] : [...searched, bare];
+  for (const candidate of candidates) {
+    const service = findService(topology, candidate);
+    if (service !== null) return addressOf(topology, service, fromNamespace, 0);
+  }
+  return null;
+}
+
+function findService(topology: Topology, host: string): ServiceInfo | null {
+  const exact = topology.services.find((s) => s.hostname === host);
+  if (exact !== undefined) return exact;
+  return topology.services.find((s) => s.kind === 'ServiceEntry' && s.hostname.startsWith('*') && host.endsWith(s.hostname.slice(1))) ?? null;
+}
+
+function addressOf(topology: Topology, service: ServiceInfo, fromNamespace: string, depth: number): Resolved | null {
+  if (service.kind === 'ExternalName' && service.externalName !== null && depth < 8) {
+    const target = resolveName(topology, service.externalName, fromNamespace);
+    return target === null ? { address: syntheticAddress(service.externalName), service } : { ...target, service: target.service ?? service };
+  }
+  if (service.address !== null) return { address: service.address, service };
+  if (service.kind === 'Headless') {
+    const endpoint = topology.endpoints.find((e) => e.service === service.hostname);
+    return endpoint === undefined ? null : { address: endpoint.address, service };
+  }
+  return { address: syntheticAddress(service.hostname), service };
+}
+
+/** A stable stand-in for a real DNS answer: 240.240.x.y from the host name. */
+export function syntheticAddress(host: string): string {
+  const h = hash32(host);
+  return `240.240.${(h >>> 8) & 255}.${Math.max(1, h & 255)}`;
+}
+
+/** Up to `count` known names closest to `name` (edit distance), for "did you mean" messages. */
+export function nearestNames(name: string, known: readonly string[], count = 3): string[] {
+  return [...new Set(known)]
+    .map((k) => ({ k, d: editDistance(name, k) }))
+    .sort((a, b) => a.d - b.d || (a.k < b.k ? -1 : a.k > b.k ? 1 : 0))
+    .slice(0, count)
+    .map((x) => x.k);
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i += 1) {
+    let previous = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j += 1) {
+      const current = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length]!;
+}
