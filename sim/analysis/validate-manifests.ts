@@ -23,6 +23,7 @@ import type { AnalysisContext, Analyzer } from './context.ts';
 import { analyzeDestinationRules } from './destination-rule.ts';
 import { analyzeConflicts } from './conflicts.ts';
 import { analyzeGateways } from './gateway.ts';
+import { analyzeMeshConfig } from './mesh-config.ts';
 import { analyzeNamespaces, analyzePortNames } from './namespaces.ts';
 import { analyzeSelectors } from './selectors.ts';
 import { analyzeVirtualServices } from './virtual-service.ts';
@@ -52,6 +53,7 @@ const ANALYZERS: readonly Analyzer[] = [
   analyzePortNames,
   analyzeGateways,
   analyzeConflicts,
+  analyzeMeshConfig,
 ];
 
 export function validateManifests(sources: readonly ManifestSource[], options: ValidateOptions = {}): ValidateResult {

@@ -59,6 +59,7 @@ export const CODES = {
   istioRule: 'MS0106',
   istioWarning: 'MS0107',
   kubeRule: 'MS0108',
+  meshConfig: 'MS0110',
   referencedResourceNotFound: 'IST0101',
   namespaceNotInjected: 'IST0102',
   conflictingMeshGatewayHosts: 'IST0109',

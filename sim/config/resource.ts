@@ -31,6 +31,8 @@ export interface SpecByKind {
   Namespace: NonNullable<INamespace['spec']>;
   Service: NonNullable<IService['spec']>;
   ServiceAccount: Record<string, never>;
+  /** A ConfigMap carries `data`, not `spec`: read it from `body`. */
+  ConfigMap: Record<string, never>;
   Pod: NonNullable<IPod['spec']>;
   Deployment: NonNullable<IDeployment['spec']>;
   StatefulSet: NonNullable<IStatefulSet['spec']>;

@@ -19,7 +19,7 @@
  */
 import type { Resource } from '../config/resource.ts';
 import type { Topology, ServiceInfo } from '../topology/model.ts';
-import type { MeshConfig } from './mesh-config.ts';
+import type { MeshConfig } from '../config/mesh-config.ts';
 
 export interface PushContext {
   readonly mesh: MeshConfig;

@@ -5,8 +5,8 @@
  * Invariants: a Mesh never changes after construction; two meshes built from the same input are equal;
  * resources with errors are left out, as the API server would refuse them.
  *
- * Not modelled: time (config changes arrive with the event loop), the `istio` ConfigMap (MeshConfig
- * comes from options).
+ * Not modelled: time (config changes arrive with the event loop); MeshConfig fields beyond those in
+ * sim/config/mesh-config.ts.
  */
 import { validateManifests } from '../analysis/validate-manifests.ts';
 import type { ValidateOptions } from '../analysis/validate-manifests.ts';
@@ -15,8 +15,8 @@ import type { ManifestSource } from '../config/parse-manifests.ts';
 import { ConfigStore } from '../config/store.ts';
 import { buildPushContext } from '../controlplane/push-context.ts';
 import type { PushContext } from '../controlplane/push-context.ts';
-import { MESH_CONFIG_DEFAULT } from '../controlplane/mesh-config.ts';
-import type { MeshConfig } from '../controlplane/mesh-config.ts';
+import { MESH_CONFIG_DEFAULT, meshConfigOf } from '../config/mesh-config.ts';
+import type { MeshConfig } from '../config/mesh-config.ts';
 import { generateProxyConfig, proxyIdentityOf } from '../controlplane/generate-proxy-config.ts';
 import type { PodInfo, Topology } from '../topology/model.ts';
 import type { ProxyConfig } from '../xds/proxy-config.ts';
@@ -39,11 +39,14 @@ export function buildMesh(sources: readonly ManifestSource[], options: MeshOptio
   const store = new ConfigStore();
   for (const resource of validated.allResources) store.apply(resource);
   const topology = validated.topology;
+  // istiod reads MeshConfig from the `istio` ConfigMap in its namespace; options override it.
+  const fromConfigMap = meshConfigOf(validated.allResources, topology.settings.rootNamespace);
   const mesh: MeshConfig = {
     ...MESH_CONFIG_DEFAULT,
     rootNamespace: topology.settings.rootNamespace,
     trustDomain: topology.settings.trustDomain,
     domainSuffix: topology.settings.domainSuffix,
+    ...(fromConfigMap?.config ?? {}),
     ...options.mesh,
   };
   const push = buildPushContext({

@@ -6,6 +6,8 @@
  *   ExternalName one follows its CNAME;
  * - a ServiceEntry host resolves to its first address; without one, to a stable address from
  *   240.240.0.0/16 standing for the answer of the real DNS (as Istio's DNS auto-allocation would give);
+ * - another name with a dot, outside the cluster domain, resolves through the public DNS, which meshsim
+ *   stands in with a stable address from 203.0.113.0/24 (TEST-NET-3);
  * - anything else does not resolve (the caller says so, with the nearest names that exist).
  *
  * Not modelled: Istio's DNS proxy capture settings; pod hostnames (`pod.svc.ns.svc...`); IPv6.
@@ -33,7 +35,16 @@ export function resolveName(topology: Topology, name: string, fromNamespace: str
     const service = findService(topology, candidate);
     if (service !== null) return addressOf(topology, service, fromNamespace, 0);
   }
+  // A name outside the cluster's domain resolves through the real DNS: stand in a stable public address.
+  if (dots >= 1 && !bare.endsWith(`.${suffix}`) && !bare.endsWith('.svc') && /^[a-z0-9.-]+$/i.test(bare)) {
+    return { address: internetAddress(bare), service: null };
+  }
   return null;
+}
+
+/** A stable stand-in for the answer of the public DNS: 203.0.113.x (TEST-NET-3, RFC 5737). */
+export function internetAddress(host: string): string {
+  return `203.0.113.${1 + (hash32(host) % 254)}`;
 }
 
 function findService(topology: Topology, host: string): ServiceInfo | null {
