@@ -578,3 +578,28 @@ testProp(
 test('the same resources loaded twice give byte-identical topologies', (t) => {
   t.is(JSON.stringify(buildTopology(load(MESH))), MESH_JSON);
 });
+
+test('pods labelled istio=ingressgateway or istio=egressgateway are gateway proxies, as istioctl installs them', (t) => {
+  const topology = build(`apiVersion: apps/v1
+kind: Deployment
+metadata: {name: my-ingress, namespace: gateways}
+spec:
+  selector: {matchLabels: {istio: ingressgateway}}
+  template:
+    metadata: {labels: {istio: ingressgateway}}
+    spec:
+      containers: [{name: proxy, image: auto}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: gateways}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: example.com/web}]
+`);
+  t.is(topology.workloads.find((w) => w.name === 'my-ingress')?.proxy, 'gateway');
+  t.is(topology.workloads.find((w) => w.name === 'web')?.proxy, 'none');
+});

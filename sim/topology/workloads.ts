@@ -58,7 +58,7 @@ function podWorkload(r: AnyResource, template: TemplateLike, replicas: number, n
   const annotations: Labels = template.metadata?.annotations ?? {};
   const spec: PodSpecLike = template.spec ?? {};
   const serviceAccount = spec.serviceAccountName ?? spec.serviceAccount ?? 'default';
-  const gateway = isGatewayProxy(spec, annotations);
+  const gateway = isGatewayProxy(spec, annotations, labels);
   const decision = decideInjection({
     namespace: r.namespace,
     namespaceLabels: namespaces.get(r.namespace)?.labels ?? {},
@@ -84,8 +84,14 @@ function podWorkload(r: AnyResource, template: TemplateLike, replicas: number, n
   };
 }
 
-function isGatewayProxy(spec: PodSpecLike, annotations: Labels): boolean {
+/**
+ * A gateway proxy, as Istio recognises one: the gateway injection template, the gateways istioctl
+ * installs (labels `istio: ingressgateway` / `istio: egressgateway`), or an `istio-proxy` container run
+ * as a router.
+ */
+function isGatewayProxy(spec: PodSpecLike, annotations: Labels, labels: Labels): boolean {
   if (annotations['inject.istio.io/templates'] === 'gateway') return true;
+  if (labels['istio'] === 'ingressgateway' || labels['istio'] === 'egressgateway') return true;
   return (spec.containers ?? []).some((c) => c.name === 'istio-proxy' && (c.args ?? []).includes('router'));
 }
 
