@@ -17,12 +17,12 @@
  * Inbound: `virtualInbound` (15006) with a chain per target port of the workload's services, to
  * `inbound|<port>||`, else InboundPassthroughCluster.
  *
- * Not modelled: Sidecar resources (egress/ingress listeners), TCP/TLS VirtualService routes on TCP ports
- * beyond weighted destinations, TLS inspection and SNI chains, ExternalName aliases.
+ * Not modelled: Sidecar resources (egress/ingress listeners), TLS VirtualService routes and SNI chains,
+ * ExternalName aliases.
  */
 import { isHttpProtocol, isTcpProtocol } from '../config/protocol.ts';
 import type { ServiceInfo, WorkloadInfo } from '../topology/model.ts';
-import { BLACKHOLE_CLUSTER, INBOUND_PASSTHROUGH_CLUSTER, PASSTHROUGH_CLUSTER, inboundClusterName, outboundClusterName } from '../xds/cluster.ts';
+import { BLACKHOLE_CLUSTER, INBOUND_PASSTHROUGH_CLUSTER, PASSTHROUGH_CLUSTER, inboundClusterName } from '../xds/cluster.ts';
 import type { Cluster, ClusterLoadAssignment } from '../xds/cluster.ts';
 import type { FilterChain, Listener } from '../xds/listener.ts';
 import type { Route, RouteConfiguration, VirtualHost } from '../xds/route.ts';
@@ -33,6 +33,7 @@ import { sidecarVirtualServices, virtualServiceForHost, virtualServiceHosts } fr
 import { defaultRoute, translateVirtualServiceRoutes } from './translate-route.ts';
 import type { RouteContext } from './translate-route.ts';
 import { virtualHostDomains } from './virtual-host-domains.ts';
+import { tcpFilterChains } from './generate-tcp.ts';
 
 export const VIRTUAL_OUTBOUND_PORT = 15001;
 export const VIRTUAL_INBOUND_PORT = 15006;
@@ -49,6 +50,7 @@ export function visibleServices(push: PushContext, namespace: string): ServiceIn
 export function buildSidecarListeners(push: PushContext, proxy: ProxyIdentity, services: readonly ServiceInfo[]): ListenerSet {
   const routes: Record<string, RouteConfiguration> = {};
   const listeners: Listener[] = [];
+  const candidates = sidecarVirtualServices(push, proxy.namespace);
   const httpPorts = new Set<number>();
   for (const s of services) for (const p of s.ports) if (isHttpProtocol(p.protocol) || p.protocol === 'auto') httpPorts.add(p.port);
   for (const port of [...httpPorts].sort((a, b) => a - b)) {
@@ -56,7 +58,7 @@ export function buildSidecarListeners(push: PushContext, proxy: ProxyIdentity, s
     const chains: FilterChain[] = [{ name: `http_${port}`, match: { prefixRanges: [], serverNames: [], applicationProtocol: 'http' }, filter: { kind: 'http', routeConfigName: String(port), statPrefix: `outbound_0.0.0.0_${port}` } }];
     for (const s of services) {
       const sp = s.ports.find((p) => p.port === port);
-      if (sp?.protocol === 'auto' && s.address !== null) chains.push(tcpChain(s, port, 'tcp'));
+      if (sp?.protocol === 'auto' && s.address !== null) chains.push(...tcpFilterChains(s, port, virtualServiceForHost(candidates, s.hostname, push.mesh.domainSuffix), proxy, push.mesh.domainSuffix, 'tcp'));
     }
     listeners.push({ name: `0.0.0.0_${port}`, address: '0.0.0.0', port, direction: 'outbound', filterChains: chains, defaultChain: null });
   }
@@ -65,7 +67,8 @@ export function buildSidecarListeners(push: PushContext, proxy: ProxyIdentity, s
       if (!isTcpProtocol(p.protocol) || httpPorts.has(p.port)) continue;
       const address = s.address ?? '0.0.0.0';
       if (listeners.some((l) => l.name === `${address}_${p.port}`)) continue;
-      listeners.push({ name: `${address}_${p.port}`, address, port: p.port, direction: 'outbound', filterChains: [tcpChain(s, p.port)], defaultChain: null });
+      const vs = virtualServiceForHost(candidates, s.hostname, push.mesh.domainSuffix);
+      listeners.push({ name: `${address}_${p.port}`, address, port: p.port, direction: 'outbound', filterChains: tcpFilterChains(s, p.port, vs, proxy, push.mesh.domainSuffix), defaultChain: null });
     }
   }
   const blocked = push.mesh.outboundTrafficPolicy === 'REGISTRY_ONLY';
@@ -74,15 +77,6 @@ export function buildSidecarListeners(push: PushContext, proxy: ProxyIdentity, s
     defaultChain: { name: blocked ? BLACKHOLE_CLUSTER : PASSTHROUGH_CLUSTER, match: { prefixRanges: [], serverNames: [] }, filter: { kind: 'tcp', cluster: blocked ? BLACKHOLE_CLUSTER : PASSTHROUGH_CLUSTER, statPrefix: blocked ? BLACKHOLE_CLUSTER : PASSTHROUGH_CLUSTER } },
   });
   return { listeners, routes };
-}
-
-function tcpChain(s: ServiceInfo, port: number, applicationProtocol?: 'tcp'): FilterChain {
-  const cluster = outboundClusterName(port, '', s.hostname);
-  return {
-    name: `${s.hostname}_${port}`,
-    match: { prefixRanges: s.address === null ? [] : [`${s.address}/32`], serverNames: [], ...(applicationProtocol === undefined ? {} : { applicationProtocol }) },
-    filter: { kind: 'tcp', cluster, statPrefix: cluster },
-  };
 }
 
 function sidecarRouteConfig(push: PushContext, proxy: ProxyIdentity, services: readonly ServiceInfo[], port: number): RouteConfiguration {

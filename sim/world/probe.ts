@@ -152,8 +152,9 @@ export class ProbeSession {
   private answer(status: number | null, call: Call, destination: ProbeDestination | null, response: Record<string, string>, delayUs: number,
     last: Outcome | null, routed: Outcome | null, trace: ProbeHop[], connected = last === null ? true : last.connected): ProbeResult {
     const request = call.request;
+    // A TCP or TLS connection that reached its app carries no HTTP status.
     return {
-      status,
+      status: call.protocol === 'http' || status !== 200 ? status : null,
       connected,
       flags: [...new Set(trace.flatMap((h) => h.flags))],
       destination,
