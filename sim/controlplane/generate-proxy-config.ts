@@ -14,6 +14,7 @@ import { buildOutboundClusters } from './generate-clusters.ts';
 import { buildGatewayListeners } from './generate-gateway.ts';
 import { buildSidecarInbound, buildSidecarListeners, visibleServices } from './generate-sidecar.ts';
 import type { PushContext } from './push-context.ts';
+import { sidecarScopeFor } from './sidecar-scope.ts';
 
 export function proxyIdentityOf(pod: PodInfo): ProxyIdentity {
   return {
@@ -28,7 +29,8 @@ export function proxyIdentityOf(pod: PodInfo): ProxyIdentity {
 }
 
 export function generateProxyConfig(push: PushContext, proxy: ProxyIdentity): ProxyConfig {
-  const services = visibleServices(push, proxy.namespace);
+  const scope = proxy.type === 'router' ? null : sidecarScopeFor(push, proxy);
+  const services = visibleServices(push, proxy.namespace).filter((s) => scope === null || scope.importsService(s));
   const outbound = buildOutboundClusters(push, services, proxy.namespace);
   const clusters = { ...outbound.clusters };
   const endpoints = { ...outbound.endpoints };
@@ -37,7 +39,7 @@ export function generateProxyConfig(push: PushContext, proxy: ProxyIdentity): Pr
   if (proxy.type === 'router') {
     ({ listeners, routes } = buildGatewayListeners(push, proxy, services));
   } else {
-    ({ listeners, routes } = buildSidecarListeners(push, proxy, services));
+    ({ listeners, routes } = buildSidecarListeners(push, proxy, services, scope!));
     const workload = push.topology.workloads.find((w) => w.namespace === proxy.namespace && w.name === proxy.workload);
     if (workload !== undefined) {
       const inbound = buildSidecarInbound(push, proxy, workload);

@@ -17,7 +17,9 @@
  * Inbound: `virtualInbound` (15006) with a chain per target port of the workload's services, to
  * `inbound|<port>||`, else InboundPassthroughCluster.
  *
- * Not modelled: Sidecar resources (egress/ingress listeners), TLS VirtualService routes and SNI chains,
+ * The Sidecar resource narrows what is built to the hosts it imports (sidecar-scope.ts).
+ *
+ * Not modelled: Sidecar egress/ingress listeners per port, TLS VirtualService routes and SNI chains,
  * ExternalName aliases.
  */
 import { isHttpProtocol, isTcpProtocol } from '../config/protocol.ts';
@@ -33,6 +35,8 @@ import { sidecarVirtualServices, virtualServiceForHost, virtualServiceHosts } fr
 import { defaultRoute, translateVirtualServiceRoutes } from './translate-route.ts';
 import type { RouteContext } from './translate-route.ts';
 import { virtualHostDomains } from './virtual-host-domains.ts';
+import type { SidecarScope } from './sidecar-scope.ts';
+import type { Resource } from '../config/resource.ts';
 import { tcpFilterChains } from './generate-tcp.ts';
 
 export const VIRTUAL_OUTBOUND_PORT = 15001;
@@ -47,14 +51,14 @@ export function visibleServices(push: PushContext, namespace: string): ServiceIn
   return push.topology.services.filter((s) => s.kind !== 'ExternalName' && serviceVisible(push, s, namespace));
 }
 
-export function buildSidecarListeners(push: PushContext, proxy: ProxyIdentity, services: readonly ServiceInfo[]): ListenerSet {
+export function buildSidecarListeners(push: PushContext, proxy: ProxyIdentity, services: readonly ServiceInfo[], scope: SidecarScope): ListenerSet {
   const routes: Record<string, RouteConfiguration> = {};
   const listeners: Listener[] = [];
-  const candidates = sidecarVirtualServices(push, proxy.namespace);
+  const candidates = sidecarVirtualServices(push, proxy.namespace).filter((vs) => scope.importsVirtualService(vs));
   const httpPorts = new Set<number>();
   for (const s of services) for (const p of s.ports) if (isHttpProtocol(p.protocol) || p.protocol === 'auto') httpPorts.add(p.port);
   for (const port of [...httpPorts].sort((a, b) => a - b)) {
-    routes[String(port)] = sidecarRouteConfig(push, proxy, services, port);
+    routes[String(port)] = sidecarRouteConfig(push, proxy, services, port, candidates, scope);
     const chains: FilterChain[] = [{ name: `http_${port}`, match: { prefixRanges: [], serverNames: [], applicationProtocol: 'http' }, filter: { kind: 'http', routeConfigName: String(port), statPrefix: `outbound_0.0.0.0_${port}` } }];
     for (const s of services) {
       const sp = s.ports.find((p) => p.port === port);
@@ -71,7 +75,7 @@ export function buildSidecarListeners(push: PushContext, proxy: ProxyIdentity, s
       listeners.push({ name: `${address}_${p.port}`, address, port: p.port, direction: 'outbound', filterChains: tcpFilterChains(s, p.port, vs, proxy, push.mesh.domainSuffix), defaultChain: null });
     }
   }
-  const blocked = push.mesh.outboundTrafficPolicy === 'REGISTRY_ONLY';
+  const blocked = scope.outboundTrafficPolicy === 'REGISTRY_ONLY';
   listeners.push({
     name: 'virtualOutbound', address: '0.0.0.0', port: VIRTUAL_OUTBOUND_PORT, direction: 'outbound', filterChains: [],
     defaultChain: { name: blocked ? BLACKHOLE_CLUSTER : PASSTHROUGH_CLUSTER, match: { prefixRanges: [], serverNames: [] }, filter: { kind: 'tcp', cluster: blocked ? BLACKHOLE_CLUSTER : PASSTHROUGH_CLUSTER, statPrefix: blocked ? BLACKHOLE_CLUSTER : PASSTHROUGH_CLUSTER } },
@@ -79,9 +83,9 @@ export function buildSidecarListeners(push: PushContext, proxy: ProxyIdentity, s
   return { listeners, routes };
 }
 
-function sidecarRouteConfig(push: PushContext, proxy: ProxyIdentity, services: readonly ServiceInfo[], port: number): RouteConfiguration {
+function sidecarRouteConfig(push: PushContext, proxy: ProxyIdentity, services: readonly ServiceInfo[], port: number,
+  candidates: readonly Resource<'VirtualService'>[], scope: SidecarScope): RouteConfiguration {
   const suffix = push.mesh.domainSuffix;
-  const candidates = sidecarVirtualServices(push, proxy.namespace);
   const context = routeContext(push, proxy, services, port);
   const virtualHosts: VirtualHost[] = [];
   for (const s of services) {
@@ -92,12 +96,12 @@ function sidecarRouteConfig(push: PushContext, proxy: ProxyIdentity, services: r
     virtualHosts.push({ name: `${s.hostname}:${port}`, domains: virtualHostDomains(s, proxy.namespace, suffix), routes, requireTls: false });
   }
   if (port === 80) virtualHosts.push(...unregisteredHostVirtualHosts(push, candidates, context));
-  virtualHosts.push(catchAllVirtualHost(push));
+  virtualHosts.push(catchAllVirtualHost(scope.outboundTrafficPolicy === 'REGISTRY_ONLY'));
   return { name: String(port), virtualHosts, ignorePortInHostMatching: true };
 }
 
 /** Port 80 only: VirtualService hosts that match no service still get a virtual host. */
-function unregisteredHostVirtualHosts(push: PushContext, candidates: ReturnType<typeof sidecarVirtualServices>, context: RouteContext): VirtualHost[] {
+function unregisteredHostVirtualHosts(push: PushContext, candidates: readonly Resource<'VirtualService'>[], context: RouteContext): VirtualHost[] {
   const out: VirtualHost[] = [];
   const seen = new Set<string>();
   for (const vs of candidates) {
@@ -111,8 +115,7 @@ function unregisteredHostVirtualHosts(push: PushContext, candidates: ReturnType<
   return out;
 }
 
-function catchAllVirtualHost(push: PushContext): VirtualHost {
-  const blocked = push.mesh.outboundTrafficPolicy === 'REGISTRY_ONLY';
+function catchAllVirtualHost(blocked: boolean): VirtualHost {
   const route: Route = blocked
     ? { name: 'block_all', match: { prefix: '/', caseSensitive: true, headers: [], queryParameters: [] }, action: { kind: 'direct', status: 502, body: '' }, source: null }
     : {

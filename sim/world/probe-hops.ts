@@ -34,7 +34,7 @@ export interface KubeProxyChoice {
   readonly destination: ProbeDestination | null;
 }
 
-export function kubeProxyHop(topology: Topology, call: Call, rng: Rng): KubeProxyChoice {
+export function kubeProxyHop(topology: Topology, call: Call, rng: Rng, passthrough = false): KubeProxyChoice {
   const base = { proxy: 'kube-proxy', direction: 'kube-proxy' as const, listener: null, filterChain: null, virtualHost: null, route: null, cluster: null, flags: [] };
   const pod = topology.pods.find((p) => p.ip === call.destinationIp);
   if (pod !== undefined) {
@@ -52,7 +52,7 @@ export function kubeProxyHop(topology: Topology, call: Call, rng: Rng): KubeProx
   const chosen = endpoints[rng.below(endpoints.length)]!;
   const target = topology.pods.find((p) => p.name === chosen.pod && p.namespace === chosen.namespace) ?? null;
   return {
-    hop: { ...base, endpoint: `${chosen.address}:${chosen.port}${chosen.pod === '' ? '' : ` (${chosen.pod})`}`, reason: `No sidecar on the client: kube-proxy sends ${service.name}.${service.namespace}:${call.destinationPort} to one of its ${endpoints.length} endpoint(s) at random; VirtualServices do not apply.` },
+    hop: { ...base, endpoint: `${chosen.address}:${chosen.port}${chosen.pod === '' ? '' : ` (${chosen.pod})`}`, reason: `${passthrough ? 'The sidecar passed the connection through unchanged' : 'No sidecar on the client'}: kube-proxy sends ${service.name}.${service.namespace}:${call.destinationPort} to one of its ${endpoints.length} endpoint(s) at random; VirtualServices do not apply.` },
     target: target === null ? 'outside' : { pod: target, port: chosen.port },
     destination: { service: service.hostname, port: call.destinationPort, subset: null, workload: chosen.workload, namespace: chosen.namespace, pod: chosen.pod },
   };

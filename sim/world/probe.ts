@@ -139,6 +139,14 @@ export class ProbeSession {
         destination = destinationOf(outcome, target ?? null);
         next = target === undefined ? 'outside' : { pod: target, port: endpoint.port };
         if (outcome.upstream !== null) call = { ...call, request: outcome.upstream };
+        // Passthrough to a Service address (a host the sidecar does not know): kube-proxy takes it on.
+        if (target === undefined && this.mesh.topology.services.some((s) => s.address === endpoint.address && s.kind !== 'ServiceEntry')) {
+          const chosen = kubeProxyHop(this.mesh.topology, { ...call, destinationIp: endpoint.address, destinationPort: endpoint.port }, this.rng, true);
+          trace.push(chosen.hop);
+          if (chosen.target === null) return this.answer(null, call, null, response, delayUs, last, routed, trace, false);
+          next = chosen.target;
+          if (chosen.destination !== null) destination = chosen.destination;
+        }
       }
       if (next === 'outside') return this.answer(200, call, destination, response, delayUs, last, routed, trace);
       call = { ...call, destinationIp: next.pod!.ip, destinationPort: next.port };
