@@ -11,7 +11,7 @@
  */
 import { CODES, formatFieldPath } from './diagnostic.ts';
 import type { Diagnostic, DiagnosticCode, ResourceRef, Severity } from './diagnostic.ts';
-import { KINDS, KNOWN_UNSIMULATED_KINDS, apiVersionsOf, isKindName, splitApiVersion } from './kinds.ts';
+import { KINDS, KNOWN_UNSIMULATED_KINDS, NEWER_FIELDS, apiVersionsOf, isKindName, splitApiVersion } from './kinds.ts';
 import type { KindInfo, KindName } from './kinds.ts';
 import { listItem, parseManifest } from './parse-manifests.ts';
 import type { ManifestSource, RawDocument } from './parse-manifests.ts';
@@ -126,7 +126,7 @@ function loadDocument(document: RawDocument, options: LoadOptions, diagnostics: 
   }
   if (versionOk) {
     const validate = info.versions[splitApiVersion(apiVersion).version]!;
-    for (const finding of checkSchema(validate, document.value)) {
+    for (const finding of checkSchema(validate, document.value, NEWER_FIELDS[info.kind])) {
       diagnostics.push(schemaDiagnostic(draft, finding.kind, finding.path, finding.message));
     }
   }

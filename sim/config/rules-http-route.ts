@@ -16,7 +16,7 @@ type HttpMatch = {
 };
 type HttpRoute = {
   name?: string; match?: HttpMatch[]; route?: { destination?: { host?: string }; weight?: number; headers?: HeaderOps }[];
-  redirect?: { uri?: string; authority?: string; scheme?: string; port?: number; redirectCode?: number; derivePort?: string };
+  redirect?: { uri?: string; prefixRewrite?: string; authority?: string; scheme?: string; port?: number; redirectCode?: number; derivePort?: string };
   directResponse?: { status?: number }; delegate?: unknown; rewrite?: { uri?: string; uriRegexRewrite?: { match?: string; rewrite?: string }; authority?: string };
   fault?: unknown; timeout?: string; retries?: { attempts?: number; perTryTimeout?: string; retryOn?: string; backoff?: string };
   mirror?: { host?: string }; mirrors?: { destination?: { host?: string }; percentage?: { value?: number } }[];
@@ -127,8 +127,15 @@ function checkRedirect(f: Findings, r: HttpRoute, path: (string | number)[]): vo
   const redirect = r.redirect;
   if (redirect === undefined) return;
   const at = [...path, 'redirect'];
-  if (redirect.uri === undefined && redirect.authority === undefined && redirect.scheme === undefined && redirect.port === undefined && redirect.derivePort === undefined) {
+  if (redirect.uri === undefined && redirect.prefixRewrite === undefined && redirect.authority === undefined && redirect.scheme === undefined && redirect.port === undefined && redirect.derivePort === undefined) {
     f.error(at, 'redirect must specify URI, authority, scheme, or port', 'Say where to redirect to.');
+  }
+  // validateHTTPRedirect: uri and prefixRewrite exclude each other; prefixRewrite needs prefix matches.
+  if (redirect.uri !== undefined && redirect.prefixRewrite !== undefined) {
+    f.error(at, 'redirect may only specify one of uri or prefix_rewrite', 'Keep uri (a new path) or prefixRewrite (replace the matched prefix).');
+  }
+  if (redirect.prefixRewrite !== undefined && (r.match ?? []).some((m) => m.uri !== undefined && m.uri.prefix === undefined)) {
+    f.error([...at, 'prefixRewrite'], 'redirect prefix_rewrite requires all URI matches to use prefix match type', 'Match the URIs with prefix, or redirect with uri.');
   }
   const code = redirect.redirectCode;
   if (code !== undefined && code !== 0 && (code < 300 || code > 399)) f.error([...at, 'redirectCode'], `${code} is not a valid redirect code, must be 3xx`, 'Use 301, 302, 303, 307 or 308.');

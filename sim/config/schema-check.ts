@@ -28,11 +28,11 @@ export interface SchemaFinding {
 /** A value that fails every JSON-schema type check (it is not JSON). */
 const PROBE = (): void => {};
 
-export function checkSchema(validate: SchemaValidator, document: Readonly<Record<string, unknown>>): SchemaFinding[] {
+export function checkSchema(validate: SchemaValidator, document: Readonly<Record<string, unknown>>, newerFields: readonly RegExp[] = []): SchemaFinding[] {
   const errors = validate(document);
   // A value of the wrong type (a mapping where a list belongs) is one mistake: do not also probe inside it.
   const mistyped = new Set(errors.filter((e) => e.keyword === 'type').map((e) => e.instancePath));
-  const unknown = findUnknownFields(validate, document, mistyped);
+  const unknown = findUnknownFields(validate, document, mistyped).filter((f) => !newerFields.some((re) => re.test(toPointer(f.path))));
   return [...unknown, ...describeSchemaErrors(errors, document)];
 }
 

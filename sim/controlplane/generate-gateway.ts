@@ -11,7 +11,10 @@
  *   virtual host (domains `host` and `host:*`, or `*`), and the VirtualServices bound to the Gateway whose
  *   hosts intersect it contribute their routes, appended in age order, with catch-all routes moved to the
  *   end (SortVHostRoutes); a host with no VirtualService gets no virtual host (404 NR);
- * - `tls.httpsRedirect` on an HTTP server makes its virtual hosts require TLS (301 to https).
+ * - `tls.httpsRedirect` on an HTTP server makes its virtual hosts require TLS (301 to https), also for a
+ *   host no VirtualService serves; once one server asks for it, the host keeps it;
+ * - the port in the Host header is ignored, as on sidecars;
+ * - root rules that delegate take the delegate VirtualService's routes (one level).
  *
  * Not modelled: TLS termination and PASSTHROUGH/AUTO_PASSTHROUGH servers (with security), TCP servers'
  * routes, `ns/host` server host filtering of VirtualService namespaces beyond `*` and `.`, Gateway API.
@@ -26,7 +29,7 @@ import type { ProxyIdentity } from '../xds/proxy-config.ts';
 import { hostCovers, resolveHost, virtualServiceVisible } from './push-context.ts';
 import type { PushContext } from './push-context.ts';
 import { isCatchAllRoute, translateVirtualServiceRoutes } from './translate-route.ts';
-import { routeContext } from './generate-sidecar.ts';
+import { delegateLookup, routeContext } from './generate-sidecar.ts';
 import type { ListenerSet } from './generate-sidecar.ts';
 
 type Server = { port?: { number?: number; name?: string; protocol?: string }; hosts?: string[]; tls?: { httpsRedirect?: boolean; mode?: string } };
@@ -86,19 +89,31 @@ function gatewayRouteConfig(push: PushContext, proxy: ProxyIdentity, services: r
           if (!hostCovers(host, h) && !hostCovers(h, host)) continue;
           const matchHost = host === '*' || (h.length > host.length && !h.startsWith('*')) ? h : host;
           const existing = virtualHosts.get(matchHost);
-          const routes = translateVirtualServiceRoutes(vs, context);
+          const routes = translateVirtualServiceRoutes(vs, context, delegateLookup(push));
           const merged = [...(existing?.routes ?? []), ...routes];
           virtualHosts.set(matchHost, {
             name: `${matchHost}:${port}`,
-            domains: matchHost === '*' ? ['*'] : [matchHost, `${matchHost}:*`],
+            domains: [matchHost],
             routes: sortCatchAllLast(merged),
-            requireTls: server.tls?.httpsRedirect === true,
+            // Istio only ever turns require_tls on for a host, whichever server comes first.
+            requireTls: (existing?.requireTls ?? false) || server.tls?.httpsRedirect === true,
           });
         }
       }
     }
   }
-  return { name, virtualHosts: [...virtualHosts.values()], ignorePortInHostMatching: false };
+  // A server host with httpsRedirect and no VirtualService still redirects (buildGatewayHTTPRouteConfig).
+  for (const { server } of servers) {
+    if (server.tls?.httpsRedirect !== true) continue;
+    for (const entry of server.hosts ?? []) {
+      const host = entry.includes('/') ? entry.slice(entry.indexOf('/') + 1) : entry;
+      const existing = virtualHosts.get(host);
+      if (existing !== undefined) virtualHosts.set(host, { ...existing, requireTls: true });
+      else virtualHosts.set(host, { name: `${host}:${port}`, domains: host === '*' ? ['*'] : [host], routes: [], requireTls: true });
+    }
+  }
+  // Gateways, like sidecars, ignore the port in the Host header (IgnorePortInHostMatching).
+  return { name, virtualHosts: [...virtualHosts.values()], ignorePortInHostMatching: true };
 }
 
 /** VirtualServices bound to this gateway (by `ns/name` or a short name in their namespace) and visible. */

@@ -91,7 +91,7 @@ function sidecarRouteConfig(push: PushContext, proxy: ProxyIdentity, services: r
   for (const s of services) {
     if (!s.ports.some((p) => p.port === port)) continue;
     const vs = virtualServiceForHost(candidates, s.hostname, suffix);
-    const translated = vs === null ? [] : translateVirtualServiceRoutes(vs, context);
+    const translated = vs === null ? [] : translateVirtualServiceRoutes(vs, context, delegateLookup(push));
     const routes: Route[] = translated.length > 0 ? translated : [defaultRoute(s.hostname, port)];
     virtualHosts.push({ name: `${s.hostname}:${port}`, domains: virtualHostDomains(s, proxy.namespace, suffix), routes, requireTls: false });
   }
@@ -108,7 +108,7 @@ function unregisteredHostVirtualHosts(push: PushContext, candidates: readonly Re
     for (const host of virtualServiceHosts(vs, push.mesh.domainSuffix)) {
       if (push.servicesByHost.has(host) || seen.has(host) || host.startsWith('*') && [...push.servicesByHost.keys()].some((h) => h.endsWith(host.slice(1)))) continue;
       seen.add(host);
-      const routes = translateVirtualServiceRoutes(vs, context);
+      const routes = translateVirtualServiceRoutes(vs, context, delegateLookup(push));
       if (routes.length > 0) out.push({ name: `${host}:80`, domains: [host], routes, requireTls: false });
     }
   }
@@ -125,6 +125,11 @@ function catchAllVirtualHost(blocked: boolean): VirtualHost {
         source: null,
       };
   return { name: blocked ? 'block_all' : 'allow_any', domains: ['*'], routes: [route], requireTls: false };
+}
+
+/** Delegate VirtualServices by (name, namespace), for root rules that delegate (one level). */
+export function delegateLookup(push: PushContext): (name: string, namespace: string) => Resource<'VirtualService'> | undefined {
+  return (name, namespace) => push.virtualServices.find((vs) => vs.name === name && vs.namespace === namespace);
 }
 
 export function routeContext(push: PushContext, proxy: ProxyIdentity, services: readonly ServiceInfo[], port: number, gateways: readonly string[] = ['mesh']): RouteContext {

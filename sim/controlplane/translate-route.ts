@@ -235,8 +235,10 @@ function translateRedirect(redirect: NonNullable<HttpRouteSpec['redirect']>, lis
     ...nonEmpty('scheme', redirect.scheme),
     ...nonEmpty('host', redirect.authority),
     ...(port === 0 ? {} : { port }),
-    // ApplyRedirect: uri becomes path_redirect (the query is kept by Envoy).
+    // ApplyRedirect: uri becomes path_redirect (the query is kept by Envoy); prefixRewrite replaces the
+    // matched prefix (prefix_rewrite), for newer Istio APIs that carry it.
     ...nonEmpty('path', redirect.uri),
+    ...nonEmpty('prefixRewrite', (redirect as { prefixRewrite?: string }).prefixRewrite),
     code: supported,
   };
 }
