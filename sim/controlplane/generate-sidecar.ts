@@ -19,8 +19,11 @@
  *
  * The Sidecar resource narrows what is built to the hosts it imports (sidecar-scope.ts).
  *
+ * ExternalName Services naming another Service are aliases: the concrete service's virtual host serves
+ * their domains; a VirtualService on the alias FQDN takes that exact host.
+ *
  * Not modelled: Sidecar egress/ingress listeners per port, TLS VirtualService routes and SNI chains,
- * ExternalName aliases.
+ * ExternalName services naming hosts outside the cluster.
  */
 import { isHttpProtocol, isTcpProtocol } from '../config/protocol.ts';
 import type { ServiceInfo, WorkloadInfo } from '../topology/model.ts';
@@ -89,15 +92,35 @@ function sidecarRouteConfig(push: PushContext, proxy: ProxyIdentity, services: r
   const context = routeContext(push, proxy, services, port);
   const virtualHosts: VirtualHost[] = [];
   for (const s of services) {
-    if (!s.ports.some((p) => p.port === port)) continue;
+    const servicePort = s.ports.find((p) => p.port === port);
+    if (servicePort === undefined) continue;
     const vs = virtualServiceForHost(candidates, s.hostname, suffix);
     const translated = vs === null ? [] : translateVirtualServiceRoutes(vs, context, delegateLookup(push));
     const routes: Route[] = translated.length > 0 ? translated : [defaultRoute(s.hostname, port)];
-    virtualHosts.push({ name: `${s.hostname}:${port}`, domains: virtualHostDomains(s, proxy.namespace, suffix), routes, requireTls: false });
+    // ExternalName aliases of this service are served by its virtual host (service Attributes.Aliases),
+    // except an alias whose own VirtualService takes its exact FQDN (never on sniffed ports).
+    const aliases = aliasesOf(push, s, proxy.namespace);
+    const routedAliases = servicePort.protocol === 'auto' ? [] : aliases.flatMap((alias) => {
+      const aliasVs = virtualServiceForHost(candidates, alias.hostname, suffix);
+      return aliasVs !== null && virtualServiceHosts(aliasVs, suffix).includes(alias.hostname) ? [{ alias, vs: aliasVs }] : [];
+    });
+    const domains = [s, ...aliases].flatMap((x) => virtualHostDomains(x, proxy.namespace, suffix)).filter((d) => !routedAliases.some((r) => r.alias.hostname === d));
+    virtualHosts.push({ name: `${s.hostname}:${port}`, domains: [...new Set(domains)], routes, requireTls: false });
+    for (const { alias, vs: aliasVs } of routedAliases) {
+      const aliasRoutes = translateVirtualServiceRoutes(aliasVs, context, delegateLookup(push));
+      if (aliasRoutes.length > 0) virtualHosts.push({ name: `${alias.hostname}:${port}`, domains: [alias.hostname], routes: aliasRoutes, requireTls: false });
+    }
   }
   if (port === 80) virtualHosts.push(...unregisteredHostVirtualHosts(push, candidates, context));
   virtualHosts.push(catchAllVirtualHost(scope.outboundTrafficPolicy === 'REGISTRY_ONLY'));
   return { name: String(port), virtualHosts, ignorePortInHostMatching: true };
+}
+
+/** ExternalName Services (visible to the proxy) whose externalName is this Kubernetes service's host. */
+function aliasesOf(push: PushContext, service: ServiceInfo, namespace: string): ServiceInfo[] {
+  if (service.kind === 'ServiceEntry') return [];
+  return push.topology.services.filter((a) => a.kind === 'ExternalName' && a.externalName !== null
+    && a.externalName.replace(/\.$/, '') === service.hostname && serviceVisible(push, a, namespace));
 }
 
 /** Port 80 only: VirtualService hosts that match no service still get a virtual host. */
@@ -106,13 +129,17 @@ function unregisteredHostVirtualHosts(push: PushContext, candidates: readonly Re
   const seen = new Set<string>();
   for (const vs of candidates) {
     for (const host of virtualServiceHosts(vs, push.mesh.domainSuffix)) {
-      if (push.servicesByHost.has(host) || seen.has(host) || host.startsWith('*') && [...push.servicesByHost.keys()].some((h) => h.endsWith(host.slice(1)))) continue;
+      if (push.servicesByHost.has(host) || seen.has(host) || isAlias(push, host) || host.startsWith('*') && [...push.servicesByHost.keys()].some((h) => h.endsWith(host.slice(1)))) continue;
       seen.add(host);
       const routes = translateVirtualServiceRoutes(vs, context, delegateLookup(push));
       if (routes.length > 0) out.push({ name: `${host}:80`, domains: [host], routes, requireTls: false });
     }
   }
   return out;
+}
+
+function isAlias(push: PushContext, host: string): boolean {
+  return push.topology.services.some((s) => s.kind === 'ExternalName' && s.hostname === host && s.externalName !== null && push.servicesByHost.has(s.externalName.replace(/\.$/, '')));
 }
 
 function catchAllVirtualHost(blocked: boolean): VirtualHost {
