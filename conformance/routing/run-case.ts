@@ -141,7 +141,7 @@ export function observeSplit(mesh: Mesh, c: RoutingCase): SplitObservation {
     const outcome = probeOnce(mesh, c, session);
     const key = isProbeError(outcome) ? `<error ${outcome.error}>`
       : c.splitBy === 'flags' ? (outcome.flags.length === 0 ? 'none' : [...outcome.flags].sort().join(','))
-        : outcome.status === 200 && outcome.destination !== null ? outcome.destination.workload : `<status ${outcome.status}>`;
+        : (outcome.status === 200 || (outcome.status === null && outcome.connected)) && outcome.destination !== null ? outcome.destination.workload : `<status ${outcome.status}>`;
     hits.set(key, (hits.get(key) ?? 0) + 1);
   }
   const shares: Record<string, number> = {};

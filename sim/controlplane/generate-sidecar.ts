@@ -25,7 +25,7 @@
  * Not modelled: Sidecar egress/ingress listeners per port, TLS VirtualService routes and SNI chains,
  * ExternalName services naming hosts outside the cluster.
  */
-import { isHttpProtocol, isTcpProtocol } from '../config/protocol.ts';
+import { isHttpProtocol, isTcpProtocol, isTlsProtocol } from '../config/protocol.ts';
 import type { ServiceInfo, WorkloadInfo } from '../topology/model.ts';
 import { BLACKHOLE_CLUSTER, INBOUND_PASSTHROUGH_CLUSTER, PASSTHROUGH_CLUSTER, inboundClusterName } from '../xds/cluster.ts';
 import type { Cluster, ClusterLoadAssignment } from '../xds/cluster.ts';
@@ -67,22 +67,26 @@ export function buildSidecarListeners(push: PushContext, proxy: ProxyIdentity, s
       const sp = s.ports.find((p) => p.port === port);
       if (sp?.protocol === 'auto' && s.address !== null) chains.push(...tcpFilterChains(s, port, virtualServiceForHost(candidates, s.hostname, push.mesh.domainSuffix), proxy, push.mesh.domainSuffix, 'tcp'));
     }
-    listeners.push({ name: `0.0.0.0_${port}`, address: '0.0.0.0', port, direction: 'outbound', filterChains: chains, defaultChain: null });
+    listeners.push({ name: `0.0.0.0_${port}`, address: '0.0.0.0', port, direction: 'outbound', filterChains: chains, defaultChain: fallbackChain(scope) });
   }
+  // TCP and TLS ports: a listener per service address, or one wildcard listener per port for services
+  // without an address, where TLS services are told apart by SNI (their host names).
+  const tcpListeners = new Map<string, { address: string; port: number; chains: FilterChain[] }>();
   for (const s of services) {
     for (const p of s.ports) {
       if (!isTcpProtocol(p.protocol) || httpPorts.has(p.port)) continue;
       const address = s.address ?? '0.0.0.0';
-      if (listeners.some((l) => l.name === `${address}_${p.port}`)) continue;
+      const name = `${address}_${p.port}`;
+      const entry = tcpListeners.get(name) ?? { address, port: p.port, chains: [] };
       const vs = virtualServiceForHost(candidates, s.hostname, push.mesh.domainSuffix);
-      listeners.push({ name: `${address}_${p.port}`, address, port: p.port, direction: 'outbound', filterChains: tcpFilterChains(s, p.port, vs, proxy, push.mesh.domainSuffix), defaultChain: null });
+      entry.chains.push(...tcpFilterChains(s, p.port, vs, proxy, push.mesh.domainSuffix, undefined, isTlsProtocol(p.protocol)));
+      tcpListeners.set(name, entry);
     }
   }
-  const blocked = scope.outboundTrafficPolicy === 'REGISTRY_ONLY';
-  listeners.push({
-    name: 'virtualOutbound', address: '0.0.0.0', port: VIRTUAL_OUTBOUND_PORT, direction: 'outbound', filterChains: [],
-    defaultChain: { name: blocked ? BLACKHOLE_CLUSTER : PASSTHROUGH_CLUSTER, match: { prefixRanges: [], serverNames: [] }, filter: { kind: 'tcp', cluster: blocked ? BLACKHOLE_CLUSTER : PASSTHROUGH_CLUSTER, statPrefix: blocked ? BLACKHOLE_CLUSTER : PASSTHROUGH_CLUSTER } },
-  });
+  for (const [name, { address, port, chains }] of [...tcpListeners].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    listeners.push({ name, address, port, direction: 'outbound', filterChains: chains, defaultChain: fallbackChain(scope) });
+  }
+  listeners.push({ name: 'virtualOutbound', address: '0.0.0.0', port: VIRTUAL_OUTBOUND_PORT, direction: 'outbound', filterChains: [], defaultChain: fallbackChain(scope) });
   return { listeners, routes };
 }
 
@@ -114,6 +118,15 @@ function sidecarRouteConfig(push: PushContext, proxy: ProxyIdentity, services: r
   if (port === 80) virtualHosts.push(...unregisteredHostVirtualHosts(push, candidates, context));
   virtualHosts.push(catchAllVirtualHost(scope.outboundTrafficPolicy === 'REGISTRY_ONLY'));
   return { name: String(port), virtualHosts, ignorePortInHostMatching: true };
+}
+
+/**
+ * What an outbound listener does with a connection no chain takes (an unknown SNI, raw TCP on an HTTP
+ * port): PassthroughCluster, or BlackHoleCluster under REGISTRY_ONLY (the listeners' default chain).
+ */
+function fallbackChain(scope: SidecarScope): FilterChain {
+  const cluster = scope.outboundTrafficPolicy === 'REGISTRY_ONLY' ? BLACKHOLE_CLUSTER : PASSTHROUGH_CLUSTER;
+  return { name: cluster, match: { prefixRanges: [], serverNames: [] }, filter: { kind: 'tcp', cluster, statPrefix: cluster } };
 }
 
 /** ExternalName Services (visible to the proxy) whose externalName is this Kubernetes service's host. */

@@ -6,7 +6,9 @@
  * destinations become a weighted TCP proxy. Without a VirtualService (or no rule applying), the
  * service's own cluster.
  *
- * Not modelled: TLS routes (SNI chains; they arrive with TLS inspection), `sourceSubnet`.
+ * TLS ports also take the VirtualService's `tls` rules: chains on the SNI hosts each rule matches.
+ *
+ * Not modelled: `sourceSubnet`; TLS inspection details (ALPN).
  */
 import { matchesLabels } from '../config/selectors.ts';
 import type { Labels } from '../config/selectors.ts';
@@ -22,10 +24,13 @@ type TcpRoute = {
   route?: { destination?: { host?: string; subset?: string; port?: { number?: number } }; weight?: number }[];
 };
 
-export function tcpFilterChains(service: ServiceInfo, port: number, vs: Resource<'VirtualService'> | null, proxy: ProxyIdentity, domainSuffix: string, applicationProtocol?: 'tcp'): FilterChain[] {
-  const fallback = chain(`${service.hostname}_${port}`, service.address === null ? [] : [`${service.address}/32`], defaultFilter(service, port), applicationProtocol);
+export function tcpFilterChains(service: ServiceInfo, port: number, vs: Resource<'VirtualService'> | null, proxy: ProxyIdentity, domainSuffix: string,
+  applicationProtocol?: 'tcp', tls = false): FilterChain[] {
+  // A TLS service without an address shares the wildcard listener: its chain matches its host as SNI.
+  const sni = tls && service.address === null ? [service.hostname] : [];
+  const fallback = chain(`${service.hostname}_${port}`, service.address === null ? [] : [`${service.address}/32`], defaultFilter(service, port), applicationProtocol, sni);
   if (vs === null) return [fallback];
-  const chains: FilterChain[] = [];
+  const chains: FilterChain[] = tls ? tlsChains(service, port, vs, proxy, domainSuffix, fallback.match.prefixRanges) : [];
   for (const [index, rule] of ((vs.spec.tcp ?? []) as TcpRoute[]).entries()) {
     const matches = rule.match ?? [];
     const applying = matches.length === 0 ? [{}] : matches.filter((m) => appliesTo(m, proxy, port));
@@ -67,6 +72,27 @@ function defaultFilter(service: ServiceInfo, port: number): NetworkFilter {
   return { kind: 'tcp', cluster, statPrefix: cluster };
 }
 
-function chain(name: string, prefixRanges: readonly string[], filter: NetworkFilter, applicationProtocol?: 'tcp'): FilterChain {
-  return { name, match: { prefixRanges, serverNames: [], ...(applicationProtocol === undefined ? {} : { applicationProtocol }) }, filter };
+function chain(name: string, prefixRanges: readonly string[], filter: NetworkFilter, applicationProtocol?: 'tcp', serverNames: readonly string[] = []): FilterChain {
+  return { name, match: { prefixRanges, serverNames, ...(applicationProtocol === undefined ? {} : { applicationProtocol }) }, filter };
+}
+
+type TlsMatch = NonNullable<TcpRoute['match']>[number] & { sniHosts?: string[] };
+type TlsRoute = { match?: TlsMatch[]; route?: TcpRoute['route'] };
+
+/**
+ * VirtualService `tls` rules (Istio: buildSidecarOutboundTLSFilterChainOpts): each applying match
+ * becomes a chain on its SNI hosts (and destination subnets), in rule order.
+ */
+function tlsChains(service: ServiceInfo, port: number, vs: Resource<'VirtualService'>, proxy: ProxyIdentity, domainSuffix: string, prefixRanges: readonly string[]): FilterChain[] {
+  const out: FilterChain[] = [];
+  for (const [index, rule] of ((vs.spec.tls ?? []) as TlsRoute[]).entries()) {
+    const filter = ruleFilter(rule, vs, port, domainSuffix);
+    if (filter === null) continue;
+    for (const [j, m] of (rule.match ?? []).entries()) {
+      if (!appliesTo(m, proxy, port)) continue;
+      const subnets = (m.destinationSubnets ?? []).map((s) => (s.includes('/') ? s : `${s}/32`));
+      out.push(chain(`${service.hostname}_${port}_tls${index}_${j}`, subnets.length > 0 ? subnets : prefixRanges, filter, undefined, m.sniHosts ?? []));
+    }
+  }
+  return out;
 }
