@@ -3,6 +3,7 @@
 // - shuffling the manifest documents (and splitting them into files) never changes an outcome, as
 //   long as every precedence the manifests rely on is a creationTimestamp (DESIGN.md "Determinism");
 // - a request to a service that no VirtualService names reaches that service (its default route);
+// - an exact-host VirtualService wins over any wildcard one, whatever the creation times (istio-semantics §2);
 // - a route whose match the request cannot satisfy (a header it does not send), added in front of a
 //   VirtualService's rules, changes no outcome (first match wins; istio-semantics §3).
 import { fc, testProp } from '@fast-check/ava';
@@ -118,6 +119,33 @@ export function registerProperties(files: readonly RoutingFile[]): void {
       t.is(routingHop(outcome)?.route, 'default');
     }
   }, { numRuns: NUM_RUNS });
+
+  testProp('the exact host always beats wildcard VirtualServices, whatever their ages', [
+    fc.array(fc.constantFrom('*.default.svc.cluster.local', '*.svc.cluster.local', '*.cluster.local', '*'), { minLength: 1, maxLength: 4 }),
+    fc.array(fc.integer({ min: 0, max: 59 }), { minLength: 5, maxLength: 5 }),
+  ], (t, wildcards, seconds) => {
+    const stamp = (i: number) => `2024-01-01T00:00:${String(seconds[i % seconds.length]).padStart(2, '0')}Z`;
+    const vs = (name: string, host: string, i: number, marker: string) => `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: ${name}, namespace: default, creationTimestamp: "${stamp(i)}"}
+spec:
+  hosts: ["${host}"]
+  http:
+  - route: [{destination: {host: reviews.default.svc.cluster.local}}]
+    headers: {response: {set: {x-vs: ${marker}}}}`;
+    const documents = [
+      'apiVersion: v1\nkind: Namespace\nmetadata: {name: default, labels: {istio-injection: enabled}}',
+      'apiVersion: v1\nkind: Service\nmetadata: {name: reviews, namespace: default}\nspec: {selector: {app: reviews}, ports: [{name: http, port: 9080}]}',
+      'apiVersion: v1\nkind: Pod\nmetadata: {name: reviews, namespace: default, labels: {app: reviews}}\nspec: {containers: [{name: r, image: r}]}',
+      'apiVersion: v1\nkind: Pod\nmetadata: {name: client, namespace: default, labels: {app: client}}\nspec: {containers: [{name: c, image: c}]}',
+      ...wildcards.filter((w) => w !== '*').map((w, i) => vs(`wild-${i}`, w, i + 1, `wild-${i}`)),
+      vs('exact', 'reviews', 0, 'exact'),
+    ];
+    const mesh = buildMesh([{ path: 'exact-host.yaml', text: documents.join('\n---\n') }]);
+    const outcome = new ProbeSession(mesh, Rng.fromSeed(DEFAULT_SEED)).probe({ from: 'default/client', url: 'http://reviews:9080/' });
+    if (isProbeError(outcome)) return t.fail(outcome.error);
+    t.is(outcome.response.headers['x-vs'], 'exact');
+  }, { numRuns: 25 });
 }
 
 interface GeneratedService {
