@@ -16,14 +16,19 @@
  * - the port in the Host header is ignored, as on sidecars;
  * - root rules that delegate take the delegate VirtualService's routes (one level).
  *
- * Not modelled: TLS termination and PASSTHROUGH/AUTO_PASSTHROUGH servers (with security), TCP servers'
- * routes, `ns/host` server host filtering of VirtualService namespaces beyond `*` and `.`, Gateway API.
+ * - HTTPS servers terminating TLS (SIMPLE, MUTUAL, ISTIO_MUTUAL, OPTIONAL_MUTUAL) get a chain matched on
+ *   their hosts as SNI, with a route configuration of their own; PASSTHROUGH servers route TLS by SNI and
+ *   TCP servers by port, from the bound VirtualServices' `tls` / `tcp` rules.
+ *
+ * Not modelled: certificates and client-certificate checks (with security), AUTO_PASSTHROUGH's SNI-encoded
+ * clusters, `ns/host` server host filtering of VirtualService namespaces beyond `*` and `.`, Gateway API.
  */
 import { matchesLabels } from '../config/selectors.ts';
 import type { Labels } from '../config/selectors.ts';
 import type { Resource } from '../config/resource.ts';
 import type { ServiceInfo } from '../topology/model.ts';
-import type { Listener } from '../xds/listener.ts';
+import type { FilterChain, Listener } from '../xds/listener.ts';
+import { outboundClusterName } from '../xds/cluster.ts';
 import type { Route, RouteConfiguration, VirtualHost } from '../xds/route.ts';
 import type { ProxyIdentity } from '../xds/proxy-config.ts';
 import { hostCovers, resolveHost, virtualServiceVisible } from './push-context.ts';
@@ -65,15 +70,74 @@ export function buildGatewayListeners(push: PushContext, proxy: ProxyIdentity, s
   const routes: Record<string, RouteConfiguration> = {};
   for (const port of [...byPort.keys()].sort((a, b) => a - b)) {
     const servers = byPort.get(port)!;
-    const name = `http.${port}`;
-    routes[name] = gatewayRouteConfig(push, proxy, services, servers, port, name);
-    listeners.push({
-      name: `0.0.0.0_${port}`, address: '0.0.0.0', port, direction: 'gateway',
-      filterChains: [{ name: `http_${port}`, match: { prefixRanges: [], serverNames: [] }, filter: { kind: 'http', routeConfigName: name, statPrefix: `outbound_0.0.0.0_${port}` } }],
-      defaultChain: null,
-    });
+    const chains: FilterChain[] = [];
+    // Plain-text HTTP servers on a port share one route configuration (http.<port>).
+    const plain = servers.filter(({ server }) => serverKind(server) === 'http');
+    if (plain.length > 0) {
+      const name = `http.${port}`;
+      routes[name] = gatewayRouteConfig(push, proxy, services, plain, port, name);
+      chains.push({ name: `http_${port}`, match: { prefixRanges: [], serverNames: [] }, filter: { kind: 'http', routeConfigName: name, statPrefix: `outbound_0.0.0.0_${port}` } });
+    }
+    // Each TLS-terminating server has its own chain, matched on its hosts as SNI, and its own routes.
+    for (const entry of servers.filter(({ server }) => serverKind(server) === 'https')) {
+      const { gateway, server } = entry;
+      const name = `https.${port}.${server.port?.name ?? ''}.${gateway.name}.${gateway.namespace}`;
+      routes[name] = gatewayRouteConfig(push, proxy, services, [entry], port, name);
+      chains.push({ name, match: { prefixRanges: [], serverNames: sniNames(server) }, filter: { kind: 'http', routeConfigName: name, statPrefix: name }, terminatesTls: true });
+    }
+    for (const entry of servers.filter(({ server }) => serverKind(server) === 'passthrough' || serverKind(server) === 'tcp')) {
+      chains.push(...passthroughChains(push, entry.gateway, entry.server, port));
+    }
+    listeners.push({ name: `0.0.0.0_${port}`, address: '0.0.0.0', port, direction: 'gateway', filterChains: chains, defaultChain: null });
   }
   return { listeners, routes };
+}
+
+type ServerKind = 'http' | 'https' | 'passthrough' | 'tcp';
+
+/** How a gateway handles a server: HTTP, TLS terminated to HTTP, TLS passed through by SNI, or TCP. */
+function serverKind(server: Server): ServerKind {
+  const protocol = (server.port?.protocol ?? '').toUpperCase();
+  const mode = server.tls?.mode ?? 'SIMPLE';
+  if (protocol === 'HTTPS') return mode === 'PASSTHROUGH' || mode === 'AUTO_PASSTHROUGH' ? 'passthrough' : 'https';
+  if (protocol === 'TLS') return mode === 'PASSTHROUGH' || mode === 'AUTO_PASSTHROUGH' ? 'passthrough' : 'tcp';
+  if (protocol === 'TCP' || protocol === 'MONGO' || protocol === 'REDIS' || protocol === 'MYSQL') return 'tcp';
+  return 'http';
+}
+
+/** A server's hosts as SNI names to match; `*` matches any (no server name). */
+function sniNames(server: Server): string[] {
+  const hosts = (server.hosts ?? []).map((h) => (h.includes('/') ? h.slice(h.indexOf('/') + 1) : h));
+  return hosts.includes('*') ? [] : hosts;
+}
+
+/**
+ * PASSTHROUGH TLS and TCP servers (gateway.go buildGatewayNetworkFiltersFromTCPRoutes/TLSRoutes): the
+ * VirtualServices bound to the gateway route by SNI (`tls` rules, sniHosts within the server's hosts) or
+ * by port (`tcp` rules) to their destinations, without terminating anything.
+ */
+function passthroughChains(push: PushContext, gateway: Resource<'Gateway'>, server: Server, port: number): FilterChain[] {
+  const out: FilterChain[] = [];
+  const serverPort = server.port?.number ?? port;
+  const tls = serverKind(server) === 'passthrough';
+  for (const vs of boundVirtualServices(push, gateway, '*/*')) {
+    const rules = (tls ? vs.spec.tls : vs.spec.tcp) ?? [];
+    for (const [index, rule] of (rules as { match?: { port?: number; sniHosts?: string[] }[]; route?: { destination?: { host?: string; subset?: string; port?: { number?: number } }; weight?: number }[] }[]).entries()) {
+      const matches = (rule.match ?? [{}]).filter((m) => m.port === undefined || m.port === serverPort);
+      const destinations = (rule.route ?? []).filter((r) => r.destination?.host !== undefined);
+      if (matches.length === 0 || destinations.length === 0) continue;
+      const clusters = destinations.map((r) => ({
+        name: outboundClusterName(r.destination!.port?.number ?? serverPort, r.destination!.subset ?? '', resolveHost(r.destination!.host!, vs.namespace, push.mesh.domainSuffix)),
+        weight: destinations.length === 1 ? 100 : r.weight ?? 0,
+      }));
+      const filter = clusters.length === 1 ? { kind: 'tcp' as const, cluster: clusters[0]!.name, statPrefix: clusters[0]!.name } : { kind: 'tcp-weighted' as const, clusters, statPrefix: `${vs.namespace}/${vs.name}` };
+      const allowed = sniNames(server);
+      const names = tls ? matches.flatMap((m) => m.sniHosts ?? []).filter((h) => allowed.length === 0 || allowed.some((a) => hostCovers(a, h) || hostCovers(h, a))) : [];
+      if (tls && names.length === 0) continue;
+      out.push({ name: `${vs.namespace}/${vs.name}_${tls ? 'tls' : 'tcp'}${index}_${port}`, match: { prefixRanges: [], serverNames: names }, filter });
+    }
+  }
+  return out;
 }
 
 function gatewayRouteConfig(push: PushContext, proxy: ProxyIdentity, services: readonly ServiceInfo[], servers: readonly { gateway: Resource<'Gateway'>; server: Server }[], port: number, name: string): RouteConfiguration {

@@ -71,12 +71,14 @@ export function handleCall(config: ProxyConfig, call: Call, state: ProxyState, r
   const filter: NetworkFilter = chain.filter;
   switch (filter.kind) {
     case 'http':
-      if (call.request === undefined) {
+      // TLS reaching an HTTP connection manager that does not terminate it is a protocol error
+      // (Istio simulation ErrProtocolError); a terminating chain reads the HTTPS request inside.
+      if (call.request === undefined || (call.protocol === 'tls' && chain.terminatesTls !== true)) {
         return resetOutcome(walk, 'DPE',
           `Filter chain "${chain.name}" speaks HTTP but the ${call.protocol} connection to ${target} does not: `
           + 'the HTTP codec rejects it and Envoy closes the connection (DPE).');
       }
-      return handleHttp(config, call, call.request, filter.routeConfigName, walk, state, rng);
+      return handleHttp(config, call, call.protocol === 'tls' ? { ...call.request, scheme: 'https' } : call.request, filter.routeConfigName, walk, state, rng);
     case 'tcp':
       return handleTcp(config, call, [{ name: filter.cluster, weight: 1 }], walk, state, rng);
     case 'tcp-weighted':

@@ -43,7 +43,7 @@ export interface Call {
   readonly protocol: CallProtocol;
   /** TLS server name the client sends (protocol 'tls'). */
   readonly sni?: string;
-  /** Present iff protocol is 'http'. */
+  /** Present for 'http'; for 'tls', the HTTP request inside the TLS stream (HTTPS), if any. */
   readonly request?: HttpRequest;
 }
 
@@ -51,8 +51,10 @@ export interface Call {
 export function assertCall(call: Call): void {
   assert(Number.isSafeInteger(call.destinationPort) && call.destinationPort >= 0 && call.destinationPort <= 65535,
     () => `destination port ${call.destinationPort} outside 0..65535`);
-  assert((call.protocol === 'http') === (call.request !== undefined),
-    () => `a call carries a request iff its protocol is http (protocol ${call.protocol})`);
+  // An http call always carries its request; a tls call may carry one inside (HTTPS), which a chain
+  // that terminates TLS can read; a tcp call never does.
+  assert(call.protocol !== 'http' || call.request !== undefined, () => 'an http call carries its request');
+  assert(call.protocol !== 'tcp' || call.request === undefined, () => 'a tcp call carries no HTTP request');
   if (call.request === undefined) return;
   assert(call.request.path.startsWith('/') || call.request.path === '*',
     () => `request path must start with '/': ${JSON.stringify(call.request?.path)}`);

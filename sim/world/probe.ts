@@ -57,7 +57,7 @@ export class ProbeSession {
     delete headers['host'];
     const http: HttpRequest = { method: request.method ?? 'GET', scheme: url.scheme === 'https' ? 'https' : 'http', authority, path: url.path, headers };
     const call: Call = url.scheme === 'http' || url.scheme === 'https'
-      ? { destinationIp: address, destinationPort: url.port, protocol: url.scheme === 'https' ? 'tls' : 'http', ...(url.scheme === 'http' ? { request: http } : { sni: request.sni ?? url.host }) }
+      ? { destinationIp: address, destinationPort: url.port, protocol: url.scheme === 'https' ? 'tls' : 'http', request: http, ...(url.scheme === 'http' ? {} : { sni: request.sni ?? url.host }) }
       : { destinationIp: address, destinationPort: url.port, protocol: url.scheme === 'tcp' ? 'tcp' : 'tls', ...(request.sni === undefined && url.scheme === 'tcp' ? {} : { sni: request.sni ?? url.host }) };
     return this.walk(source.pod, call);
   }
@@ -138,7 +138,8 @@ export class ProbeSession {
         const target = this.mesh.topology.pods.find((p) => p.ip === endpoint.address);
         destination = destinationOf(outcome, target ?? null);
         next = target === undefined ? 'outside' : { pod: target, port: endpoint.port };
-        if (outcome.upstream !== null) call = { ...call, request: outcome.upstream };
+        // An HTTP connection manager originates a new HTTP request upstream (TLS it terminated stays behind).
+        if (outcome.upstream !== null) call = { destinationIp: call.destinationIp, destinationPort: call.destinationPort, protocol: 'http', request: outcome.upstream };
         // Passthrough to a Service address (a host the sidecar does not know): kube-proxy takes it on.
         if (target === undefined && this.mesh.topology.services.some((s) => s.address === endpoint.address && s.kind !== 'ServiceEntry')) {
           const chosen = kubeProxyHop(this.mesh.topology, { ...call, destinationIp: endpoint.address, destinationPort: endpoint.port }, this.rng, true);
@@ -160,9 +161,9 @@ export class ProbeSession {
   private answer(status: number | null, call: Call, destination: ProbeDestination | null, response: Record<string, string>, delayUs: number,
     last: Outcome | null, routed: Outcome | null, trace: ProbeHop[], connected = last === null ? true : last.connected): ProbeResult {
     const request = call.request;
-    // A TCP or TLS connection that reached its app carries no HTTP status.
+    // A TCP or TLS connection that reached its app carries no HTTP status (HTTPS does: the app answers).
     return {
-      status: call.protocol === 'http' || status !== 200 ? status : null,
+      status: call.request !== undefined || status !== 200 ? status : null,
       connected,
       flags: [...new Set(trace.flatMap((h) => h.flags))],
       destination,

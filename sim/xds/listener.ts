@@ -30,6 +30,8 @@ export interface FilterChain {
   readonly name: string;
   readonly match: FilterChainMatch;
   readonly filter: NetworkFilter;
+  /** The chain terminates TLS (a gateway's SIMPLE/MUTUAL server): HTTP is read from inside it. */
+  readonly terminatesTls?: boolean;
 }
 
 export interface Listener {
