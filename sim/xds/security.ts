@@ -1,0 +1,93 @@
+/**
+ * Compiled security config, as Envoy receives it from istiod: the inbound mTLS mode per port (what the
+ * `virtualInbound` filter chains accept), the upstream TLS a client uses per cluster, and the RBAC
+ * policies (AuthorizationPolicy) a workload enforces.
+ *
+ * Invariants: data only; principals are SPIFFE URIs without the `spiffe://` scheme when Istio matches
+ * them that way (`cluster.local/ns/default/sa/sleep`); RBAC policies are in Istio's evaluation order
+ * (CUSTOM, DENY, ALLOW; AUDIT only marks).
+ *
+ * Not modelled: certificate contents (with the CA), SDS, TLS versions and ciphers.
+ */
+
+export type InboundMtlsMode = 'STRICT' | 'PERMISSIVE' | 'DISABLE';
+
+export interface InboundMtls {
+  /** The mode for ports without a port-level setting. */
+  readonly mode: InboundMtlsMode;
+  /** Target port → mode (PeerAuthentication portLevelMtls). */
+  readonly ports: Readonly<Record<string, InboundMtlsMode>>;
+  /** `ns/name` of the PeerAuthentication that decided, or null (mesh default PERMISSIVE). */
+  readonly source: string | null;
+}
+
+export type UpstreamTlsMode = 'DISABLE' | 'ISTIO_MUTUAL' | 'SIMPLE' | 'MUTUAL';
+
+export interface UpstreamTls {
+  /** From the DestinationRule, or null when auto-mTLS decides per endpoint. */
+  readonly mode: UpstreamTlsMode | null;
+  /** Auto mTLS: use Istio mTLS to endpoints that run a sidecar (and whose port is not DISABLE). */
+  readonly autoMtls: boolean;
+  /** `ns/name` of the DestinationRule that set the mode. */
+  readonly source: string | null;
+}
+
+export type RbacAction = 'ALLOW' | 'DENY' | 'AUDIT' | 'CUSTOM';
+
+/** A value matcher with Istio's string forms: exact, `prefix*`, `*suffix`, `*` (any non-empty). */
+export type ValueMatcher = string;
+
+export interface RbacSource {
+  readonly principals?: readonly ValueMatcher[];
+  readonly notPrincipals?: readonly ValueMatcher[];
+  readonly requestPrincipals?: readonly ValueMatcher[];
+  readonly notRequestPrincipals?: readonly ValueMatcher[];
+  readonly namespaces?: readonly ValueMatcher[];
+  readonly notNamespaces?: readonly ValueMatcher[];
+  readonly ipBlocks?: readonly string[];
+  readonly notIpBlocks?: readonly string[];
+  readonly remoteIpBlocks?: readonly string[];
+  readonly notRemoteIpBlocks?: readonly string[];
+}
+
+export interface RbacOperation {
+  readonly hosts?: readonly ValueMatcher[];
+  readonly notHosts?: readonly ValueMatcher[];
+  readonly ports?: readonly string[];
+  readonly notPorts?: readonly string[];
+  readonly methods?: readonly ValueMatcher[];
+  readonly notMethods?: readonly ValueMatcher[];
+  readonly paths?: readonly ValueMatcher[];
+  readonly notPaths?: readonly ValueMatcher[];
+}
+
+export interface RbacCondition {
+  readonly key: string;
+  readonly values?: readonly ValueMatcher[];
+  readonly notValues?: readonly ValueMatcher[];
+}
+
+export interface RbacRule {
+  /** Absent: any source. Otherwise at least one must match. */
+  readonly from?: readonly RbacSource[];
+  readonly to?: readonly RbacOperation[];
+  readonly when?: readonly RbacCondition[];
+}
+
+export interface RbacPolicy {
+  /** `ns/name` of the AuthorizationPolicy. */
+  readonly name: string;
+  readonly action: RbacAction;
+  /** Empty: the policy matches nothing (an ALLOW policy without rules denies everything). */
+  readonly rules: readonly RbacRule[];
+  /** CUSTOM: the extension provider's name. */
+  readonly provider?: string;
+  /** `istio.io/dry-run`: evaluated and reported, never enforced. */
+  readonly dryRun: boolean;
+}
+
+export interface WorkloadSecurity {
+  readonly inboundMtls: InboundMtls;
+  /** Policies that apply to this workload, oldest first within each action. */
+  readonly authorization: readonly RbacPolicy[];
+}
