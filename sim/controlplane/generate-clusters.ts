@@ -101,6 +101,8 @@ function assignment(clusterName: string, list: readonly EndpointInfo[]): Cluster
   const endpoints: LbEndpoint[] = list.map((e) => ({
     address: e.address, port: e.port, weight: 1, pod: e.pod, workload: e.workload,
     namespace: e.namespace, labels: e.labels, healthy: true,
+    // Istio labels endpoints whose pod runs a sidecar `security.istio.io/tlsMode: istio` (auto mTLS reads it).
+    tlsMode: e.proxy === 'sidecar' ? 'istio' : 'disabled',
   }));
   endpoints.sort(compareBy<LbEndpoint>((e) => e.address, (e) => e.port, (e) => e.pod));
   return { clusterName, endpoints };

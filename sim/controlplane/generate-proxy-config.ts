@@ -49,6 +49,6 @@ export function generateProxyConfig(push: PushContext, proxy: ProxyIdentity): Pr
       Object.assign(endpoints, inbound.endpoints);
     }
   }
-  const body = { listeners, routes, clusters, endpoints };
+  const body = { listeners, routes, clusters, endpoints, security: null };
   return { proxy, version: hashString(stableStringify(body)), ...body };
 }

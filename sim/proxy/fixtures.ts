@@ -106,6 +106,7 @@ export function proxyConfig(parts: ConfigParts): ProxyConfig {
     routes: Object.fromEntries((parts.routes ?? []).map((config) => [config.name, config])),
     clusters: Object.fromEntries((parts.clusters ?? []).map((entry) => [entry.name, entry])),
     endpoints: Object.fromEntries((parts.endpoints ?? []).map((entry) => [entry.clusterName, entry])),
+    security: null,
   };
 }
 

@@ -10,6 +10,8 @@
  * (with security), health checks, locality priorities.
  */
 
+import type { UpstreamTls } from './security.ts';
+
 export type ClusterDiscovery = 'EDS' | 'STRICT_DNS' | 'LOGICAL_DNS' | 'ORIGINAL_DST' | 'STATIC';
 export type LbPolicy = 'ROUND_ROBIN' | 'LEAST_REQUEST' | 'RANDOM' | 'RING_HASH' | 'MAGLEV' | 'CLUSTER_PROVIDED';
 
@@ -23,6 +25,8 @@ export interface Cluster {
   readonly subset: string;
   /** Protocol Envoy speaks upstream: http1, http2 or tcp. */
   readonly upstreamProtocol: 'http1' | 'http2' | 'tcp';
+  /** The TLS the client originates to this cluster's endpoints (DestinationRule or auto mTLS). */
+  readonly tls?: UpstreamTls;
 }
 
 export interface LbEndpoint {
@@ -35,6 +39,11 @@ export interface LbEndpoint {
   readonly namespace: string;
   readonly labels: Readonly<Record<string, string>>;
   readonly healthy: boolean;
+  /**
+   * Istio's `security.istio.io/tlsMode` endpoint label: `istio` when the endpoint runs a sidecar that
+   * takes mTLS, `disabled` otherwise (auto mTLS reads it). Absent means `disabled`.
+   */
+  readonly tlsMode?: 'istio' | 'disabled';
 }
 
 export interface ClusterLoadAssignment {

@@ -11,6 +11,7 @@
 import type { ClusterLoadAssignment, Cluster } from './cluster.ts';
 import type { Listener } from './listener.ts';
 import type { RouteConfiguration } from './route.ts';
+import type { WorkloadSecurity } from './security.ts';
 
 export type ProxyType = 'sidecar' | 'router';
 
@@ -32,4 +33,6 @@ export interface ProxyConfig {
   readonly routes: Readonly<Record<string, RouteConfiguration>>;
   readonly clusters: Readonly<Record<string, Cluster>>;
   readonly endpoints: Readonly<Record<string, ClusterLoadAssignment>>;
+  /** What the proxy enforces on inbound traffic (sidecars); null for gateways. */
+  readonly security: WorkloadSecurity | null;
 }
