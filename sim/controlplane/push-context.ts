@@ -30,6 +30,10 @@ export interface PushContext {
   readonly destinationRules: readonly Resource<'DestinationRule'>[];
   readonly gateways: readonly Resource<'Gateway'>[];
   readonly sidecars: readonly Resource<'Sidecar'>[];
+  /** Oldest first, as for every kind Istio breaks ties by age. */
+  readonly peerAuthentications: readonly Resource<'PeerAuthentication'>[];
+  readonly authorizationPolicies: readonly Resource<'AuthorizationPolicy'>[];
+  readonly requestAuthentications: readonly Resource<'RequestAuthentication'>[];
 }
 
 export interface PushInputs {
@@ -40,6 +44,10 @@ export interface PushInputs {
   readonly destinationRules: readonly Resource<'DestinationRule'>[];
   readonly gateways: readonly Resource<'Gateway'>[];
   readonly sidecars: readonly Resource<'Sidecar'>[];
+  /** Oldest first, as for every kind Istio breaks ties by age. */
+  readonly peerAuthentications: readonly Resource<'PeerAuthentication'>[];
+  readonly authorizationPolicies: readonly Resource<'AuthorizationPolicy'>[];
+  readonly requestAuthentications: readonly Resource<'RequestAuthentication'>[];
 }
 
 export function buildPushContext(inputs: PushInputs): PushContext {

@@ -11,7 +11,7 @@ import type { ProxyIdentity } from '../xds/proxy-config.ts';
 function push(yaml: string) {
   const resources = loadManifests([{ path: 't.yaml', text: yaml }]).resources;
   const of = <K extends Resource['kind']>(kind: K) => resources.filter((r) => r.kind === kind) as unknown as Resource<K>[];
-  return buildPushContext({ mesh: MESH_CONFIG_DEFAULT, topology: buildTopology(resources), virtualServices: of('VirtualService'), destinationRules: [], gateways: [], sidecars: of('Sidecar') });
+  return buildPushContext({ mesh: MESH_CONFIG_DEFAULT, topology: buildTopology(resources), virtualServices: of('VirtualService'), destinationRules: [], gateways: [], sidecars: of('Sidecar'), peerAuthentications: [], authorizationPolicies: [], requestAuthentications: [] });
 }
 
 const proxy = (namespace: string, labels: Record<string, string> = {}): ProxyIdentity => ({ id: `p.${namespace}`, type: 'sidecar', namespace, workload: 'w', pod: 'p', ip: '10.244.0.2', labels });

@@ -56,6 +56,9 @@ export function buildMesh(sources: readonly ManifestSource[], options: MeshOptio
     destinationRules: store.byAge('DestinationRule'),
     gateways: store.byAge('Gateway'),
     sidecars: store.byAge('Sidecar'),
+    peerAuthentications: store.byAge('PeerAuthentication'),
+    authorizationPolicies: store.byAge('AuthorizationPolicy'),
+    requestAuthentications: store.byAge('RequestAuthentication'),
   });
   const cache = new Map<string, ProxyConfig>();
   return {
