@@ -12,6 +12,8 @@ export function formatProbe(request: ProbeRequest, result: ProbeResult): string 
   const d = result.destination;
   const where = d === null ? '' : `  → ${d.workload === '' ? d.pod : `${d.namespace}/${d.workload} (pod ${d.pod})`}${d.service === null ? '' : `, ${d.service}:${d.port}${d.subset === null ? '' : ` subset ${d.subset}`}`}`;
   lines.push(`= ${status}${flags}${where}`);
+  if (result.mtls !== null) lines.push(`  mTLS into the destination: ${result.mtls ? 'yes' : 'no (plain text)'}`);
+  if (result.authz !== null) lines.push(`  authorization: ${result.authz.decision}${result.authz.policy === null ? '' : ` by ${result.authz.policy}`} — ${result.authz.reason}`);
   if (result.delayMs > 0) lines.push(`  delayed ${result.delayMs} ms by fault injection`);
   if (result.timeoutMs !== null) lines.push(`  route timeout ${result.timeoutMs} ms`);
   if (result.retry !== null) lines.push(`  retries: ${result.retry.attempts} on ${result.retry.retryOn.join(',')}${result.retry.perTryTimeoutMs === null ? '' : `, ${result.retry.perTryTimeoutMs} ms per try`}`);

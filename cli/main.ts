@@ -49,6 +49,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('-X, --method <method>', 'HTTP method', 'GET')
     .option('-H, --header <header>', "request header 'Name: value' (repeatable; Host sets the authority)", collect)
     .option('--sni <name>', 'TLS server name for tls:// and https:// URLs')
+    .option('--tls <transport>', 'for --from external: what the caller puts on the wire: plaintext, tls or mtls (default plaintext)')
     .option('--count <n>', 'send N requests and aggregate statuses and destinations')
     .option('--seed <n>', 'seed of the random streams (weights, load balancing, faults)', '1')
     .option('--inject <namespace>', 'label a namespace istio-injection=enabled, as Istio\'s tasks do before deploying (repeatable)', collect)

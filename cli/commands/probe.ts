@@ -23,6 +23,7 @@ export interface ProbeFlags {
   readonly batch?: string;
   readonly inject?: readonly string[];
   readonly namespace?: string;
+  readonly tls?: string;
 }
 
 export function runProbe(paths: readonly string[], flags: ProbeFlags, out: (text: string) => void, err: (text: string) => void): number {
@@ -62,7 +63,14 @@ function requestOf(flags: ProbeFlags): ProbeRequest {
     if (colon <= 0) throw new UserError(`cannot read the header "${h}": write it as -H 'Name: value'.`);
     headers[h.slice(0, colon).trim()] = h.slice(colon + 1).trim();
   }
-  return { from: flags.from, url: flags.url, ...(flags.method === undefined ? {} : { method: flags.method.toUpperCase() }), headers, ...(flags.sni === undefined ? {} : { sni: flags.sni }) };
+  if (flags.tls !== undefined && !['plaintext', 'tls', 'mtls'].includes(flags.tls)) {
+    throw new UserError(`--tls takes plaintext, tls or mtls, not "${flags.tls}".`);
+  }
+  if (flags.tls !== undefined && flags.from !== 'external') {
+    throw new UserError('--tls is for --from external raw clients; a workload\'s sidecar decides its own transport (DestinationRule tls, auto mTLS).');
+  }
+  const tls = flags.tls as 'plaintext' | 'tls' | 'mtls' | undefined;
+  return { from: flags.from, url: flags.url, ...(flags.method === undefined ? {} : { method: flags.method.toUpperCase() }), headers, ...(flags.sni === undefined ? {} : { sni: flags.sni }), ...(tls === undefined ? {} : { tls }) };
 }
 
 function probeError(e: ProbeError): UserError {

@@ -11,7 +11,10 @@
  *
  * Invariants: pure; clusters and endpoints sorted by name / (address, port).
  *
- * Not modelled: connection pools, outlier detection, TLS (with resilience and security); locality.
+ * Each cluster carries the TLS its client originates (generate-mtls.ts: DestinationRule tls, else auto
+ * mTLS), and each endpoint Istio's tlsMode (sidecar present and its port not DISABLE).
+ *
+ * Not modelled: connection pools, outlier detection (with resilience); locality.
  */
 import { compareBy } from '../core/compare.ts';
 import { matchesLabels } from '../config/selectors.ts';
@@ -21,6 +24,7 @@ import type { EndpointInfo, ServiceInfo, ServicePort } from '../topology/model.t
 import { BLACKHOLE_CLUSTER, PASSTHROUGH_CLUSTER, outboundClusterName } from '../xds/cluster.ts';
 import type { Cluster, ClusterDiscovery, ClusterLoadAssignment, LbEndpoint, LbPolicy } from '../xds/cluster.ts';
 import { destinationRuleFor } from './push-context.ts';
+import { inboundModeForPort, inboundMtlsFor, passthroughByDestinationRule, serviceMtlsModeFor, upstreamTlsFor } from './generate-mtls.ts';
 import type { PushContext } from './push-context.ts';
 
 export interface ClusterSet {
@@ -37,21 +41,30 @@ export function buildOutboundClusters(push: PushContext, services: readonly Serv
   clusters[PASSTHROUGH_CLUSTER] = passthrough;
   clusters[BLACKHOLE_CLUSTER] = { ...passthrough, name: BLACKHOLE_CLUSTER, discovery: 'STATIC' };
   const byService = endpointsByServicePort(push.topology.endpoints);
+  const tlsModes = endpointTlsModes(push);
   for (const service of services) {
     const dr = destinationRuleFor(push, service.hostname, service.namespace, clientNamespace);
     const topPolicy = (dr?.spec.trafficPolicy ?? {}) as LbSpec;
     for (const port of service.ports) {
       const all = byService.get(`${service.hostname}|${service.namespace}|${port.port}`) ?? [];
-      const base = makeCluster(service, port, '', lbPolicyOf(topPolicy));
+      const tlsFor = (subset: string) => upstreamTlsFor(dr, subset, port.port, push.mesh.enableAutoMtls, {
+        serviceMtlsMode: serviceMtlsModeFor(push.peerAuthentications, {
+          namespace: service.namespace,
+          meshExternal: service.kind === 'ServiceEntry' && service.location === 'MESH_EXTERNAL',
+          passthrough: service.kind === 'Headless' || passthroughByDestinationRule(dr, subset),
+          endpointSidecars: all.map((e) => e.proxy === 'sidecar'),
+        }, push.mesh.rootNamespace),
+      });
+      const base = { ...makeCluster(service, port, '', lbPolicyOf(topPolicy)), tls: tlsFor('') };
       clusters[base.name] = base;
-      endpoints[base.name] = assignment(base.name, all);
+      endpoints[base.name] = assignment(base.name, all, tlsModes);
       for (const subset of dr?.spec.subsets ?? []) {
         if (subset.name === undefined) continue;
         const policy = (subset.trafficPolicy ?? {}) as LbSpec;
-        const cluster = makeCluster(service, port, subset.name, lbPolicyOf(policy.loadBalancer === undefined ? topPolicy : policy));
+        const cluster = { ...makeCluster(service, port, subset.name, lbPolicyOf(policy.loadBalancer === undefined ? topPolicy : policy)), tls: tlsFor(subset.name) };
         clusters[cluster.name] = cluster;
         const labels = (subset.labels ?? {}) as Labels;
-        endpoints[cluster.name] = assignment(cluster.name, all.filter((e) => matchesLabels(labels, e.labels)));
+        endpoints[cluster.name] = assignment(cluster.name, all.filter((e) => matchesLabels(labels, e.labels)), tlsModes);
       }
     }
   }
@@ -97,12 +110,23 @@ function endpointsByServicePort(all: readonly EndpointInfo[]): Map<string, Endpo
   return out;
 }
 
-function assignment(clusterName: string, list: readonly EndpointInfo[]): ClusterLoadAssignment {
+/**
+ * Whether each endpoint takes Istio mTLS on its port (EDS `tlsMode`, mtls_checker.go checkMtlsEnabled):
+ * it runs a sidecar and its workload's PeerAuthentication for that port is not DISABLE.
+ */
+function endpointTlsModes(push: PushContext): (e: EndpointInfo) => 'istio' | 'disabled' {
+  return (e) => {
+    if (e.proxy !== 'sidecar') return 'disabled';
+    const mode = inboundModeForPort(inboundMtlsFor(push.peerAuthentications, { namespace: e.namespace, labels: e.labels }, push.mesh.rootNamespace), e.port);
+    return mode === 'DISABLE' ? 'disabled' : 'istio';
+  };
+}
+
+function assignment(clusterName: string, list: readonly EndpointInfo[], tlsModeOf: (e: EndpointInfo) => 'istio' | 'disabled'): ClusterLoadAssignment {
   const endpoints: LbEndpoint[] = list.map((e) => ({
     address: e.address, port: e.port, weight: 1, pod: e.pod, workload: e.workload,
     namespace: e.namespace, labels: e.labels, healthy: true,
-    // Istio labels endpoints whose pod runs a sidecar `security.istio.io/tlsMode: istio` (auto mTLS reads it).
-    tlsMode: e.proxy === 'sidecar' ? 'istio' : 'disabled',
+    tlsMode: tlsModeOf(e),
   }));
   endpoints.sort(compareBy<LbEndpoint>((e) => e.address, (e) => e.port, (e) => e.pod));
   return { clusterName, endpoints };

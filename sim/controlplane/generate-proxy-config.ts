@@ -15,6 +15,8 @@ import { buildGatewayListeners } from './generate-gateway.ts';
 import { buildSidecarInbound, buildSidecarListeners, visibleServices } from './generate-sidecar.ts';
 import type { PushContext } from './push-context.ts';
 import { sidecarScopeFor } from './sidecar-scope.ts';
+import { inboundMtlsFor } from './generate-mtls.ts';
+import { authorizationFor } from './generate-authz.ts';
 
 export function proxyIdentityOf(pod: PodInfo): ProxyIdentity {
   return {
@@ -49,6 +51,10 @@ export function generateProxyConfig(push: PushContext, proxy: ProxyIdentity): Pr
       Object.assign(endpoints, inbound.endpoints);
     }
   }
-  const body = { listeners, routes, clusters, endpoints, security: null };
+  const security = proxy.type === 'router' ? null : {
+    inboundMtls: inboundMtlsFor(push.peerAuthentications, { namespace: proxy.namespace, labels: proxy.labels }, push.mesh.rootNamespace),
+    authorization: authorizationFor(push.authorizationPolicies, { namespace: proxy.namespace, labels: proxy.labels }, push.mesh.rootNamespace),
+  };
+  const body = { listeners, routes, clusters, endpoints, security };
   return { proxy, version: hashString(stableStringify(body)), ...body };
 }

@@ -217,7 +217,8 @@ export function buildSidecarInbound(push: PushContext, proxy: ProxyIdentity, wor
       };
       chains.push({ name: `${e.port}_http`, match: { destinationPort: e.port, prefixRanges: [], serverNames: [], applicationProtocol: 'http' }, filter: { kind: 'http', routeConfigName: name, statPrefix: name } });
     }
-    chains.push({ name: `${e.port}_tcp`, match: { destinationPort: e.port, prefixRanges: [], serverNames: [], applicationProtocol: 'tcp' }, filter: { kind: 'tcp', cluster: name, statPrefix: name } });
+    // HTTP ports take HTTP only; sniffed ports take both; TCP ports raw TCP (TestInbound).
+    if (!isHttpProtocol(protocol)) chains.push({ name: `${e.port}_tcp`, match: { destinationPort: e.port, prefixRanges: [], serverNames: [], applicationProtocol: 'tcp' }, filter: { kind: 'tcp', cluster: name, statPrefix: name } });
   }
   // Traffic to ports no service names goes to the app unchanged (InboundPassthroughCluster, ORIGINAL_DST).
   clusters[INBOUND_PASSTHROUGH_CLUSTER] = { name: INBOUND_PASSTHROUGH_CLUSTER, discovery: 'ORIGINAL_DST', lbPolicy: 'CLUSTER_PROVIDED', serviceHost: '', servicePort: 0, subset: '', upstreamProtocol: 'tcp' };

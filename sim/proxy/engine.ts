@@ -28,7 +28,7 @@
 import { unreachable } from '../core/assert.ts';
 import type { Rng } from '../core/prng.ts';
 import { BLACKHOLE_CLUSTER } from '../xds/cluster.ts';
-import type { NetworkFilter } from '../xds/listener.ts';
+import type { FilterChain, NetworkFilter } from '../xds/listener.ts';
 import type { ProxyConfig } from '../xds/proxy-config.ts';
 import { evaluateFaults } from './fault.ts';
 import { applyHeaderLevels } from './header-ops.ts';
@@ -44,6 +44,7 @@ import { assertCall } from './request.ts';
 import type { Call, HttpRequest } from './request.ts';
 import { applyRouteAction, describeRequest, describeRoute } from './route-action.ts';
 import { tlsRedirectLocation } from './rewrite.ts';
+import { inboundAuthorization, inboundHandshake } from './inbound-security.ts';
 import { describeEndpoint, pickWeightedCluster, resolveEndpoint } from './upstream-cluster.ts';
 
 /**
@@ -68,6 +69,26 @@ export function handleCall(config: ProxyConfig, call: Call, state: ProxyState, r
       `Listener "${listener.name}" has no filter chain for this ${call.protocol} connection to ${target}: Envoy closes it (NR).`);
   }
   const walk: Walk = { ...atListener, filterChain: chain.name };
+  if (direction === 'inbound' && config.security !== null) {
+    // The TLS handshake happens on the chain, before any byte of HTTP: a STRICT port refuses plain text
+    // at the connection (no HTTP status; Istio simulation ErrNoFilterChain / ErrMTLSError).
+    const handshake = inboundHandshake(config.security, listener, call);
+    if (!handshake.ok) return { ...resetOutcome(walk, null, handshake.reason), security: handshake.security };
+    const http = chain.filter.kind === 'http' && call.request !== undefined ? call.request : null;
+    const authz = inboundAuthorization(config.security, call, http, handshake.security);
+    if (!authz.ok) {
+      // RBAC denies with 403 "RBAC: access denied" on HTTP and closes a TCP connection.
+      if (http === null) return { ...resetOutcome(walk, null, `Authorization denied the connection: ${authz.reason}`), security: authz.security };
+      // Envoy logs no response flag for an RBAC denial (response code detail rbac_access_denied_matched_policy).
+      const reply = authz.badPath ? localReplyOutcome(walk, 400, 'DPE', authz.reason) : { ...localReplyOutcome(walk, 403, 'DPE', `RBAC: access denied. ${authz.reason}`), flags: [...walk.flags] };
+      return { ...reply, security: authz.security };
+    }
+    return { ...handleChain(config, call, chain, walk, state, rng, target), security: authz.security };
+  }
+  return handleChain(config, call, chain, walk, state, rng, target);
+}
+
+function handleChain(config: ProxyConfig, call: Call, chain: FilterChain, walk: Walk, state: ProxyState, rng: Rng, target: string): Outcome {
   const filter: NetworkFilter = chain.filter;
   switch (filter.kind) {
     case 'http':

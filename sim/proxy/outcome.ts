@@ -48,6 +48,15 @@ export const WALK_START: Walk = {
   delayUs: 0, flags: [], retry: null, timeoutUs: null,
 };
 
+/** What the inbound security filters decided (sidecars only). */
+export interface InboundSecurity {
+  /** Did the connection use Istio mTLS into this proxy. */
+  readonly mtls: boolean;
+  /** The peer's principal, when mTLS authenticated one. */
+  readonly principal: string | null;
+  readonly authz: { readonly decision: 'ALLOW' | 'DENY' | 'CUSTOM' | 'AUDIT'; readonly policy: string | null; readonly reason: string } | null;
+}
+
 interface OutcomeBase extends Walk {
   readonly status: number | null;
   readonly connected: boolean;
@@ -55,6 +64,7 @@ interface OutcomeBase extends Walk {
   readonly upstream: HttpRequest | null;
   readonly responseHeaders: Readonly<Record<string, string>>;
   readonly reason: string;
+  readonly security?: InboundSecurity;
 }
 
 export type Outcome =

@@ -43,6 +43,11 @@ export interface Call {
   readonly protocol: CallProtocol;
   /** TLS server name the client sends (protocol 'tls'). */
   readonly sni?: string;
+  /** What the client puts on the wire towards an inbound listener: plain text, its own TLS, or Istio mTLS. */
+  readonly transport?: 'plaintext' | 'tls' | 'mtls';
+  /** The client's SPIFFE identity (sent with mTLS only); the source address. */
+  readonly sourcePrincipal?: string | null;
+  readonly sourceIp?: string;
   /** Present for 'http'; for 'tls', the HTTP request inside the TLS stream (HTTPS), if any. */
   readonly request?: HttpRequest;
 }

@@ -13,6 +13,8 @@ export interface ProbeRequest {
   readonly method?: string;
   readonly headers?: Readonly<Record<string, string>>;
   readonly sni?: string;
+  /** For `external` clients: what the caller puts on the wire (default plain text). */
+  readonly tls?: 'plaintext' | 'tls' | 'mtls';
 }
 
 export interface ProbeHop {
@@ -46,7 +48,8 @@ export interface ProbeResult {
   readonly destination: ProbeDestination | null;
   /** Filled by the security model; null until it lands. */
   readonly mtls: boolean | null;
-  readonly authz: { readonly decision: string; readonly policy: string } | null;
+  /** The authorization decision at the destination (null: no policy applies there); `policy` is the deciding one, null when no ALLOW policy matched. */
+  readonly authz: { readonly decision: string; readonly policy: string | null; readonly reason: string } | null;
   readonly upstream: { readonly method: string; readonly authority: string; readonly path: string; readonly headers: Readonly<Record<string, string>> } | null;
   readonly response: { readonly headers: Readonly<Record<string, string>> };
   /** Injected delay (fault injection) the caller waits, in milliseconds. */

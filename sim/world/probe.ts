@@ -20,7 +20,9 @@
  */
 import type { Rng } from '../core/prng.ts';
 import { handleCall } from '../proxy/engine.ts';
-import type { Outcome } from '../proxy/outcome.ts';
+import type { InboundSecurity, Outcome } from '../proxy/outcome.ts';
+import type { Cluster, LbEndpoint } from '../xds/cluster.ts';
+import { clientUsesMtls } from '../controlplane/generate-mtls.ts';
 import { createProxyState } from '../proxy/proxy-state.ts';
 import type { ProxyState } from '../proxy/proxy-state.ts';
 import type { Call, HttpRequest } from '../proxy/request.ts';
@@ -32,6 +34,8 @@ import type { ProbeDestination, ProbeError, ProbeHop, ProbeRequest, ProbeResult 
 import { kubeProxyHop, outcomeHop } from './probe-hops.ts';
 
 const HOPS_MAX = 8;
+/** The address an external client connects from (TEST-NET-2, RFC 5737). */
+const EXTERNAL_CLIENT_IP = '198.51.100.10';
 
 /** One probe session: the mesh, the seeded stream, and each proxy's load-balancer state. */
 export class ProbeSession {
@@ -59,7 +63,9 @@ export class ProbeSession {
     const call: Call = url.scheme === 'http' || url.scheme === 'https'
       ? { destinationIp: address, destinationPort: url.port, protocol: url.scheme === 'https' ? 'tls' : 'http', request: http, ...(url.scheme === 'http' ? {} : { sni: request.sni ?? url.host }) }
       : { destinationIp: address, destinationPort: url.port, protocol: url.scheme === 'tcp' ? 'tcp' : 'tls', ...(request.sni === undefined && url.scheme === 'tcp' ? {} : { sni: request.sni ?? url.host }) };
-    return this.walk(source.pod, call);
+    // A raw client outside the mesh chooses its own transport (--tls); a proxy decides for its own pod.
+    const first: Call = source.pod === null ? { ...call, transport: request.tls ?? 'plaintext', sourceIp: EXTERNAL_CLIENT_IP } : { ...call, sourceIp: source.pod.ip };
+    return this.walk(source.pod, first);
   }
 
   private sourceOf(from: string): { pod: PodInfo | null; gateway: boolean } | ProbeError {
@@ -115,7 +121,11 @@ export class ProbeSession {
     let delayUs = 0;
     for (let hop = 0; hop < HOPS_MAX; hop += 1) {
       const proxied = at !== null && at.proxy !== 'none';
-      if (!proxied && arriving === 'pod') return this.answer(200, call, destination, response, delayUs, last, routed, trace);
+      if (!proxied && arriving === 'pod') {
+        // A pod without a sidecar cannot terminate Istio mTLS: the client's handshake fails.
+        if (call.transport === 'mtls') return this.upstreamFailure(call, response, delayUs, last, routed, trace, `pod ${at!.namespace}/${at!.name} has no sidecar to terminate Istio mTLS`);
+        return this.answer(200, call, destination, response, delayUs, last, routed, trace, undefined, { mtls: false, principal: null, authz: null });
+      }
       let next: { pod: PodInfo | null; port: number } | 'outside';
       if (!proxied) {
         const chosen = kubeProxyHop(this.mesh.topology, call, this.rng);
@@ -131,15 +141,21 @@ export class ProbeSession {
         Object.assign(response, outcome.responseHeaders);
         trace.push(outcomeHop(at!, outcome, direction === 'inbound' ? 'inbound' : at!.proxy === 'gateway' ? 'gateway' : 'outbound'));
         if (direction !== 'inbound') routed = outcome;
+        // The server's sidecar refused the connection (TLS handshake): the client's proxy, if any, answers.
+        if (direction === 'inbound' && outcome.kind === 'reset' && outcome.security !== undefined && outcome.security.authz === null) {
+          return this.upstreamFailure(call, response, delayUs, outcome, routed, trace, outcome.reason);
+        }
         // A reply from a proxy (404, 503, a fault, a redirect, a reset) means the request reached no app.
-        if (outcome.kind !== 'forwarded') return this.answer(outcome.status, call, null, response, delayUs, outcome, routed, trace);
-        if (direction === 'inbound') return this.answer(200, outcome.upstream === null ? call : { ...call, request: outcome.upstream }, destination, response, delayUs, outcome, routed, trace);
+        if (outcome.kind !== 'forwarded') return this.answer(outcome.status, call, null, response, delayUs, outcome, routed, trace, undefined, outcome.security ?? null);
+        if (direction === 'inbound') return this.answer(200, outcome.upstream === null ? call : { ...call, request: outcome.upstream }, destination, response, delayUs, outcome, routed, trace, undefined, outcome.security ?? null);
         const endpoint = outcome.endpoint!;
         const target = this.mesh.topology.pods.find((p) => p.ip === endpoint.address);
         destination = destinationOf(outcome, target ?? null);
         next = target === undefined ? 'outside' : { pod: target, port: endpoint.port };
         // An HTTP connection manager originates a new HTTP request upstream (TLS it terminated stays behind).
         if (outcome.upstream !== null) call = { destinationIp: call.destinationIp, destinationPort: call.destinationPort, protocol: 'http', request: outcome.upstream };
+        // What the proxy puts on the wire to that endpoint: the cluster's TLS, or auto mTLS per endpoint.
+        call = { ...call, transport: transportTo(this.mesh.proxyConfig(at!)?.clusters[outcome.cluster ?? ''], endpoint), sourcePrincipal: at!.identity, sourceIp: at!.ip };
         // Passthrough to a Service address (a host the sidecar does not know): kube-proxy takes it on.
         if (target === undefined && this.mesh.topology.services.some((s) => s.address === endpoint.address && s.kind !== 'ServiceEntry')) {
           const chosen = kubeProxyHop(this.mesh.topology, { ...call, destinationIp: endpoint.address, destinationPort: endpoint.port }, this.rng, true);
@@ -158,8 +174,21 @@ export class ProbeSession {
     return this.answer(null, call, null, response, delayUs, last, routed, trace, false);
   }
 
+  /**
+   * The server end failed the connection (TLS handshake). A client-side proxy that routed an HTTP request
+   * answers 503 UF (Envoy's "upstream connect error or disconnect/reset before headers"); a client
+   * without one sees the connection reset.
+   */
+  private upstreamFailure(call: Call, response: Record<string, string>, delayUs: number, last: Outcome | null, routed: Outcome | null, trace: ProbeHop[], reason: string): ProbeResult {
+    if (routed !== null && routed.kind === 'forwarded' && call.request !== undefined) {
+      trace.push({ ...trace[trace.length - 1]!, flags: ['UF'], reason: `${reason}: the client's proxy answers 503 (upstream connect error or disconnect/reset before headers, UF).` });
+      return { ...this.answer(503, call, null, response, delayUs, last, routed, trace, true), flags: [...new Set([...trace.flatMap((h) => h.flags)])] };
+    }
+    return this.answer(null, call, null, response, delayUs, last, routed, trace, false);
+  }
+
   private answer(status: number | null, call: Call, destination: ProbeDestination | null, response: Record<string, string>, delayUs: number,
-    last: Outcome | null, routed: Outcome | null, trace: ProbeHop[], connected = last === null ? true : last.connected): ProbeResult {
+    last: Outcome | null, routed: Outcome | null, trace: ProbeHop[], connected = last === null ? true : last.connected, security: InboundSecurity | null = null): ProbeResult {
     const request = call.request;
     // A TCP or TLS connection that reached its app carries no HTTP status (HTTPS does: the app answers).
     return {
@@ -167,8 +196,8 @@ export class ProbeSession {
       connected,
       flags: [...new Set(trace.flatMap((h) => h.flags))],
       destination,
-      mtls: null,
-      authz: null,
+      mtls: security === null ? null : security.mtls,
+      authz: security?.authz == null ? null : { decision: security.authz.decision, policy: security.authz.policy, reason: security.authz.reason },
       upstream: request === undefined || destination === null ? null : { method: request.method, authority: request.authority, path: request.path, headers: request.headers },
       response: { headers: response },
       delayMs: delayUs / 1000,
@@ -177,6 +206,13 @@ export class ProbeSession {
       trace,
     };
   }
+}
+
+/** Istio mTLS when the cluster's TLS (or auto mTLS to an endpoint that takes it) says so; else plain text or TLS. */
+function transportTo(cluster: Cluster | undefined, endpoint: LbEndpoint): 'plaintext' | 'tls' | 'mtls' {
+  if (cluster?.tls === undefined) return 'plaintext';
+  const sidecar = endpoint.tlsMode === 'istio';
+  return clientUsesMtls(cluster.tls, { sidecar, serverMode: sidecar ? 'PERMISSIVE' : 'DISABLE' });
 }
 
 function destinationOf(outcome: Outcome, pod: PodInfo | null): ProbeDestination {

@@ -44,6 +44,9 @@ export interface RbacSource {
   readonly notRequestPrincipals?: readonly ValueMatcher[];
   readonly namespaces?: readonly ValueMatcher[];
   readonly notNamespaces?: readonly ValueMatcher[];
+  /** `ns/sa`, or a bare `sa` meaning the policy's own namespace (exact; Istio matches by regex). */
+  readonly serviceAccounts?: readonly string[];
+  readonly notServiceAccounts?: readonly string[];
   readonly ipBlocks?: readonly string[];
   readonly notIpBlocks?: readonly string[];
   readonly remoteIpBlocks?: readonly string[];
