@@ -35,6 +35,12 @@ export interface Expect {
   readonly clusterFromTrace?: string | null;
   /** The directions of the trace's hops, in order (`outbound`, `inbound`, `gateway`, `kube-proxy`). */
   readonly hops?: readonly string[];
+  /** Did the last hop into the destination use Istio mTLS (null: no destination reached). */
+  readonly mtls?: boolean | null;
+  /** The authorization decision at the destination (ALLOW, DENY, CUSTOM; null: no policy applies). */
+  readonly authzDecision?: string | null;
+  /** The deciding AuthorizationPolicy `ns/name` (null when none matched). */
+  readonly authzPolicy?: string | null;
   /**
    * Weighted cases: workload (or flags, with splitBy) → percent of `count` probes, each within
    * ±tolerance points; a probe that reached no workload counts as `<status N>`.
@@ -54,6 +60,8 @@ export interface RoutingCase {
   readonly method?: string;
   readonly headers?: Readonly<Record<string, string>>;
   readonly sni?: string;
+  /** For `external` clients: plaintext, tls or mtls on the wire. */
+  readonly tls?: 'plaintext' | 'tls' | 'mtls';
   /** MeshConfig overrides for this case (a separate mesh is built for them). */
   readonly mesh?: Readonly<Record<string, unknown>>;
   /** Probes to send (weighted splits); 1 unless given. */
@@ -93,11 +101,11 @@ export interface RoutingFile {
 }
 
 const FILE_KEYS = new Set(['area', 'description', 'options', 'manifests', 'shuffleInvariant', 'loadErrors', 'cases']);
-const CASE_KEYS = new Set(['name', 'rule', 'from', 'url', 'method', 'headers', 'sni', 'mesh', 'count', 'seed', 'splitBy', 'tolerance', 'expect', 'knownBug']);
+const CASE_KEYS = new Set(['name', 'rule', 'from', 'url', 'method', 'headers', 'sni', 'tls', 'mesh', 'count', 'seed', 'splitBy', 'tolerance', 'expect', 'knownBug']);
 const EXPECT_KEYS = new Set([
   'status', 'connected', 'flags', 'workload', 'namespace', 'subset', 'service', 'port', 'upstreamPath', 'upstreamAuthority',
   'upstreamMethod', 'upstreamHeaders', 'responseHeaders', 'delayMs', 'retry', 'timeoutMs', 'routeFromTrace',
-  'virtualHostFromTrace', 'clusterFromTrace', 'hops', 'split', 'error', 'hint',
+  'virtualHostFromTrace', 'clusterFromTrace', 'hops', 'split', 'error', 'hint', 'mtls', 'authzDecision', 'authzPolicy',
 ]);
 
 export function caseFiles(dir: string): string[] {

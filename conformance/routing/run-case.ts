@@ -50,6 +50,7 @@ export function probeOnce(mesh: Mesh, c: RoutingCase, session = new ProbeSession
     ...(c.method === undefined ? {} : { method: c.method }),
     ...(c.headers === undefined ? {} : { headers: c.headers }),
     ...(c.sni === undefined ? {} : { sni: c.sni }),
+    ...(c.tls === undefined ? {} : { tls: c.tls }),
   });
 }
 
@@ -95,6 +96,9 @@ export function project(outcome: ProbeOutcome, expect: Expect): Record<string, u
       case 'virtualHostFromTrace': out.virtualHostFromTrace = hop?.virtualHost ?? null; break;
       case 'clusterFromTrace': out.clusterFromTrace = hop?.cluster ?? null; break;
       case 'hops': out.hops = r.trace.map((h) => h.direction); break;
+      case 'mtls': out.mtls = r.mtls; break;
+      case 'authzDecision': out.authzDecision = r.authz?.decision ?? null; break;
+      case 'authzPolicy': out.authzPolicy = r.authz?.policy ?? null; break;
       case 'error': case 'hint': out[key] = `<no ProbeError: status ${r.status}>`; break;
       default: throw new Error(`project: unhandled expect field ${key}`);
     }
