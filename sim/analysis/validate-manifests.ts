@@ -25,6 +25,7 @@ import { analyzeConflicts } from './conflicts.ts';
 import { analyzeGateways } from './gateway.ts';
 import { analyzeMeshConfig } from './mesh-config.ts';
 import { analyzeNamespaces, analyzePortNames } from './namespaces.ts';
+import { analyzeSecurity } from './security.ts';
 import { analyzeSelectors } from './selectors.ts';
 import { analyzeVirtualServices } from './virtual-service.ts';
 
@@ -54,6 +55,7 @@ const ANALYZERS: readonly Analyzer[] = [
   analyzeGateways,
   analyzeConflicts,
   analyzeMeshConfig,
+  analyzeSecurity,
 ];
 
 export function validateManifests(sources: readonly ManifestSource[], options: ValidateOptions = {}): ValidateResult {
