@@ -2,7 +2,7 @@
  * A probe result for people: the answer first, then each hop as Envoy would show it in a config dump
  * (listener, filter chain, virtual host, route, cluster, endpoint) with the reason in a sentence.
  */
-import type { ProbeRequest, ProbeResult } from '../sim/index.ts';
+import type { ProbeJwt, ProbeRequest, ProbeResult } from '../sim/index.ts';
 
 export function formatProbe(request: ProbeRequest, result: ProbeResult): string {
   const lines: string[] = [];
@@ -12,6 +12,8 @@ export function formatProbe(request: ProbeRequest, result: ProbeResult): string 
   const d = result.destination;
   const where = d === null ? '' : `  → ${d.workload === '' ? d.pod : `${d.namespace}/${d.workload} (pod ${d.pod})`}${d.service === null ? '' : `, ${d.service}:${d.port}${d.subset === null ? '' : ` subset ${d.subset}`}`}`;
   lines.push(`= ${status}${flags}${where}`);
+  if (request.jwtClaims !== undefined) lines.push('  token: stand-in claims, not verified');
+  if (result.jwt !== null) lines.push(`  JWT: ${describeJwt(result.jwt)} — ${result.jwt.reason}`);
   if (result.mtls !== null) lines.push(`  mTLS into the destination: ${result.mtls ? 'yes' : 'no (plain text)'}`);
   if (result.authz !== null) lines.push(`  authorization: ${result.authz.decision}${result.authz.policy === null ? '' : ` by ${result.authz.policy}`} — ${result.authz.reason}`);
   if (result.delayMs > 0) lines.push(`  delayed ${result.delayMs} ms by fault injection`);
@@ -32,4 +34,17 @@ export function formatProbe(request: ProbeRequest, result: ProbeResult): string 
     lines.push(`   ${hop.reason}`);
   });
   return `${lines.join('\n')}\n`;
+}
+
+function describeJwt(jwt: ProbeJwt): string {
+  switch (jwt.outcome) {
+    case 'authenticated':
+      return `authenticated as ${jwt.principal}${jwt.provider === null ? '' : ` by ${jwt.provider}`}`;
+    case 'no-token':
+      return 'no token (no request principal)';
+    case 'bypassed':
+      return 'bypassed (CORS preflight)';
+    case 'rejected':
+      return 'rejected';
+  }
 }

@@ -1,7 +1,9 @@
 /**
  * `meshsim probe <manifests...> --from NS/WORKLOAD --url URL`: one request through the mesh, with the
  * path it took. Prints a readable explanation, or the JSON contract (`--json`, documented in the README);
- * `--count N` aggregates N requests; `--batch FILE` answers one JSON request per line.
+ * `--count N` aggregates N requests; `--batch FILE` answers one JSON request per line. `--jwt TOKEN`
+ * sends a token, `--jwt-claims JSON` a stand-in for a validly signed one; signatures are checked here at
+ * the edge (jwt-verifier.ts, node:crypto) and expiry against this machine's clock.
  * Exit 0 when the probe ran (whatever the status), 2 for bad input.
  */
 import { readFileSync } from 'node:fs';
@@ -10,6 +12,7 @@ import type { ProbeError, ProbeRequest, ProbeResult } from '../../sim/index.ts';
 import { readManifests } from '../read-manifests.ts';
 import { EXIT, UserError } from '../user-error.ts';
 import { formatProbe } from '../format-probe.ts';
+import { createJwtVerifier } from '../jwt-verifier.ts';
 
 export interface ProbeFlags {
   readonly from?: string;
@@ -24,6 +27,8 @@ export interface ProbeFlags {
   readonly inject?: readonly string[];
   readonly namespace?: string;
   readonly tls?: string;
+  readonly jwt?: string;
+  readonly jwtClaims?: string;
 }
 
 export function runProbe(paths: readonly string[], flags: ProbeFlags, out: (text: string) => void, err: (text: string) => void): number {
@@ -35,7 +40,8 @@ export function runProbe(paths: readonly string[], flags: ProbeFlags, out: (text
   if (errors.length > 0) {
     err(`meshsim: ${errors.length} resource error(s) in the manifests; those resources were left out (run meshsim validate to see them).\n`);
   }
-  const session = new ProbeSession(mesh, Rng.fromSeed(seed));
+  // The wall clock and the keys live here at the edge; the simulator only compares numbers.
+  const session = new ProbeSession(mesh, Rng.fromSeed(seed), { verifier: createJwtVerifier(), nowSeconds: Math.floor(Date.now() / 1000) });
   if (flags.batch !== undefined) return runBatch(session, flags.batch, out);
   const request = requestOf(flags);
   const count = integerFlag('--count', flags.count, 1);
@@ -70,7 +76,28 @@ function requestOf(flags: ProbeFlags): ProbeRequest {
     throw new UserError('--tls is for --from external raw clients; a workload\'s sidecar decides its own transport (DestinationRule tls, auto mTLS).');
   }
   const tls = flags.tls as 'plaintext' | 'tls' | 'mtls' | undefined;
-  return { from: flags.from, url: flags.url, ...(flags.method === undefined ? {} : { method: flags.method.toUpperCase() }), headers, ...(flags.sni === undefined ? {} : { sni: flags.sni }), ...(tls === undefined ? {} : { tls }) };
+  return {
+    from: flags.from, url: flags.url, ...(flags.method === undefined ? {} : { method: flags.method.toUpperCase() }), headers,
+    ...(flags.sni === undefined ? {} : { sni: flags.sni }), ...(tls === undefined ? {} : { tls }), ...jwtOf(flags),
+  };
+}
+
+function jwtOf(flags: ProbeFlags): Pick<ProbeRequest, 'jwt' | 'jwtClaims'> {
+  if (flags.jwt !== undefined && flags.jwtClaims !== undefined) {
+    throw new UserError('--jwt and --jwt-claims are two ways to send one token: give a signed token with --jwt, or stand-in claims with --jwt-claims.');
+  }
+  if (flags.jwt !== undefined) return { jwt: flags.jwt };
+  if (flags.jwtClaims === undefined) return {};
+  let claims: unknown;
+  try {
+    claims = JSON.parse(flags.jwtClaims);
+  } catch {
+    claims = null;
+  }
+  if (claims === null || typeof claims !== 'object' || Array.isArray(claims)) {
+    throw new UserError(`--jwt-claims takes a JSON object of claims, not ${JSON.stringify(flags.jwtClaims)}: write e.g. --jwt-claims '{"iss":"issuer@example.com","sub":"alice"}'.`);
+  }
+  return { jwtClaims: claims as Record<string, unknown> };
 }
 
 function probeError(e: ProbeError): UserError {

@@ -53,8 +53,18 @@ export function authorizationFor(policies: readonly Resource<'AuthorizationPolic
   return ACTION_ORDER.flatMap((action) => translated.filter((policy) => policy.action === action));
 }
 
+/** What ShouldAttachPolicy reads of a policy (AuthorizationPolicy, RequestAuthentication). */
+export interface AttachablePolicy {
+  readonly namespace: string;
+  readonly spec: {
+    readonly selector?: { readonly matchLabels?: Readonly<Record<string, string>> | null } | null;
+    readonly targetRef?: unknown;
+    readonly targetRefs?: readonly unknown[] | null;
+  };
+}
+
 /** ListAuthorizationPolicies + ShouldAttachPolicy for a sidecar workload. */
-export function applies(policy: Resource<'AuthorizationPolicy'>, workload: AuthzWorkload, rootNamespace: string): boolean {
+export function applies(policy: AttachablePolicy, workload: AuthzWorkload, rootNamespace: string): boolean {
   // Only the root namespace and the workload's own namespace are looked up.
   if (policy.namespace !== rootNamespace && policy.namespace !== workload.namespace) return false;
   // Sidecars ignore policies that use targetRef(s).

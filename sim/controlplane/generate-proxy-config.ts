@@ -17,6 +17,7 @@ import type { PushContext } from './push-context.ts';
 import { sidecarScopeFor } from './sidecar-scope.ts';
 import { inboundMtlsFor } from './generate-mtls.ts';
 import { authorizationFor } from './generate-authz.ts';
+import { jwtProvidersFor } from './generate-jwt.ts';
 
 export function proxyIdentityOf(pod: PodInfo): ProxyIdentity {
   return {
@@ -51,9 +52,12 @@ export function generateProxyConfig(push: PushContext, proxy: ProxyIdentity): Pr
       Object.assign(endpoints, inbound.endpoints);
     }
   }
+  const workloadRef = { namespace: proxy.namespace, labels: proxy.labels };
+  const root = push.mesh.rootNamespace;
   const security = proxy.type === 'router' ? null : {
-    inboundMtls: inboundMtlsFor(push.peerAuthentications, { namespace: proxy.namespace, labels: proxy.labels }, push.mesh.rootNamespace),
-    authorization: authorizationFor(push.authorizationPolicies, { namespace: proxy.namespace, labels: proxy.labels }, push.mesh.rootNamespace),
+    inboundMtls: inboundMtlsFor(push.peerAuthentications, workloadRef, root),
+    authorization: authorizationFor(push.authorizationPolicies, workloadRef, root),
+    jwtProviders: jwtProvidersFor(push.requestAuthentications, workloadRef, root),
   };
   const body = { listeners, routes, clusters, endpoints, security };
   return { proxy, version: hashString(stableStringify(body)), ...body };

@@ -9,6 +9,7 @@
 // Not modelled: nothing here; see each file's own list.
 
 export { AssertionError, assert, maybe, unreachable } from './assert.ts';
+export { base64UrlBytes, base64UrlDecode, base64UrlEncode } from './base64url.ts';
 export {
   compareBy,
   compareChain,

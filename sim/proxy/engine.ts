@@ -21,9 +21,12 @@
  * outcome is a value, never an exception; the same config, call, state and Rng state give the same
  * outcome and the same state change.
  *
- * Not modelled: inbound (virtualInbound) handling, TLS termination and mTLS checks, authn/authz
- * filters, the HTTP inspector's h2c/ALPN details, request counting in ProxyState (the caller calls
- * requestStarted/requestFinished around the request's lifetime).
+ * Inbound calls to a sidecar with security config pass its filters first (inbound-security.ts: mTLS
+ * handshake, JWT, RBAC).
+ *
+ * Not modelled: the HTTP inspector's h2c/ALPN details, security filters on gateways, request
+ * counting in ProxyState (the caller calls requestStarted/requestFinished around the request's
+ * lifetime).
  */
 import { unreachable } from '../core/assert.ts';
 import type { Rng } from '../core/prng.ts';
@@ -44,16 +47,20 @@ import { assertCall } from './request.ts';
 import type { Call, HttpRequest } from './request.ts';
 import { applyRouteAction, describeRequest, describeRoute } from './route-action.ts';
 import { tlsRedirectLocation } from './rewrite.ts';
-import { inboundAuthorization, inboundHandshake } from './inbound-security.ts';
+import { inboundFilters } from './inbound-security.ts';
+import type { InboundOptions } from './inbound-security.ts';
 import { describeEndpoint, pickWeightedCluster, resolveEndpoint } from './upstream-cluster.ts';
 
 /**
  * One call through one proxy. `direction` says how the call reached the proxy: `outbound` (the app's own
  * connection, captured by iptables; also gateways receiving traffic on their ports) picks the listener by
  * destination address; `inbound` (a connection to the pod from outside, redirected to 15006) takes the
- * virtualInbound listener.
+ * virtualInbound listener. `inbound` hands the inbound filters what the edge owns: the JWT verifier and
+ * the clock for token expiry.
  */
-export function handleCall(config: ProxyConfig, call: Call, state: ProxyState, rng: Rng, direction: 'outbound' | 'inbound' = 'outbound'): Outcome {
+export function handleCall(
+  config: ProxyConfig, call: Call, state: ProxyState, rng: Rng, direction: 'outbound' | 'inbound' = 'outbound', inbound: InboundOptions = {},
+): Outcome {
   assertCall(call);
   const target = `${call.destinationIp}:${call.destinationPort}`;
   const listener = direction === 'inbound' ? selectInboundListener(config.listeners) : selectListener(config.listeners, call);
@@ -70,20 +77,11 @@ export function handleCall(config: ProxyConfig, call: Call, state: ProxyState, r
   }
   const walk: Walk = { ...atListener, filterChain: chain.name };
   if (direction === 'inbound' && config.security !== null) {
-    // The TLS handshake happens on the chain, before any byte of HTTP: a STRICT port refuses plain text
-    // at the connection (no HTTP status; Istio simulation ErrNoFilterChain / ErrMTLSError).
-    const handshake = inboundHandshake(config.security, listener, call);
-    if (!handshake.ok) return { ...resetOutcome(walk, null, handshake.reason), security: handshake.security };
-    const http = chain.filter.kind === 'http' && call.request !== undefined ? call.request : null;
-    const authz = inboundAuthorization(config.security, call, http, handshake.security);
-    if (!authz.ok) {
-      // RBAC denies with 403 "RBAC: access denied" on HTTP and closes a TCP connection.
-      if (http === null) return { ...resetOutcome(walk, null, `Authorization denied the connection: ${authz.reason}`), security: authz.security };
-      // Envoy logs no response flag for an RBAC denial (response code detail rbac_access_denied_matched_policy).
-      const reply = authz.badPath ? localReplyOutcome(walk, 400, 'DPE', authz.reason) : { ...localReplyOutcome(walk, 403, 'DPE', `RBAC: access denied. ${authz.reason}`), flags: [...walk.flags] };
-      return { ...reply, security: authz.security };
-    }
-    return { ...handleChain(config, call, chain, walk, state, rng, target), security: authz.security };
+    // mTLS handshake, JWT filter, RBAC (inbound-security.ts); what passes goes on with the request the
+    // JWT filter left (token removed, payload and claim headers added).
+    const verdict = inboundFilters(config.security, listener, chain, call, walk, inbound);
+    if (!verdict.pass) return verdict.outcome;
+    return { ...handleChain(config, verdict.call, chain, walk, state, rng, target), security: verdict.security };
   }
   return handleChain(config, call, chain, walk, state, rng, target);
 }

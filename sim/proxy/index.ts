@@ -6,6 +6,9 @@
  * Not modelled: nothing here; see each file's own list.
  */
 export { handleCall } from './engine.ts';
+export type { InboundOptions } from './inbound-security.ts';
+export { authenticateJwt } from './jwt.ts';
+export type { JwtAuthnOptions, JwtAuthnResult, JwtIdentity, JwtSummary, JwtVerifier } from './jwt.ts';
 export type { Call, CallProtocol, HttpRequest } from './request.ts';
 export { parseQueryParams, splitAuthority, splitPathAndQuery } from './request.ts';
 export type { Outcome, OutcomeKind, ResponseFlag, Walk } from './outcome.ts';

@@ -22,6 +22,7 @@
 import type { LbEndpoint } from '../xds/cluster.ts';
 import type { RetryPolicy } from '../xds/route.ts';
 import type { HttpRequest } from './request.ts';
+import type { JwtSummary } from './jwt.ts';
 
 /** Envoy response flags (access log `%RESPONSE_FLAGS%`) the engine can raise. */
 export type ResponseFlag = 'NR' | 'NC' | 'UH' | 'FI' | 'DI' | 'UF' | 'URX' | 'UO' | 'UT' | 'DPE';
@@ -55,6 +56,8 @@ export interface InboundSecurity {
   /** The peer's principal, when mTLS authenticated one. */
   readonly principal: string | null;
   readonly authz: { readonly decision: 'ALLOW' | 'DENY' | 'CUSTOM' | 'AUDIT'; readonly policy: string | null; readonly reason: string } | null;
+  /** What the JWT filter (RequestAuthentication) did; absent or null when no provider applies. */
+  readonly jwt?: JwtSummary | null;
 }
 
 interface OutcomeBase extends Walk {
@@ -90,12 +93,12 @@ export function resetOutcome(walk: Walk, flag: ResponseFlag | null, reason: stri
   return { ...started, kind: 'reset', flags: flag === null ? started.flags : [...started.flags, flag] };
 }
 
-/** Envoy answered with an error of its own (sendLocalReply). */
+/** Envoy answered with an error of its own (sendLocalReply); a filter's denial (RBAC, JWT) raises no flag. */
 export function localReplyOutcome(
-  walk: Walk, status: number, flag: ResponseFlag, reason: string, responseHeaders: Readonly<Record<string, string>> = {},
+  walk: Walk, status: number, flag: ResponseFlag | null, reason: string, responseHeaders: Readonly<Record<string, string>> = {},
 ): Outcome {
   const started = base(walk, reason);
-  return { ...started, kind: 'local-reply', status, connected: true, flags: [...started.flags, flag], responseHeaders: { ...responseHeaders } };
+  return { ...started, kind: 'local-reply', status, connected: true, flags: flag === null ? started.flags : [...started.flags, flag], responseHeaders: { ...responseHeaders } };
 }
 
 export function directOutcome(

@@ -15,6 +15,26 @@ export interface ProbeRequest {
   readonly sni?: string;
   /** For `external` clients: what the caller puts on the wire (default plain text). */
   readonly tls?: 'plaintext' | 'tls' | 'mtls';
+  /** A JWT, sent as `Authorization: Bearer <jwt>` (replacing any Authorization header). */
+  readonly jwt?: string;
+  /**
+   * Claims standing in for a validly signed token from their issuer: sent as a token with these
+   * claims whose signature is taken as good (issuer, expiry and audiences are still checked).
+   */
+  readonly jwtClaims?: Readonly<Record<string, unknown>>;
+}
+
+/** What the destination's JWT filter (RequestAuthentication) did with the request. */
+export interface ProbeJwt {
+  /** `authenticated`: a token verified; `no-token`: none where the providers look; `bypassed`: a CORS preflight; `rejected`: 401/403. */
+  readonly outcome: 'authenticated' | 'no-token' | 'bypassed' | 'rejected';
+  /** `iss/sub` of the verified token. */
+  readonly principal: string | null;
+  /** `ns/name` of the RequestAuthentication whose rule verified it. */
+  readonly provider: string | null;
+  /** The token came from `jwtClaims`: its signature was not checked. */
+  readonly standIn: boolean;
+  readonly reason: string;
 }
 
 export interface ProbeHop {
@@ -48,6 +68,8 @@ export interface ProbeResult {
   readonly destination: ProbeDestination | null;
   /** Filled by the security model; null until it lands. */
   readonly mtls: boolean | null;
+  /** The JWT filter at the destination (null: no RequestAuthentication applies there, or the request never reached it). */
+  readonly jwt: ProbeJwt | null;
   /** The authorization decision at the destination (null: no policy applies there); `policy` is the deciding one, null when no ALLOW policy matched. */
   readonly authz: { readonly decision: string; readonly policy: string | null; readonly reason: string } | null;
   readonly upstream: { readonly method: string; readonly authority: string; readonly path: string; readonly headers: Readonly<Record<string, string>> } | null;

@@ -10,16 +10,21 @@
  *   host as authority;
  * - without a sidecar, traffic to a Service address goes to one of its endpoints at random (kube-proxy),
  *   so VirtualServices do not apply;
- * - an endpoint outside the mesh (PassthroughCluster, DNS endpoints) answers 200.
+ * - an endpoint outside the mesh (PassthroughCluster, DNS endpoints) answers 200;
+ * - `jwt` becomes `Authorization: Bearer <jwt>`; `jwtClaims` a stand-in token (probe-jwt.ts) the
+ *   session's verifier accepts; JWT signatures are checked by the verifier handed in at construction
+ *   and expiry against its `nowSeconds` (the edge's clock; the simulator keeps none).
  *
  * Invariants: pure given the Rng and the per-proxy states; never throws for a user mistake (it returns a
  * ProbeError with the nearest names that exist).
  *
- * Not modelled: retries and timeouts in time (they arrive with the event loop), mTLS and authorization
- * (security), response bodies, mirrors.
+ * Not modelled: retries and timeouts in time (they arrive with the event loop), response bodies, mirrors,
+ * JWT filters on gateways.
  */
 import type { Rng } from '../core/prng.ts';
 import { handleCall } from '../proxy/engine.ts';
+import type { InboundOptions } from '../proxy/inbound-security.ts';
+import type { JwtVerifier } from '../proxy/jwt.ts';
 import type { InboundSecurity, Outcome } from '../proxy/outcome.ts';
 import type { Cluster, LbEndpoint } from '../xds/cluster.ts';
 import { clientUsesMtls } from '../controlplane/generate-mtls.ts';
@@ -32,25 +37,39 @@ import { nearestNames, resolveName } from './resolve-host.ts';
 import { parseProbeUrl } from './probe-types.ts';
 import type { ProbeDestination, ProbeError, ProbeHop, ProbeRequest, ProbeResult } from './probe-types.ts';
 import { kubeProxyHop, outcomeHop } from './probe-hops.ts';
+import { standInToken, standInVerifier } from './probe-jwt.ts';
 
 const HOPS_MAX = 8;
 /** The address an external client connects from (TEST-NET-2, RFC 5737). */
 const EXTERNAL_CLIENT_IP = '198.51.100.10';
+
+/** What the edge hands a probe session: the JWT signature check and the clock for token expiry. */
+export interface ProbeOptions {
+  /** Checks JWT signatures (keys, crypto) at the edge; absent or null: no token verifies (401). */
+  readonly verifier?: JwtVerifier | null;
+  /** Seconds since the Unix epoch for JWT `exp`/`nbf` (default 0). */
+  readonly nowSeconds?: number;
+}
 
 /** One probe session: the mesh, the seeded stream, and each proxy's load-balancer state. */
 export class ProbeSession {
   private readonly states = new Map<string, ProxyState>();
   readonly mesh: Mesh;
   private readonly rng: Rng;
+  private readonly options: ProbeOptions;
 
-  constructor(mesh: Mesh, rng: Rng) {
+  constructor(mesh: Mesh, rng: Rng, options: ProbeOptions = {}) {
     this.mesh = mesh;
     this.rng = rng;
+    this.options = options;
   }
 
   probe(request: ProbeRequest): ProbeResult | ProbeError {
     const url = parseProbeUrl(request.url);
     if ('error' in url) return url;
+    if (request.jwt !== undefined && request.jwtClaims !== undefined) {
+      return { error: 'a probe takes a token (jwt) or stand-in claims (jwtClaims), not both', hint: 'Send a signed token with jwt, or claims whose signature is taken as good with jwtClaims.' };
+    }
     const source = this.sourceOf(request.from);
     if ('error' in source) return source;
     const namespace = source.pod?.namespace ?? 'default';
@@ -59,13 +78,24 @@ export class ProbeSession {
     const headers = lowerKeys(request.headers ?? {});
     const authority = headers['host'] ?? url.authority;
     delete headers['host'];
+    const standIn = request.jwtClaims === undefined ? null : standInToken(request.jwtClaims);
+    const token = request.jwt ?? standIn;
+    if (token !== null) headers['authorization'] = `Bearer ${token}`;
+    const edge = this.options.verifier ?? null;
+    const inbound: InboundOptions = {
+      jwtVerifier: standIn === null ? edge : standInVerifier(standIn, request.jwtClaims!, edge),
+      nowSeconds: this.options.nowSeconds ?? 0,
+    };
     const http: HttpRequest = { method: request.method ?? 'GET', scheme: url.scheme === 'https' ? 'https' : 'http', authority, path: url.path, headers };
     const call: Call = url.scheme === 'http' || url.scheme === 'https'
       ? { destinationIp: address, destinationPort: url.port, protocol: url.scheme === 'https' ? 'tls' : 'http', request: http, ...(url.scheme === 'http' ? {} : { sni: request.sni ?? url.host }) }
       : { destinationIp: address, destinationPort: url.port, protocol: url.scheme === 'tcp' ? 'tcp' : 'tls', ...(request.sni === undefined && url.scheme === 'tcp' ? {} : { sni: request.sni ?? url.host }) };
     // A raw client outside the mesh chooses its own transport (--tls); a proxy decides for its own pod.
     const first: Call = source.pod === null ? { ...call, transport: request.tls ?? 'plaintext', sourceIp: EXTERNAL_CLIENT_IP } : { ...call, sourceIp: source.pod.ip };
-    return this.walk(source.pod, first);
+    const result = this.walk(source.pod, first, inbound);
+    if (standIn === null || result.jwt === null) return result;
+    const reason = result.jwt.outcome === 'authenticated' ? `${result.jwt.reason} (A stand-in from jwtClaims: its signature was taken as good.)` : result.jwt.reason;
+    return { ...result, jwt: { ...result.jwt, standIn: true, reason } };
   }
 
   private sourceOf(from: string): { pod: PodInfo | null; gateway: boolean } | ProbeError {
@@ -103,13 +133,13 @@ export class ProbeSession {
     return state;
   }
 
-  private through(pod: PodInfo, call: Call, direction: 'outbound' | 'inbound'): Outcome {
+  private through(pod: PodInfo, call: Call, direction: 'outbound' | 'inbound', inbound: InboundOptions): Outcome {
     const config = this.mesh.proxyConfig(pod)!;
-    return handleCall(config, call, this.stateOf(config.proxy.id), this.rng, direction);
+    return handleCall(config, call, this.stateOf(config.proxy.id), this.rng, direction, inbound);
   }
 
   /** Follows the call from the client to the app, one proxy at a time. */
-  private walk(client: PodInfo | null, first: Call): ProbeResult {
+  private walk(client: PodInfo | null, first: Call, inbound: InboundOptions): ProbeResult {
     const trace: ProbeHop[] = [];
     let call = first;
     let at: PodInfo | null = client;
@@ -135,7 +165,7 @@ export class ProbeSession {
         if (chosen.destination !== null) destination = chosen.destination;
       } else {
         const direction = arriving === 'pod' && at!.proxy === 'sidecar' ? 'inbound' : 'outbound';
-        const outcome = this.through(at!, call, direction);
+        const outcome = this.through(at!, call, direction, inbound);
         last = outcome;
         delayUs += outcome.delayUs;
         Object.assign(response, outcome.responseHeaders);
@@ -197,6 +227,7 @@ export class ProbeSession {
       flags: [...new Set(trace.flatMap((h) => h.flags))],
       destination,
       mtls: security === null ? null : security.mtls,
+      jwt: security?.jwt == null ? null : { ...security.jwt, standIn: false },
       authz: security?.authz == null ? null : { decision: security.authz.decision, policy: security.authz.policy, reason: security.authz.reason },
       upstream: request === undefined || destination === null ? null : { method: request.method, authority: request.authority, path: request.path, headers: request.headers },
       response: { headers: response },

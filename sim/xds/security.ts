@@ -1,13 +1,16 @@
 /**
  * Compiled security config, as Envoy receives it from istiod: the inbound mTLS mode per port (what the
- * `virtualInbound` filter chains accept), the upstream TLS a client uses per cluster, and the RBAC
- * policies (AuthorizationPolicy) a workload enforces.
+ * `virtualInbound` filter chains accept), the upstream TLS a client uses per cluster, the JWT providers
+ * (RequestAuthentication → the jwt_authn filter) and the RBAC policies (AuthorizationPolicy) a workload
+ * enforces.
  *
  * Invariants: data only; principals are SPIFFE URIs without the `spiffe://` scheme when Istio matches
  * them that way (`cluster.local/ns/default/sa/sleep`); RBAC policies are in Istio's evaluation order
- * (CUSTOM, DENY, ALLOW; AUDIT only marks).
+ * (CUSTOM, DENY, ALLOW; AUDIT only marks); JWT providers are in the filter's requirement order (by
+ * issuer) with Envoy's default token locations already filled in, header names lower case.
  *
- * Not modelled: certificate contents (with the CA), SDS, TLS versions and ciphers.
+ * Not modelled: certificate contents (with the CA), SDS, TLS versions and ciphers; the JWKS fetch
+ * (`jwksUri` is carried as written, the edge verifier reads the keys), JWT cache and timeouts.
  */
 
 export type InboundMtlsMode = 'STRICT' | 'PERMISSIVE' | 'DISABLE';
@@ -89,8 +92,50 @@ export interface RbacPolicy {
   readonly dryRun: boolean;
 }
 
+/** A header that carries a token, and the text before the token in its value (`Bearer `). */
+export interface JwtHeaderLocation {
+  /** Lower case (Envoy's LowerCaseString). */
+  readonly name: string;
+  /** '' when the whole value is the token. */
+  readonly prefix: string;
+}
+
+export interface JwtClaimHeader {
+  /** Lower case. */
+  readonly header: string;
+  /** A claim name; `a.b` reads a nested claim. */
+  readonly claim: string;
+}
+
+/** One RequestAuthentication `jwtRules` entry as a jwt_authn provider (policy_applier.go convertToEnvoyJwtConfig). */
+export interface JwtProvider {
+  /** The `iss` a token must carry ('' accepts any issuer, as Envoy's issuer checker does). */
+  readonly issuer: string;
+  /** Empty: audiences are not checked. */
+  readonly audiences: readonly string[];
+  /** Inline JWKS (JSON text), or null. */
+  readonly jwks: string | null;
+  /** Where the keys live, or null; read by the edge verifier, never fetched by the simulator. */
+  readonly jwksUri: string | null;
+  /** Where tokens are looked for. When the rule names none, Envoy's defaults: `authorization` with `Bearer ` and `?access_token`. */
+  readonly fromHeaders: readonly JwtHeaderLocation[];
+  readonly fromParams: readonly string[];
+  readonly fromCookies: readonly string[];
+  /** Keep the token in the request sent upstream (Envoy `forward`). */
+  readonly forwardOriginalToken: boolean;
+  /** Header that receives the verified payload, base64url (Envoy `forward_payload_header`), or null. */
+  readonly outputPayloadToHeader: string | null;
+  readonly outputClaimToHeaders: readonly JwtClaimHeader[];
+  /** Top-level claims turned from space-delimited strings into lists for authorization (`scope`, `permission` and the rule's own). */
+  readonly spaceDelimitedClaims: readonly string[];
+  /** `ns/name` of the RequestAuthentication. */
+  readonly source: string;
+}
+
 export interface WorkloadSecurity {
   readonly inboundMtls: InboundMtls;
   /** Policies that apply to this workload, oldest first within each action. */
   readonly authorization: readonly RbacPolicy[];
+  /** The jwt_authn providers of the RequestAuthentications that select this workload, by issuer; empty: no JWT filter. */
+  readonly jwtProviders: readonly JwtProvider[];
 }
