@@ -5,7 +5,8 @@
  * Invariants: every (group, version, kind) here has a validator; versions of one Istio kind share
  * one shape (Istio serves v1alpha3/v1beta1/v1 from the same proto), so callers see the kind, not the version.
  *
- * ConfigMap is read for one reason: istiod's MeshConfig lives in the `istio` ConfigMap.
+ * ConfigMap and Secret are read for istiod's sake: MeshConfig lives in the `istio` ConfigMap, a plugged-in
+ * CA in the `cacerts` Secret.
  *
  * Not modelled: Gateway API kinds, EnvoyFilter, WorkloadGroup, Telemetry, WasmPlugin, ProxyConfig
  * (recognised as Istio kinds and skipped with a warning); ReplicaSet, Job, CronJob.
@@ -15,6 +16,7 @@ import { Service } from 'kubernetes-models/v1/Service';
 import { Pod } from 'kubernetes-models/v1/Pod';
 import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
+import { Secret } from 'kubernetes-models/v1/Secret';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { StatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
 import { DaemonSet } from 'kubernetes-models/apps/v1/DaemonSet';
@@ -56,6 +58,7 @@ export const KIND_NAMES = [
   'Service',
   'ServiceAccount',
   'ConfigMap',
+  'Secret',
   'Pod',
   'Deployment',
   'StatefulSet',
@@ -115,6 +118,7 @@ export const KINDS: Readonly<Record<KindName, KindInfo>> = {
   Service: kube('Service', '', Service as unknown as ModelClass),
   ServiceAccount: kube('ServiceAccount', '', ServiceAccount as unknown as ModelClass),
   ConfigMap: kube('ConfigMap', '', ConfigMap as unknown as ModelClass),
+  Secret: kube('Secret', '', Secret as unknown as ModelClass),
   Pod: kube('Pod', '', Pod as unknown as ModelClass),
   Deployment: kube('Deployment', 'apps', Deployment as unknown as ModelClass),
   StatefulSet: kube('StatefulSet', 'apps', StatefulSet as unknown as ModelClass),
@@ -132,7 +136,6 @@ export const KINDS: Readonly<Record<KindName, KindInfo>> = {
 
 /** Kinds users apply alongside a mesh that meshsim reads past without simulating them. */
 export const KNOWN_UNSIMULATED_KINDS: ReadonlySet<string> = new Set([
-  'Secret',
   'ReplicaSet',
   'Job',
   'CronJob',

@@ -14,6 +14,8 @@ export type OutboundTrafficPolicyMode = 'ALLOW_ANY' | 'REGISTRY_ONLY';
 export interface MeshConfig {
   readonly rootNamespace: string;
   readonly trustDomain: string;
+  /** Other trust domains whose identities count as this mesh's (MeshConfig trustDomainAliases). */
+  readonly trustDomainAliases: readonly string[];
   readonly domainSuffix: string;
   /** What sidecars do with traffic to hosts outside the registry (Istio default ALLOW_ANY). */
   readonly outboundTrafficPolicy: OutboundTrafficPolicyMode;
@@ -27,6 +29,7 @@ export interface MeshConfig {
 export const MESH_CONFIG_DEFAULT: MeshConfig = {
   rootNamespace: 'istio-system',
   trustDomain: 'cluster.local',
+  trustDomainAliases: [],
   domainSuffix: 'cluster.local',
   outboundTrafficPolicy: 'ALLOW_ANY',
   enableAutoMtls: true,
@@ -85,11 +88,11 @@ export function readMeshConfig(text: string): MeshConfigReading {
     if (policy.mode === 'ALLOW_ANY' || policy.mode === 'REGISTRY_ONLY') config.outboundTrafficPolicy = policy.mode;
     else if (policy.mode !== undefined) problems.push({ field: 'outboundTrafficPolicy.mode', message: `outboundTrafficPolicy.mode must be ALLOW_ANY or REGISTRY_ONLY, not ${JSON.stringify(policy.mode)}` });
   }
-  for (const field of ['defaultServiceExportTo', 'defaultVirtualServiceExportTo', 'defaultDestinationRuleExportTo'] as const) {
+  for (const field of ['trustDomainAliases', 'defaultServiceExportTo', 'defaultVirtualServiceExportTo', 'defaultDestinationRuleExportTo'] as const) {
     const x = v[field];
     if (x === undefined) continue;
     if (Array.isArray(x) && x.every((e) => typeof e === 'string')) config[field] = x as string[];
-    else problems.push({ field, message: `${field} must be a list of namespaces ("*", "." or names)` });
+    else problems.push({ field, message: field === 'trustDomainAliases' ? 'trustDomainAliases must be a list of trust domains' : `${field} must be a list of namespaces ("*", "." or names)` });
   }
   return { config, problems };
 }

@@ -33,6 +33,8 @@ export interface SpecByKind {
   ServiceAccount: Record<string, never>;
   /** A ConfigMap carries `data`, not `spec`: read it from `body`. */
   ConfigMap: Record<string, never>;
+  /** A Secret carries `data`/`stringData`, not `spec`: read it from `body`. */
+  Secret: Record<string, never>;
   Pod: NonNullable<IPod['spec']>;
   Deployment: NonNullable<IDeployment['spec']>;
   StatefulSet: NonNullable<IStatefulSet['spec']>;

@@ -20,6 +20,21 @@ import type { MeshConfig } from '../config/mesh-config.ts';
 import { generateProxyConfig, proxyIdentityOf } from '../controlplane/generate-proxy-config.ts';
 import type { PodInfo, Topology } from '../topology/model.ts';
 import type { ProxyConfig } from '../xds/proxy-config.ts';
+import { WORKLOAD_CERT_TTL_DEFAULT_US, caRoot } from '../controlplane/ca.ts';
+import type { CaRoot, CaSettings } from '../controlplane/ca.ts';
+import type { AnyResource } from '../config/resource.ts';
+
+/** The `cacerts` Secret in istiod's namespace (bring your own root): its data, decoded, or null. */
+function cacertsOf(resources: readonly AnyResource[], istiodNamespace: string): Record<string, string> | null {
+  const secret = resources.find((r) => r.kind === 'Secret' && r.name === 'cacerts' && r.namespace === istiodNamespace);
+  if (secret === undefined) return null;
+  const out: Record<string, string> = {};
+  const data = (secret.body['data'] ?? {}) as Record<string, unknown>;
+  const stringData = (secret.body['stringData'] ?? {}) as Record<string, unknown>;
+  for (const [key, value] of Object.entries(data)) if (typeof value === 'string') out[key] = value;
+  for (const [key, value] of Object.entries(stringData)) if (typeof value === 'string') out[key] = value;
+  return out;
+}
 
 export interface MeshOptions extends ValidateOptions {
   readonly mesh?: Partial<MeshConfig>;
@@ -27,6 +42,8 @@ export interface MeshOptions extends ValidateOptions {
 
 export interface Mesh {
   readonly store: ConfigStore;
+  /** istiod's CA: the signing root (its own, or the plugged-in `cacerts` one) and certificate settings. */
+  readonly ca: { readonly root: CaRoot; readonly settings: CaSettings };
   readonly topology: Topology;
   readonly push: PushContext;
   readonly diagnostics: readonly Diagnostic[];
@@ -61,8 +78,13 @@ export function buildMesh(sources: readonly ManifestSource[], options: MeshOptio
     requestAuthentications: store.byAge('RequestAuthentication'),
   });
   const cache = new Map<string, ProxyConfig>();
+  const ca = {
+    root: caRoot(cacertsOf(validated.allResources, topology.settings.rootNamespace)),
+    settings: { trustDomain: mesh.trustDomain, trustDomainAliases: mesh.trustDomainAliases, workloadCertTtlUs: WORKLOAD_CERT_TTL_DEFAULT_US },
+  };
   return {
     store,
+    ca,
     topology,
     push,
     diagnostics: validated.diagnostics,
