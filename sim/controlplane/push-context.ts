@@ -21,33 +21,23 @@ import type { Resource } from '../config/resource.ts';
 import type { Topology, ServiceInfo } from '../topology/model.ts';
 import type { MeshConfig } from '../config/mesh-config.ts';
 
-export interface PushContext {
+/** What a snapshot is built from: mesh settings, the topology, and each kind's resources oldest first. */
+export interface PushInputs {
   readonly mesh: MeshConfig;
   readonly topology: Topology;
-  /** Services by host name (several only for ServiceEntries in different namespaces). */
-  readonly servicesByHost: ReadonlyMap<string, readonly ServiceInfo[]>;
+  /** Oldest first (ConfigStore.byAge): Istio breaks every tie by age. */
   readonly virtualServices: readonly Resource<'VirtualService'>[];
   readonly destinationRules: readonly Resource<'DestinationRule'>[];
   readonly gateways: readonly Resource<'Gateway'>[];
   readonly sidecars: readonly Resource<'Sidecar'>[];
-  /** Oldest first, as for every kind Istio breaks ties by age. */
   readonly peerAuthentications: readonly Resource<'PeerAuthentication'>[];
   readonly authorizationPolicies: readonly Resource<'AuthorizationPolicy'>[];
   readonly requestAuthentications: readonly Resource<'RequestAuthentication'>[];
 }
 
-export interface PushInputs {
-  readonly mesh: MeshConfig;
-  readonly topology: Topology;
-  /** Oldest first, as ConfigStore.byAge gives them. */
-  readonly virtualServices: readonly Resource<'VirtualService'>[];
-  readonly destinationRules: readonly Resource<'DestinationRule'>[];
-  readonly gateways: readonly Resource<'Gateway'>[];
-  readonly sidecars: readonly Resource<'Sidecar'>[];
-  /** Oldest first, as for every kind Istio breaks ties by age. */
-  readonly peerAuthentications: readonly Resource<'PeerAuthentication'>[];
-  readonly authorizationPolicies: readonly Resource<'AuthorizationPolicy'>[];
-  readonly requestAuthentications: readonly Resource<'RequestAuthentication'>[];
+export interface PushContext extends PushInputs {
+  /** Services by host name (several only for ServiceEntries in different namespaces). */
+  readonly servicesByHost: ReadonlyMap<string, readonly ServiceInfo[]>;
 }
 
 export function buildPushContext(inputs: PushInputs): PushContext {
