@@ -1,7 +1,8 @@
 /**
  * mTLS generation, both ends: the inbound mode a workload's sidecar enforces (PeerAuthentication
  * composition) and the TLS a client sidecar originates to a cluster (DestinationRule `tls`, auto mTLS).
- * Pure functions of resources; they mirror, without copying, Istio's
+ * The PeerAuthentication composition itself lives in sim/config/peer-authentication.ts (the analyzers
+ * read it too). Pure functions of resources; they mirror, without copying, Istio's
  * - pilot/pkg/security/authn/policy_applier.go ComposePeerAuthentication, GetMutualTLSModeForPort;
  * - pilot/pkg/model/authentication.go getConfigsForWorkload, addPeerAuthentication,
  *   GetNamespaceMutualTLSMode; pilot/pkg/model/push_context.go BestEffortInferServiceMTLSMode;
@@ -20,9 +21,9 @@
  * check (modelled as plain auto mTLS; it needs a field in UpstreamTls to express).
  */
 import type { Resource } from '../config/resource.ts';
+import { composePeerAuthentication } from '../config/peer-authentication.ts';
 import type { InboundMtls, InboundMtlsMode, UpstreamTls, UpstreamTlsMode } from '../xds/security.ts';
 
-type PaMode = 'UNSET' | InboundMtlsMode;
 type PeerAuthentication = Resource<'PeerAuthentication'>;
 
 export interface WorkloadRef {
@@ -32,85 +33,15 @@ export interface WorkloadRef {
 
 const keyOf = (r: { namespace: string; name: string }): string => `${r.namespace}/${r.name}`;
 
-/** Mode as written; no `mtls` block (or no mode) is UNSET (policy_applier.go isMtlsModeUnset). */
-function modeOf(mtls: { mode?: string } | undefined): PaMode {
-  const mode = mtls?.mode;
-  return mode === 'STRICT' || mode === 'PERMISSIVE' || mode === 'DISABLE' ? mode : 'UNSET';
-}
-
-/** Rule: a selector with no matchLabels is no selector (ComposePeerAuthentication, addPeerAuthentication). */
-function hasSelector(pa: PeerAuthentication): boolean {
-  return Object.keys(pa.spec.selector?.matchLabels ?? {}).length > 0;
-}
-
-function selects(pa: PeerAuthentication, labels: Readonly<Record<string, string>>): boolean {
-  return Object.entries(pa.spec.selector?.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
-}
-
-interface Scopes {
-  readonly mesh: PeerAuthentication | null;
-  readonly namespace: PeerAuthentication | null;
-  readonly workload: PeerAuthentication | null;
-}
-
-/** The oldest policy at each level for a workload (getConfigsForWorkload + ComposePeerAuthentication). */
-function pickScopes(pas: readonly PeerAuthentication[], workload: WorkloadRef | null, namespace: string, root: string): Scopes {
-  let mesh: PeerAuthentication | null = null;
-  let ns: PeerAuthentication | null = null;
-  let wl: PeerAuthentication | null = null;
-  for (const pa of pas) {
-    if (!hasSelector(pa)) {
-      // Rule: no selector in the root namespace is mesh-level; the oldest wins (strict Before: first seen).
-      if (pa.namespace === root) mesh ??= pa;
-      // Rule: no selector in the workload's namespace is namespace-level; other namespaces never apply.
-      else if (pa.namespace === namespace) ns ??= pa;
-    } else if (pa.namespace !== root && pa.namespace === namespace && workload !== null && selects(pa, workload.labels)) {
-      // Rule: a selector-bearing policy applies when matchLabels ⊆ labels; in the root namespace it is
-      // IGNORED ("ignore non-emptypb selector in root namespace"), unlike AuthorizationPolicy.
-      wl ??= pa;
-    }
-  }
-  return { mesh, namespace: ns, workload: wl };
-}
-
-/** Mesh then namespace: UNSET inherits; nothing is PERMISSIVE. Returns the mode and who decided it. */
-function composeParents(scopes: Scopes): { mode: InboundMtlsMode; source: string | null } {
-  let mode: InboundMtlsMode = 'PERMISSIVE'; // Rule: the default with no policy is PERMISSIVE.
-  let source: string | null = null;
-  for (const pa of [scopes.mesh, scopes.namespace]) {
-    if (pa === null) continue;
-    const own = modeOf(pa.spec.mtls);
-    if (own === 'UNSET') continue; // Rule: UNSET inherits the parent ("inheritance: default mesh").
-    mode = own;
-    source = keyOf(pa);
-  }
-  return { mode, source };
-}
-
 /**
- * The inbound mTLS a workload's sidecar enforces. Precedence workload > namespace > mesh > PERMISSIVE;
- * `portLevelMtls` (keyed by target port) only on the workload-level policy, UNSET entries taking the
- * workload's effective mode (TestComposePeerAuthentication "port level").
+ * The inbound mTLS a workload's sidecar enforces, as compiled config: the PeerAuthentication composition
+ * (sim/config/peer-authentication.ts: workload > namespace > mesh > PERMISSIVE, portLevelMtls by target port).
  */
 export function inboundMtlsFor(peerAuthentications: readonly PeerAuthentication[], workload: WorkloadRef, rootNamespace: string): InboundMtls {
-  const scopes = pickScopes(peerAuthentications, workload, workload.namespace, rootNamespace);
-  let { mode, source } = composeParents(scopes);
+  const composed = composePeerAuthentication(peerAuthentications, workload.namespace, workload.labels, rootNamespace);
   const ports: Record<string, InboundMtlsMode> = {};
-  const wl = scopes.workload;
-  if (wl !== null) {
-    const own = modeOf(wl.spec.mtls);
-    // Rule: the workload-level mode overrides its parents unless UNSET ("inheritance: namespace to workload").
-    if (own !== 'UNSET') {
-      mode = own;
-      source = keyOf(wl);
-    }
-    for (const [port, setting] of Object.entries(wl.spec.portLevelMtls ?? {})) {
-      const portMode = modeOf(setting);
-      // Rule: a port's UNSET inherits the workload-level effective mode ("port level": 90 and 100).
-      ports[port] = portMode === 'UNSET' ? mode : portMode;
-    }
-  }
-  return { mode, ports, source };
+  for (const [port, source] of composed.ports) ports[String(port)] = source.mode;
+  return { mode: composed.base.mode, ports, source: composed.base.policy === null ? null : keyOf(composed.base.policy) };
 }
 
 /** GetMutualTLSModeForPort: the port-level mode for a target port, else the workload mode. */
@@ -140,7 +71,7 @@ export function serviceMtlsModeFor(peerAuthentications: readonly PeerAuthenticat
   // Rule: passthrough (headless / LB PASSTHROUGH) enables mTLS only if ALL endpoints have sidecars (issue 27376).
   if (service.passthrough && (service.endpointSidecars.length === 0 || service.endpointSidecars.some((s) => !s))) return 'DISABLE';
   // Rule: namespace-level, then mesh-level mode (addPeerAuthentication / GetNamespaceMutualTLSMode), else PERMISSIVE.
-  return composeParents(pickScopes(peerAuthentications, null, service.namespace, rootNamespace)).mode;
+  return composePeerAuthentication(peerAuthentications, service.namespace, null, rootNamespace).base.mode;
 }
 
 // ---- DestinationRule TLS -------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 /**
  * The per-route policies of a VirtualService HTTP rule as Envoy receives them: timeout, retries, fault
- * injection, mirroring percentages (Istio: pilot/pkg/networking/core/route/route.go setTimeout,
+ * injection, mirroring percentages (Istio: pilot/pkg/networking/core/route/route.go (its timeout setter),
  * TranslateFault, MirrorPercent, MirrorPercentByPolicy, translatePercentToFractionalPercent,
  * translateIntegerToFractionalPercent; route/retry/retry.go DefaultPolicy, ConvertPolicy, parseRetryOn).
  *
@@ -35,7 +35,7 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = Object.freeze({
   retryOn: Object.freeze(['connect-failure', 'refused-stream', 'unavailable', 'cancelled', 'retriable-status-codes']),
 });
 
-/** route.go setTimeout: unset → 0, which Envoy reads as "no timeout"; here both are null. */
+/** route.go (timeout setter): unset → 0, which Envoy reads as "no timeout"; here both are null. */
 export function translateTimeout(timeout: string | undefined): number | null {
   if (timeout === undefined) return null;
   const us = parseDuration(timeout);
