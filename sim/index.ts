@@ -22,6 +22,7 @@ export { installManifests } from './config/install-profile.ts';
 export { buildMesh } from './world/mesh.ts';
 export type { Mesh, MeshOptions } from './world/mesh.ts';
 export { ProbeSession } from './world/probe.ts';
+export type { MeshView } from './world/probe.ts';
 export type { ProbeOptions } from './world/probe.ts';
 export type { ProbeRequest, ProbeResult, ProbeError, ProbeHop, ProbeDestination, ProbeJwt } from './world/probe-types.ts';
 export type { JwtVerifier } from './proxy/jwt.ts';

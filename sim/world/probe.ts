@@ -23,6 +23,7 @@
  */
 import type { Rng } from '../core/prng.ts';
 import { handleCall } from '../proxy/engine.ts';
+import { WALK_START, refusedOutcome } from '../proxy/outcome.ts';
 import type { InboundOptions } from '../proxy/inbound-security.ts';
 import type { JwtVerifier } from '../proxy/jwt.ts';
 import type { InboundSecurity, Outcome } from '../proxy/outcome.ts';
@@ -31,8 +32,8 @@ import { clientUsesMtls } from '../controlplane/generate-mtls.ts';
 import { createProxyState } from '../proxy/proxy-state.ts';
 import type { ProxyState } from '../proxy/proxy-state.ts';
 import type { Call, HttpRequest } from '../proxy/request.ts';
-import type { PodInfo } from '../topology/model.ts';
-import type { Mesh } from './mesh.ts';
+import type { PodInfo, Topology } from '../topology/model.ts';
+import type { ProxyConfig } from '../xds/proxy-config.ts';
 import { nearestNames, resolveName } from './resolve-host.ts';
 import { parseProbeUrl } from './probe-types.ts';
 import type { ProbeDestination, ProbeError, ProbeHop, ProbeRequest, ProbeResult } from './probe-types.ts';
@@ -51,14 +52,23 @@ export interface ProbeOptions {
   readonly nowSeconds?: number;
 }
 
+/**
+ * What a walk reads: the topology and each proxy's config as it is now. A Mesh at rest is one; a
+ * simulation in time hands the config each proxy has received so far (null: none yet).
+ */
+export interface MeshView {
+  readonly topology: Topology;
+  proxyConfig(pod: PodInfo): ProxyConfig | null;
+}
+
 /** One probe session: the mesh, the seeded stream, and each proxy's load-balancer state. */
 export class ProbeSession {
   private readonly states = new Map<string, ProxyState>();
-  readonly mesh: Mesh;
+  readonly mesh: MeshView;
   private readonly rng: Rng;
   private readonly options: ProbeOptions;
 
-  constructor(mesh: Mesh, rng: Rng, options: ProbeOptions = {}) {
+  constructor(mesh: MeshView, rng: Rng, options: ProbeOptions = {}) {
     this.mesh = mesh;
     this.rng = rng;
     this.options = options;
@@ -134,7 +144,10 @@ export class ProbeSession {
   }
 
   private through(pod: PodInfo, call: Call, direction: 'outbound' | 'inbound', inbound: InboundOptions): Outcome {
-    const config = this.mesh.proxyConfig(pod)!;
+    const config = this.mesh.proxyConfig(pod);
+    // A sidecar or gateway that has no config yet listens on nothing: iptables sends the connection to
+    // a port where no listener is bound, so it is refused.
+    if (config === null) return refusedOutcome(WALK_START, `Proxy ${pod.name}.${pod.namespace} has received no config yet: connection refused.`);
     return handleCall(config, call, this.stateOf(config.proxy.id), this.rng, direction, inbound);
   }
 
