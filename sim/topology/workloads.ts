@@ -148,7 +148,12 @@ export function buildPods(workloads: readonly WorkloadInfo[], resources: readonl
 
 const SUFFIX_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 
-function podName(w: WorkloadInfo, index: number): string {
+/**
+ * A pod's name as its controller gives it. `templateGeneration` stands for the pod template: a rollout
+ * restart changes the template, so a Deployment's new pods get a new template hash (0: as first created).
+ */
+export function podName(w: Pick<WorkloadInfo, 'kind' | 'namespace' | 'name'>, index: number, templateGeneration = 0): string {
+  const template = templateGeneration === 0 ? `${w.namespace}/${w.name}` : `${w.namespace}/${w.name}#${templateGeneration}`;
   switch (w.kind) {
     case 'Pod':
     case 'WorkloadEntry':
@@ -156,7 +161,7 @@ function podName(w: WorkloadInfo, index: number): string {
     case 'StatefulSet':
       return `${w.name}-${index}`;
     case 'Deployment':
-      return `${w.name}-${safeChars(`${w.namespace}/${w.name}`, 10)}-${safeChars(`${w.namespace}/${w.name}/${index}`, 5)}`;
+      return `${w.name}-${safeChars(template, 10)}-${safeChars(`${template}/${index}`, 5)}`;
     case 'DaemonSet':
       return `${w.name}-${safeChars(`${w.namespace}/${w.name}/${index}`, 5)}`;
   }

@@ -36,7 +36,7 @@ import type { PodInfo, Topology } from '../topology/model.ts';
 import type { ProxyConfig } from '../xds/proxy-config.ts';
 import { nearestNames, resolveName } from './resolve-host.ts';
 import { parseProbeUrl } from './probe-types.ts';
-import type { ProbeDestination, ProbeError, ProbeHop, ProbeRequest, ProbeResult } from './probe-types.ts';
+import type { ProbeDestination, ProbeError, ProbeHop, ProbeRequest, ProbeResult, ProbeUrl } from './probe-types.ts';
 import { kubeProxyHop, outcomeHop } from './probe-hops.ts';
 import { standInToken, standInVerifier } from './probe-jwt.ts';
 
@@ -59,6 +59,8 @@ export interface ProbeOptions {
 export interface MeshView {
   readonly topology: Topology;
   proxyConfig(pod: PodInfo): ProxyConfig | null;
+  /** An address whose pod is gone (terminated in a run): connections to it fail. */
+  isGone?(address: string): boolean;
 }
 
 /** One probe session: the mesh, the seeded stream, and each proxy's load-balancer state. */
@@ -74,14 +76,22 @@ export class ProbeSession {
     this.options = options;
   }
 
-  probe(request: ProbeRequest): ProbeResult | ProbeError {
+  /**
+   * One request. `source` names the exact client pod (null: outside the cluster) instead of
+   * `request.from`'s first pod, as a simulation in time does when it spreads load over a workload's pods.
+   */
+  probe(request: ProbeRequest, source?: PodInfo | null): ProbeResult | ProbeError {
     const url = parseProbeUrl(request.url);
     if ('error' in url) return url;
     if (request.jwt !== undefined && request.jwtClaims !== undefined) {
       return { error: 'a probe takes a token (jwt) or stand-in claims (jwtClaims), not both', hint: 'Send a signed token with jwt, or claims whose signature is taken as good with jwtClaims.' };
     }
-    const source = this.sourceOf(request.from);
-    if ('error' in source) return source;
+    const named = source === undefined ? this.sourceOf(request.from) : { pod: source, gateway: source !== null && source.proxy === 'gateway' };
+    if ('error' in named) return named;
+    return this.send(request, url, named);
+  }
+
+  private send(request: ProbeRequest, url: ProbeUrl, source: { pod: PodInfo | null; gateway: boolean }): ProbeResult | ProbeError {
     const namespace = source.pod?.namespace ?? 'default';
     const address = source.gateway ? source.pod!.ip : this.resolve(url.host, namespace, source.pod === null);
     if (address === null) return this.unknownHost(url.host, namespace);
@@ -193,6 +203,10 @@ export class ProbeSession {
         if (direction === 'inbound') return this.answer(200, outcome.upstream === null ? call : { ...call, request: outcome.upstream }, destination, response, delayUs, outcome, routed, trace, undefined, outcome.security ?? null);
         const endpoint = outcome.endpoint!;
         const target = this.mesh.topology.pods.find((p) => p.ip === endpoint.address);
+        // An endpoint the proxy still holds for a pod that is gone: the connection fails (503 UF).
+        if (target === undefined && this.mesh.isGone?.(endpoint.address) === true) {
+          return this.upstreamFailure(call, response, delayUs, outcome, outcome, trace, `endpoint ${endpoint.address}:${endpoint.port} belongs to a pod that is gone: the connection fails`);
+        }
         destination = destinationOf(outcome, target ?? null);
         next = target === undefined ? 'outside' : { pod: target, port: endpoint.port };
         // An HTTP connection manager originates a new HTTP request upstream (TLS it terminated stays behind).

@@ -1,0 +1,141 @@
+/**
+ * The run's recorder: every finished request, push and proxy answer goes in as it happens; the
+ * RunRecord's tables come out at the end. Requests are counted per sample bucket and label set
+ * (istio_requests_total's labels) and their durations kept per source → destination, so percentiles and
+ * histograms are exact; every event also feeds a running trace hash.
+ *
+ * Invariants: observes, never drives (no scheduling); output order is total (time, then labels), so the
+ * same sequence of observations gives the same record; integers only.
+ *
+ * Not modelled: reporter="destination" series (the client side reports every request, including those
+ * that reached no server), request and response sizes.
+ */
+import { assert } from '../core/assert.ts';
+import { compareNumbers, compareStrings } from '../core/compare.ts';
+import { StableHasher } from '../core/hash.ts';
+import { REQUEST_DURATION_BUCKETS_MS } from './run-record.ts';
+import type { LatencyHistogram, ProxyConvergence, PushRecord, RequestCount, TimelineMark } from './run-record.ts';
+
+export interface FinishedRequest {
+  readonly endUs: number;
+  readonly durationUs: number;
+  readonly source: string;
+  readonly destination: string;
+  readonly destinationService: string;
+  readonly code: number;
+  readonly flags: readonly string[];
+}
+
+/** A request as the assertions see it: when it ended and what it was. */
+export interface RequestSample extends FinishedRequest {
+  readonly flagsText: string;
+}
+
+export class Recorder {
+  private readonly sampleUs: number;
+  private readonly counts = new Map<string, { count: RequestCount; sumUs: number; n: number }>();
+  private readonly samples: RequestSample[] = [];
+  private readonly pushes: PushRecord[] = [];
+  private readonly convergence: ProxyConvergence[] = [];
+  private readonly marks: TimelineMark[] = [];
+  private readonly hasher = new StableHasher();
+
+  constructor(sampleUs: number) {
+    assert(Number.isSafeInteger(sampleUs) && sampleUs > 0, () => `bad sampleUs ${sampleUs}`);
+    this.sampleUs = sampleUs;
+  }
+
+  request(request: FinishedRequest): void {
+    const flagsText = request.flags.length === 0 ? '-' : [...request.flags].sort(compareStrings).join(',');
+    const atUs = request.endUs - (request.endUs % this.sampleUs);
+    const key = `${atUs}|${request.source}|${request.destination}|${request.destinationService}|${request.code}|${flagsText}`;
+    const entry = this.counts.get(key);
+    if (entry === undefined) {
+      this.counts.set(key, {
+        count: { atUs, source: request.source, destination: request.destination, destinationService: request.destinationService, code: request.code, flags: flagsText, count: 0, durationSumUs: 0 },
+        sumUs: request.durationUs,
+        n: 1,
+      });
+    } else {
+      entry.sumUs += request.durationUs;
+      entry.n += 1;
+    }
+    this.samples.push({ ...request, flagsText });
+    this.hasher.update(`R${request.endUs}|${request.durationUs}|${key}\n`);
+  }
+
+  push(record: PushRecord): void {
+    this.pushes.push(record);
+    this.hasher.update(`P${record.index}|${record.startUs}|${record.full}|${record.proxies}|${record.configs.join(',')}\n`);
+  }
+
+  proxyConverged(record: ProxyConvergence): void {
+    this.convergence.push(record);
+    this.hasher.update(`C${record.push}|${record.proxy}|${record.sentUs}|${record.ackUs}|${record.nacked}\n`);
+  }
+
+  mark(atUs: number, label: string): void {
+    this.marks.push({ atUs, label });
+    this.hasher.update(`M${atUs}|${label}\n`);
+  }
+
+  /** Every request so far, in the order they ended. */
+  requestSamples(): readonly RequestSample[] {
+    return this.samples;
+  }
+
+  convergenceRecords(): readonly ProxyConvergence[] {
+    return this.convergence;
+  }
+
+  pushRecords(): readonly PushRecord[] {
+    return this.pushes;
+  }
+
+  requestCounts(): RequestCount[] {
+    return [...this.counts.values()]
+      .map((e) => ({ ...e.count, count: e.n, durationSumUs: e.sumUs }))
+      .sort((a, b) => compareNumbers(a.atUs, b.atUs) || compareStrings(a.source, b.source) || compareStrings(a.destination, b.destination)
+        || compareStrings(a.destinationService, b.destinationService) || compareNumbers(a.code, b.code) || compareStrings(a.flags, b.flags));
+  }
+
+  latencyHistograms(): LatencyHistogram[] {
+    const groups = new Map<string, { source: string; destination: string; durations: number[] }>();
+    for (const s of this.samples) {
+      const key = `${s.source}|${s.destination}`;
+      let group = groups.get(key);
+      if (group === undefined) {
+        group = { source: s.source, destination: s.destination, durations: [] };
+        groups.set(key, group);
+      }
+      group.durations.push(s.durationUs);
+    }
+    return [...groups.values()]
+      .sort((a, b) => compareStrings(a.source, b.source) || compareStrings(a.destination, b.destination))
+      .map((g) => ({
+        source: g.source,
+        destination: g.destination,
+        boundsMs: REQUEST_DURATION_BUCKETS_MS,
+        // A duration d lands in every bucket whose bound (ms) is ≥ d; compare in µs to stay in integers.
+        cumulative: REQUEST_DURATION_BUCKETS_MS.map((boundMs) => g.durations.filter((d) => d <= boundMs * 1000).length),
+        count: g.durations.length,
+        sumUs: g.durations.reduce((a, b) => a + b, 0),
+      }));
+  }
+
+  timelineMarks(): TimelineMark[] {
+    return [...this.marks].sort((a, b) => compareNumbers(a.atUs, b.atUs) || compareStrings(a.label, b.label));
+  }
+
+  traceHash(): string {
+    return this.hasher.digestHex();
+  }
+}
+
+/** The p-th percentile (0..100, nearest rank) of integer values; null for none. */
+export function percentile(values: readonly number[], p: number): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort(compareNumbers);
+  const rank = Math.max(1, Math.ceil((p * sorted.length) / 100));
+  return sorted[Math.min(rank, sorted.length) - 1]!;
+}

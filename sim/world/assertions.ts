@@ -1,0 +1,101 @@
+/**
+ * A run's verdicts: each scenario assertion measured over its window from what the recorder kept.
+ *
+ * Rules:
+ * - A request belongs to a window by when it ended (as istio_requests_total counts it), [from, to).
+ * - Success is an HTTP status below 500 (Istio dashboards' success rate: non-5xx); a reset or refused
+ *   connection (code 0) is a failure.
+ * - Percentiles are nearest-rank over the matching values; a window with nothing to measure fails
+ *   for rates and percentiles (there is nothing to vouch for) and measures 0 for counts.
+ * - `converged` is observed at the window's end, after everything else at that instant.
+ *
+ * Invariants: pure; integer arithmetic (ppm for rates).
+ *
+ * Not modelled: assertions over custom metrics or access-log fields.
+ */
+import { formatDuration } from '../core/time.ts';
+import { percentile } from '../trace/recorder.ts';
+import type { Recorder, RequestSample } from '../trace/recorder.ts';
+import type { AssertionVerdict } from '../trace/run-record.ts';
+import type { AssertionSpec } from './scenario.ts';
+
+export function evaluateAssertions(specs: readonly AssertionSpec[], recorder: Recorder, observed: ReadonlyMap<number, boolean>): AssertionVerdict[] {
+  return specs.map((spec, index) => evaluate(spec, recorder, observed.get(index) ?? false));
+}
+
+function evaluate(spec: AssertionSpec, recorder: Recorder, converged: boolean): AssertionVerdict {
+  const window = `in [${formatDuration(spec.fromUs)}, ${formatDuration(spec.toUs)})`;
+  const matching = recorder.requestSamples().filter((r) => matches(spec, r));
+  switch (spec.metric) {
+    case 'success-rate-ppm': {
+      if (matching.length === 0) return verdict(spec, 0, false, `no request ${describe(spec)} ended ${window}, so there is no success rate to check`);
+      const ok = matching.filter((r) => r.code > 0 && r.code < 500).length;
+      const ppm = Math.floor((ok * 1_000_000) / matching.length);
+      return verdict(spec, ppm, null, `success rate ${describe(spec)} ${window}: ${formatPpm(ppm)} (${ok} of ${matching.length}), expected ${spec.op} ${formatPpm(spec.value)}`);
+    }
+    case 'requests':
+      return verdict(spec, matching.length, null, `${matching.length} requests ${describe(spec)} ${window}, expected ${spec.op} ${spec.value}`);
+    case 'flagged-requests': {
+      const flagged = matching.filter((r) => r.flags.includes(spec.flag ?? '')).length;
+      return verdict(spec, flagged, null, `${flagged} requests with flag ${spec.flag} ${describe(spec)} ${window} (of ${matching.length}), expected ${spec.op} ${spec.value}`);
+    }
+    case 'latency-us': {
+      const p = percentile(matching.map((r) => r.durationUs), spec.percentile ?? 99);
+      if (p === null) return verdict(spec, 0, false, `no request ${describe(spec)} ended ${window}, so there is no latency to check`);
+      return verdict(spec, p, null, `p${spec.percentile} latency ${describe(spec)} ${window}: ${formatDuration(p)}, expected ${spec.op} ${formatDuration(spec.value)}`);
+    }
+    case 'convergence-us': {
+      const pushes = new Map(recorder.pushRecords().map((p) => [p.index, p]));
+      const acks = recorder.convergenceRecords()
+        .filter((c) => c.ackUs !== null && inWindow(spec, pushes.get(c.push)?.startUs ?? -1))
+        .map((c) => c.ackUs!);
+      const p = percentile(acks, spec.percentile ?? 99);
+      if (p === null) return verdict(spec, 0, false, `no push started ${window}, so there is no convergence to check`);
+      return verdict(spec, p, null, `p${spec.percentile} convergence (push start → ACK) over ${acks.length} proxy pushes ${window}: ${formatDuration(p)}, expected ${spec.op} ${formatDuration(spec.value)}`);
+    }
+    case 'pushes': {
+      const count = recorder.pushRecords().filter((p) => p.index > 0 && inWindow(spec, p.startUs)).length;
+      return verdict(spec, count, null, `${count} pushes ${window}, expected ${spec.op} ${spec.value}`);
+    }
+    case 'converged':
+      return verdict(spec, converged ? 1 : 0, null, `at ${formatDuration(spec.toUs)} every proxy ${converged ? 'holds' : 'does not yet hold'} the latest config, expected ${spec.value === 1 ? 'converged' : 'not converged'}`);
+  }
+}
+
+function verdict(spec: AssertionSpec, actual: number, forced: boolean | null, message: string): AssertionVerdict {
+  const passed = forced ?? compare(actual, spec.op, spec.value);
+  return { name: spec.name, passed, actual, op: spec.op, expected: spec.value, message };
+}
+
+function compare(actual: number, op: AssertionSpec['op'], expected: number): boolean {
+  switch (op) {
+    case '>=': return actual >= expected;
+    case '<=': return actual <= expected;
+    case '==': return actual === expected;
+    case '>': return actual > expected;
+    case '<': return actual < expected;
+  }
+}
+
+function matches(spec: AssertionSpec, r: RequestSample): boolean {
+  return inWindow(spec, r.endUs)
+    && (spec.source === null || r.source === spec.source)
+    && (spec.destination === null || r.destination === spec.destination || r.destinationService === spec.destination)
+    && (spec.code === null || r.code === spec.code);
+}
+
+function inWindow(spec: AssertionSpec, atUs: number): boolean {
+  return atUs >= spec.fromUs && atUs < spec.toUs;
+}
+
+function describe(spec: AssertionSpec): string {
+  const parts = [spec.source === null ? '' : `from ${spec.source}`, spec.destination === null ? '' : `to ${spec.destination}`, spec.code === null ? '' : `with code ${spec.code}`];
+  return parts.filter((p) => p !== '').join(' ') || 'of any kind';
+}
+
+/** ppm as a percentage with up to 4 decimals, from integers. */
+export function formatPpm(ppm: number): string {
+  const whole = Math.floor(ppm / 10_000);
+  const fraction = String(ppm % 10_000).padStart(4, '0').replace(/0+$/, '');
+  return fraction === '' ? `${whole}%` : `${whole}.${fraction}%`;
+}

@@ -1,0 +1,52 @@
+/**
+ * What istiod's work costs in the run: PushContext init and per-proxy generation in virtual CPU time,
+ * and the bytes each xDS type carries, from the calibrated model in sim/controlplane/xds-cost.ts; and
+ * each proxy's end-of-run snapshot (config size, versions).
+ *
+ * Invariants: pure; integers.
+ *
+ * Not modelled: see xds-cost.ts.
+ */
+import type { PushContext } from '../controlplane/push-context.ts';
+import type { ProxySnapshot, XdsType } from '../trace/run-record.ts';
+import type { ProxyConfig } from '../xds/proxy-config.ts';
+import type { ProxyActor } from './proxy-actor.ts';
+
+export const pushCosts = {
+  initUs(push: PushContext): number {
+    return 100 + 2 * push.topology.services.length + 5 * push.virtualServices.length;
+  },
+  generationUs(config: ProxyConfig, types: readonly XdsType[]): number {
+    return types.reduce((sum, type) => sum + 20 + resources(config, type) * 3, 0);
+  },
+  bytes(config: ProxyConfig, type: XdsType): number {
+    return resources(config, type) * 1000;
+  },
+};
+
+function resources(config: ProxyConfig, type: XdsType): number {
+  switch (type) {
+    case 'CDS': return Object.keys(config.clusters).length;
+    case 'EDS': return Object.keys(config.endpoints).length;
+    case 'LDS': return config.listeners.length;
+    case 'RDS': return Object.keys(config.routes).length;
+  }
+}
+
+export function proxySnapshot(actor: ProxyActor): ProxySnapshot {
+  const view = actor.view();
+  const types = ['CDS', 'EDS', 'LDS', 'RDS'] as const;
+  return {
+    proxy: actor.id,
+    namespace: actor.identity.namespace,
+    workload: actor.identity.workload,
+    type: actor.identity.type,
+    listeners: view?.listeners.length ?? 0,
+    routes: Object.keys(view?.routes ?? {}).length,
+    clusters: Object.keys(view?.clusters ?? {}).length,
+    endpoints: Object.values(view?.endpoints ?? {}).reduce((n, cla) => n + cla.endpoints.length, 0),
+    bytes: view === null ? 0 : types.reduce((sum, t) => sum + pushCosts.bytes(view, t), 0),
+    acked: { CDS: actor.ackedPush('CDS'), EDS: actor.ackedPush('EDS'), LDS: actor.ackedPush('LDS'), RDS: actor.ackedPush('RDS') },
+    nacks: actor.nacks,
+  };
+}

@@ -1,0 +1,230 @@
+/**
+ * Requests in time. An exchange is one client request with its retries: each attempt walks the proxies
+ * as they are at the attempt's instant (probe.ts over the proxies' applied config), then travels the
+ * network, is served by the app (service time, errors, and the app's own calls to its dependencies,
+ * one after another, each an exchange of its own), and its response travels back. Route timeouts and
+ * per-try timeouts race the attempt; retries follow the route's retry policy.
+ *
+ * Rules:
+ * - A proxy's local reply (404 NR, 503 NC/UH/UF, a fault abort, an RBAC 403) ends the attempt where
+ *   the proxy is; a fault delay holds the request before it goes on (Envoy's fault filter).
+ * - The route timeout (Istio: none by default for HTTP) ends the whole exchange with 504 UT; a per-try
+ *   timeout ends the attempt with 504 UT, which the policy may retry (Envoy router).
+ * - Retries: Istio's default is 2 attempts on connect-failure, refused-stream, unavailable, cancelled
+ *   and retriable 503; what qualifies and the back-off are in sim/proxy (retry-on.ts, retry-backoff.ts).
+ * - An app's dependency failing does not fail the app's own answer (apps degrade, as bookinfo's
+ *   productpage does); the caller's latency includes every call.
+ *
+ * Invariants: every exchange ends exactly once and is recorded when it ends; stale events of an attempt
+ * that was retried or timed out are ignored; randomness comes from the streams handed in.
+ *
+ * Not modelled: hops seeing config that changes during the same attempt (each attempt walks at its
+ * start), connection reuse and HTTP/2 multiplexing, request bodies, mirrored requests.
+ */
+import { PRIORITY_NORMAL } from '../core/loop.ts';
+import type { Rng } from '../core/prng.ts';
+import type { PodInfo } from '../topology/model.ts';
+import type { Recorder } from '../trace/recorder.ts';
+import type { AppSpec, NetworkSettings } from './scenario.ts';
+import type { ProbeSession } from './probe.ts';
+import type { ProbeRequest, ProbeResult } from './probe-types.ts';
+import { retryBackoffUs, retryQualifies } from './traffic-rules.ts';
+import { sampleDuration, appFails } from './traffic-rules.ts';
+
+export type TrafficEvent =
+  | { readonly kind: 'attempt'; readonly exchange: number }
+  | { readonly kind: 'app-arrive'; readonly exchange: number; readonly token: number }
+  | { readonly kind: 'app-done'; readonly exchange: number; readonly token: number }
+  | { readonly kind: 'attempt-end'; readonly exchange: number; readonly token: number; readonly code: number; readonly flags: readonly string[] }
+  | { readonly kind: 'route-timeout'; readonly exchange: number }
+  | { readonly kind: 'try-timeout'; readonly exchange: number; readonly token: number };
+
+export interface TrafficHost {
+  readonly nowUs: number;
+  schedule(delayUs: number, event: TrafficEvent, priority?: number): void;
+  /** Extra one-way delay on links of this pod now (a network fault). */
+  extraDelayUs(pod: PodInfo | null): number;
+  /** An exchange ended (closed-loop clients send their next request). */
+  ended(exchange: Exchange): void;
+}
+
+export interface Exchange {
+  readonly id: number;
+  readonly request: ProbeRequest;
+  readonly source: PodInfo | null;
+  readonly sourceLabel: string;
+  readonly startUs: number;
+  /** The parent exchange whose app made this call, or null for client traffic. */
+  readonly parent: number | null;
+  /** The traffic spec that sent it (closed loop), or null. */
+  readonly traffic: number | null;
+  /** Attempts started so far. */
+  attempt: number;
+  /** Identifies the attempt in flight; events of any other attempt are stale. -1 between attempts. */
+  token: number;
+  retriesLeft: number | null;
+  retryOn: readonly string[];
+  perTryTimeoutUs: number | null;
+  routeTimeoutSet: boolean;
+  /** The last attempt's walk, for labels and the response path. */
+  result: ProbeResult | null;
+  /** The app serving the current attempt: the calls it still has to make. */
+  app: { pod: PodInfo; spec: AppSpec | null; nextCall: number; hops: number } | null;
+  done: boolean;
+}
+
+export class Traffic {
+  private readonly exchanges = new Map<number, Exchange>();
+  private nextId = 0;
+  private nextToken = 0;
+  private readonly session: ProbeSession;
+  private readonly host: TrafficHost;
+  private readonly recorder: Recorder;
+  private readonly network: NetworkSettings;
+  private readonly apps: ReadonlyMap<string, AppSpec>;
+  private readonly pods: (namespace: string, name: string) => PodInfo | undefined;
+  private readonly rng: Rng;
+
+  constructor(options: {
+    session: ProbeSession; host: TrafficHost; recorder: Recorder; network: NetworkSettings; apps: readonly AppSpec[];
+    pods: (namespace: string, name: string) => PodInfo | undefined; rng: Rng;
+  }) {
+    this.session = options.session;
+    this.host = options.host;
+    this.recorder = options.recorder;
+    this.network = options.network;
+    this.apps = new Map(options.apps.map((a) => [a.workload, a]));
+    this.pods = options.pods;
+    this.rng = options.rng;
+  }
+
+  get inFlight(): number {
+    return this.exchanges.size;
+  }
+
+  /** Starts a request now. */
+  start(request: ProbeRequest, source: PodInfo | null, parent: number | null, traffic: number | null): void {
+    const id = this.nextId;
+    this.nextId += 1;
+    const exchange: Exchange = {
+      id, request, source, sourceLabel: source === null ? 'external' : `${source.namespace}/${source.workload}`, startUs: this.host.nowUs, parent, traffic,
+      attempt: 0, token: -1, retriesLeft: null, retryOn: [], perTryTimeoutUs: null, routeTimeoutSet: false, result: null, app: null, done: false,
+    };
+    this.exchanges.set(id, exchange);
+    this.attempt(exchange);
+  }
+
+  handle(event: TrafficEvent): void {
+    const exchange = this.exchanges.get(event.exchange);
+    if (exchange === undefined || exchange.done) return;
+    switch (event.kind) {
+      case 'attempt': return this.attempt(exchange);
+      case 'app-arrive': if (event.token === exchange.token) this.appArrive(exchange); return;
+      case 'app-done': if (event.token === exchange.token) this.appDone(exchange); return;
+      case 'attempt-end': if (event.token === exchange.token) this.attemptEnd(exchange, event.code, event.flags); return;
+      case 'route-timeout': return this.finish(exchange, 504, ['UT']);
+      case 'try-timeout':
+        // Envoy's per-try timeout: the attempt is abandoned with 504 UT, and may be retried.
+        if (event.token === exchange.token) this.attemptEnd(exchange, 504, ['UT']);
+        return;
+    }
+  }
+
+  private attempt(exchange: Exchange): void {
+    exchange.attempt += 1;
+    exchange.token = this.nextToken;
+    this.nextToken += 1;
+    exchange.app = null;
+    const walked = this.session.probe(exchange.request, exchange.source);
+    if ('error' in walked) {
+      // The host does not resolve from the client (DNS failure): nothing is sent; recorded as a reset.
+      this.finish(exchange, 0, ['DNS']);
+      return;
+    }
+    exchange.result = walked;
+    if (exchange.retriesLeft === null) {
+      exchange.retriesLeft = walked.retry?.attempts ?? 0;
+      exchange.retryOn = walked.retry?.retryOn ?? [];
+      exchange.perTryTimeoutUs = walked.retry?.perTryTimeoutMs == null ? null : Math.round(walked.retry.perTryTimeoutMs * 1000);
+    }
+    if (!exchange.routeTimeoutSet && walked.timeoutMs !== null && walked.timeoutMs > 0) {
+      exchange.routeTimeoutSet = true;
+      this.host.schedule(Math.round(walked.timeoutMs * 1000), { kind: 'route-timeout', exchange: exchange.id });
+    }
+    if (exchange.perTryTimeoutUs !== null) this.host.schedule(exchange.perTryTimeoutUs, { kind: 'try-timeout', exchange: exchange.id, token: exchange.token });
+    const delayUs = Math.round(walked.delayMs * 1000);
+    const hops = Math.max(1, walked.trace.length - 1);
+    const destinationPod = walked.destination === null ? undefined : this.pods(walked.destination.namespace, walked.destination.pod);
+    const linkUs = hops * this.network.podLatencyUs + this.host.extraDelayUs(exchange.source) + (destinationPod === undefined ? 0 : this.host.extraDelayUs(destinationPod));
+    const reached = walked.destination !== null && (walked.status === 200 || (walked.status === null && walked.connected));
+    if (reached && destinationPod !== undefined) {
+      exchange.app = { pod: destinationPod, spec: this.apps.get(`${destinationPod.namespace}/${destinationPod.workload}`) ?? null, nextCall: 0, hops };
+      this.host.schedule(delayUs + linkUs, { kind: 'app-arrive', exchange: exchange.id, token: exchange.token });
+      return;
+    }
+    // Answered on the way (a proxy's local reply, a reset) or by something outside the mesh.
+    const code = reached ? 200 : walked.status ?? 0;
+    const travelUs = walked.trace.length > 1 ? 2 * linkUs : this.network.podLatencyUs;
+    this.host.schedule(delayUs + travelUs, { kind: 'attempt-end', exchange: exchange.id, token: exchange.token, code, flags: walked.flags });
+  }
+
+  private appArrive(exchange: Exchange): void {
+    this.nextCall(exchange);
+  }
+
+  /** The app makes its calls one after another, then does its own work. */
+  private nextCall(exchange: Exchange): void {
+    const app = exchange.app!;
+    const calls = app.spec?.calls ?? [];
+    if (app.nextCall < calls.length) {
+      const call = calls[app.nextCall]!;
+      app.nextCall += 1;
+      this.start({ from: `${app.pod.namespace}/${app.pod.workload}`, url: call.url, method: call.method }, app.pod, exchange.id, null);
+      return;
+    }
+    const serviceUs = app.spec === null ? 0 : sampleDuration(this.rng, app.spec.serviceTime);
+    this.host.schedule(serviceUs, { kind: 'app-done', exchange: exchange.id, token: exchange.token });
+  }
+
+  private appDone(exchange: Exchange): void {
+    const app = exchange.app!;
+    const fails = app.spec !== null && appFails(this.rng, app.spec.errorRatePpm);
+    const code = fails ? app.spec!.errorStatus : 200;
+    const backUs = app.hops * this.network.podLatencyUs + this.host.extraDelayUs(app.pod) + this.host.extraDelayUs(exchange.source);
+    this.host.schedule(backUs, { kind: 'attempt-end', exchange: exchange.id, token: exchange.token, code, flags: [] });
+  }
+
+  private attemptEnd(exchange: Exchange, code: number, flags: readonly string[]): void {
+    if (exchange.retriesLeft !== null && exchange.retriesLeft > 0 && retryQualifies(exchange.retryOn, code, flags)) {
+      exchange.retriesLeft -= 1;
+      // The finished attempt's pending events (its timers, its app) are stale from now on.
+      exchange.token = -1;
+      exchange.app = null;
+      this.host.schedule(retryBackoffUs(this.rng, exchange.attempt), { kind: 'attempt', exchange: exchange.id }, PRIORITY_NORMAL);
+      return;
+    }
+    this.finish(exchange, code, flags);
+  }
+
+  private finish(exchange: Exchange, code: number, flags: readonly string[]): void {
+    exchange.done = true;
+    this.exchanges.delete(exchange.id);
+    const result = exchange.result;
+    const reachedApp = exchange.app !== null;
+    const destination = result?.destination;
+    this.recorder.request({
+      endUs: this.host.nowUs,
+      durationUs: this.host.nowUs - exchange.startUs,
+      source: exchange.sourceLabel,
+      destination: reachedApp && destination != null && destination.workload !== '' ? `${destination.namespace}/${destination.workload}` : 'unknown',
+      destinationService: destination?.service ?? 'unknown',
+      code,
+      flags,
+    });
+    if (exchange.parent !== null) {
+      const parent = this.exchanges.get(exchange.parent);
+      if (parent !== undefined && !parent.done && parent.app !== null) this.nextCall(parent);
+    }
+    this.host.ended(exchange);
+  }
+}
