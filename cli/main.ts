@@ -7,6 +7,7 @@
 import { Command, CommanderError } from 'commander';
 import { runValidate } from './commands/validate.ts';
 import { runProbe } from './commands/probe.ts';
+import { runScenario } from './commands/run.ts';
 import { EXIT, UserError } from './user-error.ts';
 
 export interface Io {
@@ -60,6 +61,17 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--json', 'print the result as JSON')
     .action((paths: string[], flags) => {
       setExit(runProbe(paths, flags, io.out, io.err));
+    });
+  program
+    .command('run')
+    .description('simulate a scenario in virtual time, check its assertions, write a report (CSV, Prometheus text, HTML)')
+    .argument('<scenario>', 'a scenario file (see scenarios/README.md)')
+    .option('--seed <n>', 'seed of the random streams (overrides the scenario\'s)')
+    .option('--out <dir>', 'report folder (default reports/<scenario name>)')
+    .option('-q, --quiet', 'no warnings and no progress bar')
+    .option('--no-progress', 'no progress bar')
+    .action((file: string, flags) => {
+      setExit(runScenario(file, flags, io.out, io.err));
     });
   return program;
 }

@@ -78,6 +78,7 @@ export class Simulation {
   private readonly arrivals: Rng;
   private readonly picks: Rng;
   private readonly nacked = new Set<string>();
+  private readonly progress: ((nowUs: number) => void) | undefined;
   private readonly observed = new Map<number, boolean>();
   private readonly generationUs = new Map<number, number>();
   private pushCounter = 0;
@@ -85,6 +86,7 @@ export class Simulation {
 
   constructor(scenario: Scenario, options: SimulationOptions = {}) {
     this.scenario = scenario;
+    this.progress = options.progress;
     const root = Rng.fromSeed(scenario.seed);
     this.arrivals = root.fork('arrivals');
     this.picks = root.fork('source-pods');
@@ -127,6 +129,7 @@ export class Simulation {
     const sliceUs = Math.max(this.scenario.sampleUs, Math.floor(end / 100));
     for (let at = Math.min(sliceUs, end); ; at = Math.min(at + sliceUs, end)) {
       this.loop.runUntil(at);
+      this.progress?.(at);
       if (at >= end) break;
     }
     return this.record();

@@ -1,0 +1,71 @@
+/**
+ * `meshsim run <scenario.yaml>`: load and check the scenario, simulate it, write the report folder
+ * (atomically), print the summary. A progress bar goes to stderr on a terminal (never in CI), so
+ * stdout stays the summary alone.
+ *
+ * Exit codes: 0 every assertion held; 1 an assertion failed (the summary says which, with the numbers,
+ * and how to replay); 2 the scenario or its manifests are wrong (diagnostics with file:line).
+ */
+import path from 'node:path';
+import cliProgress from 'cli-progress';
+import { Simulation } from '../../sim/index.ts';
+import type { Diagnostic } from '../../sim/index.ts';
+import { loadScenario } from '../../scenarios/load-scenario.ts';
+import { formatDiagnostic } from '../format-diagnostics.ts';
+import { createJwtVerifier } from '../jwt-verifier.ts';
+import { formatSummary } from '../report/summary.ts';
+import { writeReport } from '../report/write-report.ts';
+import { EXIT, UserError } from '../user-error.ts';
+
+export interface RunFlags {
+  readonly seed?: string;
+  readonly out?: string;
+  readonly quiet?: boolean;
+  readonly progress?: boolean;
+}
+
+export function runScenario(file: string, flags: RunFlags, out: (text: string) => void, err: (text: string) => void): number {
+  const seed = flags.seed === undefined ? undefined : parseSeed(flags.seed);
+  const loaded = loadScenario(file, seed === undefined ? {} : { seed });
+  const errors = loaded.diagnostics.filter((d) => d.severity === 'error');
+  printDiagnostics(loaded.diagnostics, flags.quiet === true, err);
+  if (loaded.scenario === null || errors.length > 0) {
+    err(`meshsim: ${file}: ${errors.length} error${errors.length === 1 ? '' : 's'}; nothing was run and no report was written.\n`);
+    return EXIT.badInput;
+  }
+  const scenario = loaded.scenario;
+  const bar = showProgress(flags) ? new cliProgress.SingleBar({ stream: process.stderr, format: `${scenario.name} [{bar}] {percentage}% | {value}/{total} s simulated`, hideCursor: true }, cliProgress.Presets.shades_classic) : null;
+  const totalS = Math.ceil(scenario.durationUs / 1_000_000);
+  bar?.start(totalS, 0);
+  const record = new Simulation(scenario, {
+    verifier: createJwtVerifier(),
+    ...(bar === null ? {} : { progress: (nowUs: number) => bar.update(Math.floor(nowUs / 1_000_000)) }),
+  }).run();
+  bar?.update(totalS);
+  bar?.stop();
+  const outDir = flags.out ?? path.join('reports', scenario.name);
+  writeReport(record, outDir);
+  out(formatSummary(record, outDir));
+  return record.assertions.every((a) => a.passed) ? EXIT.ok : EXIT.failed;
+}
+
+function parseSeed(text: string): number {
+  const seed = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(seed) || seed > 0xffffffff) {
+    throw new UserError(`--seed must be an integer from 0 to 4294967295, got "${text}".`);
+  }
+  return seed;
+}
+
+function printDiagnostics(diagnostics: readonly Diagnostic[], quiet: boolean, err: (text: string) => void): void {
+  for (const d of diagnostics) {
+    if (d.severity === 'info' || (quiet && d.severity !== 'error')) continue;
+    err(`${formatDiagnostic(d)}\n`);
+  }
+}
+
+/** A bar only for a person watching: a terminal on stderr, and not CI. */
+function showProgress(flags: RunFlags): boolean {
+  if (flags.progress === false || flags.quiet === true) return false;
+  return process.stderr.isTTY === true && process.env['CI'] === undefined;
+}
