@@ -8,30 +8,31 @@
  * Not modelled: see xds-cost.ts.
  */
 import type { PushContext } from '../controlplane/push-context.ts';
+import { configBytes, generationCostUs, pushContextInitCostUs } from '../controlplane/xds-cost.ts';
 import type { ProxySnapshot, XdsType } from '../trace/run-record.ts';
 import type { ProxyConfig } from '../xds/proxy-config.ts';
 import type { ProxyActor } from './proxy-actor.ts';
 
 export const pushCosts = {
   initUs(push: PushContext): number {
-    return 100 + 2 * push.topology.services.length + 5 * push.virtualServices.length;
+    return pushContextInitCostUs({
+      services: push.topology.services.length,
+      virtualServices: push.virtualServices.length,
+      gateways: push.gateways.length,
+      destinationRules: push.destinationRules.length,
+      sidecars: push.sidecars.length,
+      peerAuthentications: push.peerAuthentications.length,
+      authorizationPolicies: push.authorizationPolicies.length,
+      requestAuthentications: push.requestAuthentications.length,
+    });
   },
   generationUs(config: ProxyConfig, types: readonly XdsType[]): number {
-    return types.reduce((sum, type) => sum + 20 + resources(config, type) * 3, 0);
+    return generationCostUs(config, types);
   },
   bytes(config: ProxyConfig, type: XdsType): number {
-    return resources(config, type) * 1000;
+    return configBytes(config, type);
   },
 };
-
-function resources(config: ProxyConfig, type: XdsType): number {
-  switch (type) {
-    case 'CDS': return Object.keys(config.clusters).length;
-    case 'EDS': return Object.keys(config.endpoints).length;
-    case 'LDS': return config.listeners.length;
-    case 'RDS': return Object.keys(config.routes).length;
-  }
-}
 
 export function proxySnapshot(actor: ProxyActor): ProxySnapshot {
   const view = actor.view();

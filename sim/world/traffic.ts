@@ -217,7 +217,7 @@ export class Traffic {
       durationUs: this.host.nowUs - exchange.startUs,
       source: exchange.sourceLabel,
       destination: reachedApp && destination != null && destination.workload !== '' ? `${destination.namespace}/${destination.workload}` : 'unknown',
-      destinationService: destination?.service ?? 'unknown',
+      destinationService: destination?.service ?? serviceOfRoute(result) ?? 'unknown',
       code,
       flags,
     });
@@ -227,4 +227,11 @@ export class Traffic {
     }
     this.host.ended(exchange);
   }
+}
+
+/** The service a client proxy routed to, from the cluster its route named (`outbound|port|subset|host`). */
+function serviceOfRoute(result: ProbeResult | null): string | null {
+  const cluster = result?.trace.find((hop) => hop.cluster !== null)?.cluster ?? null;
+  const parts = cluster?.split('|') ?? [];
+  return parts.length === 4 && parts[0] === 'outbound' ? parts[3]! : null;
 }
