@@ -40,6 +40,8 @@ export class IstiodReplica {
   epoch = 0;
   generating = 0;
   push: PushContext | null = null;
+  /** The PushContext before `push` (Istio checks a proxy's previous scope too). */
+  previousPush: PushContext | null = null;
   /** The index of the newest push whose PushContext this replica serves. */
   pushIndex = 0;
   readonly pushes = new Map<number, PushInFlight>();

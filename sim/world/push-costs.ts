@@ -9,6 +9,7 @@
  */
 import type { PushContext } from '../controlplane/push-context.ts';
 import { configBytes, generationCostUs, pushContextInitCostUs } from '../controlplane/xds-cost.ts';
+import type { ServiceRef } from '../controlplane/push-scope.ts';
 import type { ProxySnapshot, XdsType } from '../trace/run-record.ts';
 import type { ProxyConfig } from '../xds/proxy-config.ts';
 import type { ProxyActor } from './proxy-actor.ts';
@@ -26,8 +27,9 @@ export const pushCosts = {
       requestAuthentications: push.requestAuthentications.length,
     });
   },
-  generationUs(config: ProxyConfig, types: readonly XdsType[]): number {
-    return generationCostUs(config, types);
+  /** `edsServices`: the services an incremental EDS push regenerates (null: every watched one). */
+  generationUs(config: ProxyConfig, types: readonly XdsType[], edsServices: readonly ServiceRef[] | null = null): number {
+    return generationCostUs(config, types, edsServices === null ? {} : { edsServices: edsServices.map((s) => s.hostname) });
   },
   bytes(config: ProxyConfig, type: XdsType): number {
     return configBytes(config, type);

@@ -41,6 +41,7 @@ import { Traffic } from './traffic.ts';
 import type { Exchange, TrafficEvent } from './traffic.ts';
 import { proxySnapshot, pushCosts } from './push-costs.ts';
 import { poissonGapUs } from '../workload/arrivals.ts';
+import { needsPush, pushPlan } from './push-plan.ts';
 
 type SimEvent =
   | TrafficEvent
@@ -268,6 +269,7 @@ export class Simulation {
     const index = this.pushCounter;
     replica.pushes.set(index, { index, request, startUs: this.loop.nowUs });
     const push = this.buildPush();
+    replica.previousPush = replica.push;
     replica.push = push;
     replica.pushIndex = index;
     this.loop.schedule(request.full ? pushCosts.initUs(push) : 0, { kind: 'push-ready', replica: replica.index, epoch: replica.epoch, push: index });
@@ -282,6 +284,7 @@ export class Simulation {
     let proxies = 0;
     for (const actor of this.sortedProxies()) {
       if (actor.replica !== index || !actor.connected) continue;
+      if (!needsPush(push.request, replica.push!, replica.previousPush, actor.identity, actor.view())) continue;
       replica.queue.enqueue(actor.id, push.request, pushIndex, now);
       proxies += 1;
     }
@@ -304,10 +307,15 @@ export class Simulation {
         continue;
       }
       const push = replica.pushes.get(entry.push);
+      const plan = pushPlan(entry.request, replica.push!, replica.previousPush, actor.identity, actor.view());
+      if (plan.types.length === 0) {
+        replica.queue.done(entry.proxyId, this.loop.nowUs);
+        continue;
+      }
       const config = generateProxyConfig(replica.push!, actor.identity);
-      const types: readonly XdsType[] = entry.request.full ? XDS_ORDER : ['EDS'];
+      const types: readonly XdsType[] = plan.types;
       replica.generating += 1;
-      const cpuUs = pushCosts.generationUs(config, types);
+      const cpuUs = pushCosts.generationUs(config, types, plan.edsFull ? null : plan.edsServices);
       this.generationUs.set(entry.push, (this.generationUs.get(entry.push) ?? 0) + cpuUs);
       const costUs = Math.ceil((cpuUs * replica.slowdownMilli()) / 1000);
       this.loop.schedule(costUs, {
@@ -413,6 +421,7 @@ export class Simulation {
       this.pushCounter += 1;
       const index = this.pushCounter;
       replica.pushes.set(index, { index, request, startUs: now });
+      replica.previousPush = replica.push;
       replica.push = this.buildPush();
       replica.pushIndex = index;
       for (const actor of this.proxies.values()) if (actor.replica === replica.index) actor.connected = true;

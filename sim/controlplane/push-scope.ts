@@ -1,0 +1,365 @@
+/**
+ * Push scope: which proxies a push reaches and which xDS types it regenerates for each, as istiod decides
+ * (Istio @86c9f01, 2026-08). Pure: the caller hands in the request, the proxy and what the proxy's scope
+ * depends on (`ProxyScope`; `proxyScopeFrom` builds one from a PushContext + SidecarScope).
+ *
+ * Rules (Istio source in pilot/pkg):
+ * - Forced requests (global pushes: mesh config, networks, a proxy connecting) reach every proxy and
+ *   regenerate every type in full (xds/xdsgen.go xdsNeedsPush; xds/proxy_dependencies.go).
+ * - Otherwise the request is narrowed per proxy to the configs it depends on (filterRelevantUpdates) and
+ *   the proxy is pushed iff something is left (DefaultProxyNeedsPush). A config is relevant when
+ *   (proxyDependentOnConfig): not of a kind the proxy type ignores (UnAffectedConfigKinds: Sidecar for
+ *   gateways, Gateway for sidecars); for sidecars, per SidecarScope.DependsOnConfig (model/sidecar.go) on
+ *   the current or previous scope: EnvoyFilter, AuthorizationPolicy, RequestAuthentication, WasmPlugin,
+ *   Telemetry only in the root or the proxy's config namespace; ServiceEntry, Endpoints, VirtualService,
+ *   DestinationRule, Sidecar, PeerAuthentication only when the scope lists them (imported services and
+ *   their endpoints, the mesh VirtualServices the egress hosts select, the DestinationRules of imported
+ *   services, PeerAuthentications of the root, config and imported-service namespaces, the Sidecar
+ *   itself); any other kind (WorkloadEntry, Secret, …) always; for gateways every kind except a
+ *   ServiceEntry the gateway cannot see. An update to a service that selects the proxy (ServiceTargets)
+ *   is always relevant.
+ * - Per type, on the narrowed request, in Istio's order CDS, EDS, LDS, RDS (xds/ads.go PushOrder):
+ *   CDS unless every kind is in skippedCdsConfigs (gateways also push on Gateway) (xds/cds.go);
+ *   EDS if some kind is outside skippedEdsConfigs, regenerating only the affected clusters when every kind
+ *   is delta-aware (Endpoints, ServiceEntry, DestinationRule, non-root PeerAuthentication), else all
+ *   watched clusters; nothing is sent when no watched cluster is affected (xds/eds.go buildEndpoints);
+ *   LDS unless every kind is in skippedLdsConfigs[type], PeerAuthentication only from the root or config
+ *   namespace (xds/lds.go); RDS unless every kind is in skippedRdsConfigs, Gateway only for gateways
+ *   (xds/rds.go). Headless endpoint pushes (reason `headlessendpoint` without `service`, ServiceEntry
+ *   keys only) skip CDS and RDS, and LDS on gateways.
+ * So: VirtualService → CDS LDS RDS; DestinationRule → CDS EDS(partial) LDS RDS; ServiceEntry → all four;
+ * Endpoints → EDS (partial); Sidecar → CDS LDS RDS (sidecars only); Gateway → CDS LDS RDS (gateways
+ * only); PeerAuthentication → CDS EDS LDS (EDS full and LDS everywhere when in the root namespace; LDS
+ * only for proxies of its namespace otherwise); AuthorizationPolicy → LDS; RequestAuthentication → LDS;
+ * WorkloadEntry → EDS (full); Secret → none of the four (SDS).
+ *
+ * `full: false` is the incremental EDS push of Istio ≤1.30 (PushRequest.Full, removed by #59808): its keys
+ * name services and are read as Endpoints keys, which is how Istio at HEAD spells the same push.
+ *
+ * Invariants: pure; types come out in CDS, EDS, LDS, RDS order; a forced request pushes every type.
+ *
+ * Not modelled: ambient (waypoints, ztunnel, Address), delta xDS subscriptions, SDS/NDS/ECDS, the
+ * self-discovery cluster, PILOT_FILTER_GATEWAY_CLUSTER_CONFIG, cdsNeedsPush's merged-gateway check (moot:
+ * a Gateway key already makes CDS relevant for gateways), VirtualService destinations imported into a
+ * Sidecar scope (collectImportedServices), DestinationRule merging (one per host), resource subscriptions
+ * (a forced push sends CDS, LDS and RDS to every proxy, EDS when it watches a cluster).
+ */
+import type { ProxyConfig, ProxyIdentity, ProxyType } from '../xds/proxy-config.ts';
+import { serviceSelects } from '../config/selectors.ts';
+import { destinationRuleFor } from './push-context.ts';
+import type { PushContext } from './push-context.ts';
+import { sidecarScopeFor } from './sidecar-scope.ts';
+import { visibleServices } from './generate-sidecar.ts';
+import { sidecarVirtualServices } from './select-virtual-service.ts';
+import type { ServiceInfo } from '../topology/model.ts';
+
+/** Istio's config kinds (pkg/config/schema/kind) that reach the push logic. Kubernetes Services are `ServiceEntry`. */
+export type ConfigKind =
+  | 'VirtualService' | 'DestinationRule' | 'Gateway' | 'ServiceEntry' | 'Sidecar' | 'PeerAuthentication'
+  | 'AuthorizationPolicy' | 'RequestAuthentication' | 'WorkloadEntry' | 'WorkloadGroup' | 'Secret' | 'Endpoints'
+  | 'EnvoyFilter' | 'Telemetry' | 'WasmPlugin' | 'ProxyConfig';
+
+/** Istio's ConfigKey; for ServiceEntry and Endpoints the name is the service host name. */
+export interface ConfigKey {
+  readonly kind: ConfigKind;
+  readonly namespace: string;
+  readonly name: string;
+}
+
+/** Istio's TriggerReason values (model/push_context.go). */
+export type TriggerReason = 'endpoint' | 'headlessendpoint' | 'config' | 'service' | 'proxy' | 'global' | 'secret' | 'namespace' | 'networks' | 'unknown' | 'proxyrequest';
+
+export interface PushRequest {
+  /** false: an incremental endpoint push (Istio ≤1.30 `Full: false`); its keys name the changed services. */
+  readonly full: boolean;
+  /** Istio's `Forced`: every proxy, every type, regenerated in full. */
+  readonly forced?: boolean;
+  readonly configsUpdated: readonly ConfigKey[];
+  readonly reasons: readonly TriggerReason[];
+  /** MeshConfig rootNamespace of the push context the request carries. */
+  readonly rootNamespace: string;
+}
+
+export interface ServiceRef {
+  readonly hostname: string;
+  readonly namespace: string;
+}
+
+export interface PushProxy {
+  readonly type: ProxyType;
+  readonly namespace: string;
+  /** Istio's ConfigNamespace: whose Sidecar and namespace-scoped policies apply (the pod's namespace). */
+  readonly configNamespace: string;
+  readonly labels: Readonly<Record<string, string>>;
+  /** Services that select this proxy (Istio's ServiceTargets): an update to one always reaches it. */
+  readonly serviceTargets: readonly ServiceRef[];
+}
+
+/** A service whose EDS clusters the proxy watches, with the DestinationRules (`ns/name`) applied to it. */
+export interface WatchedService extends ServiceRef {
+  readonly destinationRules: readonly string[];
+}
+
+/**
+ * What the proxy's scope depends on, current and previous push together (Istio checks SidecarScope and
+ * PrevSidecarScope). `dependsOn` is asked, for sidecars, about ServiceEntry, Endpoints, VirtualService,
+ * DestinationRule, Sidecar and PeerAuthentication keys (SidecarScope.configDependencies); for gateways,
+ * about ServiceEntry keys only (is the host among the services the gateway's default scope holds).
+ */
+export interface ProxyScope {
+  dependsOn(key: ConfigKey): boolean;
+  readonly watched: readonly WatchedService[];
+}
+
+export type XdsType = 'CDS' | 'EDS' | 'LDS' | 'RDS';
+/** Istio's PushOrder for the types modelled here (xds/ads.go). */
+export const XDS_PUSH_ORDER: readonly XdsType[] = ['CDS', 'EDS', 'LDS', 'RDS'];
+
+export interface PushPlan {
+  /** The request narrowed to this proxy (filterRelevantUpdates). */
+  readonly configsUpdated: readonly ConfigKey[];
+  readonly types: readonly XdsType[];
+  /** The watched services whose ClusterLoadAssignments EDS regenerates ([] when EDS is not pushed). */
+  readonly edsServices: readonly ServiceRef[];
+  /** EDS regenerates every watched cluster (not a partial push). */
+  readonly edsFull: boolean;
+}
+
+// Options Istio reads from its environment; defaults are Istio's.
+export interface PushScopeOptions {
+  /** PILOT_JWT_ENABLE_REMOTE_JWKS is envoy/hybrid/true (default false = istiod fetches). */
+  readonly jwksFetchedByEnvoy?: boolean;
+}
+
+type KindSet = ReadonlySet<ConfigKind>;
+
+// model/sidecar.go sidecarScopedKnownConfigTypes / clusterScopedKnownConfigTypes.
+const SIDECAR_SCOPED: KindSet = new Set<ConfigKind>(['Endpoints', 'ServiceEntry', 'VirtualService', 'DestinationRule', 'Sidecar', 'PeerAuthentication']);
+const CLUSTER_SCOPED: KindSet = new Set<ConfigKind>(['EnvoyFilter', 'AuthorizationPolicy', 'RequestAuthentication', 'WasmPlugin', 'Telemetry']);
+// xds/proxy_dependencies.go UnAffectedConfigKinds.
+const UNAFFECTED: Readonly<Record<ProxyType, KindSet>> = { router: new Set<ConfigKind>(['Sidecar']), sidecar: new Set<ConfigKind>(['Gateway']) };
+// xds/cds.go skippedCdsConfigs.
+const SKIPPED_CDS: KindSet = new Set<ConfigKind>(['Gateway', 'WorkloadEntry', 'WorkloadGroup', 'AuthorizationPolicy', 'RequestAuthentication', 'Secret', 'Telemetry', 'WasmPlugin', 'ProxyConfig', 'Endpoints']);
+// xds/eds.go skippedEdsConfigs and deltaAwareEdsConfigs.
+const SKIPPED_EDS: KindSet = new Set<ConfigKind>(['Gateway', 'VirtualService', 'WorkloadGroup', 'AuthorizationPolicy', 'RequestAuthentication', 'Secret', 'Telemetry', 'WasmPlugin', 'ProxyConfig', 'Sidecar']);
+const DELTA_AWARE_EDS: KindSet = new Set<ConfigKind>(['Endpoints', 'ServiceEntry', 'DestinationRule', 'PeerAuthentication']);
+// xds/lds.go skippedLdsConfigs (per proxy type).
+const SKIPPED_LDS_ROUTER: KindSet = new Set<ConfigKind>(['WorkloadGroup', 'WorkloadEntry', 'Secret', 'ProxyConfig', 'Endpoints']);
+const SKIPPED_LDS: Readonly<Record<ProxyType, KindSet>> = { router: SKIPPED_LDS_ROUTER, sidecar: new Set<ConfigKind>([...SKIPPED_LDS_ROUTER, 'Gateway']) };
+// xds/rds.go skippedRdsConfigs.
+const SKIPPED_RDS: KindSet = new Set<ConfigKind>(['WorkloadEntry', 'WorkloadGroup', 'AuthorizationPolicy', 'RequestAuthentication', 'PeerAuthentication', 'Secret', 'WasmPlugin', 'Telemetry', 'ProxyConfig', 'Endpoints']);
+
+export function configKeyString(key: ConfigKey): string {
+  return `${key.kind}/${key.namespace}/${key.name}`;
+}
+
+/** The request's keys as Istio at HEAD sees them: an incremental (non-full) push carries Endpoints keys. */
+export function normalizedKeys(request: PushRequest): ConfigKey[] {
+  // Istio #59808: the `Full: false` ServiceEntry key became an Endpoints key (xds/eds.go EDSUpdate).
+  return request.configsUpdated.map((k) => (request.full ? k : { ...k, kind: 'Endpoints' }));
+}
+
+/** The request narrowed to what this proxy depends on (xds/proxy_dependencies.go filterRelevantUpdates). */
+export function relevantUpdates(request: PushRequest, proxy: PushProxy, scope: ProxyScope): ConfigKey[] {
+  const keys = normalizedKeys(request);
+  const relevant = keys.filter((k) => proxyDependentOnConfig(proxy, k, scope, request.rootNamespace));
+  // filterRelevantUpdates: "If the proxy's service updated, need push for it" (ServiceTargets).
+  for (const target of proxy.serviceTargets) {
+    const own = keys.find((k) => k.kind === 'ServiceEntry' && k.name === target.hostname && k.namespace === target.namespace);
+    if (own !== undefined && !relevant.includes(own)) relevant.push(own);
+  }
+  return relevant;
+}
+
+function proxyDependentOnConfig(proxy: PushProxy, key: ConfigKey, scope: ProxyScope, rootNamespace: string): boolean {
+  // proxy_dependencies.go UnAffectedConfigKinds: gateways ignore Sidecar, sidecars ignore Gateway.
+  if (UNAFFECTED[proxy.type].has(key.kind)) return false;
+  if (proxy.type === 'router') {
+    // proxyDependentOnConfig, Router: only a ServiceEntry the gateway's default scope cannot see is skipped.
+    return key.kind !== 'ServiceEntry' || scope.dependsOn(key);
+  }
+  // sidecar.go DependsOnConfig: cluster-scoped kinds count in the root or the scope's namespace.
+  if (CLUSTER_SCOPED.has(key.kind)) return key.namespace === rootNamespace || key.namespace === proxy.configNamespace;
+  // DependsOnConfig: kinds the scope does not track always count.
+  if (!SIDECAR_SCOPED.has(key.kind)) return true;
+  return scope.dependsOn(key);
+}
+
+/** Istio's DefaultProxyNeedsPush: does this request reach this proxy at all? */
+export function proxyNeedsPush(request: PushRequest, proxy: PushProxy, scope: ProxyScope): boolean {
+  // proxy_dependencies.go DefaultProxyNeedsPush: a forced request reaches everyone.
+  if (request.forced === true) return true;
+  return relevantUpdates(request, proxy, scope).length > 0;
+}
+
+/** The xDS types this request regenerates for this proxy, in push order ([] when it does not reach it). */
+export function typesToPush(request: PushRequest, proxy: PushProxy, scope: ProxyScope, options: PushScopeOptions = {}): XdsType[] {
+  return [...planPush(request, proxy, scope, options).types];
+}
+
+/** Everything the push does for one proxy: the narrowed keys, the types and the EDS clusters rebuilt. */
+export function planPush(request: PushRequest, proxy: PushProxy, scope: ProxyScope, options: PushScopeOptions = {}): PushPlan {
+  const watched = scope.watched.map((w) => ({ hostname: w.hostname, namespace: w.namespace }));
+  if (request.forced === true) {
+    // xdsgen.go xdsNeedsPush: forced ⇒ every generator pushes; eds.go canSendPartialFullPushes: not partial.
+    return { configsUpdated: normalizedKeys(request), types: watched.length > 0 ? XDS_PUSH_ORDER : ['CDS', 'LDS', 'RDS'], edsServices: watched, edsFull: true };
+  }
+  const keys = relevantUpdates(request, proxy, scope);
+  if (keys.length === 0) return { configsUpdated: [], types: [], edsServices: [], edsFull: false };
+  const reasons = new Set(request.reasons);
+  // cds.go/lds.go/rds.go: a headless endpoint push without a service change.
+  const headless = reasons.has('headlessendpoint') && !reasons.has('service');
+  const eds = edsRegenerated(keys, scope, request.rootNamespace);
+  const types: XdsType[] = [];
+  if (cdsNeedsPush(keys, proxy, headless, options)) types.push('CDS');
+  if (eds.services.length > 0) types.push('EDS');
+  if (ldsNeedsPush(keys, proxy, headless && proxy.type === 'router', request.rootNamespace)) types.push('LDS');
+  if (rdsNeedsPush(keys, proxy, headless)) types.push('RDS');
+  return { configsUpdated: keys, types, edsServices: eds.services, edsFull: eds.full };
+}
+
+function cdsNeedsPush(keys: readonly ConfigKey[], proxy: PushProxy, headless: boolean, options: PushScopeOptions): boolean {
+  // cds.go cdsNeedsPush: headlessOnly holds while every key is a ServiceEntry.
+  let headlessOnly = headless;
+  let relevant = false;
+  for (const k of keys) {
+    if (k.kind !== 'ServiceEntry') headlessOnly = false;
+    // cds.go pushCdsGatewayConfig: Gateway (and RequestAuthentication when Envoy fetches JWKS) for routers.
+    if (proxy.type === 'router' && (k.kind === 'Gateway' || (k.kind === 'RequestAuthentication' && options.jwksFetchedByEnvoy === true))) relevant = true;
+    else if (!SKIPPED_CDS.has(k.kind)) relevant = true;
+  }
+  return !headlessOnly && relevant;
+}
+
+function edsRegenerated(keys: readonly ConfigKey[], scope: ProxyScope, rootNamespace: string): { services: ServiceRef[]; full: boolean } {
+  // eds.go edsNeedsPush: some key outside skippedEdsConfigs.
+  if (!keys.some((k) => !SKIPPED_EDS.has(k.kind))) return { services: [], full: false };
+  const watched = scope.watched.map((w) => ({ hostname: w.hostname, namespace: w.namespace }));
+  // eds.go canSendPartialFullPushes: only delta-aware kinds, and no root-namespace PeerAuthentication.
+  const partial = keys.every((k) => DELTA_AWARE_EDS.has(k.kind) && !(k.kind === 'PeerAuthentication' && k.namespace === rootNamespace));
+  if (!partial) return { services: watched, full: true };
+  const hosts = new Set(keys.filter((k) => k.kind === 'ServiceEntry' || k.kind === 'Endpoints').map((k) => k.name));
+  const drs = new Set(keys.filter((k) => k.kind === 'DestinationRule').map((k) => `${k.namespace}/${k.name}`));
+  const authnNamespaces = new Set(keys.filter((k) => k.kind === 'PeerAuthentication').map((k) => k.namespace));
+  // eds.go buildEndpoints: affectedService (by host name), clusterAffectedByChangedDrs, clusterAffectedByChangedAuthn.
+  const affected = scope.watched.filter((w) => hosts.has(w.hostname) || w.destinationRules.some((d) => drs.has(d)) || authnNamespaces.has(w.namespace) || authnNamespaces.has(rootNamespace));
+  return { services: affected.map((w) => ({ hostname: w.hostname, namespace: w.namespace })), full: false };
+}
+
+function ldsNeedsPush(keys: readonly ConfigKey[], proxy: PushProxy, headless: boolean, rootNamespace: string): boolean {
+  // lds.go ldsNeedsPush: routers skip headless endpoint pushes; ServiceEntry keys decide at the end.
+  let headlessOnly = headless;
+  let sawServiceEntry = false;
+  for (const k of keys) {
+    if (headlessOnly) {
+      if (k.kind === 'ServiceEntry') {
+        sawServiceEntry = true;
+        continue;
+      }
+      headlessOnly = false;
+    }
+    if (SKIPPED_LDS[proxy.type].has(k.kind)) continue;
+    // lds.go: PeerAuthentication of the config or root namespace only can change listeners.
+    if (k.kind === 'PeerAuthentication' && k.namespace !== proxy.configNamespace && k.namespace !== rootNamespace) continue;
+    return true;
+  }
+  return sawServiceEntry && !headlessOnly;
+}
+
+function rdsNeedsPush(keys: readonly ConfigKey[], proxy: PushProxy, headless: boolean): boolean {
+  // rds.go rdsNeedsPush: same headless rule as LDS, for every proxy type.
+  let headlessOnly = headless;
+  let sawServiceEntry = false;
+  for (const k of keys) {
+    if (headlessOnly) {
+      if (k.kind === 'ServiceEntry') {
+        sawServiceEntry = true;
+        continue;
+      }
+      headlessOnly = false;
+    }
+    if (SKIPPED_RDS.has(k.kind)) continue;
+    // rds.go: a Gateway change rebuilds routes of gateways only.
+    if (k.kind === 'Gateway' && proxy.type !== 'router') continue;
+    return true;
+  }
+  return sawServiceEntry && !headlessOnly;
+}
+
+/** The push view of a proxy: its config namespace and the services that select it (Kubernetes: same namespace). */
+export function pushProxyFrom(push: PushContext, proxy: ProxyIdentity): PushProxy {
+  const serviceTargets = push.topology.services
+    .filter((s) => s.namespace === proxy.namespace && s.selector !== undefined && serviceSelects(s.selector, proxy.labels))
+    .map((s) => ({ hostname: s.hostname, namespace: s.namespace }));
+  return { type: proxy.type, namespace: proxy.namespace, configNamespace: proxy.namespace, labels: proxy.labels, serviceTargets };
+}
+
+export interface ProxyScopeSources {
+  /** The push context the proxy's previous scope came from (Istio's PrevSidecarScope). */
+  readonly previous?: PushContext;
+  /** The proxy's compiled config: its EDS clusters are what it watches. Else: every imported service. */
+  readonly config?: ProxyConfig;
+}
+
+/**
+ * A ProxyScope from the simulator's SidecarScope (sidecar-scope.ts), mirroring what Istio records as
+ * configDependencies (model/sidecar.go convertToSidecarScope, selectDestinationRules, selectAuthnPolicies,
+ * collectImportedServices) and what a gateway's default scope holds (DefaultSidecarScopeForGateway).
+ */
+export function proxyScopeFrom(push: PushContext, proxy: ProxyIdentity, sources: ProxyScopeSources = {}): ProxyScope {
+  const pushes = sources.previous === undefined ? [push] : [push, sources.previous];
+  const dependencies = new Set<string>();
+  const routerHosts = new Set<string>();
+  const drsByHost = new Map<string, Set<string>>();
+  const imported = new Map<string, ServiceInfo>();
+  for (const p of pushes) {
+    for (const service of scopeServices(p, proxy)) {
+      imported.set(`${service.namespace}/${service.hostname}`, service);
+      routerHosts.add(service.hostname);
+      dependencies.add(configKeyString({ kind: 'ServiceEntry', namespace: service.namespace, name: service.hostname }));
+      dependencies.add(configKeyString({ kind: 'Endpoints', namespace: service.namespace, name: service.hostname }));
+      const dr = destinationRuleFor(p, service.hostname, service.namespace, proxy.namespace);
+      if (dr === null) continue;
+      dependencies.add(configKeyString({ kind: 'DestinationRule', namespace: dr.namespace, name: dr.name }));
+      const set = drsByHost.get(service.hostname) ?? new Set<string>();
+      set.add(`${dr.namespace}/${dr.name}`);
+      drsByHost.set(service.hostname, set);
+    }
+    if (proxy.type === 'sidecar') for (const key of sidecarOnlyDependencies(p, proxy)) dependencies.add(key);
+  }
+  const watchedHosts = sources.config === undefined ? null : new Set(Object.values(sources.config.clusters).filter((c) => c.discovery === 'EDS' && c.serviceHost !== '').map((c) => c.serviceHost));
+  const watched = [...imported.values()]
+    .filter((s) => watchedHosts === null || watchedHosts.has(s.hostname))
+    .map((s) => ({ hostname: s.hostname, namespace: s.namespace, destinationRules: [...(drsByHost.get(s.hostname) ?? [])].sort() }))
+    .sort((a, b) => (a.hostname === b.hostname ? (a.namespace < b.namespace ? -1 : 1) : a.hostname < b.hostname ? -1 : 1));
+  return {
+    // Gateways: GetService(hostname) ignores the key's namespace (proxy_dependencies.go).
+    dependsOn: (key) => (proxy.type === 'router' ? routerHosts.has(key.name) : dependencies.has(configKeyString(key))),
+    watched,
+  };
+}
+
+function scopeServices(push: PushContext, proxy: ProxyIdentity): ServiceInfo[] {
+  const services = visibleServices(push, proxy.namespace);
+  if (proxy.type === 'router') return services;
+  const scope = sidecarScopeFor(push, proxy);
+  return services.filter((s) => scope.importsService(s));
+}
+
+function sidecarOnlyDependencies(push: PushContext, proxy: ProxyIdentity): string[] {
+  const scope = sidecarScopeFor(push, proxy);
+  const out: string[] = [];
+  if (scope.sidecar !== null) {
+    const [namespace = '', name = ''] = scope.sidecar.split('/');
+    out.push(configKeyString({ kind: 'Sidecar', namespace, name }));
+  }
+  for (const vs of sidecarVirtualServices(push, proxy.namespace)) {
+    if (scope.importsVirtualService(vs)) out.push(configKeyString({ kind: 'VirtualService', namespace: vs.namespace, name: vs.name }));
+  }
+  // sidecar.go selectAuthnPolicies: root, config namespace and the imported services' namespaces.
+  const namespaces = new Set([proxy.namespace, push.mesh.rootNamespace, ...scopeServices(push, proxy).map((s) => s.namespace)]);
+  for (const pa of push.peerAuthentications) {
+    if (namespaces.has(pa.namespace)) out.push(configKeyString({ kind: 'PeerAuthentication', namespace: pa.namespace, name: pa.name }));
+  }
+  return out;
+}
