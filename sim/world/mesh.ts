@@ -18,6 +18,7 @@ import type { PushContext } from '../controlplane/push-context.ts';
 import { MESH_CONFIG_DEFAULT, meshConfigOf } from '../config/mesh-config.ts';
 import type { MeshConfig } from '../config/mesh-config.ts';
 import { generateProxyConfig, proxyIdentityOf } from '../controlplane/generate-proxy-config.ts';
+import { MESH_SETTINGS_DEFAULT } from '../topology/model.ts';
 import type { PodInfo, Topology } from '../topology/model.ts';
 import type { ProxyConfig } from '../xds/proxy-config.ts';
 import { WORKLOAD_CERT_TTL_DEFAULT_US, caRoot } from '../controlplane/ca.ts';
@@ -52,7 +53,9 @@ export interface Mesh {
 }
 
 export function buildMesh(sources: readonly ManifestSource[], options: MeshOptions = {}): Mesh {
-  const validated = validateManifests(sources, options);
+  // A trustDomain given in options is the mesh's, so identities are issued in it (as the ConfigMap's would be).
+  const trustDomain = options.mesh?.trustDomain;
+  const validated = validateManifests(sources, trustDomain === undefined ? options : { ...options, settings: { ...(options.settings ?? MESH_SETTINGS_DEFAULT), trustDomain } });
   const store = new ConfigStore();
   for (const resource of validated.allResources) store.apply(resource);
   const topology = validated.topology;

@@ -1,7 +1,8 @@
 /**
- * Probe hops as readable data: what a proxy did (from its Outcome), and what kube-proxy does for a
- * client without a sidecar (a Service address and port → one of its ready endpoints, picked at random,
- * on the endpoint's target port; a pod address goes straight to that pod).
+ * Probe hops as readable data: what a proxy did (from its Outcome; a gateway that let a request through
+ * its JWT and authorization filters says so), and what kube-proxy does for a client without a sidecar
+ * (a Service address and port → one of its ready endpoints, picked at random, on the endpoint's target
+ * port; a pod address goes straight to that pod).
  *
  * Not modelled: kube-proxy session affinity, externalTrafficPolicy, NodePorts.
  */
@@ -23,8 +24,18 @@ export function outcomeHop(pod: PodInfo, outcome: Outcome, direction: ProbeHop['
     cluster: outcome.cluster,
     endpoint: e === null ? null : `${e.address}:${e.port}${e.pod === '' ? '' : ` (${e.pod})`}`,
     flags: [...outcome.flags],
-    reason: outcome.reason,
+    reason: direction === 'gateway' && outcome.kind === 'forwarded' ? `${outcome.reason}${securityNote(outcome)}` : outcome.reason,
   };
+}
+
+/** What a gateway's security filters let through, in one sentence ('' when it has none). */
+function securityNote(outcome: Outcome): string {
+  const security = outcome.security;
+  if (security === undefined) return '';
+  const parts: string[] = [];
+  if (security.jwt != null) parts.push(`JWT ${security.jwt.outcome}${security.jwt.principal === null ? '' : ` (${security.jwt.principal})`}`);
+  if (security.authz !== null) parts.push(`authorization ${security.authz.decision}${security.authz.policy === null ? '' : ` by ${security.authz.policy}`}`);
+  return parts.length === 0 ? '' : ` Before routing, the gateway's filters passed it: ${parts.join('; ')}.`;
 }
 
 export interface KubeProxyChoice {

@@ -22,6 +22,12 @@ export interface ProbeRequest {
    * claims whose signature is taken as good (issuer, expiry and audiences are still checked).
    */
   readonly jwtClaims?: Readonly<Record<string, unknown>>;
+  /**
+   * What each ext_authz provider (MeshConfig extensionProviders, by name) answers a request a CUSTOM
+   * policy sends it: allow, deny, or error (failed or unreachable: failOpen and statusOnError decide).
+   * A provider not listed denies.
+   */
+  readonly extAuthz?: Readonly<Record<string, 'allow' | 'deny' | 'error'>>;
 }
 
 /** What the destination's JWT filter (RequestAuthentication) did with the request. */
@@ -68,10 +74,14 @@ export interface ProbeResult {
   readonly destination: ProbeDestination | null;
   /** Filled by the security model; null until it lands. */
   readonly mtls: boolean | null;
-  /** The JWT filter at the destination (null: no RequestAuthentication applies there, or the request never reached it). */
+  /** The JWT filter at the destination, else at the gateway (null: no RequestAuthentication applies there, or the request never reached it). */
   readonly jwt: ProbeJwt | null;
-  /** The authorization decision at the destination (null: no policy applies there); `policy` is the deciding one, null when no ALLOW policy matched. */
-  readonly authz: { readonly decision: string; readonly policy: string | null; readonly reason: string } | null;
+  /**
+   * The authorization decision at the destination, else at the gateway (null: no policy applies there);
+   * `policy` is the deciding one, null when no ALLOW policy matched; `provider` the ext_authz provider a
+   * CUSTOM policy sent the request to (or whose bad config denied it), else null.
+   */
+  readonly authz: { readonly decision: string; readonly policy: string | null; readonly provider: string | null; readonly reason: string } | null;
   readonly upstream: { readonly method: string; readonly authority: string; readonly path: string; readonly headers: Readonly<Record<string, string>> } | null;
   readonly response: { readonly headers: Readonly<Record<string, string>> };
   /** Injected delay (fault injection) the caller waits, in milliseconds. */

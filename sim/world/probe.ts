@@ -13,13 +13,15 @@
  * - an endpoint outside the mesh (PassthroughCluster, DNS endpoints) answers 200;
  * - `jwt` becomes `Authorization: Bearer <jwt>`; `jwtClaims` a stand-in token (probe-jwt.ts) the
  *   session's verifier accepts; JWT signatures are checked by the verifier handed in at construction
- *   and expiry against its `nowSeconds` (the edge's clock; the simulator keeps none).
+ *   and expiry against its `nowSeconds` (the edge's clock; the simulator keeps none);
+ * - `extAuthz` gives the ext_authz providers' answers (absent: deny);
+ * - `jwt`, `authz` report the destination's filters, else — when the destination has none or the
+ *   request ended at a gateway — the gateway's; `mtls` is the destination pod's only.
  *
  * Invariants: pure given the Rng and the per-proxy states; never throws for a user mistake (it returns a
  * ProbeError with the nearest names that exist).
  *
- * Not modelled: retries and timeouts in time (they arrive with the event loop), response bodies, mirrors,
- * JWT filters on gateways.
+ * Not modelled: retries and timeouts in time (they arrive with the event loop), response bodies, mirrors.
  */
 import type { Rng } from '../core/prng.ts';
 import { handleCall } from '../proxy/engine.ts';
@@ -102,9 +104,11 @@ export class ProbeSession {
     const token = request.jwt ?? standIn;
     if (token !== null) headers['authorization'] = `Bearer ${token}`;
     const edge = this.options.verifier ?? null;
+    const answers = request.extAuthz ?? {};
     const inbound: InboundOptions = {
       jwtVerifier: standIn === null ? edge : standInVerifier(standIn, request.jwtClaims!, edge),
       nowSeconds: this.options.nowSeconds ?? 0,
+      extAuthz: (provider) => (Object.hasOwn(answers, provider) ? answers[provider] : undefined),
     };
     const http: HttpRequest = { method: request.method ?? 'GET', scheme: url.scheme === 'https' ? 'https' : 'http', authority, path: url.path, headers };
     const call: Call = url.scheme === 'http' || url.scheme === 'https'
@@ -112,7 +116,8 @@ export class ProbeSession {
       : { destinationIp: address, destinationPort: url.port, protocol: url.scheme === 'tcp' ? 'tcp' : 'tls', ...(request.sni === undefined && url.scheme === 'tcp' ? {} : { sni: request.sni ?? url.host }) };
     // A raw client outside the mesh chooses its own transport (--tls); a proxy decides for its own pod.
     const first: Call = source.pod === null ? { ...call, transport: request.tls ?? 'plaintext', sourceIp: EXTERNAL_CLIENT_IP } : { ...call, sourceIp: source.pod.ip };
-    const result = this.walk(source.pod, first, inbound);
+    const gateway: GatewaySecurity = { security: null };
+    const result = withGatewaySecurity(this.walk(source.pod, first, inbound, gateway), gateway.security);
     if (standIn === null || result.jwt === null) return result;
     const reason = result.jwt.outcome === 'authenticated' ? `${result.jwt.reason} (A stand-in from jwtClaims: its signature was taken as good.)` : result.jwt.reason;
     return { ...result, jwt: { ...result.jwt, standIn: true, reason } };
@@ -161,8 +166,8 @@ export class ProbeSession {
     return handleCall(config, call, this.stateOf(config.proxy.id), this.rng, direction, inbound);
   }
 
-  /** Follows the call from the client to the app, one proxy at a time. */
-  private walk(client: PodInfo | null, first: Call, inbound: InboundOptions): ProbeResult {
+  /** Follows the call from the client to the app, one proxy at a time; a gateway's security verdict goes to `gateway`. */
+  private walk(client: PodInfo | null, first: Call, inbound: InboundOptions, gateway: GatewaySecurity): ProbeResult {
     const trace: ProbeHop[] = [];
     let call = first;
     let at: PodInfo | null = client;
@@ -193,6 +198,7 @@ export class ProbeSession {
         delayUs += outcome.delayUs;
         Object.assign(response, outcome.responseHeaders);
         trace.push(outcomeHop(at!, outcome, direction === 'inbound' ? 'inbound' : at!.proxy === 'gateway' ? 'gateway' : 'outbound'));
+        if (at!.proxy === 'gateway' && outcome.security !== undefined) gateway.security = outcome.security;
         if (direction !== 'inbound') routed = outcome;
         // The server's sidecar refused the connection (TLS handshake): the client's proxy, if any, answers.
         if (direction === 'inbound' && outcome.kind === 'reset' && outcome.security !== undefined && outcome.security.authz === null) {
@@ -255,7 +261,7 @@ export class ProbeSession {
       destination,
       mtls: security === null ? null : security.mtls,
       jwt: security?.jwt == null ? null : { ...security.jwt, standIn: false },
-      authz: security?.authz == null ? null : { decision: security.authz.decision, policy: security.authz.policy, reason: security.authz.reason },
+      authz: security?.authz == null ? null : authzOf(security.authz),
       upstream: request === undefined || destination === null ? null : { method: request.method, authority: request.authority, path: request.path, headers: request.headers },
       response: { headers: response },
       delayMs: delayUs / 1000,
@@ -264,6 +270,27 @@ export class ProbeSession {
       trace,
     };
   }
+}
+
+interface GatewaySecurity { security: InboundSecurity | null }
+
+/**
+ * The gateway's JWT and authorization verdicts where the destination has none; a request that ended at
+ * the gateway reached no pod, so `mtls` says nothing.
+ */
+function withGatewaySecurity(result: ProbeResult, security: InboundSecurity | null): ProbeResult {
+  if (security === null) return result;
+  const endedAtGateway = result.trace[result.trace.length - 1]?.direction === 'gateway';
+  return {
+    ...result,
+    mtls: endedAtGateway ? null : result.mtls,
+    jwt: result.jwt ?? (security.jwt == null ? null : { ...security.jwt, standIn: false }),
+    authz: result.authz ?? (security.authz == null ? null : authzOf(security.authz)),
+  };
+}
+
+function authzOf(authz: NonNullable<InboundSecurity['authz']>): NonNullable<ProbeResult['authz']> {
+  return { decision: authz.decision, policy: authz.policy, provider: authz.provider ?? null, reason: authz.reason };
 }
 
 /** Istio mTLS when the cluster's TLS (or auto mTLS to an endpoint that takes it) says so; else plain text or TLS. */

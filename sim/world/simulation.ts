@@ -22,7 +22,6 @@ import { Rng } from '../core/prng.ts';
 import { MESH_CONFIG_DEFAULT, meshConfigOf } from '../config/mesh-config.ts';
 import type { MeshConfig } from '../config/mesh-config.ts';
 import type { PushRequest } from '../controlplane/debounce.ts';
-import { buildPushContext } from '../controlplane/push-context.ts';
 import type { PushContext } from '../controlplane/push-context.ts';
 import { generateProxyConfig, proxyIdentityOf } from '../controlplane/generate-proxy-config.ts';
 import type { JwtVerifier } from '../proxy/jwt.ts';
@@ -41,7 +40,7 @@ import { Traffic } from './traffic.ts';
 import type { Exchange, TrafficEvent } from './traffic.ts';
 import { proxySnapshot, pushCosts } from './push-costs.ts';
 import { poissonGapUs } from '../workload/arrivals.ts';
-import { needsPush, pushPlan } from './push-plan.ts';
+import { needsPush, pushContextOf, pushPlan } from './push-plan.ts';
 
 type SimEvent =
   | TrafficEvent
@@ -239,18 +238,7 @@ export class Simulation {
   // --- istiod ---------------------------------------------------------------------------------------
 
   private buildPush(): PushContext {
-    const store = this.cluster.store;
-    return buildPushContext({
-      mesh: this.mesh,
-      topology: this.cluster.topology,
-      virtualServices: store.byAge('VirtualService'),
-      destinationRules: store.byAge('DestinationRule'),
-      gateways: store.byAge('Gateway'),
-      sidecars: store.byAge('Sidecar'),
-      peerAuthentications: store.byAge('PeerAuthentication'),
-      authorizationPolicies: store.byAge('AuthorizationPolicy'),
-      requestAuthentications: store.byAge('RequestAuthentication'),
-    });
+    return pushContextOf(this.cluster, this.mesh);
   }
 
   private informer(index: number, request: PushRequest): void {

@@ -1,42 +1,42 @@
 /**
- * The rules a request in time needs from the data plane and the workload models, in one place for
- * traffic.ts: does an attempt's result qualify for a retry, how long is the back-off, how long does
- * the app take and does it fail.
+ * The rules a request in time needs from the data plane and the workload models, adapted for
+ * traffic.ts: an attempt's outcome as Envoy's router sees it (a response, a reset, a per-try timeout)
+ * for the retry decision (sim/proxy/retry-on.ts), the retry back-off (retry-backoff.ts), and the app's
+ * service time and errors (sim/workload/service-time.ts).
+ *
+ * Rules:
+ * - A reset or refused connection (code 0), and a 503 the client's proxy made because the upstream
+ *   connection failed (UF, UH: no healthy host) are connection failures; a per-try timeout is its own
+ *   kind; everything else is a response with its status.
  *
  * Invariants: pure given the Rng; integers only.
  *
  * Not modelled: see the modules these delegate to.
  */
 import type { Rng } from '../core/prng.ts';
+import { qualifiesForRetry } from '../proxy/retry-on.ts';
+import type { AttemptResult, RetryOn } from '../proxy/retry-on.ts';
+import { appFails as workloadAppFails, sampleServiceTimeUs } from '../workload/service-time.ts';
 import type { DurationTable } from './scenario.ts';
 
-/** Envoy's router retry conditions as Istio's retryOn lists them, for one attempt's result. */
-export function retryQualifies(retryOn: readonly string[], code: number, flags: readonly string[]): boolean {
-  const reset = code === 0 || flags.includes('UF') || flags.includes('UC') || flags.includes('UH');
-  for (const condition of retryOn) {
-    if (condition === '5xx' && (code >= 500 || reset)) return true;
-    if (condition === 'gateway-error' && (code === 502 || code === 503 || code === 504)) return true;
-    if ((condition === 'connect-failure' || condition === 'reset') && flags.includes('UF')) return true;
-    if (condition === 'retriable-status-codes' && code === 503) return true;
-    if (/^\d{3}$/.test(condition) && Number(condition) === code) return true;
-  }
-  return false;
+export { createRetryBackoff, nextRetryBackoffUs } from '../proxy/retry-backoff.ts';
+export { parseRetryOn } from '../proxy/retry-on.ts';
+export type { RetryOn } from '../proxy/retry-on.ts';
+
+export function attemptResultOf(code: number, flags: readonly string[], perTryTimeout: boolean): AttemptResult {
+  if (perTryTimeout) return { kind: 'per-try-timeout' };
+  if (code === 0 || flags.includes('UF') || flags.includes('UH')) return { kind: 'reset', reason: 'connection-failure', requestSent: false };
+  return { kind: 'response', status: code };
 }
 
-/** Envoy's default back-off: base 25 ms, fully jittered, doubling per retry, capped at 10× base. */
-export function retryBackoffUs(rng: Rng, retry: number): number {
-  const baseUs = 25_000;
-  const ceilingUs = Math.min((2 ** Math.min(retry, 20) - 1) * baseUs, 10 * baseUs);
-  return ceilingUs <= 0 ? 0 : rng.intInclusive(0, ceilingUs);
+export function retryQualifies(retryOn: RetryOn, code: number, flags: readonly string[], perTryTimeout: boolean): boolean {
+  return qualifiesForRetry(retryOn, attemptResultOf(code, flags, perTryTimeout));
 }
 
 export function sampleDuration(rng: Rng, table: DurationTable): number {
-  if (table.entries.length === 0) return 0;
-  if (table.entries.length === 1) return table.entries[0]!.durationUs;
-  return table.entries[rng.pickWeighted(table.entries.map((e) => e.weight))]!.durationUs;
+  return table.entries.length === 0 ? 0 : sampleServiceTimeUs(table, rng);
 }
 
 export function appFails(rng: Rng, errorRatePpm: number): boolean {
-  if (errorRatePpm <= 0) return false;
-  return rng.below(1_000_000) < errorRatePpm;
+  return workloadAppFails(errorRatePpm, rng);
 }

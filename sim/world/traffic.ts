@@ -10,8 +10,9 @@
  *   the proxy is; a fault delay holds the request before it goes on (Envoy's fault filter).
  * - The route timeout (Istio: none by default for HTTP) ends the whole exchange with 504 UT; a per-try
  *   timeout ends the attempt with 504 UT, which the policy may retry (Envoy router).
- * - Retries: Istio's default is 2 attempts on connect-failure, refused-stream, unavailable, cancelled
- *   and retriable 503; what qualifies and the back-off are in sim/proxy (retry-on.ts, retry-backoff.ts).
+ * - Retries: Istio's default is 2 retries on connect-failure, refused-stream, unavailable and
+ *   cancelled (no status codes: an upstream 503 is not retried by default); what qualifies and the
+ *   back-off are in sim/proxy (retry-on.ts, retry-backoff.ts).
  * - An app's dependency failing does not fail the app's own answer (apps degrade, as bookinfo's
  *   productpage does); the caller's latency includes every call.
  *
@@ -28,8 +29,9 @@ import type { Recorder } from '../trace/recorder.ts';
 import type { AppSpec, NetworkSettings } from './scenario.ts';
 import type { ProbeSession } from './probe.ts';
 import type { ProbeRequest, ProbeResult } from './probe-types.ts';
-import { retryBackoffUs, retryQualifies } from './traffic-rules.ts';
-import { sampleDuration, appFails } from './traffic-rules.ts';
+import { appFails, createRetryBackoff, nextRetryBackoffUs, parseRetryOn, retryQualifies, sampleDuration } from './traffic-rules.ts';
+import type { RetryOn } from './traffic-rules.ts';
+import type { RetryBackoffState } from '../proxy/retry-backoff.ts';
 
 export type TrafficEvent =
   | { readonly kind: 'attempt'; readonly exchange: number }
@@ -63,7 +65,8 @@ export interface Exchange {
   /** Identifies the attempt in flight; events of any other attempt are stale. -1 between attempts. */
   token: number;
   retriesLeft: number | null;
-  retryOn: readonly string[];
+  retryOn: RetryOn;
+  backoff: RetryBackoffState;
   perTryTimeoutUs: number | null;
   routeTimeoutSet: boolean;
   /** The last attempt's walk, for labels and the response path. */
@@ -108,7 +111,7 @@ export class Traffic {
     this.nextId += 1;
     const exchange: Exchange = {
       id, request, source, sourceLabel: source === null ? 'external' : `${source.namespace}/${source.workload}`, startUs: this.host.nowUs, parent, traffic,
-      attempt: 0, token: -1, retriesLeft: null, retryOn: [], perTryTimeoutUs: null, routeTimeoutSet: false, result: null, app: null, done: false,
+      attempt: 0, token: -1, retriesLeft: null, retryOn: parseRetryOn([]), backoff: createRetryBackoff(), perTryTimeoutUs: null, routeTimeoutSet: false, result: null, app: null, done: false,
     };
     this.exchanges.set(id, exchange);
     this.attempt(exchange);
@@ -125,7 +128,7 @@ export class Traffic {
       case 'route-timeout': return this.finish(exchange, 504, ['UT']);
       case 'try-timeout':
         // Envoy's per-try timeout: the attempt is abandoned with 504 UT, and may be retried.
-        if (event.token === exchange.token) this.attemptEnd(exchange, 504, ['UT']);
+        if (event.token === exchange.token) this.attemptEnd(exchange, 504, ['UT'], true);
         return;
     }
   }
@@ -144,7 +147,7 @@ export class Traffic {
     exchange.result = walked;
     if (exchange.retriesLeft === null) {
       exchange.retriesLeft = walked.retry?.attempts ?? 0;
-      exchange.retryOn = walked.retry?.retryOn ?? [];
+      exchange.retryOn = parseRetryOn(walked.retry?.retryOn ?? []);
       exchange.perTryTimeoutUs = walked.retry?.perTryTimeoutMs == null ? null : Math.round(walked.retry.perTryTimeoutMs * 1000);
     }
     if (!exchange.routeTimeoutSet && walked.timeoutMs !== null && walked.timeoutMs > 0) {
@@ -194,13 +197,13 @@ export class Traffic {
     this.host.schedule(backUs, { kind: 'attempt-end', exchange: exchange.id, token: exchange.token, code, flags: [] });
   }
 
-  private attemptEnd(exchange: Exchange, code: number, flags: readonly string[]): void {
-    if (exchange.retriesLeft !== null && exchange.retriesLeft > 0 && retryQualifies(exchange.retryOn, code, flags)) {
+  private attemptEnd(exchange: Exchange, code: number, flags: readonly string[], perTryTimeout = false): void {
+    if (exchange.retriesLeft !== null && exchange.retriesLeft > 0 && retryQualifies(exchange.retryOn, code, flags, perTryTimeout)) {
       exchange.retriesLeft -= 1;
       // The finished attempt's pending events (its timers, its app) are stale from now on.
       exchange.token = -1;
       exchange.app = null;
-      this.host.schedule(retryBackoffUs(this.rng, exchange.attempt), { kind: 'attempt', exchange: exchange.id }, PRIORITY_NORMAL);
+      this.host.schedule(nextRetryBackoffUs(exchange.backoff, this.rng), { kind: 'attempt', exchange: exchange.id }, PRIORITY_NORMAL);
       return;
     }
     this.finish(exchange, code, flags);
