@@ -27,6 +27,8 @@ export const METRICS = {
   latency: 'latency-us',
   convergence: 'convergence-us',
   pushes: 'pushes',
+  proxyUpdates: 'proxy-updates',
+  updateBytes: 'update-bytes',
   converged: 'converged',
 } as const satisfies Record<string, AssertionMetric>;
 type MetricName = keyof typeof METRICS;
@@ -46,7 +48,7 @@ export const ENVOY_RESPONSE_FLAGS = [
 /** Which filters each metric takes. */
 const REQUEST_METRICS: readonly MetricName[] = ['successRate', 'requests', 'flaggedRequests', 'latency'];
 const CODE_METRICS: readonly MetricName[] = ['requests', 'flaggedRequests', 'latency'];
-const PERCENTILE_METRICS: readonly MetricName[] = ['latency', 'convergence'];
+const PERCENTILE_METRICS: readonly MetricName[] = ['latency', 'convergence', 'updateBytes'];
 
 export function readAssertions(ctx: SectionContext, at: FieldPath, value: unknown): AssertionSpec[] {
   const { reader } = ctx;
@@ -98,7 +100,7 @@ function readFilters(ctx: SectionContext, at: FieldPath, obj: Obj, metric: Metri
   const flag = notFor('flag', ['flaggedRequests'], 'Use metric flaggedRequests to count requests with a response flag.') ? null
     : metric === 'flaggedRequests' ? reader.choice([...at, 'flag'], obj['flag'], ENVOY_RESPONSE_FLAGS) : null;
   let percentile: number | null = null;
-  if (!notFor('percentile', PERCENTILE_METRICS, 'Remove percentile; it applies to latency and convergence.') && PERCENTILE_METRICS.includes(metric)) {
+  if (!notFor('percentile', PERCENTILE_METRICS, 'Remove percentile; it applies to latency, convergence and updateBytes.') && PERCENTILE_METRICS.includes(metric)) {
     percentile = readPercentile(reader, [...at, 'percentile'], obj['percentile']);
   }
   if (reader.errorCount() > errors) return null;
@@ -183,5 +185,7 @@ const UNITS: Readonly<Record<MetricName, Unit>> = {
   latency: DURATION,
   convergence: DURATION,
   pushes: COUNT,
+  proxyUpdates: COUNT,
+  updateBytes: COUNT,
   converged: BOOLEAN,
 };

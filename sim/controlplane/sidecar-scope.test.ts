@@ -47,6 +47,22 @@ spec:
   t.deepEqual(p.topology.services.filter((s) => scope.importsService(s)).map((s) => s.name), ['a']);
 });
 
+test('a root-namespace default Sidecar: "./*" is each workload\'s own namespace (model/sidecar.go config namespace)', (t) => {
+  const p = push(`${services}---
+apiVersion: networking.istio.io/v1
+kind: Sidecar
+metadata: {name: default, namespace: istio-system}
+spec:
+  egress: [{hosts: ["./*"]}]
+`);
+  const shop = sidecarScopeFor(p, proxy('shop'));
+  t.is(shop.sidecar, 'istio-system/default');
+  t.deepEqual(p.topology.services.filter((s) => shop.importsService(s)).map((s) => s.name), ['a']);
+  const other = sidecarScopeFor(p, proxy('other'));
+  t.deepEqual(p.topology.services.filter((s) => other.importsService(s)).map((s) => s.namespace), p.topology.services.filter((s) => s.namespace === 'other').map((s) => s.namespace));
+  t.true(p.topology.services.some((s) => s.namespace === 'other'));
+});
+
 test('a workload-selected Sidecar beats the namespace-wide one; the root namespace one is the mesh default', (t) => {
   const p = push(`${services}---
 apiVersion: networking.istio.io/v1

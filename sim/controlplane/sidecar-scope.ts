@@ -4,7 +4,9 @@
  * matches the proxy; else the namespace-wide one (no selector) in its namespace; else the namespace-wide
  * one in the root namespace; else none (everything visible).
  *
- * Egress `hosts` are `namespace/dnsName`: the namespace part is `*` (any), `.` (the Sidecar's namespace),
+ * Egress `hosts` are `namespace/dnsName`: the namespace part is `*` (any), `.` (the proxy's namespace:
+ * model/sidecar.go resolves it against the config namespace, so a root-namespace default means each
+ * workload's own namespace),
  * `~` (none) or a name; the dnsName may be `*` or a `*.suffix` wildcard. A service is imported when some
  * entry matches its namespace and host; a VirtualService when some entry matches its namespace and one of
  * its hosts. The Sidecar's outboundTrafficPolicy overrides the mesh's.
@@ -39,7 +41,7 @@ export function sidecarScopeFor(push: PushContext, proxy: ProxyIdentity): Sideca
   if (sidecar === null) {
     return { sidecar: null, outboundTrafficPolicy: mode, importsService: () => true, importsVirtualService: () => true };
   }
-  const entries = ((sidecar.spec.egress ?? []) as Egress[]).flatMap((e) => e.hosts ?? []).map((h) => parseEntry(h, sidecar.namespace));
+  const entries = ((sidecar.spec.egress ?? []) as Egress[]).flatMap((e) => e.hosts ?? []).map((h) => parseEntry(h, proxy.namespace));
   const imports = (namespace: string, host: string) => entries.some((e) => e.namespace !== '~' && (e.namespace === '*' || e.namespace === namespace) && hostCovers(e.host, host));
   return {
     sidecar: `${sidecar.namespace}/${sidecar.name}`,
@@ -49,10 +51,10 @@ export function sidecarScopeFor(push: PushContext, proxy: ProxyIdentity): Sideca
   };
 }
 
-function parseEntry(entry: string, sidecarNamespace: string): { namespace: string; host: string } {
+function parseEntry(entry: string, proxyNamespace: string): { namespace: string; host: string } {
   const slash = entry.indexOf('/');
   const namespace = slash < 0 ? '*' : entry.slice(0, slash);
-  return { namespace: namespace === '.' ? sidecarNamespace : namespace, host: slash < 0 ? entry : entry.slice(slash + 1) };
+  return { namespace: namespace === '.' ? proxyNamespace : namespace, host: slash < 0 ? entry : entry.slice(slash + 1) };
 }
 
 function selectSidecar(push: PushContext, proxy: ProxyIdentity): Resource<'Sidecar'> | null {

@@ -57,6 +57,18 @@ function evaluate(spec: AssertionSpec, recorder: Recorder, converged: boolean): 
       const count = recorder.pushRecords().filter((p) => p.index > 0 && inWindow(spec, p.startUs)).length;
       return verdict(spec, count, null, `${count} pushes ${window}, expected ${spec.op} ${spec.value}`);
     }
+    case 'proxy-updates': {
+      const starts = new Map(recorder.pushRecords().map((p) => [p.index, p.startUs]));
+      const count = recorder.convergenceRecords().filter((c) => c.push > 0 && inWindow(spec, starts.get(c.push) ?? -1)).length;
+      return verdict(spec, count, null, `${count} proxy updates from pushes ${window}, expected ${spec.op} ${spec.value}`);
+    }
+    case 'update-bytes': {
+      const starts = new Map(recorder.pushRecords().map((p) => [p.index, p.startUs]));
+      const sizes = recorder.convergenceRecords().filter((c) => c.push > 0 && inWindow(spec, starts.get(c.push) ?? -1)).map((c) => c.bytes);
+      const p = percentile(sizes, spec.percentile ?? 50);
+      if (p === null) return verdict(spec, 0, false, `no proxy update from a push ${window}, so there is no size to check`);
+      return verdict(spec, p, null, `p${spec.percentile} bytes per proxy update over ${sizes.length} updates ${window}: ${p} B, expected ${spec.op} ${spec.value} B`);
+    }
     case 'converged':
       return verdict(spec, converged ? 1 : 0, null, `at ${formatDuration(spec.toUs)} every proxy ${converged ? 'holds' : 'does not yet hold'} the latest config, expected ${spec.value === 1 ? 'converged' : 'not converged'}`);
   }

@@ -83,14 +83,17 @@ export class ProxyActor {
     }
     const cds = this.applied.get('CDS')?.config;
     const eds = this.applied.get('EDS')?.config;
+    // Envoy drops a cluster's ClusterLoadAssignment when CDS removes the cluster.
+    const clusters = cds?.clusters ?? {};
+    const endpoints = Object.fromEntries(Object.entries(eds?.endpoints ?? {}).filter(([name]) => clusters[name] !== undefined));
     const rds = this.applied.get('RDS')?.config;
     this.composed = {
       proxy: this.identity,
       version: `${this.ackedPush('CDS')}.${this.ackedPush('EDS')}.${this.ackedPush('LDS')}.${this.ackedPush('RDS')}`,
       listeners: lds.config.listeners,
       security: lds.config.security,
-      clusters: cds?.clusters ?? {},
-      endpoints: eds?.endpoints ?? {},
+      clusters,
+      endpoints,
       routes: rds?.routes ?? {},
     };
     return this.composed;

@@ -135,6 +135,10 @@ export type AssertionMetric =
   | 'convergence-us'
   /** Pushes that started in the window. */
   | 'pushes'
+  /** Per-proxy updates (one proxy's side of one push) of pushes that started in the window. */
+  | 'proxy-updates'
+  /** Bytes one proxy update carried, percentile over the updates of pushes in the window. */
+  | 'update-bytes'
   /** Every proxy ACKs the latest config at the window's end (1) or not (0). */
   | 'converged';
 
