@@ -15,7 +15,10 @@ export function formatProbe(request: ProbeRequest, result: ProbeResult): string 
   if (request.jwtClaims !== undefined) lines.push('  token: stand-in claims, not verified');
   if (result.jwt !== null) lines.push(`  JWT: ${describeJwt(result.jwt)} — ${result.jwt.reason}`);
   if (result.mtls !== null) lines.push(`  mTLS into the destination: ${result.mtls ? 'yes' : 'no (plain text)'}`);
-  if (result.authz !== null) lines.push(`  authorization: ${result.authz.decision}${result.authz.policy === null ? '' : ` by ${result.authz.policy}`} — ${result.authz.reason}`);
+  if (result.authz !== null) {
+    const provider = result.authz.provider === null ? '' : ` (ext_authz provider ${result.authz.provider})`;
+    lines.push(`  authorization: ${result.authz.decision}${result.authz.policy === null ? '' : ` by ${result.authz.policy}`}${provider} — ${result.authz.reason}`);
+  }
   if (result.delayMs > 0) lines.push(`  delayed ${result.delayMs} ms by fault injection`);
   if (result.timeoutMs !== null) lines.push(`  route timeout ${result.timeoutMs} ms`);
   if (result.retry !== null) lines.push(`  retries: ${result.retry.attempts} on ${result.retry.retryOn.join(',')}${result.retry.perTryTimeoutMs === null ? '' : `, ${result.retry.perTryTimeoutMs} ms per try`}`);

@@ -3,10 +3,6 @@
 import test from 'ava';
 import { constants, createHmac, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { createJwtVerifier } from './jwt-verifier.ts';
 import type { JwtProvider } from '../sim/index.ts';
 
@@ -71,20 +67,19 @@ test('another key\'s signature fails; a kid no key has, or an alg the key refuse
   t.true(verify(token('RS256', rsa.privateKey, ''), provider({ jwks: jwksOf({ ...other.publicKey.export({ format: 'jwk' }), kid: 'x' }, rsaJwk) })).valid);
 });
 
-test('keys from a file:// jwksUri are read; an http(s) jwksUri is never fetched', (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'meshsim-jwks-'));
-  try {
-    const file = join(dir, 'jwks.json');
-    writeFileSync(file, jwksOf(rsaJwk));
-    const verify = createJwtVerifier();
-    t.true(verify(token('RS256', rsa.privateKey), provider({ jwksUri: pathToFileURL(file).href })).valid);
-    const remote = verify(token('RS256', rsa.privateKey), provider({ jwksUri: 'https://example.com/jwks.json' }));
-    t.like(remote, { valid: false, reason: 'Jwks remote fetch is failed' });
-    t.regex((remote as { detail: string }).detail, /reads no network/);
-    t.like(verify(token('RS256', rsa.privateKey), provider({ jwksUri: pathToFileURL(join(dir, 'missing.json')).href })), { valid: false, reason: 'Jwks remote fetch is failed' });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+test('a served jwksUri gives its keys; one nothing serves, or that serves no JWKS, fails every token as PublicOnlyJwks does', (t) => {
+  const uri = 'https://example.com/jwks.json';
+  const verify = createJwtVerifier({ served: { [uri]: { text: jwksOf(rsaJwk), where: 'jwks.json' }, 'https://bad.example/jwks': { text: '<html>', where: 'bad.html' } } });
+  t.true(verify(token('RS256', rsa.privateKey), provider({ jwksUri: uri })).valid);
+  t.like(verify(token('RS256', other.privateKey), provider({ jwksUri: uri })), { valid: false, reason: 'Jwt verification fails' });
+  const unserved = verify(token('RS256', rsa.privateKey), provider({ jwksUri: 'https://other.example/jwks.json' }));
+  t.like(unserved, { valid: false, reason: 'Jwt verification fails' });
+  t.regex((unserved as { detail: string }).detail, /could not fetch jwksUri https:\/\/other\.example\/jwks\.json.*--jwks.*PublicOnlyJwks/);
+  const notJwks = verify(token('RS256', rsa.privateKey), provider({ jwksUri: 'https://bad.example/jwks' }));
+  t.like(notJwks, { valid: false, reason: 'Jwt verification fails' });
+  t.regex((notJwks as { detail: string }).detail, /not a JWKS \(not valid JSON\)/);
+  const discovery = verify(token('RS256', rsa.privateKey), provider({ issuer: 'https://issuer.example' }));
+  t.regex((discovery as { detail: string }).detail, /OpenID discovery at https:\/\/issuer\.example\/\.well-known\/openid-configuration/);
 });
 
 test('a broken key set says what is wrong with it', (t) => {

@@ -1,7 +1,7 @@
 /**
- * The edge's JWT signature check (the simulator's `JwtVerifier`): the provider's JSON Web Key Set
- * read from its inline `jwks`, or from `jwksUri` when that is a `file://` path, and the token's
- * signature checked with node:crypto as Envoy's jwt_verify_lib does (verifyJwtWithoutTimeChecking):
+ * The edge's JWT signature check (the simulator's `JwtVerifier`): the provider's JSON Web Key Set from
+ * its inline `jwks`, or what its `jwksUri` serves, and the token's signature checked with node:crypto
+ * as Envoy's jwt_verify_lib does (verifyJwtWithoutTimeChecking):
  * - keys: a key whose `kid` differs from the token's (both set) is skipped, and so is a key whose
  *   `alg` differs from the token's; no key left → "Jwks doesn't have key to match kid or alg from Jwt";
  * - RSA keys take RS256/384/512 (PKCS#1 v1.5) and PS256/384/512 (PSS, salt as long as the digest);
@@ -9,13 +9,20 @@
  * - every matching key is tried; none verifies → "Jwt verification fails".
  * Issuer, expiry and audiences are the simulator's business (sim/proxy/jwt.ts), not this file's.
  *
- * No network: an http(s) `jwksUri` is not fetched; its tokens fail ("Jwks remote fetch is failed")
- * and the reason says how to give the keys instead.
+ * No network. Istio's default (PILOT_JWT_ENABLE_REMOTE_JWKS=false) has istiod fetch `jwksUri` and hand
+ * Envoy the keys inline (pilot/pkg/model/jwks_resolver.go BuildLocalJwks); `served` stands in for the
+ * network: URI → the JWKS text that URI serves (`meshsim probe --jwks URI=FILE`). Like istiod:
+ * - a URI nothing serves (a failed fetch), a served body that is not a JWKS (not JSON, no `keys`
+ *   array: validateJWKSFormat), and a rule with neither `jwks` nor `jwksUri` (OpenID discovery at the
+ *   issuer, which needs the network) all give Envoy `PublicOnlyJwks`, a key whose private half nobody
+ *   has: every token fails with "Jwt verification fails" (401), and the detail says why;
+ * - a served JWKS is used as inline keys are.
+ *
+ * Not modelled: OpenID discovery, istiod's JWKS cache and refresh, Envoy-fetched remote JWKS
+ * (PILOT_JWT_ENABLE_REMOTE_JWKS=envoy/hybrid, "Jwks remote fetch is failed").
  */
 import { constants, createHmac, createPublicKey, createSecretKey, timingSafeEqual, verify } from 'node:crypto';
 import type { JsonWebKey, KeyObject } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { JwtProvider, JwtVerifier } from '../sim/index.ts';
 
 interface Jwk { readonly kty: string; readonly kid: string | null; readonly alg: string | null; readonly crv: string | null; readonly key: KeyObject }
@@ -25,18 +32,20 @@ type Verdict = ReturnType<JwtVerifier>;
 const DIGESTS: Readonly<Record<string, string>> = { 256: 'sha256', 384: 'sha384', 512: 'sha512' };
 
 export interface VerifierOptions {
-  /** Reads a key file (tests inject one); default: the file system. */
-  readonly readFile?: (path: string) => string;
+  /** What each jwksUri serves (the JWKS text), in place of the network; `where` says where it came from. */
+  readonly served?: Readonly<Record<string, { readonly text: string; readonly where: string }>>;
 }
 
+const VERIFICATION_FAILS = 'Jwt verification fails';
+
 export function createJwtVerifier(options: VerifierOptions = {}): JwtVerifier {
-  const readFile = options.readFile ?? ((path: string) => readFileSync(path, 'utf8'));
+  const served = options.served ?? {};
   const cache = new Map<string, KeySet>();
   return (token, provider) => {
-    const cacheKey = provider.jwks ?? `uri:${provider.jwksUri ?? ''}`;
+    const cacheKey = provider.jwks ?? `uri:${provider.jwksUri ?? ''}|iss:${provider.issuer}`;
     let keySet = cache.get(cacheKey);
     if (keySet === undefined) {
-      keySet = loadKeySet(provider, readFile);
+      keySet = loadKeySet(provider, served);
       cache.set(cacheKey, keySet);
     }
     if ('error' in keySet) return { valid: false, reason: keySet.error, detail: keySet.detail };
@@ -44,20 +53,39 @@ export function createJwtVerifier(options: VerifierOptions = {}): JwtVerifier {
   };
 }
 
-function loadKeySet(provider: JwtProvider, readFile: (path: string) => string): KeySet {
+function loadKeySet(provider: JwtProvider, served: NonNullable<VerifierOptions['served']>): KeySet {
   if (provider.jwks !== null) return parseKeySet(provider.jwks, 'the inline jwks');
   const uri = provider.jwksUri;
-  if (uri === null) return { error: "Jwks doesn't have any valid public key", detail: 'the rule gives neither jwks nor jwksUri' };
-  if (!uri.startsWith('file://')) {
-    return { error: 'Jwks remote fetch is failed', detail: `meshsim reads no network, so jwksUri ${uri} was not fetched; put the keys inline in the rule's jwks` };
+  // jwks_resolver.go: without jwksUri istiod asks the issuer's OpenID discovery document, which needs the network.
+  if (uri === null) {
+    return publicOnly(`the rule has no jwks or jwksUri, so istiod looks the keys up by OpenID discovery at ${provider.issuer}/.well-known/openid-configuration, which meshsim cannot reach; `
+      + 'give the keys inline (jwks) or a jwksUri served with --jwks URI=FILE');
   }
-  let text: string;
+  const body = Object.hasOwn(served, uri) ? served[uri] : undefined;
+  // jwks_resolver.go BuildLocalJwks: a failed fetch gives Envoy PublicOnlyJwks (fail closed).
+  if (body === undefined) return publicOnly(`istiod could not fetch jwksUri ${uri} (meshsim has no network; serve it from a file with --jwks ${uri}=FILE)`);
+  // validateJWKSFormat: a body that is not a JWKS counts as a failed fetch.
+  const format = jwksFormatProblem(body.text);
+  if (format !== null) return publicOnly(`what ${body.where} serves for jwksUri ${uri} is not a JWKS (${format}), so istiod treats the fetch as failed`);
+  return parseKeySet(body.text, `${body.where} (served for ${uri})`);
+}
+
+/** PublicOnlyJwks: a public key whose private key nobody has; every token fails. */
+function publicOnly(why: string): KeySet {
+  return { error: VERIFICATION_FAILS, detail: `${why}; istiod then gives Envoy a public-only JWKS (PublicOnlyJwks) that no token verifies against` };
+}
+
+/** jwks_resolver.go validateJWKSFormat: JSON with a `keys` array. */
+function jwksFormatProblem(text: string): string | null {
+  let parsed: unknown;
   try {
-    text = readFile(fileURLToPath(uri));
-  } catch (error) {
-    return { error: 'Jwks remote fetch is failed', detail: `cannot read ${uri}: ${error instanceof Error ? error.message : String(error)}` };
+    parsed = JSON.parse(text);
+  } catch {
+    return 'not valid JSON';
   }
-  return parseKeySet(text, uri);
+  const keys = parsed !== null && typeof parsed === 'object' ? (parsed as { keys?: unknown }).keys : undefined;
+  if (keys === undefined || keys === null) return 'missing "keys" field';
+  return Array.isArray(keys) ? null : '"keys" is not an array';
 }
 
 function parseKeySet(text: string, where: string): KeySet {
@@ -114,7 +142,7 @@ function verifyToken(token: string, keys: readonly Jwk[]): Verdict {
     if (signatureHolds(jwk, alg, signed, signature)) return { valid: true, claims };
   }
   return matched
-    ? { valid: false, reason: 'Jwt verification fails', detail: `no key of the provider verifies the ${alg} signature` }
+    ? { valid: false, reason: VERIFICATION_FAILS, detail: `no key of the provider verifies the ${alg} signature` }
     : { valid: false, reason: "Jwks doesn't have key to match kid or alg from Jwt", detail: `no key has kid ${JSON.stringify(kid)} and alg ${alg}` };
 }
 

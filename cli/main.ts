@@ -53,11 +53,13 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--tls <transport>', 'for --from external: what the caller puts on the wire: plaintext, tls or mtls (default plaintext)')
     .option('--jwt <token>', 'send a JWT as Authorization: Bearer TOKEN (checked against the RequestAuthentication keys)')
     .option('--jwt-claims <json>', 'send a stand-in for a validly signed token with these claims, e.g. \'{"iss":"issuer","sub":"alice"}\' (signature not checked)')
+    .option('--jwks <uri=file>', 'serve a RequestAuthentication jwksUri from a local JWKS file (meshsim has no network; repeatable)', collect)
+    .option('--ext-authz <name=answer>', 'what an ext_authz provider (MeshConfig extensionProviders) answers: allow, deny or error (repeatable; default deny)', collect)
     .option('--count <n>', 'send N requests and aggregate statuses and destinations')
     .option('--seed <n>', 'seed of the random streams (weights, load balancing, faults)', '1')
     .option('--inject <namespace>', 'label a namespace istio-injection=enabled, as Istio\'s tasks do before deploying (repeatable)', collect)
     .option('-n, --namespace <ns>', 'namespace for resources that name none', 'default')
-    .option('--batch <file>', 'JSON lines, one request each ({"from", "url", "method", "headers", "sni", "jwt", "jwtClaims", "count"}); - for stdin')
+    .option('--batch <file>', 'JSON lines, one request each ({"from", "url", "method", "headers", "sni", "tls", "jwt", "jwtClaims", "extAuthz", "count"}); - for stdin')
     .option('--json', 'print the result as JSON')
     .action((paths: string[], flags) => {
       setExit(runProbe(paths, flags, io.out, io.err));

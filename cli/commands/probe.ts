@@ -3,7 +3,9 @@
  * path it took. Prints a readable explanation, or the JSON contract (`--json`, documented in the README);
  * `--count N` aggregates N requests; `--batch FILE` answers one JSON request per line. `--jwt TOKEN`
  * sends a token, `--jwt-claims JSON` a stand-in for a validly signed one; signatures are checked here at
- * the edge (jwt-verifier.ts, node:crypto) and expiry against this machine's clock.
+ * the edge (jwt-verifier.ts, node:crypto) and expiry against this machine's clock. `--jwks URI=FILE`
+ * serves a jwksUri's keys from a file (meshsim has no network); `--ext-authz NAME=allow|deny|error`
+ * says what an ext_authz provider answers.
  * Exit 0 when the probe ran (whatever the status), 2 for bad input.
  */
 import { readFileSync } from 'node:fs';
@@ -29,7 +31,12 @@ export interface ProbeFlags {
   readonly tls?: string;
   readonly jwt?: string;
   readonly jwtClaims?: string;
+  readonly jwks?: readonly string[];
+  readonly extAuthz?: readonly string[];
 }
+
+const EXT_AUTHZ_ANSWERS = ['allow', 'deny', 'error'] as const;
+type ExtAuthzAnswer = (typeof EXT_AUTHZ_ANSWERS)[number];
 
 export function runProbe(paths: readonly string[], flags: ProbeFlags, out: (text: string) => void, err: (text: string) => void): number {
   const seed = integerFlag('--seed', flags.seed, 1);
@@ -40,10 +47,16 @@ export function runProbe(paths: readonly string[], flags: ProbeFlags, out: (text
   if (errors.length > 0) {
     err(`meshsim: ${errors.length} resource error(s) in the manifests; those resources were left out (run meshsim validate to see them).\n`);
   }
+  const served = servedJwks(flags.jwks ?? []);
+  const used = new Set(mesh.push.requestAuthentications.flatMap((ra) => (ra.spec.jwtRules ?? []).map((rule) => rule?.jwksUri ?? rule?.jwks_uri ?? '')));
+  for (const uri of Object.keys(served)) {
+    if (!used.has(uri)) err(`meshsim: --jwks ${uri}: no RequestAuthentication uses this jwksUri${used.size === 0 ? '' : ` (they use ${[...used].filter((u) => u !== '').join(', ')})`}.\n`);
+  }
   // The wall clock and the keys live here at the edge; the simulator only compares numbers.
-  const session = new ProbeSession(mesh, Rng.fromSeed(seed), { verifier: createJwtVerifier(), nowSeconds: Math.floor(Date.now() / 1000) });
-  if (flags.batch !== undefined) return runBatch(session, flags.batch, out);
-  const request = requestOf(flags);
+  const session = new ProbeSession(mesh, Rng.fromSeed(seed), { verifier: createJwtVerifier({ served }), nowSeconds: Math.floor(Date.now() / 1000) });
+  const extAuthz = extAuthzOf(flags.extAuthz ?? []);
+  if (flags.batch !== undefined) return runBatch(session, flags.batch, out, extAuthz);
+  const request = { ...requestOf(flags), ...(Object.keys(extAuthz).length === 0 ? {} : { extAuthz }) };
   const count = integerFlag('--count', flags.count, 1);
   const results: ProbeResult[] = [];
   for (let i = 0; i < count; i += 1) {
@@ -100,6 +113,39 @@ function jwtOf(flags: ProbeFlags): Pick<ProbeRequest, 'jwt' | 'jwtClaims'> {
   return { jwtClaims: claims as Record<string, unknown> };
 }
 
+/** `--jwks URI=FILE` (repeatable): what each jwksUri serves, read from the files now. */
+function servedJwks(entries: readonly string[]): Record<string, { text: string; where: string }> {
+  const served: Record<string, { text: string; where: string }> = {};
+  for (const entry of entries) {
+    const at = entry.lastIndexOf('=');
+    const uri = at < 0 ? '' : entry.slice(0, at);
+    const file = at < 0 ? '' : entry.slice(at + 1);
+    if (!/^https?:\/\//.test(uri) || file === '') {
+      throw new UserError(`--jwks takes URI=FILE with an http:// or https:// URI (as a RequestAuthentication's jwksUri must be), not "${entry}".`);
+    }
+    try {
+      served[uri] = { text: readFileSync(file, 'utf8'), where: file };
+    } catch {
+      throw new UserError(`--jwks ${uri}=${file}: cannot read ${file}. Check the path.`);
+    }
+  }
+  return served;
+}
+
+/** `--ext-authz NAME=allow|deny|error` (repeatable): what each ext_authz provider answers. */
+function extAuthzOf(entries: readonly string[]): Record<string, ExtAuthzAnswer> {
+  const answers: Record<string, ExtAuthzAnswer> = {};
+  for (const entry of entries) {
+    const at = entry.lastIndexOf('=');
+    const answer = entry.slice(at + 1);
+    if (at <= 0 || !(EXT_AUTHZ_ANSWERS as readonly string[]).includes(answer)) {
+      throw new UserError(`--ext-authz takes NAME=allow, NAME=deny or NAME=error (NAME: a MeshConfig extensionProviders name), not "${entry}".`);
+    }
+    answers[entry.slice(0, at)] = answer as ExtAuthzAnswer;
+  }
+  return answers;
+}
+
 function probeError(e: ProbeError): UserError {
   return new UserError(`${e.error}. ${e.hint}`);
 }
@@ -144,7 +190,7 @@ function percent(n: number, total: number): string {
   return `${((100 * n) / total).toFixed(1)}%`;
 }
 
-function runBatch(session: ProbeSession, file: string, out: (text: string) => void): number {
+function runBatch(session: ProbeSession, file: string, out: (text: string) => void, extAuthz: Readonly<Record<string, ExtAuthzAnswer>>): number {
   let text: string;
   try {
     text = readFileSync(file === '-' ? 0 : file, 'utf8');
@@ -161,8 +207,10 @@ function runBatch(session: ProbeSession, file: string, out: (text: string) => vo
     }
     const count = input.count ?? 1;
     const results: ProbeResult[] = [];
+    // A line's own extAuthz answers win over --ext-authz.
+    const request: ProbeRequest = { ...input, extAuthz: { ...extAuthz, ...input.extAuthz } };
     for (let i = 0; i < count; i += 1) {
-      const result = session.probe(input);
+      const result = session.probe(request);
       if ('error' in result) {
         out(`${JSON.stringify({ line: index + 1, error: result.error, hint: result.hint })}\n`);
         return;

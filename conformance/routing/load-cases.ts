@@ -41,6 +41,16 @@ export interface Expect {
   readonly authzDecision?: string | null;
   /** The deciding AuthorizationPolicy `ns/name` (null when none matched). */
   readonly authzPolicy?: string | null;
+  /** The ext_authz provider a CUSTOM policy sent the request to (null: none). */
+  readonly authzProvider?: string | null;
+  /** Substrings the authorization reason must contain. */
+  readonly authzReason?: readonly string[];
+  /** What the JWT filter did (authenticated, no-token, bypassed, rejected; null: no RequestAuthentication on the path). */
+  readonly jwtOutcome?: string | null;
+  /** `iss/sub` of the verified token (null: none). */
+  readonly jwtPrincipal?: string | null;
+  /** Substrings the JWT reason must contain. */
+  readonly jwtReason?: readonly string[];
   /**
    * Weighted cases: workload (or flags, with splitBy) → percent of `count` probes, each within
    * ±tolerance points; a probe that reached no workload counts as `<status N>`.
@@ -62,6 +72,12 @@ export interface RoutingCase {
   readonly sni?: string;
   /** For `external` clients: plaintext, tls or mtls on the wire. */
   readonly tls?: 'plaintext' | 'tls' | 'mtls';
+  /** A token sent as `Authorization: Bearer` (no keys are given to the suite: only unparsable or unsigned tokens make sense). */
+  readonly jwt?: string;
+  /** A stand-in for a validly signed token with these claims (probe jwtClaims). */
+  readonly jwtClaims?: Readonly<Record<string, unknown>>;
+  /** What each ext_authz provider answers (probe extAuthz). */
+  readonly extAuthz?: Readonly<Record<string, 'allow' | 'deny' | 'error'>>;
   /** MeshConfig overrides for this case (a separate mesh is built for them). */
   readonly mesh?: Readonly<Record<string, unknown>>;
   /** Probes to send (weighted splits); 1 unless given. */
@@ -101,11 +117,13 @@ export interface RoutingFile {
 }
 
 const FILE_KEYS = new Set(['area', 'description', 'options', 'manifests', 'shuffleInvariant', 'loadErrors', 'cases']);
-const CASE_KEYS = new Set(['name', 'rule', 'from', 'url', 'method', 'headers', 'sni', 'tls', 'mesh', 'count', 'seed', 'splitBy', 'tolerance', 'expect', 'knownBug']);
+const CASE_KEYS = new Set(['name', 'rule', 'from', 'url', 'method', 'headers', 'sni', 'tls', 'jwt', 'jwtClaims', 'extAuthz', 'mesh', 'count', 'seed',
+  'splitBy', 'tolerance', 'expect', 'knownBug']);
 const EXPECT_KEYS = new Set([
   'status', 'connected', 'flags', 'workload', 'namespace', 'subset', 'service', 'port', 'upstreamPath', 'upstreamAuthority',
   'upstreamMethod', 'upstreamHeaders', 'responseHeaders', 'delayMs', 'retry', 'timeoutMs', 'routeFromTrace',
-  'virtualHostFromTrace', 'clusterFromTrace', 'hops', 'split', 'error', 'hint', 'mtls', 'authzDecision', 'authzPolicy',
+  'virtualHostFromTrace', 'clusterFromTrace', 'hops', 'split', 'error', 'hint', 'mtls', 'authzDecision', 'authzPolicy', 'authzProvider',
+  'authzReason', 'jwtOutcome', 'jwtPrincipal', 'jwtReason',
 ]);
 
 export function caseFiles(dir: string): string[] {

@@ -6,6 +6,8 @@ import type { Mesh, MeshOptions, ProbeError, ProbeHop, ProbeResult } from '../..
 import type { Expect, RoutingCase, RoutingFile } from './load-cases.ts';
 
 export const DEFAULT_SEED = 1;
+/** The suites' clock for JWT exp/nbf: 2023-11-14T22:13:20Z, fixed so results never depend on the day. */
+export const SUITE_NOW_SECONDS = 1_700_000_000;
 export const DEFAULT_TOLERANCE = 5;
 
 export type ProbeOutcome = ProbeResult | ProbeError;
@@ -43,7 +45,7 @@ export function meshOptions(file: RoutingFile, overrides: RoutingCase['mesh']): 
   };
 }
 
-export function probeOnce(mesh: Mesh, c: RoutingCase, session = new ProbeSession(mesh, Rng.fromSeed(c.seed ?? DEFAULT_SEED))): ProbeOutcome {
+export function probeOnce(mesh: Mesh, c: RoutingCase, session = new ProbeSession(mesh, Rng.fromSeed(c.seed ?? DEFAULT_SEED), { nowSeconds: SUITE_NOW_SECONDS })): ProbeOutcome {
   return session.probe({
     from: c.from,
     url: c.url,
@@ -51,6 +53,9 @@ export function probeOnce(mesh: Mesh, c: RoutingCase, session = new ProbeSession
     ...(c.headers === undefined ? {} : { headers: c.headers }),
     ...(c.sni === undefined ? {} : { sni: c.sni }),
     ...(c.tls === undefined ? {} : { tls: c.tls }),
+    ...(c.jwt === undefined ? {} : { jwt: c.jwt }),
+    ...(c.jwtClaims === undefined ? {} : { jwtClaims: c.jwtClaims }),
+    ...(c.extAuthz === undefined ? {} : { extAuthz: c.extAuthz }),
   });
 }
 
@@ -99,6 +104,11 @@ export function project(outcome: ProbeOutcome, expect: Expect): Record<string, u
       case 'mtls': out.mtls = r.mtls; break;
       case 'authzDecision': out.authzDecision = r.authz?.decision ?? null; break;
       case 'authzPolicy': out.authzPolicy = r.authz?.policy ?? null; break;
+      case 'authzProvider': out.authzProvider = r.authz?.provider ?? null; break;
+      case 'authzReason': out.authzReason = expect.authzReason?.filter((text) => r.authz?.reason.includes(text) === true) ?? []; break;
+      case 'jwtOutcome': out.jwtOutcome = r.jwt?.outcome ?? null; break;
+      case 'jwtPrincipal': out.jwtPrincipal = r.jwt?.principal ?? null; break;
+      case 'jwtReason': out.jwtReason = expect.jwtReason?.filter((text) => r.jwt?.reason.includes(text) === true) ?? []; break;
       case 'error': case 'hint': out[key] = `<no ProbeError: status ${r.status}>`; break;
       default: throw new Error(`project: unhandled expect field ${key}`);
     }
@@ -139,7 +149,7 @@ export interface SplitObservation {
 /** Sends `count` probes in one seeded session and compares the destination shares with `expected`. */
 export function observeSplit(mesh: Mesh, c: RoutingCase): SplitObservation {
   const count = c.count ?? 1;
-  const session = new ProbeSession(mesh, Rng.fromSeed(c.seed ?? DEFAULT_SEED));
+  const session = new ProbeSession(mesh, Rng.fromSeed(c.seed ?? DEFAULT_SEED), { nowSeconds: SUITE_NOW_SECONDS });
   const hits = new Map<string, number>();
   for (let i = 0; i < count; i += 1) {
     const outcome = probeOnce(mesh, c, session);

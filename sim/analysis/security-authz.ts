@@ -4,7 +4,9 @@
  *   that no peer of this mesh can carry: another trust domain than the mesh's (MeshConfig trustDomain,
  *   default cluster.local), a `spiffe://` prefix (Istio adds it, so it would be doubled), or a bare name
  *   that is not `<trust domain>/ns/<namespace>/sa/<service account>`. `*` and prefix/suffix wildcards
- *   pass when some principal of the trust domain can match them.
+ *   pass when some principal of the trust domain can match them. A principal is judged as istiod
+ *   compiles it (trustdomain.Bundle): one in a trust-domain alias, or in `cluster.local` (which always
+ *   stands for the local trust domain), is widened to the mesh's trust domain and passes.
  * - IST0101 "namespace" (Istio's analyzers/authz analyzeNamespaceNotFound, a warning here as meshsim's
  *   other IST0101s): a `namespaces`/`notNamespaces` entry that matches no namespace (`*`, `prefix*` and
  *   `*suffix` allowed), extended to the namespace inside principals, `ns/sa` service accounts and the
@@ -16,13 +18,15 @@
  * Invariants: one diagnostic per value at fault, at the value's own position; a principal with a foreign
  * trust domain is not also checked for its namespace.
  *
- * Not modelled: trust-domain aliases (MeshConfig trustDomainAliases) and `trustDomains`/`source.trustDomain`
- * values; principals of other shapes than `<td>/ns/<ns>/sa/<sa>` with a wildcard.
+ * Not modelled: `trustDomains`/`source.trustDomain` values; principals of other shapes than
+ * `<td>/ns/<ns>/sa/<sa>` with a wildcard; peers from other meshes (every peer is taken to carry the
+ * mesh's trust domain).
  */
 import { compareStrings } from '../core/compare.ts';
 import { CODES } from '../config/diagnostic.ts';
 import type { Diagnostic } from '../config/diagnostic.ts';
 import { meshConfigOf } from '../config/mesh-config.ts';
+import { replaceTrustDomainAliases, trustDomainBundle } from '../config/trust-domain-bundle.ts';
 import type { FieldPath, Resource } from '../config/resource.ts';
 import type { AuthorizationSpec } from '../config/rules-authorization-rules.ts';
 import { ofKind, report } from './context.ts';
@@ -71,14 +75,16 @@ function valueRefs(ap: Resource<'AuthorizationPolicy'>): ValueRef[] {
 
 export function analyzeAuthorizationReferences(context: AnalysisContext): Diagnostic[] {
   const { settings } = context.topology;
-  const trustDomain = meshConfigOf(context.resources, settings.rootNamespace)?.config.trustDomain ?? settings.trustDomain;
+  const meshConfig = meshConfigOf(context.resources, settings.rootNamespace)?.config;
+  const trustDomain = meshConfig?.trustDomain ?? settings.trustDomain;
+  const aliases = meshConfig?.trustDomainAliases ?? [];
   const declared = context.topology.namespaces.map((n) => n.name);
   const namespaces = [...new Set([...CLUSTER_NAMESPACES, ...declared])];
   const shown = listNames([...new Set(['default', ...declared])].sort(compareStrings), 8);
   const out: Diagnostic[] = [];
   for (const ap of ofKind(context, 'AuthorizationPolicy')) {
     for (const ref of valueRefs(ap)) {
-      const problem = ref.kind === 'principal' ? principalProblem(ref.value, trustDomain) : null;
+      const problem = ref.kind === 'principal' ? principalProblem(ref.value, trustDomain, aliases) : null;
       if (problem !== null) {
         const never = ref.negated ? 'it can never match, so it excludes no peer' : 'it can never match any peer';
         out.push(report(ap, ref.path, 'warning', CODES.principalNeverMatches, `Principal "${ref.value}" ${problem.what}: ${never}.`, problem.hint));
@@ -94,8 +100,18 @@ export function analyzeAuthorizationReferences(context: AnalysisContext): Diagno
   return out;
 }
 
-/** Why no principal `<trustDomain>/ns/<ns>/sa/<sa>` can match `value`, or null when one can. */
-export function principalProblem(value: string, trustDomain: string): { what: string; hint: string } | null {
+/**
+ * Why no principal `<trustDomain>/ns/<ns>/sa/<sa>` can match `value` as istiod compiles it (widened to
+ * the trust-domain bundle), or null when one can.
+ */
+export function principalProblem(value: string, trustDomain: string, aliases: readonly string[] = []): { what: string; hint: string } | null {
+  const widened = replaceTrustDomainAliases([value], trustDomainBundle(trustDomain, aliases));
+  // bundle.go: a principal in an alias or in cluster.local also names the mesh's trust domain.
+  if (widened.length > 1 || widened[0] !== value) return widened.some((v) => writtenProblem(v, trustDomain) === null) ? null : writtenProblem(value, trustDomain);
+  return writtenProblem(value, trustDomain);
+}
+
+function writtenProblem(value: string, trustDomain: string): { what: string; hint: string } | null {
   const example = `${trustDomain}/ns/<namespace>/sa/<service account>`;
   if (value === '*' || value === '') return null;
   if (value.startsWith('spiffe://')) {

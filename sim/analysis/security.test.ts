@@ -234,10 +234,17 @@ test('MS0206: a spiffe:// prefix and a bare name, also in a source.principal con
   ]);
 });
 
-test('MS0206: the trust domain comes from the mesh config', (t) => {
+test('MS0206: the trust domain comes from the mesh config; cluster.local always stands for it (bundle.go)', (t) => {
   const meshConfig = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: istio, namespace: istio-system}\ndata:\n  mesh: "trustDomain: example.org"\n';
   t.deepEqual(security(...SHOP, meshConfig, principals('principals', '"example.org/ns/shop/sa/default"')), []);
-  t.is(security(...SHOP, meshConfig, principals('principals', '"cluster.local/ns/shop/sa/default"')).length, 1);
+  t.deepEqual(security(...SHOP, meshConfig, principals('principals', '"cluster.local/ns/shop/sa/default"')), []);
+  t.is(security(...SHOP, meshConfig, principals('principals', '"old.example/ns/shop/sa/default"')).length, 1);
+});
+
+test('MS0206: a principal in a trust-domain alias is widened to the mesh trust domain and passes', (t) => {
+  const meshConfig = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: istio, namespace: istio-system}\ndata:\n  mesh: "trustDomain: new.example\\ntrustDomainAliases: [old.example]"\n';
+  t.deepEqual(security(...SHOP, meshConfig, principals('principals', '"old.example/ns/shop/sa/default", "*.example/ns/shop/sa/default"')), []);
+  t.deepEqual(principalProblem('other.example/ns/shop/sa/default', 'new.example', ['old.example'])?.what, 'is in trust domain "other.example", but the mesh\'s trust domain is "new.example"');
 });
 
 test('MS0206: wildcards pass when a principal of the trust domain can match them', (t) => {

@@ -15,6 +15,7 @@ import type { InstallProfile } from '../config/install-profile.ts';
 import type { ManifestSource } from '../config/parse-manifests.ts';
 import type { AnyResource } from '../config/resource.ts';
 import { resourceKey } from '../config/resource.ts';
+import { meshConfigOf } from '../config/mesh-config.ts';
 import { buildTopology } from '../topology/build-topology.ts';
 import { MESH_SETTINGS_DEFAULT } from '../topology/model.ts';
 import type { MeshSettings, Topology } from '../topology/model.ts';
@@ -59,8 +60,8 @@ const ANALYZERS: readonly Analyzer[] = [
 ];
 
 export function validateManifests(sources: readonly ManifestSource[], options: ValidateOptions = {}): ValidateResult {
-  const settings = options.settings ?? MESH_SETTINGS_DEFAULT;
-  const install = installManifests(options.profile ?? 'default', settings.rootNamespace);
+  const base = options.settings ?? MESH_SETTINGS_DEFAULT;
+  const install = installManifests(options.profile ?? 'default', base.rootNamespace);
   const user = loadManifests(sources, options);
   // The user's own resources replace the install's (e.g. their own istio-ingressgateway Deployment).
   const userKeys = new Set(user.resources.map(resourceKey));
@@ -68,6 +69,9 @@ export function validateManifests(sources: readonly ManifestSource[], options: V
   const builtInSet = new Set<AnyResource>(builtInResources);
   const builtIn = (r: AnyResource) => builtInSet.has(r);
   const loaded = { resources: [...builtInResources, ...user.resources], diagnostics: user.diagnostics };
+  // istiod's CA signs identities in MeshConfig's trustDomain: the `istio` ConfigMap's, unless settings are given.
+  const configured = options.settings === undefined ? meshConfigOf(loaded.resources, base.rootNamespace)?.config.trustDomain : undefined;
+  const settings: MeshSettings = configured === undefined ? base : { ...base, trustDomain: configured };
   const topology = buildTopology(loaded.resources, settings, options.namespaceLabels);
   const context: AnalysisContext = { resources: loaded.resources, topology, hosts: new HostIndex(topology.services), builtIn };
   const diagnostics = [...loaded.diagnostics, ...ANALYZERS.flatMap((analyze) => analyze(context))]

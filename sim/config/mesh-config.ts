@@ -1,15 +1,47 @@
 /**
  * The mesh-wide settings istiod reads from MeshConfig, with Istio's defaults.
  *
+ * `extensionProviders` are read as written (name, kind, and for the ext_authz kinds the fields that
+ * decide a request: service, port, failOpen, statusOnError, plus what istiod checks: pathPrefix and the
+ * header lists); istiod checks their values only when a CUSTOM policy uses them
+ * (sim/controlplane/ext-authz-providers.ts), so here only a wrong type is a problem. Ports may be
+ * numbers or numeric strings, as protobuf JSON reads a uint32.
+ *
  * Invariants: plain data; every field has Istio's default when the user sets nothing.
  *
  * Not modelled: MeshConfig fields meshsim does not use (they are read past, not checked); proxy
- * defaultConfig beyond what routing uses; locality load-balancer defaults.
+ * defaultConfig beyond what routing uses; locality load-balancer defaults; the settings of
+ * non-ext_authz extension providers (tracing, access logs, metrics: only their kind is kept).
  */
 import { parse } from 'yaml';
 import type { AnyResource } from './resource.ts';
 
 export type OutboundTrafficPolicyMode = 'ALLOW_ANY' | 'REGISTRY_ONLY';
+
+/** The header lists of an envoyExtAuthzHttp provider that istiod checks for a lone `*`. */
+export const EXT_AUTHZ_HEADER_LISTS = ['includeRequestHeadersInCheck', 'includeHeadersInCheck', 'headersToUpstreamOnAllow',
+  'headersToDownstreamOnDeny', 'headersToDownstreamOnAllow'] as const;
+
+/** A MeshConfig `extensionProviders` entry. */
+export type ExtensionProvider =
+  | ExtAuthzProviderConfig
+  /** Tracing, metrics, access-log and other providers: the key that names the kind (`zipkin`, …), or '' when none. */
+  | { readonly name: string; readonly kind: 'other'; readonly type: string };
+
+/** An envoyExtAuthzHttp / envoyExtAuthzGrpc entry, as written. */
+export interface ExtAuthzProviderConfig {
+  readonly name: string;
+  readonly kind: 'envoyExtAuthzHttp' | 'envoyExtAuthzGrpc';
+  /** `host`, `ns/host` or an IP, as written ('' when absent). */
+  readonly service: string;
+  /** 0 when absent or unreadable. */
+  readonly port: number;
+  readonly failOpen: boolean;
+  /** As written ('' when absent): istiod parses it when it builds the filter. */
+  readonly statusOnError: string;
+  readonly pathPrefix: string;
+  readonly headerLists: Readonly<Partial<Record<(typeof EXT_AUTHZ_HEADER_LISTS)[number], readonly string[]>>>;
+}
 
 export interface MeshConfig {
   readonly rootNamespace: string;
@@ -24,6 +56,8 @@ export interface MeshConfig {
   readonly defaultVirtualServiceExportTo: readonly string[];
   readonly defaultDestinationRuleExportTo: readonly string[];
   readonly defaultServiceExportTo: readonly string[];
+  /** MeshConfig extensionProviders, in the order written (CUSTOM AuthorizationPolicies name them). */
+  readonly extensionProviders: readonly ExtensionProvider[];
 }
 
 export const MESH_CONFIG_DEFAULT: MeshConfig = {
@@ -36,6 +70,7 @@ export const MESH_CONFIG_DEFAULT: MeshConfig = {
   defaultVirtualServiceExportTo: ['*'],
   defaultDestinationRuleExportTo: ['*'],
   defaultServiceExportTo: ['*'],
+  extensionProviders: [],
 };
 
 export interface MeshConfigProblem {
@@ -94,7 +129,61 @@ export function readMeshConfig(text: string): MeshConfigReading {
     if (Array.isArray(x) && x.every((e) => typeof e === 'string')) config[field] = x as string[];
     else problems.push({ field, message: field === 'trustDomainAliases' ? 'trustDomainAliases must be a list of trust domains' : `${field} must be a list of namespaces ("*", "." or names)` });
   }
+  if (v['extensionProviders'] !== undefined) {
+    const providers = readExtensionProviders(v['extensionProviders'], problems);
+    if (providers !== null) config.extensionProviders = providers;
+  }
   return { config, problems };
+}
+
+/** `extensionProviders`: a list of mappings; wrongly typed fields are problems and read as absent. */
+function readExtensionProviders(value: unknown, problems: MeshConfigProblem[]): ExtensionProvider[] | null {
+  if (!Array.isArray(value)) {
+    problems.push({ field: 'extensionProviders', message: 'extensionProviders must be a list of providers' });
+    return null;
+  }
+  return value.map((entry: unknown, index) => {
+    const at = `extensionProviders[${index}]`;
+    if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
+      problems.push({ field: at, message: `${at} must be a mapping with a name and one provider` });
+      return { name: '', kind: 'other', type: '' };
+    }
+    const e = entry as Record<string, unknown>;
+    const name = typeof e['name'] === 'string' ? e['name'] : '';
+    if (e['name'] !== undefined && typeof e['name'] !== 'string') problems.push({ field: `${at}.name`, message: `${at}.name must be a string` });
+    const kind = (['envoyExtAuthzHttp', 'envoyExtAuthzGrpc'] as const).find((k) => e[k] !== undefined && e[k] !== null);
+    if (kind === undefined) return { name, kind: 'other', type: Object.keys(e).find((k) => k !== 'name') ?? '' };
+    return readExtAuthz(name, kind, e[kind], `${at}.${kind}`, problems);
+  });
+}
+
+function readExtAuthz(name: string, kind: 'envoyExtAuthzHttp' | 'envoyExtAuthzGrpc', value: unknown, at: string, problems: MeshConfigProblem[]): ExtensionProvider {
+  const p = (value !== null && typeof value === 'object' && !Array.isArray(value) ? value : {}) as Record<string, unknown>;
+  if (p !== value) problems.push({ field: at, message: `${at} must be a mapping` });
+  const text = (field: string): string => {
+    const x = p[field];
+    if (x === undefined || typeof x === 'string') return x ?? '';
+    problems.push({ field: `${at}.${field}`, message: `${at}.${field} must be a string` });
+    return '';
+  };
+  // protobuf JSON reads a uint32 from a number or a numeric string (Istio's ext-authz task writes "9000").
+  const rawPort = p['port'];
+  let port = 0;
+  if (typeof rawPort === 'number' && Number.isInteger(rawPort) && rawPort >= 0) port = rawPort;
+  else if (typeof rawPort === 'string' && /^[0-9]+$/.test(rawPort)) port = Number(rawPort);
+  else if (rawPort !== undefined) problems.push({ field: `${at}.port`, message: `${at}.port must be a port number` });
+  if (p['failOpen'] !== undefined && typeof p['failOpen'] !== 'boolean') problems.push({ field: `${at}.failOpen`, message: `${at}.failOpen must be true or false` });
+  const headerLists: Partial<Record<(typeof EXT_AUTHZ_HEADER_LISTS)[number], readonly string[]>> = {};
+  for (const field of kind === 'envoyExtAuthzHttp' ? EXT_AUTHZ_HEADER_LISTS : []) {
+    const x = p[field];
+    if (x === undefined) continue;
+    if (Array.isArray(x) && x.every((h) => typeof h === 'string')) headerLists[field] = x as string[];
+    else problems.push({ field: `${at}.${field}`, message: `${at}.${field} must be a list of header names` });
+  }
+  return {
+    name, kind, service: text('service'), port, failOpen: p['failOpen'] === true,
+    statusOnError: text('statusOnError'), pathPrefix: kind === 'envoyExtAuthzHttp' ? text('pathPrefix') : '', headerLists,
+  };
 }
 
 /** The `istio` ConfigMap in istiod's namespace, if the manifests carry one, and what it says. */

@@ -125,3 +125,26 @@ test('an AuthorizationPolicy built in code: null entries are empty ones, empty l
   const built = { ...resource!, spec } as unknown as Resource<'AuthorizationPolicy'>;
   t.deepEqual(authorizationFor([built], HTTPBIN, ROOT)[0]?.rules, [{}, { from: [{ namespaces: ['a'] }], when: [{ key: 'source.ip', values: ['1.2.3.4'] }] }]);
 });
+
+test('model.go MigrateTrustDomain: principals and source.principal widen to the bundle, source.trustDomain expands', (t) => {
+  const text = ap('foo', 'td', `rules:
+- from: [{source: {principals: ["old-td/ns/foo/sa/curl", "*"], notPrincipals: ["cluster.local/ns/bar/sa/x"]}}]
+  when:
+  - {key: source.principal, values: ["new-td/ns/foo/sa/curl"]}
+  - {key: source.trustDomain, notValues: ["old-td"]}
+  - {key: "request.headers[x]", values: ["old-td/ns/foo/sa/curl"]}`);
+  const [policy] = authorizationFor(policies(text), HTTPBIN, ROOT, ['new-td', 'old-td']);
+  t.deepEqual(policy?.rules, [{
+    from: [{ principals: ['new-td/ns/foo/sa/curl', 'old-td/ns/foo/sa/curl', '*'], notPrincipals: ['new-td/ns/bar/sa/x', 'old-td/ns/bar/sa/x'] }],
+    when: [
+      { key: 'source.principal', values: ['new-td/ns/foo/sa/curl', 'old-td/ns/foo/sa/curl'] },
+      { key: 'source.trustDomain', notValues: ['new-td', 'old-td'] },
+      { key: 'request.headers[x]', values: ['old-td/ns/foo/sa/curl'] },
+    ],
+  }]);
+});
+
+test('model.go MigrateTrustDomain: without aliases a cluster.local principal names the mesh trust domain', (t) => {
+  const [policy] = authorizationFor(policies(ap('foo', 'td', 'rules: [{from: [{source: {principals: ["cluster.local/ns/foo/sa/curl", "other.td/ns/foo/sa/curl"]}}]}]')), HTTPBIN, ROOT, ['td1']);
+  t.deepEqual(policy?.rules, [{ from: [{ principals: ['td1/ns/foo/sa/curl', 'other.td/ns/foo/sa/curl'] }] }]);
+});

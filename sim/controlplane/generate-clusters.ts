@@ -5,16 +5,20 @@
  * carrying the subset's labels; PassthroughCluster and BlackHoleCluster always exist.
  *
  * Rules: discovery EDS for Kubernetes services and STATIC ServiceEntries, STRICT_DNS for DNS
- * ServiceEntries, ORIGINAL_DST for resolution NONE; the load-balancing policy is the DestinationRule's
- * `loadBalancer.simple` (a subset's policy replaces the top-level one), else Istio's default
- * LEAST_REQUEST; the DestinationRule is looked up client namespace → service namespace → root.
+ * ServiceEntries, ORIGINAL_DST for resolution NONE; the DestinationRule is looked up client namespace →
+ * service namespace → root. Each cluster's traffic policy is the DestinationRule's for its port and
+ * subset (translate-traffic-policy.ts: portLevelSettings replace, subsets override); from it the
+ * load-balancing policy (`loadBalancer.simple`, else Istio's default LEAST_REQUEST), circuit breakers
+ * (always sent, Istio's 2³²−1 defaults), max requests per connection, outlier detection and the panic
+ * threshold. PassthroughCluster gets the default circuit breakers too (buildDefaultPassthroughCluster);
+ * BlackHoleCluster none.
  *
  * Invariants: pure; clusters and endpoints sorted by name / (address, port).
  *
  * Each cluster carries the TLS its client originates (generate-mtls.ts: DestinationRule tls, else auto
  * mTLS), and each endpoint Istio's tlsMode (sidecar present and its port not DISABLE).
  *
- * Not modelled: connection pools, outlier detection (with resilience); locality.
+ * Not modelled: locality; the mesh-wide defaultTrafficPolicy.
  */
 import { compareBy } from '../core/compare.ts';
 import { matchesLabels } from '../config/selectors.ts';
@@ -26,25 +30,27 @@ import type { Cluster, ClusterDiscovery, ClusterLoadAssignment, LbEndpoint, LbPo
 import { destinationRuleFor } from './push-context.ts';
 import { inboundModeForPort, inboundMtlsFor, passthroughByDestinationRule, serviceMtlsModeFor, upstreamTlsFor } from './generate-mtls.ts';
 import type { PushContext } from './push-context.ts';
+import { ISTIO_DEFAULT_THRESHOLDS, clusterPolicyFields, trafficPolicyForPort } from './translate-traffic-policy.ts';
+import type { PortTrafficPolicySpec, TrafficPolicySpec } from './translate-traffic-policy.ts';
 
 export interface ClusterSet {
   readonly clusters: Record<string, Cluster>;
   readonly endpoints: Record<string, ClusterLoadAssignment>;
 }
 
-type LbSpec = { loadBalancer?: { simple?: string } };
-
 export function buildOutboundClusters(push: PushContext, services: readonly ServiceInfo[], clientNamespace: string): ClusterSet {
   const clusters: Record<string, Cluster> = {};
   const endpoints: Record<string, ClusterLoadAssignment> = {};
   const passthrough: Cluster = { name: PASSTHROUGH_CLUSTER, discovery: 'ORIGINAL_DST', lbPolicy: 'CLUSTER_PROVIDED', serviceHost: '', servicePort: 0, subset: '', upstreamProtocol: 'tcp' };
-  clusters[PASSTHROUGH_CLUSTER] = passthrough;
+  // buildDefaultPassthroughCluster applies an empty connection pool: Istio's default thresholds.
+  clusters[PASSTHROUGH_CLUSTER] = { ...passthrough, circuitBreakers: ISTIO_DEFAULT_THRESHOLDS };
+  // buildBlackHoleCluster sets no circuit breakers.
   clusters[BLACKHOLE_CLUSTER] = { ...passthrough, name: BLACKHOLE_CLUSTER, discovery: 'STATIC' };
   const byService = endpointsByServicePort(push.topology.endpoints);
   const tlsModes = endpointTlsModes(push);
   for (const service of services) {
     const dr = destinationRuleFor(push, service.hostname, service.namespace, clientNamespace);
-    const topPolicy = (dr?.spec.trafficPolicy ?? {}) as LbSpec;
+    const topPolicy = (dr?.spec.trafficPolicy ?? undefined) as TrafficPolicySpec | undefined;
     for (const port of service.ports) {
       const all = byService.get(`${service.hostname}|${service.namespace}|${port.port}`) ?? [];
       const tlsFor = (subset: string) => upstreamTlsFor(dr, subset, port.port, push.mesh.enableAutoMtls, {
@@ -55,13 +61,15 @@ export function buildOutboundClusters(push: PushContext, services: readonly Serv
           endpointSidecars: all.map((e) => e.proxy === 'sidecar'),
         }, push.mesh.rootNamespace),
       });
-      const base = { ...makeCluster(service, port, '', lbPolicyOf(topPolicy)), tls: tlsFor('') };
+      const portPolicy = trafficPolicyForPort(topPolicy, undefined, port.port);
+      const base = { ...makeCluster(service, port, '', lbPolicyOf(portPolicy)), tls: tlsFor(''), ...clusterPolicyFields(portPolicy) };
       clusters[base.name] = base;
       endpoints[base.name] = assignment(base.name, all, tlsModes);
       for (const subset of dr?.spec.subsets ?? []) {
         if (subset.name === undefined) continue;
-        const policy = (subset.trafficPolicy ?? {}) as LbSpec;
-        const cluster = { ...makeCluster(service, port, subset.name, lbPolicyOf(policy.loadBalancer === undefined ? topPolicy : policy)), tls: tlsFor(subset.name) };
+        // buildSubsetCluster: the subset's policy merged over the destination's for this port.
+        const policy = trafficPolicyForPort(topPolicy, (subset.trafficPolicy ?? undefined) as TrafficPolicySpec | undefined, port.port);
+        const cluster = { ...makeCluster(service, port, subset.name, lbPolicyOf(policy)), tls: tlsFor(subset.name), ...clusterPolicyFields(policy) };
         clusters[cluster.name] = cluster;
         const labels = (subset.labels ?? {}) as Labels;
         endpoints[cluster.name] = assignment(cluster.name, all.filter((e) => matchesLabels(labels, e.labels)), tlsModes);
@@ -95,7 +103,7 @@ const LB_POLICIES: Readonly<Record<string, LbPolicy>> = {
 };
 
 /** Istio's default load balancer is LEAST_REQUEST (UNSPECIFIED means the default too). */
-function lbPolicyOf(policy: LbSpec): LbPolicy {
+function lbPolicyOf(policy: PortTrafficPolicySpec): LbPolicy {
   return LB_POLICIES[policy.loadBalancer?.simple ?? ''] ?? 'LEAST_REQUEST';
 }
 

@@ -1,5 +1,5 @@
 /**
- * RequestAuthentication → the jwt_authn providers a sidecar enforces: which RequestAuthentications
+ * RequestAuthentication → the jwt_authn providers a sidecar or gateway enforces: which RequestAuthentications
  * apply to a workload (pilot/pkg/model/authentication.go getConfigsForWorkload with
  * policyattachment.go ShouldAttachPolicy) and their `jwtRules` as providers (the sim/xds/security.ts
  * contract), as pilot/pkg/security/authn/policy_applier.go newPolicyApplier and
@@ -9,7 +9,7 @@
  * - Policies come from the workload's namespace, then the root namespace, each oldest first; a policy
  *   without a selector covers its namespace (the whole mesh from the root namespace); a selector
  *   applies when its matchLabels are a subset of the workload's labels, in the root namespace too.
- * - A policy with `targetRef` or `targetRefs` is ignored by sidecars.
+ * - A policy with `targetRef` or `targetRefs` is ignored by sidecars and Istio (non Gateway API) gateways.
  * - All applicable policies are combined: every `jwtRules` entry is one provider, and the providers
  *   are sorted by issuer (newPolicyApplier); rules with the same issuer keep the order above.
  * - A rule that names no header, parameter or cookie gets Envoy's default locations
@@ -23,7 +23,7 @@
  * Invariants: pure; the output depends only on the policies, their order, the workload and the root
  * namespace.
  *
- * Not modelled: gateways (routers get no security config yet), Gateway API and waypoint targetRefs,
+ * Not modelled: Gateway API gateways and waypoint targetRefs,
  * `timeout`, the JWKS fetch mode (PILOT_JWT_ENABLE_REMOTE_JWKS), Go's unstable sort among equal issuers.
  */
 import { compareStrings } from '../core/compare.ts';

@@ -36,6 +36,7 @@ import { serviceVisible } from './push-context.ts';
 import type { PushContext } from './push-context.ts';
 import { sidecarVirtualServices, virtualServiceForHost, virtualServiceHosts } from './select-virtual-service.ts';
 import { defaultRoute, translateVirtualServiceRoutes } from './translate-route.ts';
+import { ISTIO_DEFAULT_THRESHOLDS } from './translate-traffic-policy.ts';
 import type { RouteContext } from './translate-route.ts';
 import { virtualHostDomains } from './virtual-host-domains.ts';
 import type { SidecarScope } from './sidecar-scope.ts';
@@ -204,7 +205,8 @@ export function buildSidecarInbound(push: PushContext, proxy: ProxyIdentity, wor
     const service = push.servicesByHost.get(e.service)?.find((s) => s.namespace === e.serviceNamespace);
     const protocol = service?.ports.find((p) => p.port === e.servicePort)?.protocol ?? 'auto';
     const name = inboundClusterName(e.port);
-    clusters[name] = { name, discovery: 'STATIC', lbPolicy: 'ROUND_ROBIN', serviceHost: e.service, servicePort: e.servicePort, subset: '', upstreamProtocol: isHttpProtocol(protocol) ? 'http1' : 'tcp' };
+    // Inbound clusters get an (empty) connection pool applied: Istio's default thresholds.
+    clusters[name] = { name, discovery: 'STATIC', lbPolicy: 'ROUND_ROBIN', serviceHost: e.service, servicePort: e.servicePort, subset: '', upstreamProtocol: isHttpProtocol(protocol) ? 'http1' : 'tcp', circuitBreakers: ISTIO_DEFAULT_THRESHOLDS };
     endpoints[name] = { clusterName: name, endpoints: [{ address: proxy.ip, port: e.port, weight: 1, pod: proxy.pod, workload: workload.name, namespace: proxy.namespace, labels: proxy.labels, healthy: true }] };
     if (isHttpProtocol(protocol) || protocol === 'auto') {
       routes[name] = {
@@ -221,7 +223,8 @@ export function buildSidecarInbound(push: PushContext, proxy: ProxyIdentity, wor
     if (!isHttpProtocol(protocol)) chains.push({ name: `${e.port}_tcp`, match: { destinationPort: e.port, prefixRanges: [], serverNames: [], applicationProtocol: 'tcp' }, filter: { kind: 'tcp', cluster: name, statPrefix: name } });
   }
   // Traffic to ports no service names goes to the app unchanged (InboundPassthroughCluster, ORIGINAL_DST).
-  clusters[INBOUND_PASSTHROUGH_CLUSTER] = { name: INBOUND_PASSTHROUGH_CLUSTER, discovery: 'ORIGINAL_DST', lbPolicy: 'CLUSTER_PROVIDED', serviceHost: '', servicePort: 0, subset: '', upstreamProtocol: 'tcp' };
+  // buildInboundPassthroughCluster starts from the default passthrough cluster (default thresholds).
+  clusters[INBOUND_PASSTHROUGH_CLUSTER] = { name: INBOUND_PASSTHROUGH_CLUSTER, discovery: 'ORIGINAL_DST', lbPolicy: 'CLUSTER_PROVIDED', serviceHost: '', servicePort: 0, subset: '', upstreamProtocol: 'tcp', circuitBreakers: ISTIO_DEFAULT_THRESHOLDS };
   const listener: Listener = {
     name: 'virtualInbound', address: '0.0.0.0', port: VIRTUAL_INBOUND_PORT, direction: 'inbound', filterChains: chains,
     defaultChain: { name: INBOUND_PASSTHROUGH_CLUSTER, match: { prefixRanges: [], serverNames: [] }, filter: { kind: 'tcp', cluster: INBOUND_PASSTHROUGH_CLUSTER, statPrefix: INBOUND_PASSTHROUGH_CLUSTER } },

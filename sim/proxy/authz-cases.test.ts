@@ -1,7 +1,7 @@
 // Authorization cases as data: each names the Istio rule it holds (source path, testdata file or
 // integration test), the policies, the request, and the decision Istio's sidecar would make.
 import test from 'ava';
-import type { RbacAction, RbacPolicy, RbacRule } from '../xds/security.ts';
+import type { ExtAuthzProvider, RbacAction, RbacPolicy, RbacRule } from '../xds/security.ts';
 import type { AuthzHttp, AuthzRequest, AuthzOptions } from './authz.ts';
 import { evaluateAuthorization } from './authz.ts';
 
@@ -34,6 +34,8 @@ function policy(name: string, action: RbacAction, rules: readonly RbacRule[], ex
 }
 
 const allow = (rules: readonly RbacRule[], name = 'allow'): RbacPolicy => policy(name, 'ALLOW', rules);
+const HTTP_OPA: ExtAuthzProvider = { name: 'opa', resolved: true, protocol: 'http', service: 'opa.foo.svc.cluster.local', cluster: 'outbound|8000||opa.foo.svc.cluster.local', failOpen: false, statusOnError: null };
+const GRPC: ExtAuthzProvider = { ...HTTP_OPA, name: 'grpc', protocol: 'grpc', cluster: 'outbound|9000||opa.foo.svc.cluster.local' };
 const deny = (rules: readonly RbacRule[], name = 'deny'): RbacPolicy => policy(name, 'DENY', rules);
 
 interface Expect {
@@ -44,6 +46,9 @@ interface Expect {
   readonly audited?: readonly string[];
   readonly dryRun?: readonly { policy: string; wouldDeny: boolean }[];
   readonly reason?: RegExp;
+  readonly provider?: string | null;
+  readonly status?: number | null;
+  readonly flag?: 'UAEX' | null;
 }
 
 type Case = readonly [rule: string, policies: readonly RbacPolicy[], request: AuthzRequest, expect: Expect, options?: Partial<AuthzOptions>];
@@ -71,10 +76,10 @@ const principals: Case[] = [
   ['matcher/string.go: `*` is any authenticated peer', [allow([{ from: [{ principals: ['*'] }] }])], request(), allowedBy('allow')],
   ['TestAuthz_DenyPlaintext: DENY notPrincipals ["*"] denies plaintext', [deny([{ from: [{ notPrincipals: ['*'] }] }])], request({ sourcePrincipal: null }), deniedBy('deny')],
   ['TestAuthz_DenyPlaintext: DENY notPrincipals ["*"] lets mTLS through', [deny([{ from: [{ notPrincipals: ['*'] }] }])], request(), ALLOWED],
-  ['trustdomain/bundle.go ReplaceTrustDomainAliases: cluster.local in a policy means the mesh trust domain',
-    [allow([{ from: [{ principals: ['cluster.local/ns/foo/sa/sleep'] }] }])], request({ sourcePrincipal: 'spiffe://td1/ns/foo/sa/sleep' }), allowedBy('allow'), { trustDomain: 'td1' }],
-  ['trustdomain/bundle.go: a principal in a foreign trust domain is kept as written',
-    [allow([{ from: [{ principals: ['other.td/ns/foo/sa/sleep'] }] }])], request({ sourcePrincipal: 'spiffe://td1/ns/foo/sa/sleep' }), DENIED_BY_ALLOW, { trustDomain: 'td1' }],
+  ['the proxy matches principals as compiled: the control plane widened them to the trust-domain aliases (bundle.go)',
+    [allow([{ from: [{ principals: ['td1/ns/foo/sa/sleep', 'old-td/ns/foo/sa/sleep'] }] }])], request({ sourcePrincipal: 'spiffe://old-td/ns/foo/sa/sleep' }), allowedBy('allow')],
+  ['the proxy does not rewrite cluster.local itself: a principal is matched as written',
+    [allow([{ from: [{ principals: ['cluster.local/ns/foo/sa/sleep'] }] }])], request({ sourcePrincipal: 'spiffe://td1/ns/foo/sa/sleep' }), DENIED_BY_ALLOW],
 ];
 
 const namespacesAndAccounts: Case[] = [
@@ -171,14 +176,27 @@ const order: Case[] = [
   ['builder.go: AUDIT only marks', [policy('audit', 'AUDIT', [{}])], request(), { allowed: true, decision: 'ALLOW', policy: null, audited: ['foo/audit'] }],
   ['builder.go: AUDIT marks even when DENY denies', [policy('audit', 'AUDIT', [{}]), deny([{}])], request(), { ...deniedBy('deny'), audited: ['foo/audit'] }],
   ['authorization_policy.proto: CUSTOM runs first; a provider deny wins over ALLOW', [policy('ext', 'CUSTOM', [{}], { provider: 'opa' }), allow([{}])], request(),
-    { allowed: false, decision: 'CUSTOM', policy: 'foo/ext', rule: 0 }, { customDecision: () => 'deny' }],
-  ['authorization_policy.proto: CUSTOM cannot bypass DENY', [policy('ext', 'CUSTOM', [{}], { provider: 'opa' }), deny([{}])], request(), deniedBy('deny'), { customDecision: () => 'allow' }],
-  ['builder.go buildHTTP: ext_authz is only called when a CUSTOM rule matches', [policy('ext', 'CUSTOM', [{ to: [{ paths: ['/admin'] }] }], { provider: 'opa' })], request(), ALLOWED, { customDecision: () => 'deny' }],
-  ['builder.go getBadCustomDenyRules: a provider Istio cannot resolve denies what its rules match', [policy('ext', 'CUSTOM', [{}], { provider: 'missing' })], request(),
-    { allowed: false, decision: 'CUSTOM', reason: /not configured/ }],
+    { allowed: false, decision: 'CUSTOM', policy: 'foo/ext', rule: 0, provider: 'opa', status: 403, flag: 'UAEX' }, { providers: [HTTP_OPA], customDecision: () => 'deny' }],
+  ['authorization_policy.proto: CUSTOM cannot bypass DENY', [policy('ext', 'CUSTOM', [{}], { provider: 'opa' }), deny([{}])], request(), deniedBy('deny'), { providers: [HTTP_OPA], customDecision: () => 'allow' }],
+  ['builder.go buildHTTP: ext_authz is only called when a CUSTOM rule matches', [policy('ext', 'CUSTOM', [{ to: [{ paths: ['/admin'] }] }], { provider: 'opa' })], request(), ALLOWED, { providers: [HTTP_OPA], customDecision: () => 'deny' }],
+  ['extauthz.go getExtAuthz: a provider not in extensionProviders turns the rules into deny rules (403, no UAEX)', [policy('ext', 'CUSTOM', [{}], { provider: 'missing' })], request(),
+    { allowed: false, decision: 'CUSTOM', provider: 'missing', status: 403, flag: null, reason: /cannot use extension provider "missing".*bad-CUSTOM-action/ }, { providers: [HTTP_OPA] }],
+  ['extauthz.go processExtensionProvider: a provider with errors denies what its rules match', [policy('ext', 'CUSTOM', [{}], { provider: 'opa' })], request(),
+    { allowed: false, decision: 'CUSTOM', reason: /port must be in the range/ }, { providers: [{ name: 'opa', resolved: false, error: 'port must be in the range [1, 65535], found: 0' }], customDecision: () => 'allow' }],
+  ['extauthz.go getBadCustomDenyRules: … and leaves what they do not match alone', [policy('ext', 'CUSTOM', [{ to: [{ paths: ['/admin'] }] }], { provider: 'missing' })], request(), ALLOWED],
   ['builder.go buildHTTP: several CUSTOM providers without PILOT_ENABLE_MULTIPLE_CUSTOM_AUTHZ_PROVIDERS deny',
     [policy('ext-a', 'CUSTOM', [{}], { provider: 'a' }), policy('ext-b', 'CUSTOM', [{ to: [{ paths: ['/x'] }] }], { provider: 'b' })], request(),
     { allowed: false, decision: 'CUSTOM', policy: 'foo/ext-a', reason: /PILOT_ENABLE_MULTIPLE_CUSTOM_AUTHZ_PROVIDERS/ }, { customDecision: () => 'allow' }],
+  ['Envoy ext_authz: an allowing provider lets the request on to the RBAC filters', [policy('ext', 'CUSTOM', [{}], { provider: 'opa' })], request(),
+    { allowed: true, decision: 'ALLOW', policy: 'foo/ext', provider: 'opa', status: null, reason: /allowed it; then allowed/ }, { providers: [HTTP_OPA], customDecision: () => 'allow' }],
+  ['Envoy ext_authz failure_mode_allow: a failing provider with failOpen lets the request on', [policy('ext', 'CUSTOM', [{}], { provider: 'opa' })], request(),
+    { allowed: true, provider: 'opa', reason: /failOpen lets the request through/ }, { providers: [{ ...HTTP_OPA, failOpen: true }], customDecision: () => 'error' }],
+  ['Envoy ext_authz status_on_error: a failing provider without failOpen answers statusOnError', [policy('ext', 'CUSTOM', [{}], { provider: 'opa' })], request(),
+    { allowed: false, decision: 'CUSTOM', status: 503, flag: 'UAEX' }, { providers: [{ ...HTTP_OPA, statusOnError: 503 }], customDecision: () => 'error' }],
+  ['Envoy ext_authz: a failing provider without statusOnError answers 403', [policy('ext', 'CUSTOM', [{}], { provider: 'opa' })], request(),
+    { allowed: false, status: 403, flag: 'UAEX' }, { providers: [HTTP_OPA], customDecision: () => 'error' }],
+  ['no answer for the provider counts as deny', [policy('ext', 'CUSTOM', [{}], { provider: 'opa' })], request(),
+    { allowed: false, decision: 'CUSTOM', reason: /no answer was given/ }, { providers: [HTTP_OPA] }],
   ['Envoy engine_impl.h std::map: the reported policy is the first by name, not by age', [deny([{}], 'zeta'), deny([{}], 'alpha')], request(), deniedBy('alpha')],
   ['builder.go policyName: `rule[10]` sorts before `rule[1]` in Envoy\'s map', [deny([{ to: [{ paths: ['/get'] }] }, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}], 'many')], request({ http: { path: '/x' } }), deniedBy('many', 10)],
 ];
@@ -223,7 +241,11 @@ const tcp: Case[] = [
     tcpRequest(), { allowed: true, audited: ['foo/httpbin-audit'] }, TCP],
   ['model.go checkError: on HTTP chains nothing is dropped', [policy('httpbin-deny', 'DENY', [{ to: [{ methods: ['POST'] }] }])], request(), ALLOWED],
   ['testdata tcp/custom-both-http-tcp: CUSTOM rules drop HTTP-only conditions on TCP', [policy('ext', 'CUSTOM', [{ to: [{ paths: ['/admin'] }] }], { provider: 'grpc' })],
-    tcpRequest(), { allowed: false, decision: 'CUSTOM' }, { tcp: true, customDecision: () => 'deny' }],
+    tcpRequest(), { allowed: false, decision: 'CUSTOM', flag: 'UAEX' }, { tcp: true, providers: [GRPC], customDecision: () => 'deny' }],
+  ['builder.go buildTCP: an HTTP ext_authz provider is ignored on TCP chains', [policy('ext', 'CUSTOM', [{}], { provider: 'opa' })],
+    tcpRequest(), { allowed: true, reason: /no ext_authz filter on TCP chains/ }, { tcp: true, providers: [HTTP_OPA], customDecision: () => 'deny' }],
+  ['builder.go buildTCP: a bad provider\'s deny rules apply on TCP too', [policy('ext', 'CUSTOM', [{}], { provider: 'missing' })],
+    tcpRequest(), { allowed: false, decision: 'CUSTOM', flag: null }, { tcp: true, providers: [HTTP_OPA] }],
   ['model.go checkError: a DENY drops an invalid port value and keeps the rest', [deny([{ to: [{ ports: ['abc', '8080'] }] }])], request(), deniedBy('deny')],
   ['model.go checkError: an ALLOW rule with an invalid IP is dropped', [allow([{ from: [{ ipBlocks: ['not-an-ip'] }] }])], request(), DENIED_BY_ALLOW],
 ];

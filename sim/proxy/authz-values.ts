@@ -13,8 +13,8 @@
  * - `serviceAccounts` / `source.serviceAccount`: `ns/sa` or bare `sa` (the policy's namespace), regex
  *   `spiffe://.+/ns/<ns>/(.+/|)sa/<sa>(/.+)?`. `source.trustDomain`: `*` any SPIFFE peer, `td` prefix
  *   `spiffe://td/`, a wildcard inside one label.
- * - Principals in `cluster.local` are rewritten to the mesh trust domain (trustdomain.Bundle
- *   ReplaceTrustDomainAliases with no aliases).
+ * - Principals arrive already widened to the trust-domain bundle (the control plane's
+ *   MigrateTrustDomain), so they are matched as written.
  * - IPs: address or CIDR on the direct peer (`ipBlocks`, `source.ip`), the original client
  *   (`remoteIpBlocks`, `remote.ip`) or the local address (`destination.ip`); ports: 0..65535.
  * - `paths`: on the path without query; `{*}`/`{**}` make the value a URI template (authz-path.ts).
@@ -26,7 +26,7 @@
  *
  * Invariants: pure; a compiled predicate reads only the request.
  *
- * Not modelled: trust-domain aliases, `experimental.envoy.filters.*` (Envoy dynamic metadata: such a
+ * Not modelled: `experimental.envoy.filters.*` (Envoy dynamic metadata: such a
  * condition never matches here, and the evaluator says so).
  */
 import type { AuthzRequest } from './authz-request.ts';
@@ -37,7 +37,6 @@ import { asciiLowerCase } from './request.ts';
 
 export interface CompileContext {
   readonly policyNamespace: string;
-  readonly trustDomain: string;
   readonly tcp: boolean;
 }
 
@@ -94,13 +93,6 @@ function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
 
-/** ReplaceTrustDomainAliases with only the local trust domain: `cluster.local/ns/x/sa/y` → `<td>/ns/x/sa/y`. */
-export function migrateTrustDomain(principal: string, trustDomain: string): string {
-  const parts = principal.split('/');
-  if (parts.length !== 5 || parts[0] !== 'cluster.local') return principal;
-  return [trustDomain, ...parts.slice(1)].join('/');
-}
-
 function onPeer(test: (uri: string) => boolean): ValueTest {
   return (request) => request.sourcePrincipal !== null && test(request.sourcePrincipal);
 }
@@ -110,10 +102,7 @@ const quoted = (value: string | undefined): string => value === undefined ? '(ab
 
 function principalAttribute(name: string): Attribute {
   return { name, httpOnly: false, wholeList: false, unevaluable: false, observed: peer,
-    compile: (value, context) => {
-      const pattern = migrateTrustDomain(value, context.trustDomain);
-      return ok(onPeer((uri) => matchPrincipal(pattern, uri)));
-    } };
+    compile: (value) => ok(onPeer((uri) => matchPrincipal(value, uri))) };
 }
 
 function namespaceAttribute(name: string): Attribute {

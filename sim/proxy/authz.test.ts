@@ -8,7 +8,7 @@ import type { AuthzRequest } from './authz.ts';
 import { envoyPolicyId, evaluateAuthorization, normalizePath } from './authz.ts';
 import type { PathNormalization } from './authz-path.ts';
 import { matchPathTemplate } from './authz-path.ts';
-import { claimPath, matchPattern, migrateTrustDomain } from './authz-values.ts';
+import { claimPath, matchPattern } from './authz-values.ts';
 
 // tests/integration/security/normalization_test.go TestNormalization, per mode.
 const NORMALIZATION: readonly [PathNormalization, readonly (readonly [string, string | null])[]][] = [
@@ -55,12 +55,6 @@ test('util.go extractNameInNestedBrackets', (t) => {
   t.deepEqual(claimPath('[a.b]'), ['a.b']);
   t.deepEqual(claimPath('[a[b]'), ['a[b']);
   t.is(claimPath('[a]x'), null);
-});
-
-test('trustdomain/bundle.go: only cluster.local principals move to the mesh trust domain', (t) => {
-  t.is(migrateTrustDomain('cluster.local/ns/a/sa/b', 'td1'), 'td1/ns/a/sa/b');
-  t.is(migrateTrustDomain('*/ns/a/sa/b', 'td1'), '*/ns/a/sa/b');
-  t.is(migrateTrustDomain('cluster.local/ns/a/*', 'td1'), 'cluster.local/ns/a/*');
 });
 
 test('builder.go policyName: Envoy policy ids', (t) => {

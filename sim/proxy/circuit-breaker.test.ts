@@ -2,26 +2,24 @@ import test from 'ava';
 import { fc, testProp } from '@fast-check/ava';
 import { AssertionError } from '../core/assert.ts';
 import {
-  ENVOY_DEFAULT_THRESHOLDS, ISTIO_DEFAULT_THRESHOLDS, UINT32_MAX, admitRequest, admitTcpConnection, canStartRetry,
-  cancelPending, createConnectionPool, istioCircuitBreakerThresholds, requestFinished, retryFinished, retryStarted,
+  ENVOY_DEFAULT_THRESHOLDS, UINT32_MAX, admitRequest, admitTcpConnection, canStartRetry,
+  cancelPending, clusterThresholds, createConnectionPool, requestFinished, retryFinished, retryStarted,
   tcpConnectionClosed,
 } from './circuit-breaker.ts';
 import type { CircuitBreakerThresholds, ConnectionPoolState } from './circuit-breaker.ts';
 
-const limits = (overrides: Partial<CircuitBreakerThresholds>): CircuitBreakerThresholds => ({ ...ISTIO_DEFAULT_THRESHOLDS, ...overrides });
+/** What Istio sends by default (translate-traffic-policy.ts): every threshold 2³²−1. */
+const UNLIMITED: CircuitBreakerThresholds = { maxConnections: UINT32_MAX, maxPendingRequests: UINT32_MAX, maxRequests: UINT32_MAX, maxRetries: UINT32_MAX };
+const limits = (overrides: Partial<CircuitBreakerThresholds>): CircuitBreakerThresholds => ({ ...UNLIMITED, ...overrides });
 
-test('Istio sends 2^32−1 for every threshold unless a DestinationRule value > 0 replaces it', (t) => {
-  t.deepEqual(istioCircuitBreakerThresholds(undefined), ISTIO_DEFAULT_THRESHOLDS);
-  t.is(ISTIO_DEFAULT_THRESHOLDS.maxRetries, UINT32_MAX);
-  t.deepEqual(istioCircuitBreakerThresholds({ tcp: { maxConnections: 1 }, http: { http1MaxPendingRequests: 1, http2MaxRequests: 7, maxRetries: 2 } }),
-    { maxConnections: 1, maxPendingRequests: 1, maxRequests: 7, maxRetries: 2 });
-  // applyConnectionPool: 0 cannot be told from unset, so it keeps the default.
-  t.deepEqual(istioCircuitBreakerThresholds({ tcp: { maxConnections: 0 }, http: { maxRetries: 0 } }), ISTIO_DEFAULT_THRESHOLDS);
-  t.deepEqual(ENVOY_DEFAULT_THRESHOLDS, { maxConnections: 1024, maxPendingRequests: 1024, maxRequests: 1024, maxRetries: 3 });
+test('a cluster without circuit breakers gets Envoy’s defaults; one with them, its own', (t) => {
+  t.deepEqual(clusterThresholds({}), { maxConnections: 1024, maxPendingRequests: 1024, maxRequests: 1024, maxRetries: 3 });
+  t.is(clusterThresholds({}), ENVOY_DEFAULT_THRESHOLDS);
+  t.deepEqual(clusterThresholds({ circuitBreakers: limits({ maxRequests: 7 }) }), limits({ maxRequests: 7 }));
 });
 
 test('Istio circuit-breaking task (maxConnections 1, http1MaxPendingRequests 1): one sent, one waits, the third overflows', (t) => {
-  const pool = createConnectionPool('http1', istioCircuitBreakerThresholds({ tcp: { maxConnections: 1 }, http: { http1MaxPendingRequests: 1 } }));
+  const pool = createConnectionPool('http1', limits({ maxConnections: 1, maxPendingRequests: 1 }));
   t.is(admitRequest(pool, 'a', 1), 'sent');
   t.is(admitRequest(pool, 'a', 2), 'pending');
   t.is(admitRequest(pool, 'a', 3), 'overflow');
@@ -114,7 +112,7 @@ test('max_retries: Envoy default 3 retries in flight; each is held until its res
 });
 
 test('finishing a request that was never sent is a bug', (t) => {
-  const pool = createConnectionPool('http1', ISTIO_DEFAULT_THRESHOLDS);
+  const pool = createConnectionPool('http1', UNLIMITED);
   t.throws(() => requestFinished(pool, 'a'), { instanceOf: AssertionError });
   t.throws(() => createConnectionPool('http1', limits({ maxRequests: -1 })), { instanceOf: AssertionError });
 });

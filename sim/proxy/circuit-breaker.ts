@@ -7,10 +7,9 @@
  * pilot/pkg/networking/core/cluster_traffic_policy.go applyConnectionPool and
  * getDefaultCircuitBreakerThresholds):
  * - Thresholds are cluster-wide (summed over hosts): max_connections, max_pending_requests,
- *   max_requests, max_retries. Envoy's defaults are 1024/1024/1024/3; Istio always sends its own
- *   defaults, 2³²−1 for all four, and a DestinationRule connectionPool value > 0 replaces one:
- *   tcp.maxConnections, http.http1MaxPendingRequests, http.http2MaxRequests (max_requests, for every
- *   protocol despite its name) and http.maxRetries. A 0 means "unset" (Istio cannot tell them apart).
+ *   max_requests, max_retries, as the cluster carries them; Envoy's defaults are 1024/1024/1024/3.
+ *   (Istio always sends its own, 2³²−1 for all four, each replaced by a DestinationRule value > 0:
+ *   sim/controlplane/translate-traffic-policy.ts.)
  * - A new HTTP request: active requests ≥ max_requests → overflow. A ready (idle) connection to the
  *   chosen host takes it at once. Else pending requests ≥ max_pending_requests → overflow. Else it
  *   waits (pending) and the pool opens a connection if connections < max_connections, or if the host
@@ -38,47 +37,19 @@
  * request when its route timeout fires).
  */
 import { assert } from '../core/assert.ts';
+import type { CircuitBreakerThresholds, Cluster } from '../xds/cluster.ts';
 
-/** 2³²−1: Istio's "unlimited" (math.MaxUint32). */
-export const UINT32_MAX = 4_294_967_295;
-
-export interface CircuitBreakerThresholds {
-  readonly maxConnections: number;
-  readonly maxPendingRequests: number;
-  readonly maxRequests: number;
-  readonly maxRetries: number;
-}
+export { UINT32_MAX } from '../xds/cluster.ts';
+export type { CircuitBreakerThresholds } from '../xds/cluster.ts';
 
 /** Envoy's defaults when a cluster sets no circuit breakers. */
 export const ENVOY_DEFAULT_THRESHOLDS: CircuitBreakerThresholds = Object.freeze({
   maxConnections: 1024, maxPendingRequests: 1024, maxRequests: 1024, maxRetries: 3,
 });
 
-/** Istio getDefaultCircuitBreakerThresholds: every limit at 2³²−1. */
-export const ISTIO_DEFAULT_THRESHOLDS: CircuitBreakerThresholds = Object.freeze({
-  maxConnections: UINT32_MAX, maxPendingRequests: UINT32_MAX, maxRequests: UINT32_MAX, maxRetries: UINT32_MAX,
-});
-
-/** The fields of an Istio DestinationRule `trafficPolicy.connectionPool` that set thresholds. */
-export interface IstioConnectionPoolLimits {
-  readonly tcp?: { readonly maxConnections?: number };
-  readonly http?: { readonly http1MaxPendingRequests?: number; readonly http2MaxRequests?: number; readonly maxRetries?: number };
-}
-
-/** applyConnectionPool: Istio's defaults, each replaced by a DestinationRule value > 0. */
-export function istioCircuitBreakerThresholds(pool: IstioConnectionPoolLimits | undefined): CircuitBreakerThresholds {
-  const pick = (value: number | undefined, fallback: number): number => {
-    // applyConnectionPool: "FIXME: zero is a valid value if explicitly set" — only > 0 overrides.
-    if (value === undefined || value <= 0) return fallback;
-    assert(Number.isSafeInteger(value), () => `connection pool limit ${value} must be an integer`);
-    return Math.min(value, UINT32_MAX);
-  };
-  return {
-    maxConnections: pick(pool?.tcp?.maxConnections, UINT32_MAX),
-    maxPendingRequests: pick(pool?.http?.http1MaxPendingRequests, UINT32_MAX),
-    maxRequests: pick(pool?.http?.http2MaxRequests, UINT32_MAX),
-    maxRetries: pick(pool?.http?.maxRetries, UINT32_MAX),
-  };
+/** The thresholds a cluster's proxy enforces: as sent, else Envoy's defaults. */
+export function clusterThresholds(cluster: Pick<Cluster, 'circuitBreakers'>): CircuitBreakerThresholds {
+  return cluster.circuitBreakers ?? ENVOY_DEFAULT_THRESHOLDS;
 }
 
 export type PoolProtocol = 'http1' | 'http2' | 'tcp';

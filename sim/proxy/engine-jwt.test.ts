@@ -16,7 +16,7 @@ const POD_IP = '10.1.0.7';
 const SLEEP = 'spiffe://cluster.local/ns/foo/sa/sleep';
 
 function inboundConfig(jwtProviders: readonly JwtProvider[], authorization: readonly RbacPolicy[] = []): ProxyConfig {
-  const security: WorkloadSecurity = { inboundMtls: { mode: 'PERMISSIVE', ports: {}, source: null }, authorization, jwtProviders };
+  const security: WorkloadSecurity = { inboundMtls: { mode: 'PERMISSIVE', ports: {}, source: null }, authorization, jwtProviders, extAuthzProviders: [] };
   const inbound = listener('0.0.0.0', 15006, [
     filterChain('80_http', { kind: 'http', routeConfigName: 'inbound|80||', statPrefix: 'inbound|80||' }, { destinationPort: 80, applicationProtocol: 'http' }),
     filterChain('3306_tcp', { kind: 'tcp', cluster: 'inbound|3306||', statPrefix: 'inbound|3306||' }, { destinationPort: 3306, applicationProtocol: 'tcp' }),

@@ -15,18 +15,20 @@
  * - Faults (fault.ts) after routing, before the router; the route action in route-action.ts.
  * - tcp_proxy: a cluster missing from CDS closes the connection (NC); no endpoint (including
  *   BlackHoleCluster) closes it (UH); PassthroughCluster (ORIGINAL_DST) connects to the original
- *   destination.
+ *   destination; in a run, max_connections reached closes it (UO, upstream-resilience.ts).
  *
- * Invariants: pure apart from the ProxyState and Rng handed in (no time, no module state); every
- * outcome is a value, never an exception; the same config, call, state and Rng state give the same
- * outcome and the same state change.
+ * Invariants: pure apart from the ProxyState and Rng handed in (the instant of the call is the state's
+ * `nowUs`, null at rest; no module state); every outcome is a value, never an exception; the same
+ * config, call, state and Rng state give the same outcome and the same state change.
  *
- * Inbound calls to a sidecar with security config pass its filters first (inbound-security.ts: mTLS
- * handshake, JWT, RBAC).
+ * Calls a proxy receives pass its security filters first (inbound-security.ts): a sidecar's inbound
+ * (mTLS handshake, ext_authz, JWT, RBAC) and every listener of a gateway (ext_authz, JWT and RBAC on
+ * HTTP chains, including TLS it terminates; ext_authz and RBAC on TCP and TLS-passthrough chains:
+ * listener_builder.go, networkfilter.go buildCompleteNetworkFilters). Sidecar outbound listeners have
+ * none (the builders skip ListenerClassSidecarOutbound).
  *
- * Not modelled: the HTTP inspector's h2c/ALPN details, security filters on gateways, request
- * counting in ProxyState (the caller calls requestStarted/requestFinished around the request's
- * lifetime).
+ * Not modelled: the HTTP inspector's h2c/ALPN details. (A forwarded request in a run holds a pool slot,
+ * `outcome.hold`, which the caller releases when the request ends: upstream-resilience.ts.)
  */
 import { unreachable } from '../core/assert.ts';
 import type { Rng } from '../core/prng.ts';
@@ -50,13 +52,14 @@ import { tlsRedirectLocation } from './rewrite.ts';
 import { inboundFilters } from './inbound-security.ts';
 import type { InboundOptions } from './inbound-security.ts';
 import { describeEndpoint, pickWeightedCluster, resolveEndpoint } from './upstream-cluster.ts';
+import { admitUpstream } from './upstream-resilience.ts';
 
 /**
  * One call through one proxy. `direction` says how the call reached the proxy: `outbound` (the app's own
  * connection, captured by iptables; also gateways receiving traffic on their ports) picks the listener by
  * destination address; `inbound` (a connection to the pod from outside, redirected to 15006) takes the
- * virtualInbound listener. `inbound` hands the inbound filters what the edge owns: the JWT verifier and
- * the clock for token expiry.
+ * virtualInbound listener. `inbound` hands the security filters what the edge owns: the JWT verifier,
+ * the clock for token expiry, and the ext_authz providers' answers.
  */
 export function handleCall(
   config: ProxyConfig, call: Call, state: ProxyState, rng: Rng, direction: 'outbound' | 'inbound' = 'outbound', inbound: InboundOptions = {},
@@ -76,14 +79,23 @@ export function handleCall(
       `Listener "${listener.name}" has no filter chain for this ${call.protocol} connection to ${target}: Envoy closes it (NR).`);
   }
   const walk: Walk = { ...atListener, filterChain: chain.name };
-  if (direction === 'inbound' && config.security !== null) {
-    // mTLS handshake, JWT filter, RBAC (inbound-security.ts); what passes goes on with the request the
-    // JWT filter left (token removed, payload and claim headers added).
+  // Security filters: a sidecar's inbound and every gateway listener; an HTTP chain that cannot read
+  // the bytes (DPE) fails in the codec before any filter runs.
+  const receiving = direction === 'inbound' || (config.proxy.type === 'router' && httpReadable(chain, call));
+  if (receiving && config.security !== null) {
+    // mTLS handshake, ext_authz, JWT filter, RBAC (inbound-security.ts); what passes goes on with the
+    // request the JWT filter left (token removed, payload and claim headers added).
     const verdict = inboundFilters(config.security, listener, chain, call, walk, inbound);
     if (!verdict.pass) return verdict.outcome;
     return { ...handleChain(config, verdict.call, chain, walk, state, rng, target), security: verdict.security };
   }
   return handleChain(config, call, chain, walk, state, rng, target);
+}
+
+/** A TCP chain, or an HTTP chain with an HTTP request it can read (plain text, or TLS it terminates). */
+function httpReadable(chain: FilterChain, call: Call): boolean {
+  if (chain.filter.kind !== 'http') return true;
+  return call.request !== undefined && (call.protocol !== 'tls' || chain.terminatesTls === true);
 }
 
 function handleChain(config: ProxyConfig, call: Call, chain: FilterChain, walk: Walk, state: ProxyState, rng: Rng, target: string): Outcome {
@@ -157,9 +169,14 @@ function handleTcp(
       return resetOutcome(walk, 'UH', chosen.name === BLACKHOLE_CLUSTER
         ? `${call.protocol} to ${target} goes to BlackHoleCluster (REGISTRY_ONLY or loop protection): the connection is reset.`
         : `${call.protocol} to ${target}: cluster "${chosen.name}" has no healthy endpoint, so tcp_proxy closes the connection (UH).`);
-    case 'endpoint':
-      return forwardedOutcome(walk, resolution.endpoint, call.request ?? null, {},
+    case 'endpoint': {
+      const admission = admitUpstream(state, resolution.cluster, resolution.endpoint, 'tcp');
+      // tcp_proxy over max_connections: UO, the downstream connection is closed.
+      if (admission.kind === 'overflow') return resetOutcome(walk, 'UO', `${call.protocol} to ${target}: ${admission.reason}, so tcp_proxy closes the connection (UO).`);
+      const forwarded = forwardedOutcome(walk, resolution.endpoint, call.request ?? null, {},
         `${call.protocol} to ${target} is proxied by cluster "${chosen.name}" to ${describeEndpoint(resolution.endpoint)}.`);
+      return admission.hold === null ? forwarded : { ...forwarded, hold: admission.hold };
+    }
     default:
       return unreachable(resolution, 'endpoint resolution');
   }

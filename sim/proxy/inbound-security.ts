@@ -1,19 +1,26 @@
 /**
- * The inbound security filters of a sidecar, in Envoy's order: the TLS handshake on the virtualInbound
- * filter chain (PeerAuthentication mode: STRICT, PERMISSIVE or DISABLE, per target port), then — for
- * traffic that got through — on HTTP chains the JWT filter (RequestAuthentication, jwt.ts), then
- * authorization (RBAC) once the request is known (HTTP) or on the connection (TCP). Denials are
- * values: a reset connection, 401/403 from the JWT filter, or 403 `RBAC: access denied`.
+ * The security filters on the receiving side of a proxy — a sidecar's inbound, a gateway's listeners —
+ * in Envoy's order (listener_builder.go: ext_authz, then jwt_authn, then RBAC; networkfilter.go for
+ * TCP): the TLS handshake on a sidecar's virtualInbound filter chain (PeerAuthentication mode: STRICT,
+ * PERMISSIVE or DISABLE, per target port); then the CUSTOM stage (ext_authz, or Istio's deny rules
+ * for a bad provider); on HTTP chains the JWT filter (RequestAuthentication, jwt.ts); then the RBAC
+ * filters (DENY, ALLOW, AUDIT) on the request (HTTP) or the connection (TCP). Denials are values: a
+ * reset connection, 401/403 from the JWT filter, 403 `RBAC: access denied`, or the ext_authz answer.
  *
- * Invariants: pure; a call without security config (gateways, tests) passes unchanged; the request
- * that goes on upstream is the one the JWT filter left (token removed, payload and claim headers
- * added); authorization sees the JWT identity (request principal, claims, audiences, presenter).
+ * Rules followed:
+ * - Gateways have no PeerAuthentication handshake (their Gateway servers decide TLS, engine.ts); the
+ *   peer has no principal there, and `source.ip` / `remote.ip` are the downstream client's address.
+ * - The CUSTOM stage runs before the JWT filter, so it sees no request principal or claims.
+ * - Paths are normalized (BASE, Istio's default) before authorization matches them; a path that
+ *   cannot be normalized is a 400 from the connection manager.
  *
- * Paths are normalized (BASE, Istio's default) before authorization matches them.
+ * Invariants: pure; a call without security config (tests) passes unchanged; the request that goes
+ * on upstream is the one the JWT filter left (token removed, payload and claim headers added);
+ * the RBAC stage sees the JWT identity (request principal, claims, audiences, presenter).
  *
- * Not modelled: ext_authz (CUSTOM) running before the JWT filter (here every authorization stage
- * runs after it, so a CUSTOM denial of a request with a bad token shows as the JWT's 401), ext_authz
- * timing, the mesh `pathNormalization` setting (BASE always).
+ * Not modelled: client certificates on gateway MUTUAL / ISTIO_MUTUAL servers (no principal at
+ * gateways), X-Forwarded-For and `numTrustedProxies` (remote.ip is the direct peer), source NAT in
+ * front of a gateway, ext_authz timing, the mesh `pathNormalization` setting (BASE always).
  */
 import type { FilterChain, Listener } from '../xds/listener.ts';
 import type { WorkloadSecurity } from '../xds/security.ts';
@@ -22,17 +29,20 @@ import type { PortProtocol } from './mtls.ts';
 import { localReplyOutcome, resetOutcome } from './outcome.ts';
 import type { InboundSecurity, Outcome, Walk } from './outcome.ts';
 import type { Call, HttpRequest } from './request.ts';
-import { evaluateAuthorization } from './authz.ts';
+import { combineStages, evaluateCustomStage, evaluateLocalStage } from './authz.ts';
+import type { AuthzDecision, AuthzRequest, ExtAuthzAnswer } from './authz.ts';
 import { normalizePath } from './authz-path.ts';
 import { authenticateJwt } from './jwt.ts';
 import type { JwtIdentity, JwtVerifier } from './jwt.ts';
 
-/** What the edge hands the inbound filters: the JWT signature check and the clock for exp/nbf. */
+/** What the edge hands the security filters: the JWT signature check, the clock, the ext_authz answers. */
 export interface InboundOptions {
   /** Checks a token's signature against the provider's keys; null or absent: no token can be verified. */
   readonly jwtVerifier?: JwtVerifier | null;
   /** Seconds since the Unix epoch (default 0). */
   readonly nowSeconds?: number;
+  /** What an ext_authz provider answers a request its CUSTOM rule matched; absent or undefined: deny. */
+  readonly extAuthz?: (provider: string) => ExtAuthzAnswer | undefined;
 }
 
 export type InboundVerdict =
@@ -40,8 +50,8 @@ export type InboundVerdict =
   | { readonly pass: false; readonly outcome: Outcome };
 
 /**
- * Handshake, JWT filter (HTTP chains), authorization: the call as it goes on to the chain's filter,
- * or the outcome that ends it here.
+ * Handshake (sidecars), CUSTOM, JWT filter (HTTP chains), RBAC: the call as it goes on to the chain's
+ * filter, or the outcome that ends it here.
  */
 export function inboundFilters(security: WorkloadSecurity, listener: Listener, chain: FilterChain, call: Call, walk: Walk, options: InboundOptions = {}): InboundVerdict {
   // The TLS handshake happens on the chain, before any byte of HTTP: a STRICT port refuses plain text
@@ -50,6 +60,15 @@ export function inboundFilters(security: WorkloadSecurity, listener: Listener, c
   if (!handshake.ok) return { pass: false, outcome: { ...resetOutcome(walk, null, handshake.reason), security: handshake.security } };
   const http = chain.filter.kind === 'http' && call.request !== undefined ? call.request : null;
   let state: InboundSecurity = { ...handshake.security, jwt: null };
+  const path = http === null || security.authorization.length === 0 ? null : normalizePath(http.path, 'BASE');
+  // The connection manager normalizes the path before any filter: one it cannot normalize is a 400.
+  if (http !== null && security.authorization.length > 0 && path === null) {
+    return { pass: false, outcome: { ...localReplyOutcome(walk, 400, 'DPE', `the path ${http.path} cannot be normalized: Envoy answers 400.`), security: state } };
+  }
+  const authzOptions = { tcp: http === null, providers: security.extAuthzProviders, ...(options.extAuthz === undefined ? {} : { customDecision: options.extAuthz }) };
+  // ext_authz (CUSTOM) comes before jwt_authn: it sees no request principal.
+  const custom = evaluateCustomStage(security.authorization, authzRequest(call, http, path, state, null), authzOptions);
+  if (custom.denial !== null) return { pass: false, outcome: denied(combineStages(custom, null), http !== null, walk, state) };
   let request = http;
   let identity: JwtIdentity | null = null;
   if (http !== null) {
@@ -60,15 +79,40 @@ export function inboundFilters(security: WorkloadSecurity, listener: Listener, c
     request = jwt.request;
     identity = jwt.identity;
   }
-  const authz = inboundAuthorization(security, call, request, state, identity);
-  if (!authz.ok) {
-    // RBAC denies with 403 "RBAC: access denied" on HTTP and closes a TCP connection.
-    if (http === null) return { pass: false, outcome: { ...resetOutcome(walk, null, `Authorization denied the connection: ${authz.reason}`), security: authz.security } };
-    // Envoy logs no response flag for an RBAC denial (response code detail rbac_access_denied_matched_policy).
-    const reply = authz.badPath ? localReplyOutcome(walk, 400, 'DPE', authz.reason) : localReplyOutcome(walk, 403, null, `RBAC: access denied. ${authz.reason}`);
-    return { pass: false, outcome: { ...reply, security: authz.security } };
-  }
-  return { pass: true, call: request === null ? call : { ...call, request }, security: authz.security };
+  if (security.authorization.length === 0) return { pass: true, call: request === null ? call : { ...call, request }, security: state };
+  const decision = combineStages(custom, evaluateLocalStage(security.authorization, authzRequest(call, request, path, state, identity), authzOptions));
+  if (!decision.allowed) return { pass: false, outcome: denied(decision, http !== null, walk, state) };
+  return { pass: true, call: request === null ? call : { ...call, request }, security: { ...state, authz: summaryOf(decision) } };
+}
+
+/** A denial as the client sees it: HTTP 403 (or the ext_authz status) or a closed TCP connection. */
+function denied(decision: AuthzDecision, http: boolean, walk: Walk, state: InboundSecurity): Outcome {
+  const security = { ...state, authz: summaryOf(decision) };
+  // RBAC (and ext_authz) close a TCP connection.
+  if (!http) return { ...resetOutcome(walk, decision.flag, `Authorization denied the connection: ${decision.reason}`), security };
+  // Envoy logs no response flag for an RBAC denial (rbac_access_denied_matched_policy); ext_authz raises UAEX.
+  const status = decision.status ?? 403;
+  const text = decision.flag === 'UAEX' ? `ext_authz denied the request (${status}). ${decision.reason}` : `RBAC: access denied. ${decision.reason}`;
+  return { ...localReplyOutcome(walk, status, decision.flag, text), security };
+}
+
+function summaryOf(decision: AuthzDecision): NonNullable<InboundSecurity['authz']> {
+  return { decision: decision.allowed ? 'ALLOW' : decision.decision === 'CUSTOM' ? 'CUSTOM' : 'DENY', policy: decision.policy, provider: decision.provider, reason: decision.reason };
+}
+
+/** What the RBAC and ext_authz filters see of the call. */
+function authzRequest(call: Call, request: HttpRequest | null, path: string | null, handshake: InboundSecurity, identity: JwtIdentity | null): AuthzRequest {
+  return {
+    sourcePrincipal: handshake.principal,
+    sourceIp: call.sourceIp ?? '0.0.0.0',
+    requestPrincipal: identity?.principal ?? null,
+    ...(identity === null ? {} : { requestClaims: identity.claims, audiences: identity.audiences }),
+    ...(identity?.presenter == null ? {} : { presenter: identity.presenter }),
+    destinationIp: call.destinationIp,
+    destinationPort: call.destinationPort,
+    ...(call.sni === undefined ? {} : { sni: call.sni }),
+    ...(request === null ? {} : { http: { method: request.method, host: request.authority, path: path ?? request.path, headers: request.headers } }),
+  };
 }
 
 export type HandshakeVerdict =
@@ -85,44 +129,15 @@ export function inboundPortProtocol(listener: Listener, port: number): PortProto
 }
 
 export function inboundHandshake(security: WorkloadSecurity, listener: Listener, call: Call): HandshakeVerdict {
-  const mode = serverModeForPort(security.inboundMtls, call.destinationPort);
+  const inboundMtls = security.inboundMtls;
+  // Gateways: PeerAuthentication does not apply; the listener's server settings decide TLS (engine.ts).
+  if (inboundMtls === null) return { ok: true, security: { mtls: false, principal: null, authz: null } };
+  const mode = serverModeForPort(inboundMtls, call.destinationPort);
   const offered = call.transport ?? 'plaintext';
   const result = acceptInbound(mode, inboundPortProtocol(listener, call.destinationPort), offered, call.request === undefined ? 'tcp' : 'http');
   const principal = result.accepted ? principalOf(result.outcome, call.sourcePrincipal ?? null) : null;
   const state: InboundSecurity = { mtls: result.outcome === 'mtls', principal, authz: null };
-  const by = security.inboundMtls.source === null ? 'the mesh default (PERMISSIVE)' : `PeerAuthentication ${security.inboundMtls.source}`;
+  const by = inboundMtls.source === null ? 'the mesh default (PERMISSIVE)' : `PeerAuthentication ${inboundMtls.source}`;
   if (!result.accepted) return { ok: false, reason: `${result.reason} (mode ${mode} from ${by}).`, security: state };
   return { ok: true, security: state };
-}
-
-export type AuthorizationVerdict =
-  | { readonly ok: true; readonly security: InboundSecurity }
-  | { readonly ok: false; readonly badPath: boolean; readonly reason: string; readonly security: InboundSecurity };
-
-/**
- * The RBAC filters (Istio: CUSTOM, then DENY, then ALLOW; AUDIT marks): on the HTTP request when the
- * chain speaks HTTP, else on the connection (HTTP-only fields then drop ALLOW rules and narrow DENY ones).
- */
-export function inboundAuthorization(
-  security: WorkloadSecurity, call: Call, request: HttpRequest | null, handshake: InboundSecurity, identity: JwtIdentity | null = null,
-): AuthorizationVerdict {
-  const policies = security.authorization;
-  if (policies.length === 0) return { ok: true, security: handshake };
-  const path = request === null ? null : normalizePath(request.path, 'BASE');
-  if (request !== null && path === null) {
-    return { ok: false, badPath: true, reason: `the path ${request.path} cannot be normalized: Envoy answers 400.`, security: handshake };
-  }
-  const decision = evaluateAuthorization(policies, {
-    sourcePrincipal: handshake.principal,
-    sourceIp: call.sourceIp ?? '0.0.0.0',
-    requestPrincipal: identity?.principal ?? null,
-    ...(identity === null ? {} : { requestClaims: identity.claims, audiences: identity.audiences }),
-    ...(identity?.presenter == null ? {} : { presenter: identity.presenter }),
-    destinationIp: call.destinationIp,
-    destinationPort: call.destinationPort,
-    ...(call.sni === undefined ? {} : { sni: call.sni }),
-    ...(request === null ? {} : { http: { method: request.method, host: request.authority, path: path!, headers: request.headers } }),
-  }, { tcp: request === null });
-  const security_: InboundSecurity = { ...handshake, authz: { decision: decision.allowed ? 'ALLOW' : decision.decision === 'CUSTOM' ? 'CUSTOM' : 'DENY', policy: decision.policy, reason: decision.reason } };
-  return decision.allowed ? { ok: true, security: security_ } : { ok: false, badPath: false, reason: decision.reason, security: security_ };
 }

@@ -93,13 +93,18 @@ test('LEAST_REQUEST with unequal weights samples by weight', (t) => {
   t.true(Math.abs((tally.get('10.1.0.2') ?? 0) / 20_000 - 1 / 4) < 0.02);
 });
 
-test('only healthy endpoints are candidates; none healthy gives null (503 UH upstream)', (t) => {
+test('only healthy endpoints are candidates; none healthy gives null (503 UH upstream) unless in panic', (t) => {
   const c = cluster('c', { lbPolicy: 'ROUND_ROBIN' });
   const list = [endpoint('10.1.0.1', 80, { healthy: false }), endpoint('10.1.0.2', 80)];
   const state = createProxyState();
   const rng = Rng.fromSeed(1);
+  // 50% healthy is not below Envoy's default 50% panic threshold: the healthy host only.
   for (let i = 0; i < 5; i += 1) t.is(chooseEndpoint(c, assignment('c', list), call, state, rng)?.address, '10.1.0.2');
-  t.is(chooseEndpoint(c, assignment('c', [endpoint('10.1.0.1', 80, { healthy: false })]), call, state, rng), null);
+  const noneHealthy = assignment('c', [endpoint('10.1.0.1', 80, { healthy: false })]);
+  // Istio with outlier detection sets the threshold to minHealthPercent (0): never panic.
+  t.is(chooseEndpoint(cluster('c', { healthyPanicThresholdPercent: 0 }), noneHealthy, call, state, rng), null);
+  // Envoy's default 50%: 0% healthy is panic, and the load balancer uses every host.
+  t.is(chooseEndpoint(c, noneHealthy, call, state, rng)?.address, '10.1.0.1');
   t.is(chooseEndpoint(c, undefined, call, state, rng), null, 'no ClusterLoadAssignment at all');
 });
 

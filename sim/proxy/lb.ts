@@ -5,7 +5,9 @@
  * Rules followed:
  * - ORIGINAL_DST discovery (Istio PassthroughCluster, ServiceEntry resolution NONE; lb_policy
  *   CLUSTER_PROVIDED): the connection's original destination IP:port, pod ''.
- * - Only healthy endpoints are candidates; none gives null (the caller answers 503 UH / resets).
+ * - Candidates: healthy endpoints the cluster's outlier detector has not ejected, or every endpoint
+ *   when fewer than the panic threshold remain (upstream-resilience.ts); none gives null (the caller
+ *   answers 503 UH / resets).
  * - ROUND_ROBIN: weighted round robin; each (re)built schedule starts at a random offset, as Envoy's
  *   EdfLoadBalancerBase::refresh cycles `seed % hosts` picks so proxies do not all start on one host.
  *   Smooth weighted round robin stands in for Envoy's EDF scheduler: the same long-run shares (weight /
@@ -22,9 +24,8 @@
  * Invariants: every draw comes from the Rng handed in; per-cluster state lives in the caller's
  * ProxyState; endpoint weights are integers ≥ 1 (Envoy's load_balancing_weight minimum).
  *
- * Not modelled: panic threshold (below 50% healthy Envoy balances over all hosts), locality and
- * priority levels, slow start, active_request_bias and Envoy's weighted least-request EDF, consistent
- * hashing (no hash policy in the contract), subset load balancing.
+ * Not modelled: locality and priority levels, slow start, active_request_bias and Envoy's weighted
+ * least-request EDF, consistent hashing (no hash policy in the contract), subset load balancing.
  */
 import { assert, unreachable } from '../core/assert.ts';
 import type { Rng } from '../core/prng.ts';
@@ -32,6 +33,7 @@ import type { Cluster, ClusterLoadAssignment, LbEndpoint } from '../xds/cluster.
 import { activeRequestsOf } from './proxy-state.ts';
 import type { ProxyState } from './proxy-state.ts';
 import type { Call } from './request.ts';
+import { loadBalancingCandidates } from './upstream-resilience.ts';
 
 /** Envoy LeastRequest default choice_count. */
 export const LEAST_REQUEST_CHOICES = 2;
@@ -40,7 +42,7 @@ export function chooseEndpoint(
   cluster: Cluster, assignment: ClusterLoadAssignment | undefined, call: Call, state: ProxyState, rng: Rng,
 ): LbEndpoint | null {
   if (cluster.discovery === 'ORIGINAL_DST') return originalDestination(call);
-  const hosts = (assignment?.endpoints ?? []).filter((endpoint) => endpoint.healthy);
+  const hosts = loadBalancingCandidates(state, cluster, assignment?.endpoints ?? []);
   for (const host of hosts) {
     assert(Number.isSafeInteger(host.weight) && host.weight >= 1,
       () => `endpoint ${host.address}:${host.port} of ${cluster.name} has weight ${host.weight}; Envoy needs an integer ≥ 1`);

@@ -23,9 +23,10 @@ import type { LbEndpoint } from '../xds/cluster.ts';
 import type { RetryPolicy } from '../xds/route.ts';
 import type { HttpRequest } from './request.ts';
 import type { JwtSummary } from './jwt.ts';
+import type { UpstreamHold } from './upstream-resilience.ts';
 
 /** Envoy response flags (access log `%RESPONSE_FLAGS%`) the engine can raise. */
-export type ResponseFlag = 'NR' | 'NC' | 'UH' | 'FI' | 'DI' | 'UF' | 'URX' | 'UO' | 'UT' | 'DPE';
+export type ResponseFlag = 'NR' | 'NC' | 'UH' | 'FI' | 'DI' | 'UF' | 'URX' | 'UO' | 'UT' | 'DPE' | 'UAEX';
 
 export type OutcomeKind = 'forwarded' | 'local-reply' | 'direct' | 'redirect' | 'reset' | 'refused';
 
@@ -49,13 +50,14 @@ export const WALK_START: Walk = {
   delayUs: 0, flags: [], retry: null, timeoutUs: null,
 };
 
-/** What the inbound security filters decided (sidecars only). */
+/** What the security filters of the receiving proxy decided (a sidecar's inbound, a gateway's listener). */
 export interface InboundSecurity {
-  /** Did the connection use Istio mTLS into this proxy. */
+  /** Did the connection use Istio mTLS into this proxy (always false at gateways). */
   readonly mtls: boolean;
   /** The peer's principal, when mTLS authenticated one. */
   readonly principal: string | null;
-  readonly authz: { readonly decision: 'ALLOW' | 'DENY' | 'CUSTOM' | 'AUDIT'; readonly policy: string | null; readonly reason: string } | null;
+  /** `provider`: the ext_authz provider a CUSTOM policy sent the request to (or whose bad config denied it). */
+  readonly authz: { readonly decision: 'ALLOW' | 'DENY' | 'CUSTOM' | 'AUDIT'; readonly policy: string | null; readonly provider?: string | null; readonly reason: string } | null;
   /** What the JWT filter (RequestAuthentication) did; absent or null when no provider applies. */
   readonly jwt?: JwtSummary | null;
 }
@@ -68,6 +70,8 @@ interface OutcomeBase extends Walk {
   readonly responseHeaders: Readonly<Record<string, string>>;
   readonly reason: string;
   readonly security?: InboundSecurity;
+  /** In a run: the slot this forwarded request holds in its cluster's pool (upstream-resilience.ts). */
+  readonly hold?: UpstreamHold;
 }
 
 export type Outcome =

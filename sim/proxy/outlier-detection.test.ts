@@ -4,8 +4,8 @@ import { AssertionError } from '../core/assert.ts';
 import { Rng } from '../core/prng.ts';
 import { endpoint } from './fixtures.ts';
 import {
-  ENVOY_OUTLIER_DEFAULTS, createOutlierDetector, isEjected, istioHealthyPanicThresholdPercent, istioOutlierDetectionSettings,
-  loadBalancingHosts, onIntervalTimer, outlierDetectionRejection, outlierHostKey, recordResult, runSweeps, syncHosts,
+  ENVOY_OUTLIER_DEFAULTS, createOutlierDetector, isEjected, loadBalancingHosts, onIntervalTimer, outlierDetectionRejection,
+  outlierDetectionSettings, outlierHostKey, panicThresholdPercent, recordResult, runSweeps, syncHosts,
 } from './outlier-detection.ts';
 import type { OutlierDetectionSettings, OutlierDetector, OutlierEvent, OutlierResult } from './outlier-detection.ts';
 
@@ -23,35 +23,31 @@ function load(detector: OutlierDetector, host: string, count: number, result: Ou
   return events;
 }
 
-test('Istio translation: unset fields keep Envoy defaults; set thresholds enforce 100%, 0 disables', (t) => {
-  t.deepEqual(istioOutlierDetectionSettings({}), ENVOY_OUTLIER_DEFAULTS);
-  const s = istioOutlierDetectionSettings({ consecutive5xxErrors: 1, consecutiveGatewayErrors: 3, intervalUs: S, baseEjectionTimeUs: 3 * 60 * S, maxEjectionPercent: 100 });
+test('a cluster’s outlier_detection: unset fields take Envoy’s defaults, set ones (0 included) win', (t) => {
+  t.deepEqual(outlierDetectionSettings({}), ENVOY_OUTLIER_DEFAULTS);
+  // What Istio sends for consecutive5xxErrors 1, consecutiveGatewayErrors 3, interval 1s, baseEjectionTime 3m, maxEjectionPercent 100.
+  const s = outlierDetectionSettings({
+    enforcingSuccessRatePercent: 0, consecutive5xx: 1, enforcingConsecutive5xxPercent: 100, consecutiveGatewayFailure: 3,
+    enforcingConsecutiveGatewayFailurePercent: 100, intervalUs: S, baseEjectionTimeUs: 3 * 60 * S, maxEjectionPercent: 100,
+  });
   t.like(s, {
     consecutive5xx: 1, enforcingConsecutive5xxPercent: 100, consecutiveGatewayFailure: 3, enforcingConsecutiveGatewayFailurePercent: 100,
-    intervalUs: S, baseEjectionTimeUs: 180 * S, maxEjectionPercent: 100, maxEjectionTimeUs: 300 * S,
+    intervalUs: S, baseEjectionTimeUs: 180 * S, maxEjectionPercent: 100, maxEjectionTimeUs: 300 * S, splitExternalLocalOriginErrors: false,
   });
-  t.like(istioOutlierDetectionSettings({ consecutive5xxErrors: 0, consecutiveGatewayErrors: 0, maxEjectionPercent: 0 }),
-    { consecutive5xx: 0, enforcingConsecutive5xxPercent: 0, enforcingConsecutiveGatewayFailurePercent: 0, maxEjectionPercent: 10 });
-  t.like(istioOutlierDetectionSettings({ splitExternalLocalOriginErrors: true, consecutiveLocalOriginFailures: 2 }),
-    { splitExternalLocalOriginErrors: true, consecutiveLocalOriginFailure: 2, enforcingConsecutiveLocalOriginFailurePercent: 100 });
-  // Without the split Istio ignores consecutiveLocalOriginFailures.
-  t.like(istioOutlierDetectionSettings({ consecutiveLocalOriginFailures: 2 }), { splitExternalLocalOriginErrors: false, consecutiveLocalOriginFailure: 5 });
+  t.like(outlierDetectionSettings({ consecutive5xx: 0, enforcingConsecutive5xxPercent: 0 }), { consecutive5xx: 0, enforcingConsecutive5xxPercent: 0, maxEjectionPercent: 10 });
 });
 
 test('Envoy rejects a baseEjectionTime above the (unset, 300 s) max_ejection_time', (t) => {
-  t.is(outlierDetectionRejection(istioOutlierDetectionSettings({ baseEjectionTimeUs: 300 * S })), null);
-  t.regex(outlierDetectionRejection(istioOutlierDetectionSettings({ baseEjectionTimeUs: 301 * S })) ?? '', /max_ejection_time cannot be smaller/);
+  t.is(outlierDetectionRejection(outlierDetectionSettings({ baseEjectionTimeUs: 300 * S })), null);
+  t.regex(outlierDetectionRejection(outlierDetectionSettings({ baseEjectionTimeUs: 301 * S })) ?? '', /max_ejection_time cannot be smaller/);
   t.throws(() => createOutlierDetector(settings({ baseEjectionTimeUs: 400 * S }), 0, []), { instanceOf: AssertionError });
   t.not(outlierDetectionRejection(settings({ intervalUs: 0 })), null);
 });
 
-test('panic threshold as Istio sets it: minHealthPercent (default 0) with outlier detection, else Envoy’s 50%', (t) => {
-  t.is(istioHealthyPanicThresholdPercent(undefined), 50);
-  t.is(istioHealthyPanicThresholdPercent({}), 0);
-  t.is(istioHealthyPanicThresholdPercent({ minHealthPercent: 30 }), 30);
-  t.is(istioHealthyPanicThresholdPercent({ minHealthPercent: -1 }), 50);
-  t.is(istioHealthyPanicThresholdPercent(undefined, true), 0);
-  t.is(istioHealthyPanicThresholdPercent({ minHealthPercent: 30 }, true), 0);
+test('panic threshold: the cluster’s healthy_panic_threshold, else Envoy’s 50%', (t) => {
+  t.is(panicThresholdPercent({}), 50);
+  t.is(panicThresholdPercent({ healthyPanicThresholdPercent: 0 }), 0);
+  t.is(panicThresholdPercent({ healthyPanicThresholdPercent: 30 }), 30);
 });
 
 test('consecutive 5xx: the 5th 500 in a row ejects; a success in between starts over', (t) => {
@@ -76,8 +72,8 @@ test('gateway failures are off by default (enforcing 0): 5 × 503 is detected, n
   ]);
 });
 
-test('Istio consecutiveGatewayErrors: 502/503/504 count, a 500 clears the gateway counter', (t) => {
-  const d = createOutlierDetector(istioOutlierDetectionSettings({ consecutiveGatewayErrors: 2, consecutive5xxErrors: 0, maxEjectionPercent: 100 }), 0, hosts(1));
+test('consecutive gateway failures (Istio consecutiveGatewayErrors): 502/503/504 count, a 500 clears the gateway counter', (t) => {
+  const d = createOutlierDetector(outlierDetectionSettings({ consecutiveGatewayFailure: 2, enforcingConsecutiveGatewayFailurePercent: 100, consecutive5xx: 0, enforcingConsecutive5xxPercent: 0, maxEjectionPercent: 100 }), 0, hosts(1));
   const a = hosts(1)[0] as string;
   load(d, a, 1, http(502), 0);
   load(d, a, 1, http(500), 0);
@@ -95,7 +91,7 @@ test('without the split, connect failures count as 503 and timeouts as 504', (t)
 });
 
 test('with the split, local-origin failures have their own counter, which a response (a working connection) clears', (t) => {
-  const d = createOutlierDetector(istioOutlierDetectionSettings({ splitExternalLocalOriginErrors: true, consecutiveLocalOriginFailures: 2, maxEjectionPercent: 100 }), 0, hosts(1));
+  const d = createOutlierDetector(outlierDetectionSettings({ splitExternalLocalOriginErrors: true, consecutiveLocalOriginFailure: 2, enforcingConsecutiveLocalOriginFailurePercent: 100, maxEjectionPercent: 100 }), 0, hosts(1));
   const a = hosts(1)[0] as string;
   const counters = () => [d.hosts.get(a)?.consecutive5xx, d.hosts.get(a)?.consecutiveLocalOriginFailure];
   load(d, a, 1, { kind: 'connect-failed' }, 0);
@@ -119,9 +115,9 @@ test('Envoy MaxEjectionPercentage: 50% of 3 hosts ejects only the first', (t) =>
 test('Envoy MaxEjectionPercentageSingleHost: one host under a 90% cap is never ejected; Istio’s default 10% needs 10 hosts', (t) => {
   const single = createOutlierDetector(settings({ maxEjectionPercent: 90 }), 0, hosts(1));
   t.is(load(single, hosts(1)[0] as string, 5, http(500), 0)[0]?.kind, 'ejection-overflow');
-  const nine = createOutlierDetector(istioOutlierDetectionSettings({}), 0, hosts(9));
+  const nine = createOutlierDetector(outlierDetectionSettings({}), 0, hosts(9));
   t.is(load(nine, hosts(9)[0] as string, 5, http(500), 0)[0]?.kind, 'ejection-overflow');
-  const ten = createOutlierDetector(istioOutlierDetectionSettings({}), 0, hosts(10));
+  const ten = createOutlierDetector(outlierDetectionSettings({}), 0, hosts(10));
   t.is(load(ten, hosts(10)[0] as string, 5, http(500), 0)[0]?.kind, 'ejected');
   t.is(load(ten, hosts(10)[1] as string, 5, http(500), 0)[0]?.kind, 'ejection-overflow');
 });

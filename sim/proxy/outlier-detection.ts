@@ -29,12 +29,11 @@
  *   balancer uses every host. Envoy's default threshold is 50%; Istio sets it to the
  *   DestinationRule's minHealthPercent (default 0: never panic) whenever outlierDetection is set,
  *   and to 0 for services that publish not-ready endpoints.
- * - Istio's translation: consecutive5xxErrors / consecutiveGatewayErrors set the thresholds and
- *   enforce 100% when > 0 (0%: disabled); unset they keep Envoy's defaults (5 at 100%; 5 at 0%);
- *   interval and baseEjectionTime default to 10 s and 30 s; maxEjectionPercent > 0 replaces 10%;
- *   consecutiveLocalOriginFailures > 0 (with the split) enforces at 100%. Istio never sets
- *   max_ejection_time (Envoy default 300 s), so a baseEjectionTime above 300 s makes Envoy reject
- *   the cluster.
+ * - The cluster's `outlier_detection` carries what the control plane set (Istio's translation is
+ *   sim/controlplane/translate-traffic-policy.ts); unset fields take Envoy's defaults (5 consecutive
+ *   5xx at 100%; 5 gateway failures at 0%; interval 10 s; base ejection 30 s; max ejection time 300 s;
+ *   max ejection 10%). Istio never sets max_ejection_time, so a baseEjectionTime above 300 s makes
+ *   Envoy reject the cluster.
  *
  * Invariants: functions take `nowUs` and never read a clock; sweeps due at or before `nowUs` run
  * (each at its own scheduled instant) before anything else at `nowUs`, so a caller without a timer
@@ -49,7 +48,7 @@
 import { assert } from '../core/assert.ts';
 import { ratio } from '../core/prng.ts';
 import type { Rng } from '../core/prng.ts';
-import type { LbEndpoint } from '../xds/cluster.ts';
+import type { Cluster, LbEndpoint, OutlierDetection } from '../xds/cluster.ts';
 
 export interface OutlierDetectionSettings {
   readonly consecutive5xx: number;
@@ -87,45 +86,27 @@ export const ENVOY_OUTLIER_DEFAULTS: OutlierDetectionSettings = Object.freeze({
 /** Envoy's healthy_panic_threshold default, percent. */
 export const ENVOY_DEFAULT_PANIC_THRESHOLD_PERCENT = 50;
 
-/** An Istio DestinationRule `trafficPolicy.outlierDetection`, durations already in µs. */
-export interface IstioOutlierDetection {
-  /** A wrapper in Istio's API: undefined is unset, 0 disables. */
-  readonly consecutive5xxErrors?: number;
-  readonly consecutiveGatewayErrors?: number;
-  readonly intervalUs?: number;
-  readonly baseEjectionTimeUs?: number;
-  readonly maxEjectionPercent?: number;
-  readonly minHealthPercent?: number;
-  readonly splitExternalLocalOriginErrors?: boolean;
-  readonly consecutiveLocalOriginFailures?: number;
-}
-
-/** applyOutlierDetection: the Envoy settings Istio sends for a DestinationRule's outlierDetection. */
-export function istioOutlierDetectionSettings(spec: IstioOutlierDetection): OutlierDetectionSettings {
-  let settings: OutlierDetectionSettings = ENVOY_OUTLIER_DEFAULTS;
-  // applyOutlierDetection: a set consecutive5xxErrors is the threshold, enforced 100% when > 0.
-  if (spec.consecutive5xxErrors !== undefined) {
-    settings = { ...settings, consecutive5xx: spec.consecutive5xxErrors, enforcingConsecutive5xxPercent: spec.consecutive5xxErrors > 0 ? 100 : 0 };
-  }
-  // Same for consecutiveGatewayErrors; unset keeps Envoy's 5 at 0% (off).
-  if (spec.consecutiveGatewayErrors !== undefined) {
-    settings = {
-      ...settings,
-      consecutiveGatewayFailure: spec.consecutiveGatewayErrors,
-      enforcingConsecutiveGatewayFailurePercent: spec.consecutiveGatewayErrors > 0 ? 100 : 0,
-    };
-  }
-  if (spec.intervalUs !== undefined) settings = { ...settings, intervalUs: spec.intervalUs };
-  if (spec.baseEjectionTimeUs !== undefined) settings = { ...settings, baseEjectionTimeUs: spec.baseEjectionTimeUs };
-  // Only a maxEjectionPercent > 0 is sent; 0 keeps Envoy's 10%.
-  if ((spec.maxEjectionPercent ?? 0) > 0) settings = { ...settings, maxEjectionPercent: spec.maxEjectionPercent as number };
-  if (spec.splitExternalLocalOriginErrors === true) {
-    settings = { ...settings, splitExternalLocalOriginErrors: true };
-    const local = spec.consecutiveLocalOriginFailures ?? 0;
-    // With the split, consecutiveLocalOriginFailures > 0 is the threshold, enforced 100%.
-    if (local > 0) settings = { ...settings, consecutiveLocalOriginFailure: local, enforcingConsecutiveLocalOriginFailurePercent: 100 };
-  }
-  return settings;
+/**
+ * The settings a cluster's `outlier_detection` stands for: Envoy's default for every field the control
+ * plane left unset (an unset proto field), the sent value otherwise.
+ */
+export function outlierDetectionSettings(sent: OutlierDetection): OutlierDetectionSettings {
+  const defaults = ENVOY_OUTLIER_DEFAULTS;
+  return {
+    consecutive5xx: sent.consecutive5xx ?? defaults.consecutive5xx,
+    enforcingConsecutive5xxPercent: sent.enforcingConsecutive5xxPercent ?? defaults.enforcingConsecutive5xxPercent,
+    consecutiveGatewayFailure: sent.consecutiveGatewayFailure ?? defaults.consecutiveGatewayFailure,
+    enforcingConsecutiveGatewayFailurePercent: sent.enforcingConsecutiveGatewayFailurePercent ?? defaults.enforcingConsecutiveGatewayFailurePercent,
+    splitExternalLocalOriginErrors: sent.splitExternalLocalOriginErrors ?? defaults.splitExternalLocalOriginErrors,
+    consecutiveLocalOriginFailure: sent.consecutiveLocalOriginFailure ?? defaults.consecutiveLocalOriginFailure,
+    enforcingConsecutiveLocalOriginFailurePercent: sent.enforcingConsecutiveLocalOriginFailurePercent ?? defaults.enforcingConsecutiveLocalOriginFailurePercent,
+    intervalUs: sent.intervalUs ?? defaults.intervalUs,
+    baseEjectionTimeUs: sent.baseEjectionTimeUs ?? defaults.baseEjectionTimeUs,
+    maxEjectionTimeUs: sent.maxEjectionTimeUs ?? defaults.maxEjectionTimeUs,
+    maxEjectionTimeJitterUs: defaults.maxEjectionTimeJitterUs,
+    maxEjectionPercent: sent.maxEjectionPercent ?? defaults.maxEjectionPercent,
+    alwaysEjectOneHost: defaults.alwaysEjectOneHost,
+  };
 }
 
 /** Envoy's rejection of a cluster's outlier settings (the proxy NACKs it), or null when valid. */
@@ -140,15 +121,9 @@ export function outlierDetectionRejection(settings: OutlierDetectionSettings): s
   return null;
 }
 
-/**
- * The cluster's healthy_panic_threshold as Istio configures it: applyOutlierDetection sets
- * minHealthPercent (≥ 0; 0 when the service forces unhealthy endpoints), then applyLoadBalancer sets 0
- * for services that support unhealthy endpoints if still unset; else Envoy's 50%.
- */
-export function istioHealthyPanicThresholdPercent(outlier: IstioOutlierDetection | undefined, serviceSupportsUnhealthyEndpoints = false): number {
-  const minHealthPercent = outlier === undefined ? -1 : (outlier.minHealthPercent ?? 0);
-  if (minHealthPercent >= 0) return serviceSupportsUnhealthyEndpoints ? 0 : Math.min(100, minHealthPercent);
-  return serviceSupportsUnhealthyEndpoints ? 0 : ENVOY_DEFAULT_PANIC_THRESHOLD_PERCENT;
+/** The cluster's healthy_panic_threshold: as sent, else Envoy's 50%. */
+export function panicThresholdPercent(cluster: Pick<Cluster, 'healthyPanicThresholdPercent'>): number {
+  return cluster.healthyPanicThresholdPercent ?? ENVOY_DEFAULT_PANIC_THRESHOLD_PERCENT;
 }
 
 export type EjectionReason = 'consecutive-5xx' | 'consecutive-gateway-failure' | 'consecutive-local-origin-failure';

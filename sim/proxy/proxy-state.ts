@@ -1,7 +1,8 @@
 /**
  * The mutable per-proxy state the data plane keeps between calls, owned by the caller (one per sidecar
  * or gateway actor): round-robin positions per cluster and active-request counts per endpoint, which
- * Envoy keeps in its per-cluster load balancers and per-host stats (`rq_active`).
+ * Envoy keeps in its per-cluster load balancers and per-host stats (`rq_active`); and, in a run, the
+ * instant of the call, each cluster's outlier detector and connection pools (upstream-resilience.ts).
  *
  * Invariants:
  * - No module state: two worlds in one process have two ProxyState values.
@@ -9,11 +10,18 @@
  * - A round-robin cursor is valid only for the healthy endpoint set it was built from (`hostsKey`);
  *   when that set changes the balancer rebuilds it, as Envoy rebuilds its scheduler on a host update.
  *
- * Not modelled: per-worker-thread balancers (Envoy keeps one per worker; the sim has one per proxy),
- * connection-pool state, outlier-detection ejections (they arrive with resilience).
+ * - `nowUs` null means the proxy is walked at rest (`meshsim probe`): no detector or pool is consulted
+ *   or created, so every call sees a fresh cluster. A run sets it before each call.
+ * - A detector belongs to one cluster config (`settingsKey`); a changed config replaces it, as Envoy
+ *   builds a new cluster. Pools are keyed by cluster and config, so requests admitted under an old
+ *   config release the pool they hold.
+ *
+ * Not modelled: per-worker-thread balancers (Envoy keeps one per worker; the sim has one per proxy).
  */
 import { assert } from '../core/assert.ts';
 import type { LbEndpoint } from '../xds/cluster.ts';
+import type { ConnectionPoolState } from './circuit-breaker.ts';
+import type { OutlierDetector } from './outlier-detection.ts';
 
 export interface RoundRobinCursor {
   /** The healthy endpoint set (address:port:weight, in order) this cursor belongs to. */
@@ -22,17 +30,36 @@ export interface RoundRobinCursor {
   readonly currentWeights: number[];
 }
 
+export interface OutlierDetectorEntry {
+  /** The cluster's outlier settings this detector was built from. */
+  readonly settingsKey: string;
+  readonly detector: OutlierDetector;
+  /** The endpoint list the detector's hosts were last synced with (EDS). */
+  syncedWith: readonly LbEndpoint[] | null;
+}
+
 export interface ProxyState {
   readonly roundRobin: Map<string, RoundRobinCursor>;
-  /** Requests in flight per `cluster|address:port`; the caller counts them as requests start and end. */
+  /**
+   * Requests in flight per `cluster|address:port` (LEAST_REQUEST reads them); in a run admission and
+   * release count them (upstream-resilience.ts), other callers with requestStarted/requestFinished.
+   */
   readonly activeRequests: Map<string, number>;
+  /** The virtual instant of the call being handled (µs); null at rest. */
+  nowUs: number | null;
+  /** Outlier detectors by cluster name. */
+  readonly outlierDetectors: Map<string, OutlierDetectorEntry>;
+  /** Connection pools by pool key (`cluster#config`). */
+  readonly connectionPools: Map<string, ConnectionPoolState>;
+  /** The next id for a request admitted to a pool. */
+  nextRequestId: number;
 }
 
 export function createProxyState(): ProxyState {
-  return { roundRobin: new Map(), activeRequests: new Map() };
+  return { roundRobin: new Map(), activeRequests: new Map(), nowUs: null, outlierDetectors: new Map(), connectionPools: new Map(), nextRequestId: 0 };
 }
 
-export function endpointKey(clusterName: string, endpoint: LbEndpoint): string {
+export function endpointKey(clusterName: string, endpoint: Pick<LbEndpoint, 'address' | 'port'>): string {
   return `${clusterName}|${endpoint.address}:${endpoint.port}`;
 }
 
@@ -40,12 +67,12 @@ export function activeRequestsOf(state: ProxyState, clusterName: string, endpoin
   return state.activeRequests.get(endpointKey(clusterName, endpoint)) ?? 0;
 }
 
-export function requestStarted(state: ProxyState, clusterName: string, endpoint: LbEndpoint): void {
+export function requestStarted(state: ProxyState, clusterName: string, endpoint: Pick<LbEndpoint, 'address' | 'port'>): void {
   const key = endpointKey(clusterName, endpoint);
   state.activeRequests.set(key, (state.activeRequests.get(key) ?? 0) + 1);
 }
 
-export function requestFinished(state: ProxyState, clusterName: string, endpoint: LbEndpoint): void {
+export function requestFinished(state: ProxyState, clusterName: string, endpoint: Pick<LbEndpoint, 'address' | 'port'>): void {
   const key = endpointKey(clusterName, endpoint);
   const active = state.activeRequests.get(key) ?? 0;
   assert(active > 0, () => `requestFinished for ${key} with no request in flight`);

@@ -6,7 +6,8 @@
  * - direct_response: its status and body. redirect: its code (Istio default 301) and a Location built
  *   as Envoy's newUri builds it (rewrite.ts).
  * - route: weighted cluster pick; a cluster missing from CDS → the route's cluster_not_found_response_code
- *   (Istio 503, Gateway API 500), flag NC; no healthy endpoint → 503 "no healthy upstream", flag UH.
+ *   (Istio 503, Gateway API 500), flag NC; no healthy endpoint → 503 "no healthy upstream", flag UH;
+ *   in a run, the cluster's connection pool full → 503 UO (upstream-resilience.ts).
  * - The upstream request (RouteEntryImplBase::finalizeRequestHeaders, WeightedClusterEntry first):
  *   weighted-cluster header ops, the weighted cluster's host rewrite, route header ops, the route's
  *   host rewrite (so a route-level authority rewrite beats a destination-level one, istio-semantics §9
@@ -34,6 +35,7 @@ import type { ProxyState } from './proxy-state.ts';
 import type { Call, HttpRequest } from './request.ts';
 import { prefixRewrite, redirectLocation, regexRewrite } from './rewrite.ts';
 import { describeEndpoint, pickWeightedCluster, resolveEndpoint } from './upstream-cluster.ts';
+import { admitUpstream } from './upstream-resilience.ts';
 
 type ForwardAction = Extract<RouteAction, { kind: 'route' }>;
 
@@ -81,9 +83,18 @@ function forwardHttp(
       return localReplyOutcome(walk, NO_HEALTHY_UPSTREAM_STATUS, 'UH',
         `${asked} matched ${describeRoute(route)}, but cluster "${chosen.name}" has no healthy endpoint: 503 UH `
         + '(no healthy upstream).', responseHeaders);
-    case 'endpoint':
-      return forwardedOutcome(walk, resolution.endpoint, upstreamRequest(request, route, action, chosen), responseHeaders,
+    case 'endpoint': {
+      const admission = admitUpstream(state, resolution.cluster, resolution.endpoint, 'http');
+      if (admission.kind === 'overflow') {
+        // Circuit breaking: the pool fails the stream with Overflow; the router answers 503 UO.
+        return localReplyOutcome(walk, NO_HEALTHY_UPSTREAM_STATUS, 'UO',
+          `${asked} matched ${describeRoute(route)} and cluster "${chosen.name}" chose ${describeEndpoint(resolution.endpoint)}, but ${admission.reason}: `
+          + '503 UO (upstream connect error or disconnect/reset before headers. reset reason: overflow).', responseHeaders);
+      }
+      const forwarded = forwardedOutcome(walk, resolution.endpoint, upstreamRequest(request, route, action, chosen), responseHeaders,
         `${asked} matched ${describeRoute(route)} and goes to cluster "${chosen.name}", endpoint ${describeEndpoint(resolution.endpoint)}.`);
+      return admission.hold === null ? forwarded : { ...forwarded, hold: admission.hold };
+    }
     default:
       return unreachable(resolution, 'endpoint resolution');
   }

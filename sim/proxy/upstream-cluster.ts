@@ -14,8 +14,11 @@
  *
  * Invariants: draws come only from the Rng handed in; nothing here reads time or mutates config.
  *
- * Not modelled: cluster warming, circuit breakers and max connections (UO), connection failures (UF),
- * per-cluster TLS (with security).
+ * Circuit breaking (UO) happens after the endpoint is chosen (upstream-resilience.ts admitUpstream);
+ * outlier ejections and the panic threshold narrow the load balancer's hosts (lb.ts).
+ *
+ * Not modelled: cluster warming, connection failures (UF: the world decides them), per-cluster TLS
+ * (with security).
  */
 import { assert } from '../core/assert.ts';
 import type { Rng } from '../core/prng.ts';

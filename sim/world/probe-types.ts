@@ -6,6 +6,8 @@
  *
  * Not modelled: URL userinfo, IPv6 literals, fragments (dropped, as HTTP clients do).
  */
+import type { UpstreamHold } from '../proxy/upstream-resilience.ts';
+
 export interface ProbeRequest {
   /** `ns/workload`, or `external` for a client outside the mesh. */
   readonly from: string;
@@ -89,6 +91,16 @@ export interface ProbeResult {
   readonly retry: { readonly attempts: number; readonly perTryTimeoutMs: number | null; readonly retryOn: readonly string[] } | null;
   readonly timeoutMs: number | null;
   readonly trace: readonly ProbeHop[];
+  /**
+   * In a run only (absent at rest, so never in `meshsim probe` output): the pool slot each proxy that
+   * forwarded the request holds, in hop order; the run releases them when the attempt ends.
+   */
+  readonly holds?: readonly ProbeHold[];
+}
+
+/** A slot in a proxy's upstream pool (sim/proxy/upstream-resilience.ts), with the proxy's id. */
+export interface ProbeHold extends UpstreamHold {
+  readonly proxy: string;
 }
 
 export interface ProbeError {

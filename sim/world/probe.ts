@@ -18,10 +18,15 @@
  * - `jwt`, `authz` report the destination's filters, else — when the destination has none or the
  *   request ended at a gateway — the gateway's; `mtls` is the destination pod's only.
  *
+ * In a run a probe is one attempt at an instant (`nowUs`): each proxy sees its outlier ejections and
+ * connection pools then (sim/proxy/upstream-resilience.ts), the result lists the pool slots the
+ * attempt holds, and the run hands each back with `finished` when the attempt ends. At rest (no
+ * `nowUs`) nothing is held and no host is ejected.
+ *
  * Invariants: pure given the Rng and the per-proxy states; never throws for a user mistake (it returns a
  * ProbeError with the nearest names that exist).
  *
- * Not modelled: retries and timeouts in time (they arrive with the event loop), response bodies, mirrors.
+ * Not modelled: retries and timeouts in time (traffic.ts has them), response bodies, mirrors.
  */
 import type { Rng } from '../core/prng.ts';
 import { handleCall } from '../proxy/engine.ts';
@@ -33,12 +38,15 @@ import type { Cluster, LbEndpoint } from '../xds/cluster.ts';
 import { clientUsesMtls } from '../controlplane/generate-mtls.ts';
 import { createProxyState } from '../proxy/proxy-state.ts';
 import type { ProxyState } from '../proxy/proxy-state.ts';
+import type { OutlierResult } from '../proxy/outlier-detection.ts';
+import { releaseUpstream, retryAllowed, retrySlot } from '../proxy/upstream-resilience.ts';
+import type { Release } from '../proxy/upstream-resilience.ts';
 import type { Call, HttpRequest } from '../proxy/request.ts';
 import type { PodInfo, Topology } from '../topology/model.ts';
 import type { ProxyConfig } from '../xds/proxy-config.ts';
 import { nearestNames, resolveName } from './resolve-host.ts';
 import { parseProbeUrl } from './probe-types.ts';
-import type { ProbeDestination, ProbeError, ProbeHop, ProbeRequest, ProbeResult, ProbeUrl } from './probe-types.ts';
+import type { ProbeDestination, ProbeError, ProbeHold, ProbeHop, ProbeRequest, ProbeResult, ProbeUrl } from './probe-types.ts';
 import { kubeProxyHop, outcomeHop } from './probe-hops.ts';
 import { standInToken, standInVerifier } from './probe-jwt.ts';
 
@@ -52,6 +60,8 @@ export interface ProbeOptions {
   readonly verifier?: JwtVerifier | null;
   /** Seconds since the Unix epoch for JWT `exp`/`nbf` (default 0). */
   readonly nowSeconds?: number;
+  /** The stream for outlier detection's draws (default: a fork of the session's stream). */
+  readonly outlierRng?: Rng;
 }
 
 /**
@@ -70,19 +80,22 @@ export class ProbeSession {
   private readonly states = new Map<string, ProxyState>();
   readonly mesh: MeshView;
   private readonly rng: Rng;
+  private readonly outlierRng: Rng;
   private readonly options: ProbeOptions;
 
   constructor(mesh: MeshView, rng: Rng, options: ProbeOptions = {}) {
     this.mesh = mesh;
     this.rng = rng;
+    this.outlierRng = options.outlierRng ?? rng.fork('outlier-detection');
     this.options = options;
   }
 
   /**
    * One request. `source` names the exact client pod (null: outside the cluster) instead of
    * `request.from`'s first pod, as a simulation in time does when it spreads load over a workload's pods.
+   * `nowUs`: the instant of this attempt in a run (absent at rest).
    */
-  probe(request: ProbeRequest, source?: PodInfo | null): ProbeResult | ProbeError {
+  probe(request: ProbeRequest, source?: PodInfo | null, nowUs?: number): ProbeResult | ProbeError {
     const url = parseProbeUrl(request.url);
     if ('error' in url) return url;
     if (request.jwt !== undefined && request.jwtClaims !== undefined) {
@@ -90,10 +103,27 @@ export class ProbeSession {
     }
     const named = source === undefined ? this.sourceOf(request.from) : { pod: source, gateway: source !== null && source.proxy === 'gateway' };
     if ('error' in named) return named;
-    return this.send(request, url, named);
+    return this.send(request, url, named, { nowUs: nowUs ?? null, holds: [] });
   }
 
-  private send(request: ProbeRequest, url: ProbeUrl, source: { pod: PodInfo | null; gateway: boolean }): ProbeResult | ProbeError {
+  /**
+   * A run's attempt ended: `hold` goes back to its proxy's pool (`waiting`: it never got a connection)
+   * and `result` (null: none) to the cluster's outlier detector. Returns the request the freed
+   * connection took, if any, and the detector's events.
+   */
+  finished(hold: ProbeHold, waiting: boolean, result: OutlierResult | null, nowUs: number): Release {
+    return releaseUpstream(this.stateOf(hold.proxy), hold, waiting, result, nowUs, this.outlierRng);
+  }
+
+  /** max_retries of the pool `hold` is in: may a retry start (`take` it), or one ends (`free` it)? */
+  retryBudget(hold: ProbeHold, action: 'ask' | 'take' | 'free'): boolean {
+    const state = this.stateOf(hold.proxy);
+    if (action === 'ask') return retryAllowed(state, hold.pool);
+    retrySlot(state, hold.pool, action === 'take');
+    return true;
+  }
+
+  private send(request: ProbeRequest, url: ProbeUrl, source: { pod: PodInfo | null; gateway: boolean }, run: RunContext): ProbeResult | ProbeError {
     const namespace = source.pod?.namespace ?? 'default';
     const address = source.gateway ? source.pod!.ip : this.resolve(url.host, namespace, source.pod === null);
     if (address === null) return this.unknownHost(url.host, namespace);
@@ -117,7 +147,8 @@ export class ProbeSession {
     // A raw client outside the mesh chooses its own transport (--tls); a proxy decides for its own pod.
     const first: Call = source.pod === null ? { ...call, transport: request.tls ?? 'plaintext', sourceIp: EXTERNAL_CLIENT_IP } : { ...call, sourceIp: source.pod.ip };
     const gateway: GatewaySecurity = { security: null };
-    const result = withGatewaySecurity(this.walk(source.pod, first, inbound, gateway), gateway.security);
+    const walked = withGatewaySecurity(this.walk(source.pod, first, inbound, gateway, run), gateway.security);
+    const result = run.holds.length === 0 ? walked : { ...walked, holds: run.holds };
     if (standIn === null || result.jwt === null) return result;
     const reason = result.jwt.outcome === 'authenticated' ? `${result.jwt.reason} (A stand-in from jwtClaims: its signature was taken as good.)` : result.jwt.reason;
     return { ...result, jwt: { ...result.jwt, standIn: true, reason } };
@@ -158,16 +189,20 @@ export class ProbeSession {
     return state;
   }
 
-  private through(pod: PodInfo, call: Call, direction: 'outbound' | 'inbound', inbound: InboundOptions): Outcome {
+  private through(pod: PodInfo, call: Call, direction: 'outbound' | 'inbound', inbound: InboundOptions, run: RunContext): Outcome {
     const config = this.mesh.proxyConfig(pod);
     // A sidecar or gateway that has no config yet listens on nothing: iptables sends the connection to
     // a port where no listener is bound, so it is refused.
     if (config === null) return refusedOutcome(WALK_START, `Proxy ${pod.name}.${pod.namespace} has received no config yet: connection refused.`);
-    return handleCall(config, call, this.stateOf(config.proxy.id), this.rng, direction, inbound);
+    const state = this.stateOf(config.proxy.id);
+    state.nowUs = run.nowUs;
+    const outcome = handleCall(config, call, state, this.rng, direction, inbound);
+    if (outcome.hold !== undefined) run.holds.push({ ...outcome.hold, proxy: config.proxy.id });
+    return outcome;
   }
 
   /** Follows the call from the client to the app, one proxy at a time; a gateway's security verdict goes to `gateway`. */
-  private walk(client: PodInfo | null, first: Call, inbound: InboundOptions, gateway: GatewaySecurity): ProbeResult {
+  private walk(client: PodInfo | null, first: Call, inbound: InboundOptions, gateway: GatewaySecurity, run: RunContext): ProbeResult {
     const trace: ProbeHop[] = [];
     let call = first;
     let at: PodInfo | null = client;
@@ -193,7 +228,7 @@ export class ProbeSession {
         if (chosen.destination !== null) destination = chosen.destination;
       } else {
         const direction = arriving === 'pod' && at!.proxy === 'sidecar' ? 'inbound' : 'outbound';
-        const outcome = this.through(at!, call, direction, inbound);
+        const outcome = this.through(at!, call, direction, inbound, run);
         last = outcome;
         delayUs += outcome.delayUs;
         Object.assign(response, outcome.responseHeaders);
@@ -273,6 +308,9 @@ export class ProbeSession {
 }
 
 interface GatewaySecurity { security: InboundSecurity | null }
+
+/** The instant of a run's attempt (null at rest) and the pool slots its proxies took. */
+interface RunContext { readonly nowUs: number | null; readonly holds: ProbeHold[] }
 
 /**
  * The gateway's JWT and authorization verdicts where the destination has none; a request that ended at

@@ -9,6 +9,9 @@
  * - Types are applied in the order istiod sends them (CDS, EDS, LDS, RDS), each after Envoy's apply
  *   time; each is ACKed on its own.
  * - A NACKed response changes nothing: the proxy keeps the last config it accepted (xDS protocol).
+ * - Envoy rejects a CDS response with a cluster whose outlier detection it refuses (a base ejection
+ *   time above max_ejection_time: DetectorImpl::create throws): the proxy NACKs it. (Envoy still
+ *   applies the other clusters of that response; here the whole response is refused.)
  * - A proxy that has never applied a listener answers nothing: no listener is bound (connection refused).
  * - A proxy keeps its config while disconnected from istiod (Envoy keeps serving the last config).
  *
@@ -17,6 +20,7 @@
  * Not modelled: cluster warming (Envoy waits for a new cluster's EDS before using it; here CDS and EDS
  * of one push land back to back), listener draining on change, SDS (certificates are the CA model's).
  */
+import { outlierDetectionRejection, outlierDetectionSettings } from '../proxy/outlier-detection.ts';
 import type { XdsType } from '../trace/run-record.ts';
 import type { ProxyConfig, ProxyIdentity } from '../xds/proxy-config.ts';
 import type { LivePod } from './cluster-state.ts';
@@ -52,6 +56,10 @@ export class ProxyActor {
   /** Applies one type of a push, or refuses it; returns false for a NACK. */
   apply(type: XdsType, push: number, config: ProxyConfig, nowUs: number): boolean {
     if (nowUs < this.nackUntilUs || this.nackUntilUs === Number.MAX_SAFE_INTEGER) {
+      this.nacks += 1;
+      return false;
+    }
+    if (type === 'CDS' && rejectedCluster(config) !== null) {
       this.nacks += 1;
       return false;
     }
@@ -103,4 +111,12 @@ export class ProxyActor {
   latest(type: XdsType): ProxyConfig | null {
     return this.applied.get(type)?.config ?? null;
   }
+}
+
+/** The first cluster Envoy would refuse (its outlier detection settings), or null. */
+export function rejectedCluster(config: ProxyConfig): string | null {
+  for (const cluster of Object.values(config.clusters)) {
+    if (cluster.outlierDetection !== undefined && outlierDetectionRejection(outlierDetectionSettings(cluster.outlierDetection)) !== null) return cluster.name;
+  }
+  return null;
 }

@@ -5,9 +5,10 @@
  * service time and errors (sim/workload/service-time.ts).
  *
  * Rules:
- * - A reset or refused connection (code 0), and a 503 the client's proxy made because the upstream
- *   connection failed (UF, UH: no healthy host) are connection failures; a per-try timeout is its own
- *   kind; everything else is a response with its status.
+ * - A circuit breaker's 503 UO is the pool's Overflow reset (never retried); a reset or refused
+ *   connection (code 0), and a 503 the client's proxy made because the upstream connection failed (UF,
+ *   UH: no healthy host) are connection failures; a per-try timeout is its own kind; everything else
+ *   is a response with its status.
  *
  * Invariants: pure given the Rng; integers only.
  *
@@ -25,6 +26,8 @@ export type { RetryOn } from '../proxy/retry-on.ts';
 
 export function attemptResultOf(code: number, flags: readonly string[], perTryTimeout: boolean): AttemptResult {
   if (perTryTimeout) return { kind: 'per-try-timeout' };
+  // onPoolFailure(Overflow): the circuit breaker's reset, which wouldRetryFromReset never retries.
+  if (flags.includes('UO')) return { kind: 'reset', reason: 'overflow', requestSent: false };
   if (code === 0 || flags.includes('UF') || flags.includes('UH')) return { kind: 'reset', reason: 'connection-failure', requestSent: false };
   return { kind: 'response', status: code };
 }

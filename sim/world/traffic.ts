@@ -15,12 +15,17 @@
  *   back-off are in sim/proxy (retry-on.ts, retry-backoff.ts).
  * - An app's dependency failing does not fail the app's own answer (apps degrade, as bookinfo's
  *   productpage does); the caller's latency includes every call.
+ * - Resilience (resilience.ts): an attempt holds a slot in the pool of each proxy that forwarded it,
+ *   waits while a pool has no connection for it, and releases them when it ends, telling each proxy's
+ *   outlier detector how its host did; a circuit breaker's 503 UO is never retried; a retry needs a
+ *   max_retries slot (else the failed answer goes back with UO).
  *
  * Invariants: every exchange ends exactly once and is recorded when it ends; stale events of an attempt
  * that was retried or timed out are ignored; randomness comes from the streams handed in.
  *
  * Not modelled: hops seeing config that changes during the same attempt (each attempt walks at its
- * start), connection reuse and HTTP/2 multiplexing, request bodies, mirrored requests.
+ * start, also one that waited for a connection), connect latency (connections are counted for the
+ * pool limits but opening one costs no time), request bodies, mirrored requests.
  */
 import { PRIORITY_NORMAL } from '../core/loop.ts';
 import type { Rng } from '../core/prng.ts';
@@ -30,6 +35,7 @@ import type { AppSpec, NetworkSettings } from './scenario.ts';
 import type { ProbeSession } from './probe.ts';
 import type { ProbeRequest, ProbeResult } from './probe-types.ts';
 import { appFails, createRetryBackoff, nextRetryBackoffUs, parseRetryOn, retryQualifies, sampleDuration } from './traffic-rules.ts';
+import { AttemptResilience } from './resilience.ts';
 import type { RetryOn } from './traffic-rules.ts';
 import type { RetryBackoffState } from '../proxy/retry-backoff.ts';
 
@@ -87,6 +93,7 @@ export class Traffic {
   private readonly apps: ReadonlyMap<string, AppSpec>;
   private readonly pods: (namespace: string, name: string) => PodInfo | undefined;
   private readonly rng: Rng;
+  private readonly resilience: AttemptResilience<TrafficEvent>;
 
   constructor(options: {
     session: ProbeSession; host: TrafficHost; recorder: Recorder; network: NetworkSettings; apps: readonly AppSpec[];
@@ -99,6 +106,7 @@ export class Traffic {
     this.apps = new Map(options.apps.map((a) => [a.workload, a]));
     this.pods = options.pods;
     this.rng = options.rng;
+    this.resilience = new AttemptResilience(options.session);
   }
 
   get inFlight(): number {
@@ -138,13 +146,14 @@ export class Traffic {
     exchange.token = this.nextToken;
     this.nextToken += 1;
     exchange.app = null;
-    const walked = this.session.probe(exchange.request, exchange.source);
+    const walked = this.session.probe(exchange.request, exchange.source, this.host.nowUs);
     if ('error' in walked) {
       // The host does not resolve from the client (DNS failure): nothing is sent; recorded as a reset.
       this.finish(exchange, 0, ['DNS']);
       return;
     }
     exchange.result = walked;
+    this.resilience.begin(exchange.id, walked.holds ?? []);
     if (exchange.retriesLeft === null) {
       exchange.retriesLeft = walked.retry?.attempts ?? 0;
       exchange.retryOn = parseRetryOn(walked.retry?.retryOn ?? []);
@@ -162,13 +171,23 @@ export class Traffic {
     const reached = walked.destination !== null && (walked.status === 200 || (walked.status === null && walked.connected));
     if (reached && destinationPod !== undefined) {
       exchange.app = { pod: destinationPod, spec: this.apps.get(`${destinationPod.namespace}/${destinationPod.workload}`) ?? null, nextCall: 0, hops };
-      this.host.schedule(delayUs + linkUs, { kind: 'app-arrive', exchange: exchange.id, token: exchange.token });
+      this.proceed(exchange, delayUs + linkUs, { kind: 'app-arrive', exchange: exchange.id, token: exchange.token });
       return;
     }
     // Answered on the way (a proxy's local reply, a reset) or by something outside the mesh.
     const code = reached ? 200 : walked.status ?? 0;
     const travelUs = walked.trace.length > 1 ? 2 * linkUs : this.network.podLatencyUs;
-    this.host.schedule(delayUs + travelUs, { kind: 'attempt-end', exchange: exchange.id, token: exchange.token, code, flags: walked.flags });
+    this.proceed(exchange, delayUs + travelUs, { kind: 'attempt-end', exchange: exchange.id, token: exchange.token, code, flags: walked.flags });
+  }
+
+  /** The attempt goes on after `delayUs`, or once every pool it waits in has a connection for it. */
+  private proceed(exchange: Exchange, delayUs: number, event: TrafficEvent): void {
+    if (!this.resilience.park(exchange.id, { delayUs, event })) this.host.schedule(delayUs, event);
+  }
+
+  /** The attempt ended: its pool slots go back (attempts waiting for them go on), its hosts' results to the detectors. */
+  private release(exchange: Exchange, code: number, flags: readonly string[]): void {
+    for (const next of this.resilience.end(exchange.id, code, flags, flags.includes('UT'), this.host.nowUs)) this.host.schedule(next.delayUs, next.event);
   }
 
   private appArrive(exchange: Exchange): void {
@@ -198,7 +217,10 @@ export class Traffic {
   }
 
   private attemptEnd(exchange: Exchange, code: number, flags: readonly string[], perTryTimeout = false): void {
+    this.release(exchange, code, flags);
     if (exchange.retriesLeft !== null && exchange.retriesLeft > 0 && retryQualifies(exchange.retryOn, code, flags, perTryTimeout)) {
+      // max_retries full: no retry, the failed answer goes back with UO (shouldRetry NoOverflow).
+      if (!this.resilience.takeRetry(exchange.id, exchange.result?.holds ?? [])) return this.finish(exchange, code, [...flags, 'UO']);
       exchange.retriesLeft -= 1;
       // The finished attempt's pending events (its timers, its app) are stale from now on.
       exchange.token = -1;
@@ -210,6 +232,7 @@ export class Traffic {
   }
 
   private finish(exchange: Exchange, code: number, flags: readonly string[]): void {
+    this.release(exchange, code, flags);
     exchange.done = true;
     this.exchanges.delete(exchange.id);
     const result = exchange.result;

@@ -6,8 +6,13 @@
  *
  * Invariants: data only; endpoints of a cluster are sorted by (address, port).
  *
- * Not modelled: connection-pool and outlier settings (they arrive with resilience), TLS contexts
- * (with security), health checks, locality priorities.
+ * Resilience settings are carried as Envoy's Cluster carries them: circuit-breaker thresholds
+ * (`circuit_breakers.thresholds`, default priority), `max_requests_per_connection`, `outlier_detection`
+ * with only the fields the control plane set (a field left out takes Envoy's default in the proxy, as
+ * an unset proto field does), and `common_lb_config.healthy_panic_threshold`.
+ *
+ * Not modelled: TLS contexts beyond `tls` (with security), active health checks, locality priorities,
+ * per-priority thresholds, retry budgets, idle and connection-duration timeouts.
  */
 
 import type { UpstreamTls } from './security.ts';
@@ -27,6 +32,47 @@ export interface Cluster {
   readonly upstreamProtocol: 'http1' | 'http2' | 'tcp';
   /** The TLS the client originates to this cluster's endpoints (DestinationRule or auto mTLS). */
   readonly tls?: UpstreamTls;
+  /** `circuit_breakers.thresholds` (default priority); absent: Envoy's defaults (1024/1024/1024/3). */
+  readonly circuitBreakers?: CircuitBreakerThresholds;
+  /** `max_requests_per_connection` (HttpProtocolOptions); absent: unlimited. */
+  readonly maxRequestsPerConnection?: number;
+  /** `outlier_detection`; absent: no outlier detection on this cluster. */
+  readonly outlierDetection?: OutlierDetection;
+  /** `common_lb_config.healthy_panic_threshold`, percent; absent: Envoy's 50%. */
+  readonly healthyPanicThresholdPercent?: number;
+}
+
+/** 2³²−1, the largest threshold (Istio's "unlimited", Go's math.MaxUint32). */
+export const UINT32_MAX = 4_294_967_295;
+
+/** Envoy `CircuitBreakers.Thresholds`: cluster-wide limits, each an integer ≥ 0. */
+export interface CircuitBreakerThresholds {
+  readonly maxConnections: number;
+  readonly maxPendingRequests: number;
+  readonly maxRequests: number;
+  readonly maxRetries: number;
+}
+
+/**
+ * Envoy `OutlierDetection` as sent: each field present only when the control plane set it. Durations
+ * in µs, percentages 0..100.
+ */
+export interface OutlierDetection {
+  readonly consecutive5xx?: number;
+  readonly enforcingConsecutive5xxPercent?: number;
+  readonly consecutiveGatewayFailure?: number;
+  readonly enforcingConsecutiveGatewayFailurePercent?: number;
+  readonly splitExternalLocalOriginErrors?: boolean;
+  readonly consecutiveLocalOriginFailure?: number;
+  readonly enforcingConsecutiveLocalOriginFailurePercent?: number;
+  readonly intervalUs?: number;
+  readonly baseEjectionTimeUs?: number;
+  readonly maxEjectionTimeUs?: number;
+  readonly maxEjectionPercent?: number;
+  /** enforcing_success_rate (Istio sends 0: success-rate detection off). */
+  readonly enforcingSuccessRatePercent?: number;
+  /** enforcing_local_origin_success_rate (Istio sends 0 with the split). */
+  readonly enforcingLocalOriginSuccessRatePercent?: number;
 }
 
 export interface LbEndpoint {

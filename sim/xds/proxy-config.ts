@@ -33,6 +33,6 @@ export interface ProxyConfig {
   readonly routes: Readonly<Record<string, RouteConfiguration>>;
   readonly clusters: Readonly<Record<string, Cluster>>;
   readonly endpoints: Readonly<Record<string, ClusterLoadAssignment>>;
-  /** What the proxy enforces on inbound traffic (sidecars); null for gateways. */
+  /** What the proxy enforces on traffic it receives: a sidecar's inbound, a gateway's listeners. */
   readonly security: WorkloadSecurity | null;
 }

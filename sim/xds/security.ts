@@ -1,16 +1,19 @@
 /**
  * Compiled security config, as Envoy receives it from istiod: the inbound mTLS mode per port (what the
  * `virtualInbound` filter chains accept), the upstream TLS a client uses per cluster, the JWT providers
- * (RequestAuthentication → the jwt_authn filter) and the RBAC policies (AuthorizationPolicy) a workload
+ * (RequestAuthentication → the jwt_authn filter), the RBAC policies (AuthorizationPolicy) and the
+ * ext_authz providers (MeshConfig extensionProviders named by CUSTOM policies) a sidecar or gateway
  * enforces.
  *
  * Invariants: data only; principals are SPIFFE URIs without the `spiffe://` scheme when Istio matches
- * them that way (`cluster.local/ns/default/sa/sleep`); RBAC policies are in Istio's evaluation order
- * (CUSTOM, DENY, ALLOW; AUDIT only marks); JWT providers are in the filter's requirement order (by
- * issuer) with Envoy's default token locations already filled in, header names lower case.
+ * them that way (`cluster.local/ns/default/sa/sleep`), already widened to the trust-domain aliases
+ * (trustdomain.Bundle); RBAC policies are in Istio's evaluation order (CUSTOM, DENY, ALLOW; AUDIT only
+ * marks); JWT providers are in the filter's requirement order (by issuer) with Envoy's default token
+ * locations already filled in, header names lower case; ext_authz providers are sorted by name.
  *
  * Not modelled: certificate contents (with the CA), SDS, TLS versions and ciphers; the JWKS fetch
- * (`jwksUri` is carried as written, the edge verifier reads the keys), JWT cache and timeouts.
+ * (`jwksUri` is carried as written, the edge verifier reads the keys), JWT cache and timeouts; the
+ * ext_authz request itself (headers sent, path prefix, timeout: the caller decides the answer).
  */
 
 export type InboundMtlsMode = 'STRICT' | 'PERMISSIVE' | 'DISABLE';
@@ -86,7 +89,7 @@ export interface RbacPolicy {
   readonly action: RbacAction;
   /** Empty: the policy matches nothing (an ALLOW policy without rules denies everything). */
   readonly rules: readonly RbacRule[];
-  /** CUSTOM: the extension provider's name. */
+  /** CUSTOM: the extension provider's name (resolved in WorkloadSecurity.extAuthzProviders). */
   readonly provider?: string;
   /** `istio.io/dry-run`: evaluated and reported, never enforced. */
   readonly dryRun: boolean;
@@ -132,10 +135,38 @@ export interface JwtProvider {
   readonly source: string;
 }
 
+/**
+ * A MeshConfig `extensionProviders` entry as istiod resolved it for a CUSTOM policy
+ * (builder/extauthz.go processExtensionProvider): an ext_authz filter config, or why there is none
+ * (unknown name, invalid settings, a service not in the registry), in which case the policies naming
+ * it deny what their rules match (getBadCustomDenyRules).
+ */
+export type ExtAuthzProvider =
+  | {
+      readonly name: string;
+      readonly resolved: true;
+      /** envoyExtAuthzHttp: an HTTP ext_authz filter only (none on TCP chains); envoyExtAuthzGrpc: HTTP and TCP. */
+      readonly protocol: 'http' | 'grpc';
+      /** The service's hostname and the cluster the filter calls (`outbound|<port>||<host>`). */
+      readonly service: string;
+      readonly cluster: string;
+      /** `failOpen` (Envoy failure_mode_allow): a provider that errors lets the request through. */
+      readonly failOpen: boolean;
+      /** `statusOnError`: the status when the provider errors and does not fail open; null: Envoy's 403. */
+      readonly statusOnError: number | null;
+    }
+  | { readonly name: string; readonly resolved: false; readonly error: string };
+
 export interface WorkloadSecurity {
-  readonly inboundMtls: InboundMtls;
+  /**
+   * The PeerAuthentication mode of a sidecar's inbound ports; null for gateways, whose server TLS comes
+   * from their Gateway servers (PeerAuthentication does not apply to gateway listeners).
+   */
+  readonly inboundMtls: InboundMtls | null;
   /** Policies that apply to this workload, oldest first within each action. */
   readonly authorization: readonly RbacPolicy[];
   /** The jwt_authn providers of the RequestAuthentications that select this workload, by issuer; empty: no JWT filter. */
   readonly jwtProviders: readonly JwtProvider[];
+  /** The extension providers the CUSTOM policies name, resolved, by name; empty without CUSTOM policies. */
+  readonly extAuthzProviders: readonly ExtAuthzProvider[];
 }

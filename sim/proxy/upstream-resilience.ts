@@ -1,0 +1,194 @@
+/**
+ * What a proxy in a run does between choosing a cluster and sending to one of its hosts, and when the
+ * upstream request ends: outlier detection decides which hosts the load balancer may choose, the
+ * connection pool (circuit breakers) admits, queues or refuses the request, and the end of the request
+ * frees its slot and tells the detector how the host did. The state machines are
+ * outlier-detection.ts and circuit-breaker.ts; this module keeps them in the ProxyState, per cluster.
+ *
+ * Rules:
+ * - Hosts for load balancing (load_balancer_impl.cc isHostSetInPanic): EDS-healthy hosts the
+ *   cluster's detector has not ejected, unless fewer than the panic threshold (the cluster's
+ *   healthy_panic_threshold, else Envoy's 50%) are left: then all hosts.
+ * - A detector exists while the cluster carries `outlier_detection` (one per cluster, as Envoy's
+ *   DetectorImpl); its hosts follow the cluster's endpoints (EDS updates); a changed setting
+ *   replaces it (a changed cluster is a new cluster in Envoy).
+ * - Admission (conn_pool_base.cc newStreamImpl; tcp_proxy.cc): the router asks the pool of the
+ *   chosen host for a stream: sent now, pending (waits for a connection) or overflow, which the router
+ *   answers with 503 and flag UO ("upstream connect error or disconnect/reset before headers. reset
+ *   reason: overflow"); tcp_proxy over max_connections closes the downstream connection (UO). An
+ *   overflow is no host's fault: the detector hears nothing of it.
+ * - HTTP streams use the cluster's protocol (HTTP/2 when the cluster says so, else HTTP/1.1); tcp_proxy
+ *   connections a TCP pool of the same cluster.
+ * - The end of an upstream request: a sent HTTP request frees its connection (which takes the host's
+ *   oldest waiting request: its id is returned so the caller can let it go on), a TCP connection
+ *   closes, a waiting request is cancelled; then the host's result goes to the detector the request was
+ *   admitted under (a result for a replaced detector is dropped, as Envoy's old cluster is gone).
+ *
+ * Invariants: nothing happens at rest (`state.nowUs` null): no pool, no detector, every host as EDS
+ * says; each admitted request is released exactly once; ids are unique per proxy; draws only from the
+ * Rng handed in.
+ *
+ * Not modelled: max_requests_per_connection (carried in the cluster, not enforced), connect latency,
+ * per-host circuit breakers, shared connection counts between a cluster's HTTP and TCP pools.
+ */
+import { assert } from '../core/assert.ts';
+import type { Rng } from '../core/prng.ts';
+import type { Cluster, LbEndpoint } from '../xds/cluster.ts';
+import {
+  admitRequest, admitTcpConnection, cancelPending, canStartRetry, clusterThresholds, createConnectionPool, requestFinished as poolRequestFinished,
+  retryFinished, retryStarted, tcpConnectionClosed,
+} from './circuit-breaker.ts';
+import type { ConnectionPoolState, PoolProtocol } from './circuit-breaker.ts';
+import {
+  createOutlierDetector, isEjected, loadBalancingHosts, outlierDetectionRejection, outlierDetectionSettings, outlierHostKey, panicThresholdPercent,
+  recordResult, syncHosts,
+} from './outlier-detection.ts';
+import type { OutlierEvent, OutlierResult } from './outlier-detection.ts';
+import { requestFinished, requestStarted } from './proxy-state.ts';
+import type { OutlierDetectorEntry, ProxyState } from './proxy-state.ts';
+
+/** A request admitted to a cluster's pool in a run: the caller releases it when the request ends. */
+export interface UpstreamHold {
+  readonly cluster: string;
+  /** The pool it holds a slot in (`cluster#protocol#limits`). */
+  readonly pool: string;
+  /** `address:port` of the host. */
+  readonly host: string;
+  /** Its id in the pool. */
+  readonly request: number;
+  /** `pending`: waiting for a connection; the caller holds the request until its id is released. */
+  readonly admission: 'sent' | 'pending';
+  /** The detector's settings when admitted, or null: the cluster has no outlier detection. */
+  readonly detector: string | null;
+}
+
+/** The hosts the load balancer may choose from now: not ejected, or all in panic. */
+export function loadBalancingCandidates(state: ProxyState, cluster: Cluster, endpoints: readonly LbEndpoint[]): LbEndpoint[] {
+  const entry = detectorFor(state, cluster, endpoints);
+  const nowUs = state.nowUs;
+  const ejected = entry === null || nowUs === null ? () => false : (endpoint: LbEndpoint) => isEjected(entry.detector, outlierHostKey(endpoint), nowUs);
+  // isHostSetInPanic over the cluster's hosts, with the cluster's healthy_panic_threshold.
+  return loadBalancingHosts(endpoints, ejected, panicThresholdPercent(cluster)).hosts;
+}
+
+function detectorFor(state: ProxyState, cluster: Cluster, endpoints: readonly LbEndpoint[]): OutlierDetectorEntry | null {
+  const nowUs = state.nowUs;
+  if (nowUs === null) return null;
+  if (cluster.outlierDetection === undefined) {
+    state.outlierDetectors.delete(cluster.name);
+    return null;
+  }
+  const settings = outlierDetectionSettings(cluster.outlierDetection);
+  // Envoy rejects such a cluster (the world NACKs its CDS); a proxy never runs with it.
+  if (outlierDetectionRejection(settings) !== null) return null;
+  const settingsKey = JSON.stringify(settings);
+  let entry = state.outlierDetectors.get(cluster.name);
+  if (entry === undefined || entry.settingsKey !== settingsKey) {
+    // A changed cluster is a new cluster: a fresh detector (created at its first use here).
+    entry = { settingsKey, detector: createOutlierDetector(settings, nowUs, []), syncedWith: null };
+    state.outlierDetectors.set(cluster.name, entry);
+  }
+  if (entry.syncedWith !== endpoints) {
+    // EDS: new hosts start clean, removed ones are forgotten.
+    syncHosts(entry.detector, endpoints.map(outlierHostKey));
+    entry.syncedWith = endpoints;
+  }
+  return entry;
+}
+
+export type Admission =
+  | { readonly kind: 'admitted'; readonly hold: UpstreamHold | null }
+  | { readonly kind: 'overflow'; readonly reason: string };
+
+/**
+ * The router (`http`) or tcp_proxy (`tcp`) asks the cluster's pool for the chosen host. At rest every
+ * request is admitted and holds nothing.
+ */
+export function admitUpstream(state: ProxyState, cluster: Cluster, endpoint: LbEndpoint, via: 'http' | 'tcp'): Admission {
+  if (state.nowUs === null) return { kind: 'admitted', hold: null };
+  const protocol: PoolProtocol = via === 'tcp' ? 'tcp' : cluster.upstreamProtocol === 'http2' ? 'http2' : 'http1';
+  const thresholds = clusterThresholds(cluster);
+  const poolKey = `${cluster.name}#${protocol}#${thresholds.maxConnections}/${thresholds.maxPendingRequests}/${thresholds.maxRequests}/${thresholds.maxRetries}`;
+  const pool = poolOf(state, poolKey, protocol, thresholds);
+  const host = outlierHostKey(endpoint);
+  const request = state.nextRequestId;
+  state.nextRequestId += 1;
+  let admission: 'sent' | 'pending';
+  if (protocol === 'tcp') {
+    // tcp_proxy: no free connection slot → UO, the downstream connection is closed.
+    if (!admitTcpConnection(pool, host)) return { kind: 'overflow', reason: `cluster "${cluster.name}" has ${pool.connections} of max_connections ${thresholds.maxConnections} open` };
+    admission = 'sent';
+  } else {
+    const admitted = admitRequest(pool, host, request);
+    // The pool fails the stream with Overflow: max_requests or max_pending_requests is full.
+    if (admitted === 'overflow') return { kind: 'overflow', reason: overflowReason(cluster.name, pool) };
+    admission = admitted;
+  }
+  requestStarted(state, cluster.name, endpoint);
+  return { kind: 'admitted', hold: { cluster: cluster.name, pool: poolKey, host, request, admission, detector: state.outlierDetectors.get(cluster.name)?.settingsKey ?? null } };
+}
+
+function overflowReason(clusterName: string, pool: ConnectionPoolState): string {
+  const t = pool.thresholds;
+  return pool.activeRequests >= t.maxRequests
+    ? `cluster "${clusterName}" has ${pool.activeRequests} requests active, its max_requests (http2MaxRequests) is ${t.maxRequests}`
+    : `cluster "${clusterName}" has ${pool.pendingRequests} requests waiting for a connection, its max_pending_requests (http1MaxPendingRequests) is ${t.maxPendingRequests}`;
+}
+
+function poolOf(state: ProxyState, poolKey: string, protocol: PoolProtocol, thresholds: ReturnType<typeof clusterThresholds>): ConnectionPoolState {
+  let pool = state.connectionPools.get(poolKey);
+  if (pool === undefined) {
+    pool = createConnectionPool(protocol, thresholds);
+    state.connectionPools.set(poolKey, pool);
+  }
+  return pool;
+}
+
+export interface Release {
+  /** The id of the request the freed connection took (it was waiting on `hold.pool`), or null. */
+  readonly promoted: number | null;
+  readonly events: readonly OutlierEvent[];
+}
+
+/**
+ * The upstream request ended. `waiting`: it never got a connection (still pending), so it is cancelled
+ * and its host learns nothing. Else `result` (null: nothing to report) goes to the detector.
+ */
+export function releaseUpstream(state: ProxyState, hold: UpstreamHold, waiting: boolean, result: OutlierResult | null, nowUs: number, rng: Rng): Release {
+  const pool = state.connectionPools.get(hold.pool);
+  assert(pool !== undefined, () => `release of request ${hold.request} in unknown pool ${hold.pool}`);
+  const [address, port] = splitHost(hold.host);
+  requestFinished(state, hold.cluster, { address, port });
+  if (waiting) {
+    assert(cancelPending(pool, hold.host, hold.request), () => `request ${hold.request} is not waiting in ${hold.pool}`);
+    return { promoted: null, events: [] };
+  }
+  let promoted: number | null = null;
+  if (pool.protocol === 'tcp') tcpConnectionClosed(pool, hold.host);
+  else promoted = poolRequestFinished(pool, hold.host);
+  const entry = state.outlierDetectors.get(hold.cluster);
+  // The host's result goes to the detector the request was admitted under, if it still exists.
+  const events = result !== null && entry !== undefined && entry.settingsKey === hold.detector
+    ? recordResult(entry.detector, hold.host, result, nowUs, rng)
+    : [];
+  return { promoted, events };
+}
+
+/** max_retries: may a retry be scheduled on the pool the first attempt held (retries().canCreate())? */
+export function retryAllowed(state: ProxyState, poolKey: string): boolean {
+  const pool = state.connectionPools.get(poolKey);
+  return pool === undefined || canStartRetry(pool);
+}
+
+/** A retry was scheduled (it holds a max_retries slot) or its result was judged (the slot is freed). */
+export function retrySlot(state: ProxyState, poolKey: string, taken: boolean): void {
+  const pool = state.connectionPools.get(poolKey);
+  assert(pool !== undefined, () => `retry slot in unknown pool ${poolKey}`);
+  if (taken) retryStarted(pool);
+  else retryFinished(pool);
+}
+
+function splitHost(host: string): [string, number] {
+  const colon = host.lastIndexOf(':');
+  return [host.slice(0, colon), Number(host.slice(colon + 1))];
+}
