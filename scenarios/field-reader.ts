@@ -12,7 +12,7 @@
  *
  * Not modelled: YAML tags (`!!str`); numbers written as strings are not coerced ("3" is not 3).
  */
-import { CODES, formatFieldPath, parseDuration } from '../sim/index.ts';
+import { CODES, editDistance, formatFieldPath, parseDuration } from '../sim/index.ts';
 import type { Diagnostic, Severity, SourceLocation } from '../sim/index.ts';
 import type { FieldPath, ScenarioText } from './parse-scenario-text.ts';
 
@@ -251,18 +251,4 @@ export function nearest(name: string, known: readonly string[], count: number): 
     .sort((a, b) => a.d - b.d || (a.k < b.k ? -1 : a.k > b.k ? 1 : 0))
     .slice(0, count)
     .map((x) => x.k);
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i += 1) {
-    let previous = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j += 1) {
-      const current = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length]!;
 }

@@ -14,7 +14,7 @@
  */
 import { LineCounter, isMap, isPair, isScalar, isSeq, parseAllDocuments } from 'yaml';
 import type { Node } from 'yaml';
-import { CODES, formatFieldPath } from '../sim/index.ts';
+import { CODES, formatFieldPath, yamlSyntaxDiagnostic } from '../sim/index.ts';
 import type { Diagnostic, SourceLocation } from '../sim/index.ts';
 
 export type FieldPath = readonly (string | number)[];
@@ -118,23 +118,10 @@ function record(
 }
 
 function yamlError(file: string, message: string, pos: { line: number; col: number } | undefined): Diagnostic {
-  // The yaml library's messages end with a location and a code excerpt; keep the first sentence.
-  const firstLine = message.split('\n')[0] ?? message;
-  const text = firstLine.replace(/ at line \d+, column \d+:?$/, '').replace(/\.$/, '');
-  const blockScalar = /block scalar header/i.test(text);
-  return {
-    file,
-    line: pos?.line ?? 1,
-    column: pos?.col ?? 1,
-    severity: 'error',
-    code: CODES.yamlSyntax,
-    message: `YAML syntax error: ${text}.`,
-    hint: blockScalar
-      ? 'Quote a value that starts with > or | (YAML reads those as a block scalar), e.g. expect: ">= 99.9%".'
-      : 'Fix the YAML at this line (indentation, quoting, a missing colon).',
-    resource: null,
-    field: '',
-  };
+  const blockScalar = /block scalar header/i.test(message.split('\n')[0] ?? message);
+  return yamlSyntaxDiagnostic(file, message, pos, blockScalar
+    ? 'Quote a value that starts with > or | (YAML reads those as a block scalar), e.g. expect: ">= 99.9%".'
+    : 'Fix the YAML at this line (indentation, quoting, a missing colon).');
 }
 
 function fileProblem(file: string, line: number, column: number, message: string, hint: string): Diagnostic {

@@ -2,8 +2,10 @@
  * The simulator's public surface: everything outside sim/ imports from here and nowhere else in sim/.
  */
 export type { Diagnostic, ResourceRef, Severity, SourceLocation } from './config/diagnostic.ts';
+export { editDistance } from './core/edit-distance.ts';
 export { CODES, countBySeverity, formatResourceRef, sortDiagnostics } from './config/diagnostic.ts';
 export type { ManifestSource } from './config/parse-manifests.ts';
+export { yamlSyntaxDiagnostic } from './config/parse-manifests.ts';
 export type { AnyResource, Resource } from './config/resource.ts';
 export type { KindName } from './config/kinds.ts';
 export { KIND_NAMES } from './config/kinds.ts';

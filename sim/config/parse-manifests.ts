@@ -55,7 +55,7 @@ export function parseManifest(source: ManifestSource): ParsedManifest {
     const first = doc.errors[0];
     if (first !== undefined) {
       // The first error of a document is the one to fix; the parser's later ones usually follow from it.
-      diagnostics.push(yamlError(source.path, first.message, first.linePos?.[0]));
+      diagnostics.push(yamlSyntaxDiagnostic(source.path, first.message, first.linePos?.[0]));
       continue;
     }
     const contents = doc.contents;
@@ -68,7 +68,7 @@ export function parseManifest(source: ManifestSource): ParsedManifest {
       // An alias to an undefined anchor, or an alias bomb: the text parses but has no value.
       const alias = unresolvedAliasOffset(doc);
       const where = alias === null ? start : at(alias);
-      diagnostics.push(yamlError(source.path, error instanceof Error ? error.message : String(error), { line: where.line, col: where.column }));
+      diagnostics.push(yamlSyntaxDiagnostic(source.path, error instanceof Error ? error.message : String(error), { line: where.line, col: where.column }));
       continue;
     }
     if (value === null || value === undefined) continue;
@@ -91,8 +91,13 @@ export function parseManifest(source: ManifestSource): ParsedManifest {
   return { documents, diagnostics };
 }
 
-function yamlError(file: string, message: string, pos: { line: number; col: number } | undefined): Diagnostic {
-  // The yaml library's messages end with a location and a code excerpt; keep the first sentence.
+const YAML_HINT = 'Fix the YAML at this line (indentation, quoting, a missing colon); kubectl would reject this file too.';
+
+/**
+ * A YAML syntax error as a diagnostic (MS0001). The yaml library's messages end with a location and a
+ * code excerpt; the first sentence is kept. Scenario files pass their own hint.
+ */
+export function yamlSyntaxDiagnostic(file: string, message: string, pos: { line: number; col: number } | undefined, hint = YAML_HINT): Diagnostic {
   const firstLine = message.split('\n')[0] ?? message;
   const text = firstLine.replace(/ at line \d+, column \d+:?$/, '').replace(/\.$/, '');
   return {
@@ -102,7 +107,7 @@ function yamlError(file: string, message: string, pos: { line: number; col: numb
     severity: 'error',
     code: CODES.yamlSyntax,
     message: `YAML syntax error: ${text}.`,
-    hint: 'Fix the YAML at this line (indentation, quoting, a missing colon); kubectl would reject this file too.',
+    hint,
     resource: null,
     field: '',
   };

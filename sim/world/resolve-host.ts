@@ -12,6 +12,7 @@
  *
  * Not modelled: Istio's DNS proxy capture settings; pod hostnames (`pod.svc.ns.svc...`); IPv6.
  */
+import { editDistance } from '../core/edit-distance.ts';
 import { hash32 } from '../core/hash.ts';
 import type { ServiceInfo, Topology } from '../topology/model.ts';
 
@@ -79,18 +80,4 @@ export function nearestNames(name: string, known: readonly string[], count = 3):
     .sort((a, b) => a.d - b.d || (a.k < b.k ? -1 : a.k > b.k ? 1 : 0))
     .slice(0, count)
     .map((x) => x.k);
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i += 1) {
-    let previous = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j += 1) {
-      const current = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length]!;
 }
