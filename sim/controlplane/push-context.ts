@@ -20,6 +20,7 @@
 import type { Resource } from '../config/resource.ts';
 import type { Topology, ServiceInfo } from '../topology/model.ts';
 import type { MeshConfig } from '../config/mesh-config.ts';
+import type { ConfigStore } from '../config/store.ts';
 
 /** What a snapshot is built from: mesh settings, the topology, and each kind's resources oldest first. */
 export interface PushInputs {
@@ -51,6 +52,21 @@ export function buildPushContext(inputs: PushInputs): PushContext {
 }
 
 /** Is a resource owned by `owner` with this exportTo visible from `namespace`? */
+/** A PushContext over everything a ConfigStore holds (istiod's informers' view), oldest first per kind. */
+export function pushContextFromStore(store: ConfigStore, topology: Topology, mesh: MeshConfig): PushContext {
+  return buildPushContext({
+    mesh,
+    topology,
+    virtualServices: store.byAge('VirtualService'),
+    destinationRules: store.byAge('DestinationRule'),
+    gateways: store.byAge('Gateway'),
+    sidecars: store.byAge('Sidecar'),
+    peerAuthentications: store.byAge('PeerAuthentication'),
+    authorizationPolicies: store.byAge('AuthorizationPolicy'),
+    requestAuthentications: store.byAge('RequestAuthentication'),
+  });
+}
+
 export function exportedTo(exportTo: readonly string[], owner: string, namespace: string): boolean {
   return exportTo.some((e) => e === '*' || (e === '.' ? owner === namespace : e === namespace));
 }

@@ -9,11 +9,11 @@
  * sim/config/mesh-config.ts.
  */
 import { validateManifests } from '../analysis/validate-manifests.ts';
-import type { ValidateOptions } from '../analysis/validate-manifests.ts';
+import type { ValidateOptions, ValidateResult } from '../analysis/validate-manifests.ts';
 import type { Diagnostic } from '../config/diagnostic.ts';
 import type { ManifestSource } from '../config/parse-manifests.ts';
 import { ConfigStore } from '../config/store.ts';
-import { buildPushContext } from '../controlplane/push-context.ts';
+import { pushContextFromStore } from '../controlplane/push-context.ts';
 import type { PushContext } from '../controlplane/push-context.ts';
 import { MESH_CONFIG_DEFAULT, meshConfigOf } from '../config/mesh-config.ts';
 import type { MeshConfig } from '../config/mesh-config.ts';
@@ -52,34 +52,39 @@ export interface Mesh {
   proxyConfig(pod: PodInfo): ProxyConfig | null;
 }
 
-export function buildMesh(sources: readonly ManifestSource[], options: MeshOptions = {}): Mesh {
-  // A trustDomain given in options is the mesh's, so identities are issued in it (as the ConfigMap's would be).
+/** What istiod starts from: the validated manifests and the MeshConfig it resolves from them. */
+export interface LoadedMesh {
+  readonly validated: ValidateResult;
+  readonly mesh: MeshConfig;
+}
+
+/**
+ * Validates the manifests and resolves MeshConfig as istiod does: its defaults, the cluster's trust
+ * domain and suffix, the `istio` ConfigMap in the root namespace, then `options.mesh`. A trustDomain
+ * given in options is the mesh's, so identities are issued in it (as the ConfigMap's would be).
+ */
+export function loadMesh(sources: readonly ManifestSource[], options: MeshOptions = {}): LoadedMesh {
   const trustDomain = options.mesh?.trustDomain;
   const validated = validateManifests(sources, trustDomain === undefined ? options : { ...options, settings: { ...(options.settings ?? MESH_SETTINGS_DEFAULT), trustDomain } });
-  const store = new ConfigStore();
-  for (const resource of validated.allResources) store.apply(resource);
-  const topology = validated.topology;
-  // istiod reads MeshConfig from the `istio` ConfigMap in its namespace; options override it.
-  const fromConfigMap = meshConfigOf(validated.allResources, topology.settings.rootNamespace);
+  const settings = validated.topology.settings;
+  const fromConfigMap = meshConfigOf(validated.allResources, settings.rootNamespace);
   const mesh: MeshConfig = {
     ...MESH_CONFIG_DEFAULT,
-    rootNamespace: topology.settings.rootNamespace,
-    trustDomain: topology.settings.trustDomain,
-    domainSuffix: topology.settings.domainSuffix,
+    rootNamespace: settings.rootNamespace,
+    trustDomain: settings.trustDomain,
+    domainSuffix: settings.domainSuffix,
     ...(fromConfigMap?.config ?? {}),
     ...options.mesh,
   };
-  const push = buildPushContext({
-    mesh,
-    topology,
-    virtualServices: store.byAge('VirtualService'),
-    destinationRules: store.byAge('DestinationRule'),
-    gateways: store.byAge('Gateway'),
-    sidecars: store.byAge('Sidecar'),
-    peerAuthentications: store.byAge('PeerAuthentication'),
-    authorizationPolicies: store.byAge('AuthorizationPolicy'),
-    requestAuthentications: store.byAge('RequestAuthentication'),
-  });
+  return { validated, mesh };
+}
+
+export function buildMesh(sources: readonly ManifestSource[], options: MeshOptions = {}): Mesh {
+  const { validated, mesh } = loadMesh(sources, options);
+  const store = new ConfigStore();
+  for (const resource of validated.allResources) store.apply(resource);
+  const topology = validated.topology;
+  const push = pushContextFromStore(store, topology, mesh);
   const cache = new Map<string, ProxyConfig>();
   const ca = {
     root: caRoot(cacertsOf(validated.allResources, topology.settings.rootNamespace)),

@@ -12,10 +12,7 @@
 import { planPush, proxyNeedsPush, proxyScopeFrom, pushProxyFrom } from '../controlplane/push-scope.ts';
 import type { ConfigKey, ConfigKind, PushPlan, PushRequest as ScopeRequest, TriggerReason } from '../controlplane/push-scope.ts';
 import type { PushRequest } from '../controlplane/debounce.ts';
-import { buildPushContext } from '../controlplane/push-context.ts';
 import type { PushContext } from '../controlplane/push-context.ts';
-import type { MeshConfig } from '../config/mesh-config.ts';
-import type { ClusterState } from './cluster-state.ts';
 import { serviceHostname } from '../topology/model.ts';
 import type { ProxyConfig, ProxyIdentity } from '../xds/proxy-config.ts';
 
@@ -57,20 +54,4 @@ export function pushPlan(request: PushRequest, push: PushContext, previous: Push
 
 function sources(previous: PushContext | null, held: ProxyConfig | null): { previous?: PushContext; config?: ProxyConfig } {
   return { ...(previous === null ? {} : { previous }), ...(held === null ? {} : { config: held }) };
-}
-
-/** istiod's PushContext over what the API server holds now (its informers' view). */
-export function pushContextOf(cluster: ClusterState, mesh: MeshConfig): PushContext {
-  const store = cluster.store;
-  return buildPushContext({
-    mesh,
-    topology: cluster.topology,
-    virtualServices: store.byAge('VirtualService'),
-    destinationRules: store.byAge('DestinationRule'),
-    gateways: store.byAge('Gateway'),
-    sidecars: store.byAge('Sidecar'),
-    peerAuthentications: store.byAge('PeerAuthentication'),
-    authorizationPolicies: store.byAge('AuthorizationPolicy'),
-    requestAuthentications: store.byAge('RequestAuthentication'),
-  });
 }

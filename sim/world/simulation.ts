@@ -14,14 +14,13 @@
  *
  * Not modelled: certificate expiry as a fault (refused at load), node failures, packet loss.
  */
-import { validateManifests } from '../analysis/validate-manifests.ts';
 import { assert } from '../core/assert.ts';
 import { hash32 } from '../core/hash.ts';
 import { EventLoop, PRIORITY_LATE, PRIORITY_URGENT } from '../core/loop.ts';
 import { Rng } from '../core/prng.ts';
-import { MESH_CONFIG_DEFAULT, meshConfigOf } from '../config/mesh-config.ts';
 import type { MeshConfig } from '../config/mesh-config.ts';
 import type { PushRequest } from '../controlplane/debounce.ts';
+import { pushContextFromStore } from '../controlplane/push-context.ts';
 import type { PushContext } from '../controlplane/push-context.ts';
 import { generateProxyConfig, proxyIdentityOf } from '../controlplane/generate-proxy-config.ts';
 import type { JwtVerifier } from '../proxy/jwt.ts';
@@ -40,7 +39,8 @@ import { Traffic } from './traffic.ts';
 import type { Exchange, TrafficEvent } from './traffic.ts';
 import { proxySnapshot, pushCosts } from './push-costs.ts';
 import { poissonGapUs } from '../workload/arrivals.ts';
-import { needsPush, pushContextOf, pushPlan } from './push-plan.ts';
+import { needsPush, pushPlan } from './push-plan.ts';
+import { loadMesh } from './mesh.ts';
 
 type SimEvent =
   | TrafficEvent
@@ -92,11 +92,9 @@ export class Simulation {
     this.picks = root.fork('source-pods');
     this.loop = new EventLoop<SimEvent>((event) => this.handle(event));
     this.recorder = new Recorder(scenario.sampleUs);
-    const validated = validateManifests(scenario.manifests);
+    const { validated, mesh } = loadMesh(scenario.manifests, { mesh: scenario.mesh });
     this.cluster = new ClusterState(validated.allResources, validated.topology.settings);
-    const fromConfigMap = meshConfigOf(validated.allResources, validated.topology.settings.rootNamespace);
-    const settings = validated.topology.settings;
-    this.mesh = { ...MESH_CONFIG_DEFAULT, rootNamespace: settings.rootNamespace, trustDomain: settings.trustDomain, domainSuffix: settings.domainSuffix, ...(fromConfigMap?.config ?? {}), ...scenario.mesh };
+    this.mesh = mesh;
     this.replicas = Array.from({ length: Math.max(1, scenario.pilot.replicas) }, (_, i) => new IstiodReplica(i, scenario.pilot));
     const view = {
       topology: this.cluster.topology,
@@ -238,7 +236,7 @@ export class Simulation {
   // --- istiod ---------------------------------------------------------------------------------------
 
   private buildPush(): PushContext {
-    return pushContextOf(this.cluster, this.mesh);
+    return pushContextFromStore(this.cluster.store, this.cluster.topology, this.mesh);
   }
 
   private informer(index: number, request: PushRequest): void {
