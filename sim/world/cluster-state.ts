@@ -46,7 +46,7 @@ export interface LivePod {
 
 /** What istiod's informers will see of one change. */
 export interface ClusterChange {
-  /** Istio and Kubernetes configs that changed, `Kind/namespace/name`. */
+  /** Configs istiod watches that changed, `Kind/namespace/name` (workload and Namespace changes show as endpoints). */
   readonly configs: readonly string[];
   /** Services whose endpoints changed, `ServiceEntry/namespace/hostname` as Istio keys them. */
   readonly endpoints: readonly string[];
@@ -183,8 +183,8 @@ export class ClusterState {
     const before = this.current;
     this.current = this.derive(base);
     const endpoints = changedEndpoints(before, this.current);
-    const full = configs.some((c) => !ENDPOINT_ONLY_KINDS.has(c.split('/')[0]!));
-    return { configs, endpoints, full, created, terminated };
+    const watched = configs.filter((c) => !ENDPOINT_ONLY_KINDS.has(c.split('/')[0]!));
+    return { configs: watched, endpoints, full: watched.length > 0, created, terminated };
   }
 
   private reconcileWorkload(w: WorkloadInfo, base: Topology, nowUs: number, created: LivePod[], terminated: LivePod[]): void {

@@ -33,6 +33,7 @@ import { ClusterState } from './cluster-state.ts';
 import type { ClusterChange, LivePod } from './cluster-state.ts';
 import { IstiodReplica } from './istiod-replica.ts';
 import { ProbeSession } from './probe.ts';
+import type { MeshView } from './probe.ts';
 import { ProxyActor, XDS_ORDER } from './proxy-actor.ts';
 import type { Scenario, TimelineStep } from './scenario.ts';
 import { Traffic } from './traffic.ts';
@@ -96,12 +97,13 @@ export class Simulation {
     this.cluster = new ClusterState(validated.allResources, validated.topology.settings);
     this.mesh = mesh;
     this.replicas = Array.from({ length: Math.max(1, scenario.pilot.replicas) }, (_, i) => new IstiodReplica(i, scenario.pilot));
-    const view = {
-      topology: this.cluster.topology,
-      proxyConfig: (pod: PodInfo) => this.proxies.get(`${pod.name}.${pod.namespace}`)?.view() ?? null,
-      isGone: (ip: string) => this.cluster.isGone(ip),
+    const cluster = this.cluster;
+    const proxies = this.proxies;
+    const view: MeshView = {
+      get topology() { return cluster.topology; },
+      proxyConfig: (pod) => proxies.get(`${pod.name}.${pod.namespace}`)?.view() ?? null,
+      isGone: (ip) => cluster.isGone(ip),
     };
-    Object.defineProperty(view, 'topology', { get: () => this.cluster.topology });
     const session = new ProbeSession(view, root.fork('load-balancing'), { verifier: options.verifier ?? null });
     const loop = this.loop;
     this.traffic = new Traffic({
@@ -206,8 +208,8 @@ export class Simulation {
       const actor = this.addProxy(pod);
       this.loop.schedule(POD_STARTUP_US, { kind: 'proxy-connect', proxy: actor.id });
     }
-    const configs = [...change.configs.filter((c) => !c.startsWith('Namespace/') && !c.startsWith('Deployment/') && !c.startsWith('StatefulSet/') && !c.startsWith('DaemonSet/')), ...change.endpoints];
-    if (configs.length === 0 && !change.full) return;
+    const configs = [...change.configs, ...change.endpoints];
+    if (configs.length === 0) return;
     const now = this.loop.nowUs;
     const request: PushRequest = {
       full: change.full,
@@ -403,15 +405,8 @@ export class Simulation {
       replica.comeUp();
       // A fresh istiod builds its PushContext from everything the informers list, then every proxy
       // reconnects and asks for its whole config.
-      const request: PushRequest = { full: true, configs: new Set(), reasons: new Map([['proxyrequest', 1]]), firstEventUs: now };
-      this.pushCounter += 1;
-      const index = this.pushCounter;
-      replica.pushes.set(index, { index, request, startUs: now });
-      replica.previousPush = replica.push;
-      replica.push = this.buildPush();
-      replica.pushIndex = index;
       for (const actor of this.proxies.values()) if (actor.replica === replica.index) actor.connected = true;
-      this.loop.schedule(pushCosts.initUs(replica.push), { kind: 'push-ready', replica: replica.index, epoch: replica.epoch, push: index });
+      this.startPush(replica, { full: true, configs: new Set(), reasons: new Map([['proxyrequest', 1]]), firstEventUs: now });
     }
   }
 
