@@ -26,9 +26,11 @@
 //
 // At the end, the `meshsim validate` command is run end to end on a few cases (exit codes, output shapes).
 import { execFile } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readCorpusCase } from './corpus-case.ts';
+import type { CorpusCase } from './corpus-case.ts';
 import test from 'ava';
 import type { ExecutionContext } from 'ava';
 import { formatResourceRef, validateManifests } from '../sim/index.ts';
@@ -38,30 +40,10 @@ const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const CASE_DIR = 'conformance/bad-input';
 const CASE_NAME = /^\d{2}-[a-z0-9-]+\.yaml$/;
 
-interface Case {
-  readonly name: string;
-  /** As given to validateManifests and the CLI, relative to the repository root. */
-  readonly path: string;
-  readonly text: string;
-  readonly expected: readonly string[];
-  readonly knownBug: string | null;
-  readonly headerErrors: readonly string[];
-}
+type Case = CorpusCase;
 
 function readCase(name: string): Case {
-  const casePath = `${CASE_DIR}/${name}`;
-  const text = readFileSync(path.join(repoRoot, casePath), 'utf8');
-  const expected: string[] = [];
-  const headerErrors: string[] = [];
-  let knownBug: string | null = null;
-  const lines = text.split('\n');
-  for (const [index, line] of lines.entries()) {
-    if (!line.startsWith('#')) break;
-    if (line.startsWith('# expect: ')) expected.push(line.slice('# expect: '.length));
-    else if (line.startsWith('# known-bug: ')) knownBug = line.slice('# known-bug: '.length);
-    else headerErrors.push(`line ${index + 1}: not a header line (# expect: … or # known-bug: …): ${line}`);
-  }
-  return { name, path: casePath, text, expected, knownBug, headerErrors };
+  return readCorpusCase(repoRoot, CASE_DIR, name);
 }
 
 /** A diagnostic as an `# expect:` line writes it (without the prefix). */

@@ -20,9 +20,11 @@
 // file inside this folder, and (for the scenario's own MS04xx codes) a message that starts with its field.
 //
 // The cases share a small mesh, mesh/bookinfo.yaml, which must load without a warning.
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readCorpusCase } from '../corpus-case.ts';
+import type { CorpusCase } from '../corpus-case.ts';
 import test from 'ava';
 import type { ExecutionContext } from 'ava';
 import type { Diagnostic } from '../../sim/index.ts';
@@ -32,28 +34,10 @@ const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const CASE_DIR = 'conformance/bad-scenarios';
 const CASE_NAME = /^\d{2}-[a-z0-9-]+\.yaml$/;
 
-interface Case {
-  readonly name: string;
-  /** Relative to the repository root (ava runs with it as the working directory). */
-  readonly path: string;
-  readonly expected: readonly string[];
-  readonly knownBug: string | null;
-  readonly headerErrors: readonly string[];
-}
+type Case = CorpusCase;
 
 function readCase(name: string): Case {
-  const casePath = `${CASE_DIR}/${name}`;
-  const text = readFileSync(path.join(repoRoot, casePath), 'utf8');
-  const expected: string[] = [];
-  const headerErrors: string[] = [];
-  let knownBug: string | null = null;
-  for (const [index, line] of text.split('\n').entries()) {
-    if (!line.startsWith('#')) break;
-    if (line.startsWith('# expect: ')) expected.push(line.slice('# expect: '.length));
-    else if (line.startsWith('# known-bug: ')) knownBug = line.slice('# known-bug: '.length);
-    else headerErrors.push(`line ${index + 1}: not a header line (# expect: … or # known-bug: …): ${line}`);
-  }
-  return { name, path: casePath, expected, knownBug, headerErrors };
+  return readCorpusCase(repoRoot, CASE_DIR, name);
 }
 
 /** A diagnostic as an `# expect:` line writes it (without the prefix). */
