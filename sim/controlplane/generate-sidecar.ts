@@ -26,13 +26,13 @@
  * ExternalName services naming hosts outside the cluster.
  */
 import { isHttpProtocol, isTcpProtocol, isTlsProtocol } from '../config/protocol.ts';
-import type { ServiceInfo, WorkloadInfo } from '../topology/model.ts';
+import type { EndpointInfo, ServiceInfo } from '../topology/model.ts';
 import { BLACKHOLE_CLUSTER, INBOUND_PASSTHROUGH_CLUSTER, PASSTHROUGH_CLUSTER, inboundClusterName } from '../xds/cluster.ts';
-import type { Cluster, ClusterLoadAssignment } from '../xds/cluster.ts';
+import type { Cluster } from '../xds/cluster.ts';
 import type { FilterChain, Listener } from '../xds/listener.ts';
 import type { Route, RouteConfiguration, VirtualHost } from '../xds/route.ts';
 import type { ProxyIdentity } from '../xds/proxy-config.ts';
-import { serviceVisible } from './push-context.ts';
+import { memoized, serviceVisible } from './push-context.ts';
 import type { PushContext } from './push-context.ts';
 import { sidecarVirtualServices, virtualServiceForHost, virtualServiceHosts } from './select-virtual-service.ts';
 import { defaultRoute, translateVirtualServiceRoutes } from './translate-route.ts';
@@ -51,8 +51,8 @@ export interface ListenerSet {
   readonly routes: Record<string, RouteConfiguration>;
 }
 
-export function visibleServices(push: PushContext, namespace: string): ServiceInfo[] {
-  return push.topology.services.filter((s) => s.kind !== 'ExternalName' && serviceVisible(push, s, namespace));
+export function visibleServices(push: PushContext, namespace: string): readonly ServiceInfo[] {
+  return memoized(push, `visible|${namespace}`, () => push.topology.services.filter((s) => s.kind !== 'ExternalName' && serviceVisible(push, s, namespace)));
 }
 
 export function buildSidecarListeners(push: PushContext, proxy: ProxyIdentity, services: readonly ServiceInfo[], scope: SidecarScope): ListenerSet {
@@ -192,22 +192,34 @@ export function routeContext(push: PushContext, proxy: ProxyIdentity, services: 
   };
 }
 
+function endpointsOfPod(push: PushContext, namespace: string, pod: string): readonly EndpointInfo[] {
+  const index = memoized(push, 'endpoints-by-pod', () => {
+    const byPod = new Map<string, EndpointInfo[]>();
+    for (const e of push.topology.endpoints) {
+      const key = `${e.namespace}/${e.pod}`;
+      byPod.set(key, [...(byPod.get(key) ?? []), e]);
+    }
+    return byPod;
+  });
+  return index.get(`${namespace}/${pod}`) ?? [];
+}
+
 /** Inbound listener and clusters for the proxy's own workload. */
-export function buildSidecarInbound(push: PushContext, proxy: ProxyIdentity, workload: WorkloadInfo): { listener: Listener; routes: Record<string, RouteConfiguration>; clusters: Record<string, Cluster>; endpoints: Record<string, ClusterLoadAssignment> } {
+export function buildSidecarInbound(push: PushContext, proxy: ProxyIdentity): { listener: Listener; routes: Record<string, RouteConfiguration>; clusters: Record<string, Cluster> } {
   const routes: Record<string, RouteConfiguration> = {};
   const clusters: Record<string, Cluster> = {};
-  const endpoints: Record<string, ClusterLoadAssignment> = {};
   const chains: FilterChain[] = [];
   const seen = new Set<number>();
-  for (const e of push.topology.endpoints) {
-    if (e.pod !== proxy.pod || e.namespace !== proxy.namespace || seen.has(e.port)) continue;
+  for (const e of endpointsOfPod(push, proxy.namespace, proxy.pod)) {
+    if (seen.has(e.port)) continue;
     seen.add(e.port);
     const service = push.servicesByHost.get(e.service)?.find((s) => s.namespace === e.serviceNamespace);
     const protocol = service?.ports.find((p) => p.port === e.servicePort)?.protocol ?? 'auto';
     const name = inboundClusterName(e.port);
+    // buildInboundCluster: ORIGINAL_DST (no Sidecar ingress defaultEndpoint), so the cluster carries no
+    // endpoints: the upstream is the connection's original destination, the pod's own address and port.
     // Inbound clusters get an (empty) connection pool applied: Istio's default thresholds.
-    clusters[name] = { name, discovery: 'STATIC', lbPolicy: 'ROUND_ROBIN', serviceHost: e.service, servicePort: e.servicePort, subset: '', upstreamProtocol: isHttpProtocol(protocol) ? 'http1' : 'tcp', circuitBreakers: ISTIO_DEFAULT_THRESHOLDS };
-    endpoints[name] = { clusterName: name, endpoints: [{ address: proxy.ip, port: e.port, weight: 1, pod: proxy.pod, workload: workload.name, namespace: proxy.namespace, labels: proxy.labels, healthy: true }] };
+    clusters[name] = { name, discovery: 'ORIGINAL_DST', lbPolicy: 'CLUSTER_PROVIDED', serviceHost: e.service, servicePort: e.servicePort, subset: '', upstreamProtocol: isHttpProtocol(protocol) ? 'http1' : 'tcp', circuitBreakers: ISTIO_DEFAULT_THRESHOLDS };
     if (isHttpProtocol(protocol) || protocol === 'auto') {
       routes[name] = {
         name,
@@ -229,5 +241,5 @@ export function buildSidecarInbound(push: PushContext, proxy: ProxyIdentity, wor
     name: 'virtualInbound', address: '0.0.0.0', port: VIRTUAL_INBOUND_PORT, direction: 'inbound', filterChains: chains,
     defaultChain: { name: INBOUND_PASSTHROUGH_CLUSTER, match: { prefixRanges: [], serverNames: [] }, filter: { kind: 'tcp', cluster: INBOUND_PASSTHROUGH_CLUSTER, statPrefix: INBOUND_PASSTHROUGH_CLUSTER } },
   };
-  return { listener, routes, clusters, endpoints };
+  return { listener, routes, clusters };
 }

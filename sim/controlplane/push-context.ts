@@ -12,9 +12,12 @@
  *   then the service's namespace, then the root namespace; the first visible rule whose host matches
  *   most specifically wins, with no merging across namespaces.
  *
- * Invariants: no field is mutated after construction; every list is in a deterministic order.
+ * Invariants: no field is mutated after construction; every list is in a deterministic order. The one
+ * exception is `memo`, which holds values derived purely from the snapshot (what Istio's SidecarScope
+ * per namespace and its XDS cache hold): filling it never changes an answer, only how often it is
+ * computed.
  *
- * Not modelled: Sidecar egress scoping (SidecarScope), incremental rebuilds by changed kind, merging of
+ * Not modelled: incremental rebuilds by changed kind, merging of
  * several DestinationRules for one host within a namespace (only the oldest applies here).
  */
 import type { Resource } from '../config/resource.ts';
@@ -39,6 +42,20 @@ export interface PushInputs {
 export interface PushContext extends PushInputs {
   /** Services by host name (several only for ServiceEntries in different namespaces). */
   readonly servicesByHost: ReadonlyMap<string, readonly ServiceInfo[]>;
+  /** Derived values shared by the proxies of one snapshot, by key (see `memoized`). */
+  readonly memo: Map<string, unknown>;
+}
+
+/**
+ * `build()` once per snapshot and key: generation for many proxies that share a namespace and a
+ * Sidecar shares their outbound config, as istiod's SidecarScope and XDS cache do. Keys name their
+ * owner (`outbound|…`, `scope|…`); `build` must depend on the snapshot and the key alone.
+ */
+export function memoized<T>(push: PushContext, key: string, build: () => T): T {
+  if (push.memo.has(key)) return push.memo.get(key) as T;
+  const value = build();
+  push.memo.set(key, value);
+  return value;
 }
 
 export function buildPushContext(inputs: PushInputs): PushContext {
@@ -48,7 +65,7 @@ export function buildPushContext(inputs: PushInputs): PushContext {
     list.push(service);
     servicesByHost.set(service.hostname, list);
   }
-  return { ...inputs, servicesByHost };
+  return { ...inputs, servicesByHost, memo: new Map() };
 }
 
 /** Is a resource owned by `owner` with this exportTo visible from `namespace`? */

@@ -46,7 +46,7 @@
  */
 import type { ProxyConfig, ProxyIdentity, ProxyType } from '../xds/proxy-config.ts';
 import { serviceSelects } from '../config/selectors.ts';
-import { destinationRuleFor } from './push-context.ts';
+import { destinationRuleFor, memoized } from './push-context.ts';
 import type { PushContext } from './push-context.ts';
 import { sidecarScopeFor } from './sidecar-scope.ts';
 import { visibleServices } from './generate-sidecar.ts';
@@ -305,41 +305,81 @@ export interface ProxyScopeSources {
  * A ProxyScope from the simulator's SidecarScope (sidecar-scope.ts), mirroring what Istio records as
  * configDependencies (model/sidecar.go convertToSidecarScope, selectDestinationRules, selectAuthnPolicies,
  * collectImportedServices) and what a gateway's default scope holds (DefaultSidecarScopeForGateway).
+ * Like Istio's SidecarScope it is computed once per snapshot for each namespace and Sidecar (`ScopeCore`),
+ * and shared by the proxies it applies to.
  */
 export function proxyScopeFrom(push: PushContext, proxy: ProxyIdentity, sources: ProxyScopeSources = {}): ProxyScope {
-  const pushes = sources.previous === undefined ? [push] : [push, sources.previous];
-  const dependencies = new Set<string>();
-  const routerHosts = new Set<string>();
-  const drsByHost = new Map<string, Set<string>>();
-  const imported = new Map<string, ServiceInfo>();
-  for (const p of pushes) {
-    for (const service of scopeServices(p, proxy)) {
-      imported.set(`${service.namespace}/${service.hostname}`, service);
-      routerHosts.add(service.hostname);
-      dependencies.add(configKeyString({ kind: 'ServiceEntry', namespace: service.namespace, name: service.hostname }));
-      dependencies.add(configKeyString({ kind: 'Endpoints', namespace: service.namespace, name: service.hostname }));
-      const dr = destinationRuleFor(p, service.hostname, service.namespace, proxy.namespace);
-      if (dr === null) continue;
-      dependencies.add(configKeyString({ kind: 'DestinationRule', namespace: dr.namespace, name: dr.name }));
-      const set = drsByHost.get(service.hostname) ?? new Set<string>();
-      set.add(`${dr.namespace}/${dr.name}`);
-      drsByHost.set(service.hostname, set);
-    }
-    if (proxy.type === 'sidecar') for (const key of sidecarOnlyDependencies(p, proxy)) dependencies.add(key);
-  }
-  const watchedHosts = sources.config === undefined ? null : new Set(Object.values(sources.config.clusters).filter((c) => c.discovery === 'EDS' && c.serviceHost !== '').map((c) => c.serviceHost));
-  const watched = [...imported.values()]
-    .filter((s) => watchedHosts === null || watchedHosts.has(s.hostname))
-    .map((s) => ({ hostname: s.hostname, namespace: s.namespace, destinationRules: [...(drsByHost.get(s.hostname) ?? [])].sort() }))
-    .sort((a, b) => (a.hostname === b.hostname ? (a.namespace < b.namespace ? -1 : 1) : a.hostname < b.hostname ? -1 : 1));
+  const cores = sources.previous === undefined ? [scopeCore(push, proxy)] : [scopeCore(push, proxy), scopeCore(sources.previous, proxy)];
+  const config = sources.config;
+  let watched: readonly WatchedService[] | null = null;
   return {
     // Gateways: GetService(hostname) ignores the key's namespace (proxy_dependencies.go).
-    dependsOn: (key) => (proxy.type === 'router' ? routerHosts.has(key.name) : dependencies.has(configKeyString(key))),
-    watched,
+    dependsOn: (key) => (proxy.type === 'router'
+      ? cores.some((c) => c.routerHosts.has(key.name))
+      : cores.some((c) => c.dependencies.has(configKeyString(key)))),
+    get watched() {
+      if (watched === null) {
+        const all = importedOf(cores);
+        const hosts = config === undefined ? null : new Set(Object.values(config.clusters).filter((c) => c.discovery === 'EDS' && c.serviceHost !== '').map((c) => c.serviceHost));
+        watched = hosts === null ? all : all.filter((s) => hosts.has(s.hostname));
+      }
+      return watched;
+    },
   };
 }
 
-function scopeServices(push: PushContext, proxy: ProxyIdentity): ServiceInfo[] {
+/** What one snapshot's scope for a proxy's namespace and Sidecar depends on and imports. */
+interface ScopeCore {
+  readonly dependencies: ReadonlySet<string>;
+  readonly routerHosts: ReadonlySet<string>;
+  /** Imported services in (hostname, namespace) order, with the DestinationRule that applies to each. */
+  readonly imported: readonly { readonly hostname: string; readonly namespace: string; readonly destinationRule: string | null }[];
+  /** The merged watched list with an older core (the previous push's), by that core. */
+  readonly withPrevious: WeakMap<ScopeCore, readonly WatchedService[]>;
+}
+
+function scopeCore(push: PushContext, proxy: ProxyIdentity): ScopeCore {
+  const sidecar = proxy.type === 'router' ? '' : sidecarScopeFor(push, proxy).sidecar ?? '';
+  return memoized(push, `scope|${proxy.type}|${proxy.namespace}|${sidecar}`, () => {
+    const dependencies = new Set<string>();
+    const routerHosts = new Set<string>();
+    const imported: { hostname: string; namespace: string; destinationRule: string | null }[] = [];
+    for (const service of scopeServices(push, proxy)) {
+      routerHosts.add(service.hostname);
+      dependencies.add(configKeyString({ kind: 'ServiceEntry', namespace: service.namespace, name: service.hostname }));
+      dependencies.add(configKeyString({ kind: 'Endpoints', namespace: service.namespace, name: service.hostname }));
+      const dr = destinationRuleFor(push, service.hostname, service.namespace, proxy.namespace);
+      if (dr !== null) dependencies.add(configKeyString({ kind: 'DestinationRule', namespace: dr.namespace, name: dr.name }));
+      imported.push({ hostname: service.hostname, namespace: service.namespace, destinationRule: dr === null ? null : `${dr.namespace}/${dr.name}` });
+    }
+    if (proxy.type === 'sidecar') for (const key of sidecarOnlyDependencies(push, proxy)) dependencies.add(key);
+    imported.sort((a, b) => (a.hostname === b.hostname ? (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : 0) : a.hostname < b.hostname ? -1 : 1));
+    return { dependencies, routerHosts, imported, withPrevious: new WeakMap() };
+  });
+}
+
+/** The services the scopes import, each with the DestinationRules that applied to it in either. */
+function importedOf(cores: readonly ScopeCore[]): readonly WatchedService[] {
+  const [current, previous] = cores as [ScopeCore, ScopeCore | undefined];
+  const cached = previous === undefined ? undefined : current.withPrevious.get(previous);
+  if (cached !== undefined) return cached;
+  const byKey = new Map<string, { hostname: string; namespace: string; drs: Set<string> }>();
+  for (const core of cores) {
+    for (const s of core.imported) {
+      const key = `${s.namespace}/${s.hostname}`;
+      const entry = byKey.get(key) ?? { hostname: s.hostname, namespace: s.namespace, drs: new Set<string>() };
+      if (s.destinationRule !== null) entry.drs.add(s.destinationRule);
+      byKey.set(key, entry);
+    }
+  }
+  const merged = [...byKey.values()]
+    .map((e) => ({ hostname: e.hostname, namespace: e.namespace, destinationRules: [...e.drs].sort() }))
+    .sort((a, b) => (a.hostname === b.hostname ? (a.namespace < b.namespace ? -1 : 1) : a.hostname < b.hostname ? -1 : 1));
+  if (previous !== undefined) current.withPrevious.set(previous, merged);
+  return merged;
+}
+
+function scopeServices(push: PushContext, proxy: ProxyIdentity): readonly ServiceInfo[] {
   const services = visibleServices(push, proxy.namespace);
   if (proxy.type === 'router') return services;
   const scope = sidecarScopeFor(push, proxy);
