@@ -11,13 +11,15 @@
  * policies name. PeerAuthentication applies to sidecars' inbound only: a gateway's server TLS comes
  * from its Gateway servers (`inboundMtls: null`).
  *
- * Invariants: pure; the same (push, proxy) gives the same config; the version is a hash of the content.
+ * Invariants: pure; the same (push, proxy) gives the same config. The version names the snapshot (its
+ * PushVersion), the shared part and a hash of the proxy's own part, as Istio versions by push rather
+ * than by content.
  *
  * Not modelled: per-type versions and incremental (delta) generation; Gateway API gateways' targetRef
  * attachment.
  */
 import { hashString, stableStringify } from '../core/hash.ts';
-import type { PodInfo } from '../topology/model.ts';
+import type { PodInfo, ServiceInfo } from '../topology/model.ts';
 import type { ProxyConfig, ProxyIdentity } from '../xds/proxy-config.ts';
 import type { Cluster, ClusterLoadAssignment } from '../xds/cluster.ts';
 import type { Listener } from '../xds/listener.ts';
@@ -47,7 +49,7 @@ export function proxyIdentityOf(pod: PodInfo): ProxyIdentity {
 }
 
 export function generateProxyConfig(push: PushContext, proxy: ProxyIdentity): ProxyConfig {
-  const shared = proxy.type === 'router' ? gatewayPart(push, proxy) : sidecarOutboundPart(push, proxy);
+  const shared = sharedPart(push, proxy);
   let { listeners, routes, clusters } = shared;
   const endpoints = shared.endpoints; // Inbound clusters are ORIGINAL_DST: no endpoints of their own.
   let inboundText = '';
@@ -69,42 +71,79 @@ export function generateProxyConfig(push: PushContext, proxy: ProxyIdentity): Pr
     jwtProviders: jwtProvidersFor(push.requestAuthentications, workloadRef, root),
     extAuthzProviders: resolveExtAuthzProviders(customProviders, push.mesh.extensionProviders, push.topology.services),
   };
-  // The version is a hash of the content: the shared part's hash (computed once per snapshot and key)
-  // and this proxy's own part.
-  const version = hashString(`${shared.hash}|${inboundText}|${stableStringify(security)}`);
+  const version = `${push.version}/${shared.key}/${hashString(`${inboundText}|${stableStringify(security)}`)}`;
   return { proxy, version, listeners, routes, clusters, endpoints, security };
 }
 
-interface SharedPart {
-  readonly listeners: readonly Listener[];
-  readonly routes: Readonly<Record<string, RouteConfiguration>>;
+/**
+ * The ClusterLoadAssignments the proxy holds (what an EDS response carries, all of them), without
+ * building the rest of its config: sidecars share them per namespace and Sidecar.
+ */
+export function generateEndpoints(push: PushContext, proxy: ProxyIdentity): Readonly<Record<string, ClusterLoadAssignment>> {
+  return clusterPart(push, proxy).endpoints;
+}
+
+/** The assignments of the proxy's EDS clusters for these service host names (a partial EDS push), in cluster-name order. */
+export function endpointsForHosts(push: PushContext, proxy: ProxyIdentity, hostnames: readonly string[]): ClusterLoadAssignment[] {
+  const byHost = clusterPart(push, proxy).edsByHost;
+  return [...new Set(hostnames)].flatMap((h) => byHost.get(h) ?? []).sort((a, b) => (a.clusterName < b.clusterName ? -1 : a.clusterName > b.clusterName ? 1 : 0));
+}
+
+interface ClusterPart {
   readonly clusters: Readonly<Record<string, Cluster>>;
   readonly endpoints: Readonly<Record<string, ClusterLoadAssignment>>;
-  readonly hash: string;
+  /** The assignments of EDS clusters by service host name. */
+  readonly edsByHost: ReadonlyMap<string, readonly ClusterLoadAssignment[]>;
+}
+
+interface SharedPart extends ClusterPart {
+  readonly listeners: readonly Listener[];
+  readonly routes: Readonly<Record<string, RouteConfiguration>>;
+  /** What the part is shared by. */
+  readonly key: string;
 }
 
 /**
- * A sidecar's outbound config depends on its namespace, its Sidecar and — only where some
- * VirtualService matches on `sourceLabels` — its labels; proxies that share those share the part
- * (Istio's SidecarScope is per Sidecar resource and namespace, its XDS cache keyed the same way).
+ * What proxies share: for a sidecar, its namespace, its Sidecar and — only where some VirtualService
+ * matches on `sourceLabels` — its labels decide its outbound config (Istio's SidecarScope is per
+ * Sidecar resource and namespace, its XDS cache keyed the same way); a gateway's listeners read its
+ * own labels (its Gateways' selectors), so it shares only with itself.
  */
-function sidecarOutboundPart(push: PushContext, proxy: ProxyIdentity): SharedPart {
-  const scope = sidecarScopeFor(push, proxy);
+function sharedKey(push: PushContext, proxy: ProxyIdentity): string {
+  if (proxy.type === 'router') return `gateway|${proxy.id}`;
   const labels = usesSourceLabels(push) ? stableStringify(proxy.labels) : '';
-  return memoized(push, `outbound|${proxy.namespace}|${scope.sidecar ?? ''}|${labels}`, () => {
-    const services = visibleServices(push, proxy.namespace).filter((s) => scope.importsService(s));
-    const { clusters, endpoints } = buildOutboundClusters(push, services, proxy.namespace);
-    const { listeners, routes } = buildSidecarListeners(push, proxy, services, scope);
-    return { listeners, routes, clusters, endpoints, hash: hashString(stableStringify({ listeners, routes, clusters, endpoints })) };
+  return `outbound|${proxy.namespace}|${sidecarScopeFor(push, proxy).sidecar ?? ''}|${labels}`;
+}
+
+function outboundServices(push: PushContext, proxy: ProxyIdentity): readonly ServiceInfo[] {
+  if (proxy.type === 'router') return visibleServices(push, proxy.namespace);
+  const scope = sidecarScopeFor(push, proxy);
+  return visibleServices(push, proxy.namespace).filter((s) => scope.importsService(s));
+}
+
+/** Clusters and endpoints alone (all a partial EDS push needs). */
+function clusterPart(push: PushContext, proxy: ProxyIdentity): ClusterPart {
+  return memoized(push, `clusters|${sharedKey(push, proxy)}`, () => {
+    const { clusters, endpoints } = buildOutboundClusters(push, outboundServices(push, proxy), proxy.namespace);
+    const edsByHost = new Map<string, ClusterLoadAssignment[]>();
+    for (const cla of Object.values(endpoints)) {
+      const cluster = clusters[cla.clusterName];
+      if (cluster === undefined || cluster.discovery !== 'EDS') continue;
+      edsByHost.set(cluster.serviceHost, [...(edsByHost.get(cluster.serviceHost) ?? []), cla]);
+    }
+    return { clusters, endpoints, edsByHost };
   });
 }
 
-/** A gateway's listeners read its own labels and pod (its Gateways' selectors): not shared. */
-function gatewayPart(push: PushContext, proxy: ProxyIdentity): SharedPart {
-  const services = visibleServices(push, proxy.namespace);
-  const { clusters, endpoints } = buildOutboundClusters(push, services, proxy.namespace);
-  const { listeners, routes } = buildGatewayListeners(push, proxy, services);
-  return { listeners, routes, clusters, endpoints, hash: hashString(stableStringify({ listeners, routes, clusters, endpoints })) };
+function sharedPart(push: PushContext, proxy: ProxyIdentity): SharedPart {
+  const key = sharedKey(push, proxy);
+  return memoized(push, `listeners|${key}`, () => {
+    const services = outboundServices(push, proxy);
+    const { listeners, routes } = proxy.type === 'router'
+      ? buildGatewayListeners(push, proxy, services)
+      : buildSidecarListeners(push, proxy, services, sidecarScopeFor(push, proxy));
+    return { ...clusterPart(push, proxy), listeners, routes, key };
+  });
 }
 
 /** Does any VirtualService match on `sourceLabels` (so routes differ between proxies of a namespace)? */

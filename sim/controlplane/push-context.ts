@@ -37,9 +37,12 @@ export interface PushInputs {
   readonly peerAuthentications: readonly Resource<'PeerAuthentication'>[];
   readonly authorizationPolicies: readonly Resource<'AuthorizationPolicy'>[];
   readonly requestAuthentications: readonly Resource<'RequestAuthentication'>[];
+  /** Names this snapshot in generated versions (Istio's PushVersion); default `0`. */
+  readonly version?: string;
 }
 
 export interface PushContext extends PushInputs {
+  readonly version: string;
   /** Services by host name (several only for ServiceEntries in different namespaces). */
   readonly servicesByHost: ReadonlyMap<string, readonly ServiceInfo[]>;
   /** Derived values shared by the proxies of one snapshot, by key (see `memoized`). */
@@ -65,13 +68,14 @@ export function buildPushContext(inputs: PushInputs): PushContext {
     list.push(service);
     servicesByHost.set(service.hostname, list);
   }
-  return { ...inputs, servicesByHost, memo: new Map() };
+  return { ...inputs, version: inputs.version ?? '0', servicesByHost, memo: new Map() };
 }
 
 /** Is a resource owned by `owner` with this exportTo visible from `namespace`? */
 /** A PushContext over everything a ConfigStore holds (istiod's informers' view), oldest first per kind. */
-export function pushContextFromStore(store: ConfigStore, topology: Topology, mesh: MeshConfig): PushContext {
+export function pushContextFromStore(store: ConfigStore, topology: Topology, mesh: MeshConfig, version = '0'): PushContext {
   return buildPushContext({
+    version,
     mesh,
     topology,
     virtualServices: store.byAge('VirtualService'),

@@ -109,6 +109,8 @@ export interface WatchedService extends ServiceRef {
 export interface ProxyScope {
   dependsOn(key: ConfigKey): boolean;
   readonly watched: readonly WatchedService[];
+  /** The watched services with this host name (what `watched` holds for it); by default a scan of `watched`. */
+  watchedHost?(hostname: string): readonly WatchedService[];
 }
 
 export type XdsType = 'CDS' | 'EDS' | 'LDS' | 'RDS';
@@ -199,8 +201,8 @@ export function typesToPush(request: PushRequest, proxy: PushProxy, scope: Proxy
 
 /** Everything the push does for one proxy: the narrowed keys, the types and the EDS clusters rebuilt. */
 export function planPush(request: PushRequest, proxy: PushProxy, scope: ProxyScope, options: PushScopeOptions = {}): PushPlan {
-  const watched = scope.watched.map((w) => ({ hostname: w.hostname, namespace: w.namespace }));
   if (request.forced === true) {
+    const watched = scope.watched.map((w) => ({ hostname: w.hostname, namespace: w.namespace }));
     // xdsgen.go xdsNeedsPush: forced ⇒ every generator pushes; eds.go canSendPartialFullPushes: not partial.
     return { configsUpdated: normalizedKeys(request), types: watched.length > 0 ? XDS_PUSH_ORDER : ['CDS', 'LDS', 'RDS'], edsServices: watched, edsFull: true };
   }
@@ -234,15 +236,16 @@ function cdsNeedsPush(keys: readonly ConfigKey[], proxy: PushProxy, headless: bo
 function edsRegenerated(keys: readonly ConfigKey[], scope: ProxyScope, rootNamespace: string): { services: ServiceRef[]; full: boolean } {
   // eds.go edsNeedsPush: some key outside skippedEdsConfigs.
   if (!keys.some((k) => !SKIPPED_EDS.has(k.kind))) return { services: [], full: false };
-  const watched = scope.watched.map((w) => ({ hostname: w.hostname, namespace: w.namespace }));
   // eds.go canSendPartialFullPushes: only delta-aware kinds, and no root-namespace PeerAuthentication.
   const partial = keys.every((k) => DELTA_AWARE_EDS.has(k.kind) && !(k.kind === 'PeerAuthentication' && k.namespace === rootNamespace));
-  if (!partial) return { services: watched, full: true };
+  if (!partial) return { services: scope.watched.map((w) => ({ hostname: w.hostname, namespace: w.namespace })), full: true };
   const hosts = new Set(keys.filter((k) => k.kind === 'ServiceEntry' || k.kind === 'Endpoints').map((k) => k.name));
   const drs = new Set(keys.filter((k) => k.kind === 'DestinationRule').map((k) => `${k.namespace}/${k.name}`));
   const authnNamespaces = new Set(keys.filter((k) => k.kind === 'PeerAuthentication').map((k) => k.namespace));
   // eds.go buildEndpoints: affectedService (by host name), clusterAffectedByChangedDrs, clusterAffectedByChangedAuthn.
-  const affected = scope.watched.filter((w) => hosts.has(w.hostname) || w.destinationRules.some((d) => drs.has(d)) || authnNamespaces.has(w.namespace) || authnNamespaces.has(rootNamespace));
+  const affected = drs.size === 0 && authnNamespaces.size === 0 && scope.watchedHost !== undefined
+    ? [...hosts].sort().flatMap((h) => scope.watchedHost!(h))
+    : scope.watched.filter((w) => hosts.has(w.hostname) || w.destinationRules.some((d) => drs.has(d)) || authnNamespaces.has(w.namespace) || authnNamespaces.has(rootNamespace));
   return { services: affected.map((w) => ({ hostname: w.hostname, namespace: w.namespace })), full: false };
 }
 
@@ -288,8 +291,9 @@ function rdsNeedsPush(keys: readonly ConfigKey[], proxy: PushProxy, headless: bo
 
 /** The push view of a proxy: its config namespace and the services that select it (Kubernetes: same namespace). */
 export function pushProxyFrom(push: PushContext, proxy: ProxyIdentity): PushProxy {
-  const serviceTargets = push.topology.services
-    .filter((s) => s.namespace === proxy.namespace && s.selector !== undefined && serviceSelects(s.selector, proxy.labels))
+  const inNamespace = memoized(push, `services-in|${proxy.namespace}`, () => push.topology.services.filter((s) => s.namespace === proxy.namespace));
+  const serviceTargets = inNamespace
+    .filter((s) => s.selector !== undefined && serviceSelects(s.selector, proxy.labels))
     .map((s) => ({ hostname: s.hostname, namespace: s.namespace }));
   return { type: proxy.type, namespace: proxy.namespace, configNamespace: proxy.namespace, labels: proxy.labels, serviceTargets };
 }
@@ -299,6 +303,8 @@ export interface ProxyScopeSources {
   readonly previous?: PushContext;
   /** The proxy's compiled config: its EDS clusters are what it watches. Else: every imported service. */
   readonly config?: ProxyConfig;
+  /** The service hosts of the proxy's EDS clusters, when the caller already knows them (instead of `config`). */
+  readonly watchedHosts?: ReadonlySet<string>;
 }
 
 /**
@@ -311,6 +317,11 @@ export interface ProxyScopeSources {
 export function proxyScopeFrom(push: PushContext, proxy: ProxyIdentity, sources: ProxyScopeSources = {}): ProxyScope {
   const cores = sources.previous === undefined ? [scopeCore(push, proxy)] : [scopeCore(push, proxy), scopeCore(sources.previous, proxy)];
   const config = sources.config;
+  let hosts: ReadonlySet<string> | null | undefined = sources.watchedHosts;
+  const held = () => {
+    if (hosts === undefined) hosts = config === undefined ? null : edsHostsOf(config);
+    return hosts;
+  };
   let watched: readonly WatchedService[] | null = null;
   return {
     // Gateways: GetService(hostname) ignores the key's namespace (proxy_dependencies.go).
@@ -319,13 +330,23 @@ export function proxyScopeFrom(push: PushContext, proxy: ProxyIdentity, sources:
       : cores.some((c) => c.dependencies.has(configKeyString(key)))),
     get watched() {
       if (watched === null) {
-        const all = importedOf(cores);
-        const hosts = config === undefined ? null : new Set(Object.values(config.clusters).filter((c) => c.discovery === 'EDS' && c.serviceHost !== '').map((c) => c.serviceHost));
-        watched = hosts === null ? all : all.filter((s) => hosts.has(s.hostname));
+        const all = importedOf(cores).list;
+        const within = held();
+        watched = within === null ? all : all.filter((s) => within.has(s.hostname));
       }
       return watched;
     },
+    watchedHost: (hostname) => {
+      const within = held();
+      if (within !== null && !within.has(hostname)) return [];
+      return importedOf(cores).byHost.get(hostname) ?? [];
+    },
   };
+}
+
+/** The service hosts of a config's EDS clusters: what the proxy watches. */
+export function edsHostsOf(config: ProxyConfig): ReadonlySet<string> {
+  return new Set(Object.values(config.clusters).filter((c) => c.discovery === 'EDS' && c.serviceHost !== '').map((c) => c.serviceHost));
 }
 
 /** What one snapshot's scope for a proxy's namespace and Sidecar depends on and imports. */
@@ -334,8 +355,10 @@ interface ScopeCore {
   readonly routerHosts: ReadonlySet<string>;
   /** Imported services in (hostname, namespace) order, with the DestinationRule that applies to each. */
   readonly imported: readonly { readonly hostname: string; readonly namespace: string; readonly destinationRule: string | null }[];
+  /** Alone: the watched list (filled on first use). */
+  alone: Imported | null;
   /** The merged watched list with an older core (the previous push's), by that core. */
-  readonly withPrevious: WeakMap<ScopeCore, readonly WatchedService[]>;
+  readonly withPrevious: WeakMap<ScopeCore, Imported>;
 }
 
 function scopeCore(push: PushContext, proxy: ProxyIdentity): ScopeCore {
@@ -354,15 +377,20 @@ function scopeCore(push: PushContext, proxy: ProxyIdentity): ScopeCore {
     }
     if (proxy.type === 'sidecar') for (const key of sidecarOnlyDependencies(push, proxy)) dependencies.add(key);
     imported.sort((a, b) => (a.hostname === b.hostname ? (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : 0) : a.hostname < b.hostname ? -1 : 1));
-    return { dependencies, routerHosts, imported, withPrevious: new WeakMap() };
+    return { dependencies, routerHosts, imported, alone: null, withPrevious: new WeakMap() };
   });
 }
 
+interface Imported {
+  readonly list: readonly WatchedService[];
+  readonly byHost: ReadonlyMap<string, readonly WatchedService[]>;
+}
+
 /** The services the scopes import, each with the DestinationRules that applied to it in either. */
-function importedOf(cores: readonly ScopeCore[]): readonly WatchedService[] {
+function importedOf(cores: readonly ScopeCore[]): Imported {
   const [current, previous] = cores as [ScopeCore, ScopeCore | undefined];
-  const cached = previous === undefined ? undefined : current.withPrevious.get(previous);
-  if (cached !== undefined) return cached;
+  const cached = previous === undefined ? current.alone : current.withPrevious.get(previous);
+  if (cached !== undefined && cached !== null) return cached;
   const byKey = new Map<string, { hostname: string; namespace: string; drs: Set<string> }>();
   for (const core of cores) {
     for (const s of core.imported) {
@@ -372,11 +400,15 @@ function importedOf(cores: readonly ScopeCore[]): readonly WatchedService[] {
       byKey.set(key, entry);
     }
   }
-  const merged = [...byKey.values()]
+  const list = [...byKey.values()]
     .map((e) => ({ hostname: e.hostname, namespace: e.namespace, destinationRules: [...e.drs].sort() }))
     .sort((a, b) => (a.hostname === b.hostname ? (a.namespace < b.namespace ? -1 : 1) : a.hostname < b.hostname ? -1 : 1));
-  if (previous !== undefined) current.withPrevious.set(previous, merged);
-  return merged;
+  const byHost = new Map<string, WatchedService[]>();
+  for (const w of list) byHost.set(w.hostname, [...(byHost.get(w.hostname) ?? []), w]);
+  const imported = { list, byHost };
+  if (previous === undefined) current.alone = imported;
+  else current.withPrevious.set(previous, imported);
+  return imported;
 }
 
 function scopeServices(push: PushContext, proxy: ProxyIdentity): readonly ServiceInfo[] {

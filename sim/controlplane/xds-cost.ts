@@ -125,7 +125,7 @@ export function configBytes(config: ProxyConfig, type: XdsType, options: XdsCost
     case 'CDS':
       return sum(Object.values(config.clusters), (c) => CLUSTER_BYTES + 2 * c.name.length);
     case 'EDS':
-      return sum(edsAssignments(config, options), claBytes);
+      return assignmentsBytes(edsAssignments(config, options));
     case 'LDS':
       return LDS_PROXY_BYTES[config.proxy.type] + sum(config.listeners, (l) => listenerBytes(l, strictInbound(config)));
     case 'RDS':
@@ -160,10 +160,8 @@ function typeCostNs(config: ProxyConfig, type: XdsType, options: XdsCostOptions)
   switch (type) {
     case 'CDS':
       return CDS_BASE_NS + CDS_CLUSTER_NS * Object.keys(config.clusters).length;
-    case 'EDS': {
-      const assignments = edsAssignments(config, options);
-      return EDS_BASE_NS + EDS_CLA_NS * assignments.length + EDS_ENDPOINT_NS * sum(assignments, (a) => a.endpoints.length);
-    }
+    case 'EDS':
+      return edsCostNs(edsAssignments(config, options));
     case 'LDS': {
       const chains = sum(config.listeners, (l) => l.filterChains.length);
       return LDS_BASE_NS[config.proxy.type] + LDS_LISTENER_NS * config.listeners.length + LDS_CHAIN_NS * chains;
@@ -175,6 +173,20 @@ function typeCostNs(config: ProxyConfig, type: XdsType, options: XdsCostOptions)
       return RDS_BASE_NS + RDS_CONFIG_NS * configs.length + RDS_VHOST_NS * vhosts.length + RDS_ROUTE_NS * routes.length + RDS_REGEX_NS * sum(routes, regexMatchers);
     }
   }
+}
+
+/** Bytes of an EDS response carrying these assignments. */
+export function assignmentsBytes(assignments: readonly ClusterLoadAssignment[]): number {
+  return sum(assignments, claBytes);
+}
+
+/** Virtual CPU µs of generating an EDS response with these assignments. */
+export function assignmentsCostUs(assignments: readonly ClusterLoadAssignment[], cpuScalePermille?: number): number {
+  return scaleToUs(edsCostNs(assignments), cpuScalePermille);
+}
+
+function edsCostNs(assignments: readonly ClusterLoadAssignment[]): number {
+  return EDS_BASE_NS + EDS_CLA_NS * assignments.length + EDS_ENDPOINT_NS * sum(assignments, (a) => a.endpoints.length);
 }
 
 /** The ClusterLoadAssignments EDS carries: those of EDS clusters, narrowed to `edsServices` when given. */

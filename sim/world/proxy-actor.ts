@@ -14,14 +14,22 @@
  *   applies the other clusters of that response; here the whole response is refused.)
  * - A proxy that has never applied a listener answers nothing: no listener is bound (connection refused).
  * - A proxy keeps its config while disconnected from istiod (Envoy keeps serving the last config).
+ * - Cluster warming (Envoy's ClusterManager): an EDS cluster that a CDS response adds or changes is
+ *   warming until an EDS response at least as new arrives; until then a new cluster is not there (a
+ *   route naming it gets 503 NC) and a changed one keeps serving its previous version. Other discovery
+ *   types (STATIC, DNS, ORIGINAL_DST) warm at once here.
+ * - A ClusterLoadAssignment only counts for a cluster CDS holds (Envoy drops a cluster's assignment
+ *   with the cluster): the engine looks the cluster up first.
  *
  * Invariants: the composed view is rebuilt only when a type changes; no module state.
  *
- * Not modelled: cluster warming (Envoy waits for a new cluster's EDS before using it; here CDS and EDS
- * of one push land back to back), listener draining on change, SDS (certificates are the CA model's).
+ * Not modelled: the initial_fetch_timeout that ends warming without EDS, listener draining on change,
+ * SDS (certificates are the CA model's).
  */
 import { outlierDetectionRejection, outlierDetectionSettings } from '../proxy/outlier-detection.ts';
 import type { XdsType } from '../trace/run-record.ts';
+import { edsHostsOf } from '../controlplane/push-scope.ts';
+import type { Cluster } from '../xds/cluster.ts';
 import type { ProxyConfig, ProxyIdentity } from '../xds/proxy-config.ts';
 import type { LivePod } from './cluster-state.ts';
 
@@ -34,6 +42,9 @@ export class ProxyActor {
   readonly replica: number;
   private readonly applied = new Map<XdsType, { push: number; config: ProxyConfig }>();
   private composed: ProxyConfig | null = null;
+  /** The clusters in use before the last CDS: what a warming cluster falls back to. */
+  private warmFrom: Readonly<Record<string, Cluster>> = {};
+  private edsHostsOf: { readonly config: ProxyConfig; readonly hosts: ReadonlySet<string> } | null = null;
   private dirty = false;
   /** NACK every response until this instant (a fault); -1: never. */
   nackUntilUs = -1;
@@ -66,6 +77,11 @@ export class ProxyActor {
     const prior = this.applied.get(type);
     // A late response from an older push (e.g. across a reconnect) never replaces a newer one.
     if (prior !== undefined && prior.push > push) return true;
+    if (type === 'CDS') {
+      // What served before this CDS: the clusters a warming one falls back to.
+      const eds = this.applied.get('EDS');
+      this.warmFrom = prior === undefined ? {} : this.activeClusters(eds?.push ?? -1);
+    }
     this.applied.set(type, { push, config });
     this.dirty = true;
     return true;
@@ -89,22 +105,40 @@ export class ProxyActor {
       this.composed = null;
       return null;
     }
-    const cds = this.applied.get('CDS')?.config;
-    const eds = this.applied.get('EDS')?.config;
-    // Envoy drops a cluster's ClusterLoadAssignment when CDS removes the cluster.
-    const clusters = cds?.clusters ?? {};
-    const endpoints = Object.fromEntries(Object.entries(eds?.endpoints ?? {}).filter(([name]) => clusters[name] !== undefined));
+    const eds = this.applied.get('EDS');
     const rds = this.applied.get('RDS')?.config;
     this.composed = {
       proxy: this.identity,
       version: `${this.ackedPush('CDS')}.${this.ackedPush('EDS')}.${this.ackedPush('LDS')}.${this.ackedPush('RDS')}`,
       listeners: lds.config.listeners,
       security: lds.config.security,
-      clusters,
-      endpoints,
+      clusters: this.activeClusters(eds?.push ?? -1),
+      endpoints: eds?.config.endpoints ?? {},
       routes: rds?.routes ?? {},
     };
     return this.composed;
+  }
+
+  /** The clusters in use: CDS's, except EDS clusters still warming (see the rules above). */
+  private activeClusters(edsPush: number): Readonly<Record<string, Cluster>> {
+    const cds = this.applied.get('CDS');
+    if (cds === undefined) return {};
+    if (edsPush >= cds.push) return cds.config.clusters;
+    const active: Record<string, Cluster> = {};
+    for (const [name, cluster] of Object.entries(cds.config.clusters)) {
+      const previous = this.warmFrom[name];
+      if (cluster.discovery !== 'EDS' || previous === cluster) active[name] = cluster;
+      else if (previous !== undefined) active[name] = previous;
+    }
+    return active;
+  }
+
+  /** The service hosts of the EDS clusters of the last CDS applied (what it watches), or null before any. */
+  edsHosts(): ReadonlySet<string> | null {
+    const cds = this.applied.get('CDS')?.config;
+    if (cds === undefined) return null;
+    if (this.edsHostsOf?.config !== cds) this.edsHostsOf = { config: cds, hosts: edsHostsOf(cds) };
+    return this.edsHostsOf.hosts;
   }
 
   /** The last config of each type, for the end-of-run snapshot. */

@@ -8,7 +8,8 @@
  * Not modelled: see xds-cost.ts.
  */
 import type { PushContext } from '../controlplane/push-context.ts';
-import { configBytes, generationCostUs, pushContextInitCostUs } from '../controlplane/xds-cost.ts';
+import { assignmentsBytes, assignmentsCostUs, configBytes, generationCostUs, pushContextInitCostUs } from '../controlplane/xds-cost.ts';
+import type { ClusterLoadAssignment } from '../xds/cluster.ts';
 import type { ServiceRef } from '../controlplane/push-scope.ts';
 import type { ProxySnapshot, XdsType } from '../trace/run-record.ts';
 import type { ProxyConfig } from '../xds/proxy-config.ts';
@@ -31,8 +32,17 @@ export const pushCosts = {
   generationUs(config: ProxyConfig, types: readonly XdsType[], edsServices: readonly ServiceRef[] | null = null): number {
     return generationCostUs(config, types, edsServices === null ? {} : { edsServices: edsServices.map((s) => s.hostname) });
   },
-  bytes(config: ProxyConfig, type: XdsType): number {
-    return configBytes(config, type);
+  /** Bytes of these types of the config (EDS narrowed to `edsServices` when given). */
+  bytes(config: ProxyConfig, types: readonly XdsType[], edsServices: readonly ServiceRef[] | null = null): number {
+    const options = edsServices === null ? {} : { edsServices: edsServices.map((s) => s.hostname) };
+    return types.reduce((total, type) => total + configBytes(config, type, options), 0);
+  },
+  /** A partial EDS push carrying just these assignments. */
+  assignmentsUs(assignments: readonly ClusterLoadAssignment[]): number {
+    return assignmentsCostUs(assignments);
+  },
+  assignmentsBytes(assignments: readonly ClusterLoadAssignment[]): number {
+    return assignmentsBytes(assignments);
   },
 };
 
@@ -47,8 +57,8 @@ export function proxySnapshot(actor: ProxyActor): ProxySnapshot {
     listeners: view?.listeners.length ?? 0,
     routes: Object.keys(view?.routes ?? {}).length,
     clusters: Object.keys(view?.clusters ?? {}).length,
-    endpoints: Object.values(view?.endpoints ?? {}).reduce((n, cla) => n + cla.endpoints.length, 0),
-    bytes: view === null ? 0 : types.reduce((sum, t) => sum + pushCosts.bytes(view, t), 0),
+    endpoints: Object.values(view?.endpoints ?? {}).reduce((n, cla) => n + (view!.clusters[cla.clusterName] === undefined ? 0 : cla.endpoints.length), 0),
+    bytes: view === null ? 0 : pushCosts.bytes(view, types),
     acked: { CDS: actor.ackedPush('CDS'), EDS: actor.ackedPush('EDS'), LDS: actor.ackedPush('LDS'), RDS: actor.ackedPush('RDS') },
     nacks: actor.nacks,
   };

@@ -10,11 +10,11 @@
  * Not modelled: xDS subscriptions (every proxy watches the four types).
  */
 import { planPush, proxyNeedsPush, proxyScopeFrom, pushProxyFrom } from '../controlplane/push-scope.ts';
-import type { ConfigKey, ConfigKind, PushPlan, PushRequest as ScopeRequest, TriggerReason } from '../controlplane/push-scope.ts';
+import type { ConfigKey, ConfigKind, ProxyScopeSources, PushPlan, PushRequest as ScopeRequest, TriggerReason } from '../controlplane/push-scope.ts';
 import type { PushRequest } from '../controlplane/debounce.ts';
 import type { PushContext } from '../controlplane/push-context.ts';
 import { serviceHostname } from '../topology/model.ts';
-import type { ProxyConfig, ProxyIdentity } from '../xds/proxy-config.ts';
+import type { ProxyIdentity } from '../xds/proxy-config.ts';
 
 const WATCHED: ReadonlySet<string> = new Set<ConfigKind>([
   'VirtualService', 'DestinationRule', 'Gateway', 'ServiceEntry', 'Sidecar', 'PeerAuthentication',
@@ -40,18 +40,17 @@ export function scopeRequest(request: PushRequest, push: PushContext): ScopeRequ
   };
 }
 
-/** Does this push concern the proxy at all (before it is queued)? */
-export function needsPush(request: PushRequest, push: PushContext, previous: PushContext | null, proxy: ProxyIdentity, held: ProxyConfig | null): boolean {
-  const scoped = scopeRequest(request, push);
-  if (scoped.forced === true) return true;
-  return proxyNeedsPush(scoped, pushProxyFrom(push, proxy), proxyScopeFrom(push, proxy, sources(previous, held)));
+/** Does this push concern the proxy at all (before it is queued)? `watchedHosts`: its EDS clusters' hosts (null: none held yet). */
+export function needsPush(request: ScopeRequest, push: PushContext, previous: PushContext | null, proxy: ProxyIdentity, watchedHosts: ReadonlySet<string> | null): boolean {
+  if (request.forced === true) return true;
+  return proxyNeedsPush(request, pushProxyFrom(push, proxy), proxyScopeFrom(push, proxy, sources(previous, watchedHosts)));
 }
 
 /** The types (and EDS services) to generate for the proxy's merged request. */
-export function pushPlan(request: PushRequest, push: PushContext, previous: PushContext | null, proxy: ProxyIdentity, held: ProxyConfig | null): PushPlan {
-  return planPush(scopeRequest(request, push), pushProxyFrom(push, proxy), proxyScopeFrom(push, proxy, sources(previous, held)));
+export function pushPlan(request: ScopeRequest, push: PushContext, previous: PushContext | null, proxy: ProxyIdentity, watchedHosts: ReadonlySet<string> | null): PushPlan {
+  return planPush(request, pushProxyFrom(push, proxy), proxyScopeFrom(push, proxy, sources(previous, watchedHosts)));
 }
 
-function sources(previous: PushContext | null, held: ProxyConfig | null): { previous?: PushContext; config?: ProxyConfig } {
-  return { ...(previous === null ? {} : { previous }), ...(held === null ? {} : { config: held }) };
+function sources(previous: PushContext | null, watchedHosts: ReadonlySet<string> | null): ProxyScopeSources {
+  return { ...(previous === null ? {} : { previous }), ...(watchedHosts === null ? {} : { watchedHosts }) };
 }

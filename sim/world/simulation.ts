@@ -22,7 +22,7 @@ import type { MeshConfig } from '../config/mesh-config.ts';
 import type { PushRequest } from '../controlplane/debounce.ts';
 import { pushContextFromStore } from '../controlplane/push-context.ts';
 import type { PushContext } from '../controlplane/push-context.ts';
-import { generateProxyConfig, proxyIdentityOf } from '../controlplane/generate-proxy-config.ts';
+import { endpointsForHosts, generateEndpoints, generateProxyConfig, proxyIdentityOf } from '../controlplane/generate-proxy-config.ts';
 import type { JwtVerifier } from '../proxy/jwt.ts';
 import type { PodInfo } from '../topology/model.ts';
 import { Recorder } from '../trace/recorder.ts';
@@ -40,7 +40,8 @@ import { Traffic } from './traffic.ts';
 import type { Exchange, TrafficEvent } from './traffic.ts';
 import { proxySnapshot, pushCosts } from './push-costs.ts';
 import { poissonGapUs } from '../workload/arrivals.ts';
-import { needsPush, pushPlan } from './push-plan.ts';
+import { needsPush, pushPlan, scopeRequest } from './push-plan.ts';
+import type { PushPlan } from '../controlplane/push-scope.ts';
 import { loadMesh } from './mesh.ts';
 
 type SimEvent =
@@ -49,7 +50,7 @@ type SimEvent =
   | { readonly kind: 'informer'; readonly replica: number; readonly request: PushRequest }
   | { readonly kind: 'debounce-timer'; readonly replica: number; readonly epoch: number }
   | { readonly kind: 'push-ready'; readonly replica: number; readonly epoch: number; readonly push: number }
-  | { readonly kind: 'generated'; readonly replica: number; readonly epoch: number; readonly proxy: string; readonly push: number; readonly types: readonly XdsType[]; readonly config: ProxyConfig; readonly queueUs: number; readonly startUs: number }
+  | { readonly kind: 'generated'; readonly replica: number; readonly epoch: number; readonly proxy: string; readonly push: number; readonly types: readonly XdsType[]; readonly config: ProxyConfig; readonly bytes: number; readonly queueUs: number; readonly startUs: number }
   | { readonly kind: 'xds-applied'; readonly proxy: string; readonly push: number; readonly type: XdsType; readonly config: ProxyConfig; readonly last: boolean; readonly types: readonly XdsType[]; readonly queueUs: number; readonly startUs: number; readonly sentUs: number; readonly bytes: number }
   | { readonly kind: 'proxy-connect'; readonly proxy: string }
   | { readonly kind: 'istiod-up' }
@@ -237,8 +238,8 @@ export class Simulation {
 
   // --- istiod ---------------------------------------------------------------------------------------
 
-  private buildPush(): PushContext {
-    return pushContextFromStore(this.cluster.store, this.cluster.topology, this.mesh);
+  private buildPush(version = this.pushCounter): PushContext {
+    return pushContextFromStore(this.cluster.store, this.cluster.topology, this.mesh, String(version));
   }
 
   private informer(index: number, request: PushRequest): void {
@@ -269,10 +270,11 @@ export class Simulation {
     const push = replica.pushes.get(pushIndex)!;
     const now = this.loop.nowUs;
     push.startUs = now;
+    const scoped = scopeRequest(push.request, replica.push!);
     let proxies = 0;
     for (const actor of this.sortedProxies()) {
       if (actor.replica !== index || !actor.connected) continue;
-      if (!needsPush(push.request, replica.push!, replica.previousPush, actor.identity, actor.view())) continue;
+      if (!needsPush(scoped, replica.push!, replica.previousPush, actor.identity, actor.edsHosts())) continue;
       replica.queue.enqueue(actor.id, push.request, pushIndex, now);
       proxies += 1;
     }
@@ -295,22 +297,38 @@ export class Simulation {
         continue;
       }
       const push = replica.pushes.get(entry.push);
-      const plan = pushPlan(entry.request, replica.push!, replica.previousPush, actor.identity, actor.view());
+      const plan = pushPlan(scopeRequest(entry.request, replica.push!), replica.push!, replica.previousPush, actor.identity, actor.edsHosts());
       if (plan.types.length === 0) {
         replica.queue.done(entry.proxyId, this.loop.nowUs);
         continue;
       }
-      const config = generateProxyConfig(replica.push!, actor.identity);
-      const types: readonly XdsType[] = plan.types;
+      const generation = this.generate(replica.push!, actor, plan);
       replica.generating += 1;
-      const cpuUs = pushCosts.generationUs(config, types, plan.edsFull ? null : plan.edsServices);
-      this.generationUs.set(entry.push, (this.generationUs.get(entry.push) ?? 0) + cpuUs);
-      const costUs = Math.ceil((cpuUs * replica.slowdownMilli()) / 1000);
+      this.generationUs.set(entry.push, (this.generationUs.get(entry.push) ?? 0) + generation.cpuUs);
+      const costUs = Math.ceil((generation.cpuUs * replica.slowdownMilli()) / 1000);
       this.loop.schedule(costUs, {
-        kind: 'generated', replica: replica.index, epoch: replica.epoch, proxy: actor.id, push: entry.push, types, config,
-        queueUs: this.loop.nowUs - entry.enqueuedUs, startUs: push?.startUs ?? entry.enqueuedUs,
+        kind: 'generated', replica: replica.index, epoch: replica.epoch, proxy: actor.id, push: entry.push, types: plan.types,
+        config: generation.config, bytes: generation.bytes, queueUs: this.loop.nowUs - entry.enqueuedUs, startUs: push?.startUs ?? entry.enqueuedUs,
       });
     }
+  }
+
+  /**
+   * What istiod generates for one proxy's push, its CPU time and bytes. A partial EDS push (endpoint
+   * changes only) builds just the affected ClusterLoadAssignments (eds.go buildDeltaEndpoints); the
+   * proxy applies them over what it holds, so the config carried is its last one with the new
+   * endpoints. Anything else generates the whole config and sends the planned types.
+   */
+  private generate(push: PushContext, actor: ProxyActor, plan: PushPlan): { config: ProxyConfig; cpuUs: number; bytes: number } {
+    const held = actor.latest('EDS') ?? actor.latest('CDS');
+    if (plan.types.length === 1 && plan.types[0] === 'EDS' && !plan.edsFull && held !== null) {
+      const assignments = endpointsForHosts(push, actor.identity, plan.edsServices.map((s) => s.hostname));
+      const config = { ...held, endpoints: generateEndpoints(push, actor.identity) };
+      return { config, cpuUs: pushCosts.assignmentsUs(assignments), bytes: pushCosts.assignmentsBytes(assignments) };
+    }
+    const config = generateProxyConfig(push, actor.identity);
+    const eds = plan.edsFull ? null : plan.edsServices;
+    return { config, cpuUs: pushCosts.generationUs(config, plan.types, eds), bytes: pushCosts.bytes(config, plan.types, eds) };
   }
 
   private generated(event: Extract<SimEvent, { kind: 'generated' }>): void {
@@ -323,12 +341,11 @@ export class Simulation {
     if (actor !== undefined) {
       const sentUs = now - event.startUs;
       const arriveUs = this.scenario.network.xdsLatencyUs + this.extraDelayUs(actor.pod.info);
-      const bytes = event.types.reduce((sum, type) => sum + pushCosts.bytes(event.config, type), 0);
       event.types.forEach((type, k) => {
         this.xdsInFlight += 1;
         this.loop.schedule(arriveUs + (k + 1) * this.scenario.network.proxyApplyUs, {
           kind: 'xds-applied', proxy: actor.id, push: event.push, type, config: event.config, last: k === event.types.length - 1,
-          types: event.types, queueUs: event.queueUs, startUs: event.startUs, sentUs, bytes,
+          types: event.types, queueUs: event.queueUs, startUs: event.startUs, sentUs, bytes: event.bytes,
         }, PRIORITY_URGENT);
       });
     }
