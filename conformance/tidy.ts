@@ -54,7 +54,7 @@ export const IMPORT_DIRECTIONS: Readonly<Record<string, ModuleRule>> = {
     why: 'the proxy sees only compiled config (sim/xds), as Envoy sees only xDS',
   },
   workload: { allowed: ['core', 'topology', 'trace'] },
-  faults: { allowed: ['core', 'topology', 'network', 'controlplane', 'proxy'] },
+  faults: { allowed: ['core', 'topology', 'network', 'controlplane', 'proxy', 'workload'], why: 'pod churn arrives as workload arrivals do (Poisson)' },
   check: { allowed: ['core', 'trace', 'xds', 'config'], why: 'checkers observe, never drive' },
   world: {
     allowed: [

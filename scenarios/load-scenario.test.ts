@@ -291,7 +291,7 @@ test('a file that uses every field loads into exactly the Scenario it describes'
       },
       {
         atUs: at(49), label: 'certificate of ns-00/svc-0002 expires',
-        action: { kind: 'fault', fault: { kind: 'certificate-expiry', workload: 'ns-00/svc-0002' } }, line: lineOf(text, '- at: 49s'),
+        action: { kind: 'fault', fault: { kind: 'certificate-expiry', workload: 'ns-00/svc-0002', durationUs: 0 } }, line: lineOf(text, '- at: 49s'),
       },
       { atUs: at(50), label: 'istiod outage until the end', action: { kind: 'fault', fault: { kind: 'istiod-outage', durationUs: 0 } }, line: lineOf(text, '- at: 50s') },
     ],

@@ -11,7 +11,7 @@
  *
  * Not modelled: steps relative to other steps ("5s after"), repeating steps, conditions.
  */
-import { CODES, KIND_NAMES, formatDuration } from '../sim/index.ts';
+import { CODES, KIND_NAMES, TERMINATION_DRAIN_US, formatDuration, formatPpm } from '../sim/index.ts';
 import type { FaultSpec, ManifestSource, ResourceKey, TimelineAction, TimelineStep } from '../sim/index.ts';
 import { readWorkloadRef } from './check-references.ts';
 import type { FieldReader, Obj } from './field-reader.ts';
@@ -25,9 +25,13 @@ export const FAULT_FIELDS = {
   istiodOutage: ['duration'],
   proxyNack: ['workload', 'duration'],
   podFailure: ['workload', 'pods'],
+  podChurn: ['rate', 'duration', 'namespace', 'drain'],
   networkDelay: ['workload', 'delay', 'duration'],
-  certificateExpiry: ['workload'],
+  networkLoss: ['workload', 'loss', 'duration'],
+  networkPartition: ['workload', 'peer', 'duration'],
+  certificateExpiry: ['workload', 'duration'],
 } as const;
+const REQUIRED_FAULT_FIELDS: ReadonlySet<string> = new Set(['workload', 'delay', 'rate', 'loss', 'peer']);
 const FAULTS = Object.keys(FAULT_FIELDS) as (keyof typeof FAULT_FIELDS)[];
 const DELETE_FIELDS = ['kind', 'namespace', 'name'] as const;
 const LABEL_NAME = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-_.A-Za-z0-9]{0,61}[A-Za-z0-9])?$/;
@@ -160,7 +164,7 @@ function readLabels(reader: FieldReader, at: FieldPath, value: unknown): Record<
 function readFault(ctx: SectionContext, at: FieldPath, kind: keyof typeof FAULT_FIELDS, value: unknown): FaultSpec | null {
   const { reader, refs } = ctx;
   const fields = FAULT_FIELDS[kind];
-  const obj = reader.object(at, value ?? {}, fields, fields.filter((f) => f === 'workload' || f === 'delay'));
+  const obj = reader.object(at, value ?? {}, fields, fields.filter((f) => REQUIRED_FAULT_FIELDS.has(f)));
   if (obj === null) return null;
   const workload = (fields as readonly string[]).includes('workload') ? readWorkloadRef(reader, refs, [...at, 'workload'], obj['workload'], 'fault') : '';
   const durationUs = (fields as readonly string[]).includes('duration') ? reader.duration([...at, 'duration'], obj['duration'], { fallback: 0 }) : 0;
@@ -178,8 +182,29 @@ function readFault(ctx: SectionContext, at: FieldPath, kind: keyof typeof FAULT_
       const delayUs = reader.duration([...at, 'delay'], obj['delay']);
       return delayUs === null ? null : { kind: 'network-delay', workload, delayUs, durationUs };
     }
+    case 'podChurn': {
+      const ratePerSecond = reader.integer([...at, 'rate'], obj['rate'], { min: 1, max: 10_000, unit: 'pods per second' });
+      const drainUs = reader.duration([...at, 'drain'], obj['drain'], { fallback: TERMINATION_DRAIN_US });
+      const namespace = obj['namespace'] === undefined ? null : reader.string([...at, 'namespace'], obj['namespace']);
+      if (namespace !== null && !NAMESPACE_NAME.test(namespace)) {
+        reader.error(CODES.scenarioInvalidValue, [...at, 'namespace'], `"${namespace}" is not a namespace name.`, 'Namespace names are lower-case DNS labels, e.g. ns-01; leave the field out to churn every namespace.');
+        return null;
+      }
+      if (namespace !== null) ctx.refs.push({ type: 'namespace', at: [...at, 'namespace'], name: namespace });
+      if (ratePerSecond === null || drainUs === null || (obj['namespace'] !== undefined && namespace === null)) return null;
+      return { kind: 'pod-churn', ratePerSecond, durationUs, namespace, drainUs };
+    }
+    case 'networkLoss': {
+      const lossPpm = reader.percentPpm([...at, 'loss'], obj['loss']);
+      return lossPpm === null ? null : { kind: 'network-loss', workload, lossPpm, durationUs };
+    }
+    case 'networkPartition': {
+      const raw = obj['peer'];
+      const peer = raw === 'istiod' || raw === '*' ? raw : readWorkloadRef(reader, refs, [...at, 'peer'], raw, 'fault');
+      return peer === null ? null : { kind: 'network-partition', workload, peer, durationUs };
+    }
     case 'certificateExpiry':
-      return { kind: 'certificate-expiry', workload };
+      return { kind: 'certificate-expiry', workload, durationUs };
   }
 }
 
@@ -220,9 +245,15 @@ function describeFault(fault: FaultSpec): string {
       return `${fault.workload} NACKs config ${lasting(fault.durationUs)}`;
     case 'pod-failure':
       return `${fault.pods} pod${fault.pods === 1 ? '' : 's'} of ${fault.workload} fail`;
+    case 'pod-churn':
+      return `${fault.ratePerSecond} pod deletions/s${fault.namespace === null ? '' : ` in ${fault.namespace}`} ${lasting(fault.durationUs)}`;
     case 'network-delay':
       return `+${formatDuration(fault.delayUs)} network delay at ${fault.workload} ${lasting(fault.durationUs)}`;
+    case 'network-loss':
+      return `${formatPpm(fault.lossPpm)} connection loss at ${fault.workload} ${lasting(fault.durationUs)}`;
+    case 'network-partition':
+      return `${fault.workload} cut off from ${fault.peer === '*' ? 'everything' : fault.peer} ${lasting(fault.durationUs)}`;
     case 'certificate-expiry':
-      return `certificate of ${fault.workload} expires`;
+      return `certificate of ${fault.workload} expires${fault.durationUs === 0 ? '' : ` (renewed after ${formatDuration(fault.durationUs)})`}`;
   }
 }

@@ -38,6 +38,8 @@ export { REQUEST_DURATION_BUCKETS_MS, CONVERGENCE_BUCKETS_S, DEBOUNCE_BUCKETS_S 
 // Scenarios: the data a run is built from (scenarios/load-scenario.ts reads the YAML into it).
 export type { Scenario, PilotSettings, NetworkSettings, DurationTable, TrafficSpec, AppSpec, ResourceKey, FaultSpec, TimelineAction, TimelineStep, AssertionMetric, AssertionSpec } from './world/scenario.ts';
 export { PILOT_SETTINGS_DEFAULT, NETWORK_SETTINGS_DEFAULT } from './world/scenario.ts';
+export { TERMINATION_DRAIN_US } from './faults/fault-plan.ts';
+export { formatPpm } from './world/assertions.ts';
 export { formatFieldPath } from './config/diagnostic.ts';
 export { MESH_CONFIG_DEFAULT, readMeshConfig } from './config/mesh-config.ts';
 export type { MeshConfig } from './config/mesh-config.ts';

@@ -152,8 +152,11 @@ const SUFFIX_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
  * A pod's name as its controller gives it. `templateGeneration` stands for the pod template: a rollout
  * restart changes the template, so a Deployment's new pods get a new template hash (0: as first created).
  */
-export function podName(w: Pick<WorkloadInfo, 'kind' | 'namespace' | 'name'>, index: number, templateGeneration = 0): string {
+export function podName(w: Pick<WorkloadInfo, 'kind' | 'namespace' | 'name'>, index: number, templateGeneration = 0, incarnation = 0): string {
   const template = templateGeneration === 0 ? `${w.namespace}/${w.name}` : `${w.namespace}/${w.name}#${templateGeneration}`;
+  // A replacement of a deleted or failed pod gets a new random suffix from its ReplicaSet (incarnation);
+  // a StatefulSet pod keeps its ordinal name.
+  const slot = incarnation === 0 ? `${template}/${index}` : `${template}/${index}~${incarnation}`;
   switch (w.kind) {
     case 'Pod':
     case 'WorkloadEntry':
@@ -161,9 +164,9 @@ export function podName(w: Pick<WorkloadInfo, 'kind' | 'namespace' | 'name'>, in
     case 'StatefulSet':
       return `${w.name}-${index}`;
     case 'Deployment':
-      return `${w.name}-${safeChars(template, 10)}-${safeChars(`${template}/${index}`, 5)}`;
+      return `${w.name}-${safeChars(template, 10)}-${safeChars(slot, 5)}`;
     case 'DaemonSet':
-      return `${w.name}-${safeChars(`${w.namespace}/${w.name}/${index}`, 5)}`;
+      return `${w.name}-${safeChars(incarnation === 0 ? `${w.namespace}/${w.name}/${index}` : `${w.namespace}/${w.name}/${index}~${incarnation}`, 5)}`;
   }
 }
 

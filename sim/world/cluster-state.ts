@@ -12,6 +12,11 @@
  * - `restart` is a rollout restart: the pod template changes (new template hash), new pods are created
  *   at once and the old ones terminate when every new one is ready (maxSurge 100%, a simplification).
  * - Scaling down terminates the pods with the highest indexes; a failed pod is gone at once.
+ * - A deleted pod (`kubectl delete pod`, eviction, churn) is terminating: it leaves its Services'
+ *   endpoints at once (the EndpointSlice controller drops terminating pods from the ready addresses)
+ *   and keeps serving until the world says it is gone (its sidecar's drain). Its controller replaces
+ *   it at once: a Deployment's or DaemonSet's replacement gets a new name, a StatefulSet's waits until
+ *   the old pod is gone and takes its name.
  * - A terminated pod's IP is unreachable (connections to it fail) and never reused in a run.
  *
  * Invariants: deterministic (pods in name order, IPs allocated in creation order from the pod CIDR past
@@ -33,7 +38,7 @@ import type { MeshSettings, PodInfo, Topology, WorkloadInfo } from '../topology/
 import { buildEndpoints } from '../topology/services.ts';
 import { podName } from '../topology/workloads.ts';
 
-export type PodPhase = 'starting' | 'ready' | 'terminated';
+export type PodPhase = 'starting' | 'ready' | 'terminating' | 'terminated';
 
 export interface LivePod {
   readonly info: PodInfo;
@@ -64,6 +69,8 @@ export class ClusterState {
   private readonly namespaceLabels = new Map<string, Labels>();
   private readonly pods = new Map<string, LivePod>();
   private readonly generations = new Map<string, number>();
+  /** Replacements made so far per `ns/workload/index` (new pod names for Deployments and DaemonSets). */
+  private readonly incarnations = new Map<string, number>();
   private readonly goneIps = new Set<string>();
   private nextIp: number;
   private current: Topology;
@@ -143,14 +150,38 @@ export class ClusterState {
     return this.settle([], nowUs);
   }
 
-  /** Pods of `workload` fail (the highest-named first): gone at once, their controller recreates them. */
+  /** Pods of `workload` fail (the first by name): gone at once, their controller recreates them. */
   fail(workload: string, count: number, nowUs: number): ClusterChange {
-    const victims = this.livePods().filter((p) => p.workloadKey === workload).slice(0, count);
-    for (const pod of victims) this.terminate(pod);
+    const victims = this.livePods().filter((p) => p.workloadKey === workload && p.phase !== 'terminating').slice(0, count);
+    for (const pod of victims) {
+      this.replaced(pod);
+      this.terminate(pod);
+    }
     // The controller replaces them with pods of the same template (new names, new IPs).
     this.generations.set(workload, this.generations.get(workload) ?? 0);
     const change = this.settle([], nowUs);
     return { ...change, terminated: [...victims, ...change.terminated] };
+  }
+
+  /** A pod is deleted: terminating (out of the endpoints, still serving), replaced by its controller. */
+  deletePod(pod: LivePod, nowUs: number): ClusterChange {
+    if (pod.phase === 'terminating' || pod.phase === 'terminated') return this.settle([], nowUs);
+    pod.phase = 'terminating';
+    this.replaced(pod);
+    return this.settle([], nowUs);
+  }
+
+  /** A terminating pod's containers have exited: it is gone. */
+  podGone(pod: LivePod, nowUs: number): ClusterChange {
+    if (pod.phase !== 'terminating') return this.settle([], nowUs);
+    this.terminate(pod);
+    const change = this.settle([], nowUs);
+    return { ...change, terminated: [pod, ...change.terminated] };
+  }
+
+  private replaced(pod: LivePod): void {
+    const slot = `${pod.workloadKey}/${pod.index}`;
+    this.incarnations.set(slot, (this.incarnations.get(slot) ?? 0) + 1);
   }
 
   /** The pod's proxy has its first config: the readiness probe passes. */
@@ -173,7 +204,15 @@ export class ClusterState {
     const created: LivePod[] = [];
     const terminated: LivePod[] = [];
     const byWorkload = new Map(base.workloads.map((w) => [`${w.namespace}/${w.name}`, w]));
-    for (const w of base.workloads) this.reconcileWorkload(w, base, nowUs, created, terminated);
+    const podsOf = new Map<string, LivePod[]>();
+    for (const pod of this.pods.values()) {
+      const list = podsOf.get(pod.workloadKey);
+      if (list === undefined) podsOf.set(pod.workloadKey, [pod]);
+      else list.push(pod);
+    }
+    const templates = new Map<string, PodInfo>();
+    for (const p of base.pods) if (!templates.has(`${p.namespace}/${p.workload}`)) templates.set(`${p.namespace}/${p.workload}`, p);
+    for (const w of base.workloads) this.reconcileWorkload(w, templates.get(`${w.namespace}/${w.name}`), podsOf.get(`${w.namespace}/${w.name}`) ?? [], nowUs, created, terminated);
     for (const pod of [...this.pods.values()]) {
       if (!byWorkload.has(pod.workloadKey)) {
         this.terminate(pod);
@@ -187,14 +226,15 @@ export class ClusterState {
     return { configs: watched, endpoints, full: watched.length > 0, created, terminated };
   }
 
-  private reconcileWorkload(w: WorkloadInfo, base: Topology, nowUs: number, created: LivePod[], terminated: LivePod[]): void {
+  private reconcileWorkload(w: WorkloadInfo, template: PodInfo | undefined, existing: readonly LivePod[], nowUs: number, created: LivePod[], terminated: LivePod[]): void {
     const key = `${w.namespace}/${w.name}`;
     const generation = this.generations.get(key) ?? 0;
     const fixedName = w.kind === 'Pod' || w.kind === 'WorkloadEntry';
+    const mine = [...existing];
     for (let index = 0; index < w.replicas; index += 1) {
-      const name = fixedName ? w.name : podName(w, index, generation);
+      const incarnation = w.kind === 'StatefulSet' ? 0 : this.incarnations.get(`${key}/${index}`) ?? 0;
+      const name = fixedName ? w.name : podName(w, index, generation, incarnation);
       if (this.pods.has(`${w.namespace}/${name}`)) continue;
-      const template = base.pods.find((p) => p.namespace === w.namespace && p.workload === w.name);
       const info: PodInfo = {
         name, namespace: w.namespace, workload: w.name, workloadKind: w.kind, ip: this.allocateIp(template?.ip, fixedName),
         labels: w.labels, serviceAccount: w.serviceAccount, identity: w.identity, proxy: w.proxy, ready: false,
@@ -202,11 +242,13 @@ export class ClusterState {
       const pod: LivePod = { info, workloadKey: key, generation, index, phase: w.proxy === 'none' ? 'ready' : 'starting', createdUs: nowUs };
       this.pods.set(`${w.namespace}/${name}`, pod);
       created.push(pod);
+      mine.push(pod);
     }
-    const mine = [...this.pods.values()].filter((p) => p.workloadKey === key);
-    const current = mine.filter((p) => p.generation === generation && p.index < w.replicas);
+    // Terminating pods go on their own (their drain); they count for nothing here.
+    const serving = mine.filter((p) => p.phase !== 'terminating' && p.phase !== 'terminated');
+    const current = serving.filter((p) => p.generation === generation && p.index < w.replicas);
     const newAllReady = current.length >= w.replicas && current.every((p) => p.phase === 'ready');
-    for (const pod of mine) {
+    for (const pod of serving) {
       const old = pod.generation !== generation;
       // Old-template pods go when the new ones are all ready; surplus pods (scale down) go at once.
       if ((old && newAllReady) || (!old && pod.index >= w.replicas)) {

@@ -73,6 +73,10 @@ export interface MeshView {
   proxyConfig(pod: PodInfo): ProxyConfig | null;
   /** An address whose pod is gone (terminated in a run): connections to it fail. */
   isGone?(address: string): boolean;
+  /** Why a connection attempt by `from`'s proxy to `to` (null: outside the mesh) fails now (a fault), and after how long; null: it does not. */
+  connectFails?(from: PodInfo, to: PodInfo | null): { readonly reason: string; readonly delayUs: number } | null;
+  /** The pod's workload certificate is past notAfter (a fault): every mTLS handshake with it fails. */
+  certificateExpired?(pod: PodInfo): boolean;
 }
 
 /** One probe session: the mesh, the seeded stream, and each proxy's load-balancer state. */
@@ -248,12 +252,18 @@ export class ProbeSession {
         if (target === undefined && this.mesh.isGone?.(endpoint.address) === true) {
           return this.upstreamFailure(call, response, delayUs, outcome, outcome, trace, `endpoint ${endpoint.address}:${endpoint.port} belongs to a pod that is gone: the connection fails`);
         }
+        // A fault on the way (a partition, loss): the connection attempt fails (503 UF).
+        const fails = this.mesh.connectFails?.(at!, target ?? null) ?? null;
+        if (fails !== null) return this.upstreamFailure(call, response, delayUs + fails.delayUs, outcome, outcome, trace, fails.reason);
         destination = destinationOf(outcome, target ?? null);
         next = target === undefined ? 'outside' : { pod: target, port: endpoint.port };
         // An HTTP connection manager originates a new HTTP request upstream (TLS it terminated stays behind).
         if (outcome.upstream !== null) call = { destinationIp: call.destinationIp, destinationPort: call.destinationPort, protocol: 'http', request: outcome.upstream };
         // What the proxy puts on the wire to that endpoint: the cluster's TLS, or auto mTLS per endpoint.
         call = { ...call, transport: transportTo(this.mesh.proxyConfig(at!)?.clusters[outcome.cluster ?? ''], endpoint), sourcePrincipal: at!.identity, sourceIp: at!.ip };
+        // Envoy checks the peer certificate's validity in the handshake, both ways (CERTIFICATE_VERIFY_FAILED).
+        const expired = call.transport === 'mtls' ? [at!, target].find((p) => p !== undefined && this.mesh.certificateExpired?.(p) === true) : undefined;
+        if (expired !== undefined) return this.upstreamFailure(call, response, delayUs, outcome, outcome, trace, `the certificate of ${expired.namespace}/${expired.workload} has expired: the mTLS handshake fails (CERTIFICATE_VERIFY_FAILED)`);
         // Passthrough to a Service address (a host the sidecar does not know): kube-proxy takes it on.
         if (target === undefined && this.mesh.topology.services.some((s) => s.address === endpoint.address && s.kind !== 'ServiceEntry')) {
           const chosen = kubeProxyHop(this.mesh.topology, { ...call, destinationIp: endpoint.address, destinationPort: endpoint.port }, this.rng, true);

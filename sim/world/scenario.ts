@@ -97,13 +97,9 @@ export interface AppSpec {
 
 export type ResourceKey = { readonly kind: string; readonly namespace: string; readonly name: string };
 
-/** A fault plan: what goes wrong, from a step's `atUs`, for `durationUs` (0: until the run ends). */
-export type FaultSpec =
-  | { readonly kind: 'istiod-outage'; readonly durationUs: number }
-  | { readonly kind: 'proxy-nack'; readonly workload: string; readonly durationUs: number }
-  | { readonly kind: 'pod-failure'; readonly workload: string; readonly pods: number }
-  | { readonly kind: 'network-delay'; readonly workload: string; readonly delayUs: number; readonly durationUs: number }
-  | { readonly kind: 'certificate-expiry'; readonly workload: string };
+import type { FaultSpec } from '../faults/fault-plan.ts';
+
+export type { FaultSpec };
 
 export type TimelineAction =
   | { readonly kind: 'apply'; readonly manifests: readonly ManifestSource[] }

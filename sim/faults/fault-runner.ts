@@ -1,0 +1,109 @@
+/**
+ * Carries out fault plans (fault-plan.ts) through the hooks the world offers: istiod going down and
+ * up, proxies NACKing, pods failing or being deleted, links changing (sim/network), certificates
+ * expiring. Faults that last end by themselves; pod churn arrives as a seeded Poisson process.
+ *
+ * Rules:
+ * - a fault with a duration ends at start + duration (the world is told, e.g. istiod comes back, the
+ *   certificates are renewed); duration 0 lasts until the run ends;
+ * - pod churn: the gap to the next deletion is exponential with mean 1/rate (integer µs); each
+ *   deletion picks uniformly among the candidates the world lists at that instant (none: skipped).
+ *
+ * Invariants: no module state; draws come only from the stream handed in, in event order; a tick of
+ * a fault carries its own index so several faults run side by side.
+ *
+ * Not modelled: faults that depend on load (e.g. istiod OOM under a push storm).
+ */
+import { poissonGapUs } from '../workload/arrivals.ts';
+import type { Rng } from '../core/prng.ts';
+import type { Links } from '../network/links.ts';
+import type { FaultSpec } from './fault-plan.ts';
+
+/** What the world lets faults do. Times are the loop's (virtual µs). */
+export interface FaultHooks {
+  readonly nowUs: number;
+  /** Calls `tick(fault)` back after `delayUs`. */
+  schedule(delayUs: number, fault: number): void;
+  istiod(up: boolean): void;
+  nack(workload: string, untilUs: number): void;
+  failPods(workload: string, pods: number): void;
+  /** Pods a churn may delete now, `NS/NAME` of the pod, in a stable order. */
+  churnCandidates(namespace: string | null): readonly string[];
+  deletePod(pod: string, drainUs: number): void;
+  /** The workload's proxies lose (false) or regain (true) their xDS stream. */
+  xdsReachable(workload: string, reachable: boolean): void;
+  certificates(workload: string, valid: boolean): void;
+}
+
+const FOREVER = Number.MAX_SAFE_INTEGER;
+
+export class FaultRunner {
+  private readonly hooks: FaultHooks;
+  private readonly links: Links;
+  private readonly rng: Rng;
+  private readonly faults: readonly FaultSpec[];
+  private readonly endsUs = new Map<number, number>();
+
+  /** `faults[i]` is the fault of timeline step i (or undefined when that step is not a fault). */
+  constructor(faults: readonly (FaultSpec | undefined)[], hooks: FaultHooks, links: Links, rng: Rng) {
+    this.faults = faults as readonly FaultSpec[];
+    this.hooks = hooks;
+    this.links = links;
+    this.rng = rng;
+  }
+
+  start(index: number): void {
+    const fault = this.faults[index]!;
+    const now = this.hooks.nowUs;
+    const lasting = 'durationUs' in fault ? fault.durationUs : 0;
+    const untilUs = lasting === 0 ? FOREVER : now + lasting;
+    this.endsUs.set(index, untilUs);
+    if (lasting > 0 && fault.kind !== 'pod-churn') this.hooks.schedule(lasting, index);
+    switch (fault.kind) {
+      case 'istiod-outage':
+        return this.hooks.istiod(false);
+      case 'proxy-nack':
+        return this.hooks.nack(fault.workload, untilUs);
+      case 'pod-failure':
+        return this.hooks.failPods(fault.workload, fault.pods);
+      case 'pod-churn':
+        return this.hooks.schedule(poissonGapUs(this.rng, fault.ratePerSecond), index);
+      case 'network-delay':
+        return this.links.add({ workloads: new Set([fault.workload]), peer: '*', fromUs: now, untilUs, delayUs: fault.delayUs, lossPpm: 0, partition: false });
+      case 'network-loss':
+        return this.links.add({ workloads: new Set([fault.workload]), peer: '*', fromUs: now, untilUs, delayUs: 0, lossPpm: fault.lossPpm, partition: false });
+      case 'network-partition':
+        this.links.add({ workloads: new Set([fault.workload]), peer: fault.peer, fromUs: now, untilUs, delayUs: 0, lossPpm: 0, partition: true });
+        if (fault.peer === 'istiod' || fault.peer === '*') this.hooks.xdsReachable(fault.workload, false);
+        return;
+      case 'certificate-expiry':
+        return this.hooks.certificates(fault.workload, false);
+    }
+  }
+
+  /** A fault's scheduled moment: its end, or (pod churn) its next deletion. */
+  tick(index: number): void {
+    const fault = this.faults[index]!;
+    const now = this.hooks.nowUs;
+    if (fault.kind === 'pod-churn') {
+      if (now >= this.endsUs.get(index)!) return;
+      const candidates = this.hooks.churnCandidates(fault.namespace);
+      if (candidates.length > 0) this.hooks.deletePod(candidates[this.rng.below(candidates.length)]!, fault.drainUs);
+      const next = poissonGapUs(this.rng, fault.ratePerSecond);
+      if (now + next < this.endsUs.get(index)!) this.hooks.schedule(next, index);
+      return;
+    }
+    switch (fault.kind) {
+      case 'istiod-outage':
+        return this.hooks.istiod(true);
+      case 'network-partition':
+        if ((fault.peer === 'istiod' || fault.peer === '*') && this.links.istiodHealsAtUs(fault.workload, now) === null) this.hooks.xdsReachable(fault.workload, true);
+        return;
+      case 'certificate-expiry':
+        return this.hooks.certificates(fault.workload, true);
+      default:
+        // Delay, loss and NACK windows end by themselves (their `untilUs`).
+        return;
+    }
+  }
+}

@@ -1,0 +1,296 @@
+/**
+ * istiod in the run: its replicas' debounce, push queue and generation, xDS delivery to the proxies
+ * and their ACKs and NACKs, reconnects. The simulation hands it what the API server changed (after
+ * the informers' lag) and the proxies; it schedules its own events on the loop and tells the host
+ * when a new proxy has its whole config (its pod becomes ready).
+ *
+ * Rules: see istiod-replica.ts (debounce, throttle, processor sharing), push-plan.ts (who gets what),
+ * proxy-actor.ts (how a proxy applies it). A partial EDS push builds only the affected
+ * ClusterLoadAssignments (eds.go buildDeltaEndpoints); a proxy whose xDS stream is cut (an outage, a
+ * partition) gets nothing and asks for everything when it reconnects.
+ *
+ * Invariants: push indexes are unique in a run (one counter for every replica); events of a replica
+ * from before its restart (an older epoch) are ignored; no module state.
+ *
+ * Not modelled: PILOT_MAX_REQUESTS_PER_SECOND on reconnect storms, leader election, delta xDS.
+ */
+import { PRIORITY_URGENT } from '../core/loop.ts';
+import type { PushRequest } from '../controlplane/debounce.ts';
+import type { PushContext } from '../controlplane/push-context.ts';
+import type { PushPlan } from '../controlplane/push-scope.ts';
+import { endpointsForHosts, generateEndpoints, generateProxyConfig } from '../controlplane/generate-proxy-config.ts';
+import type { Links } from '../network/links.ts';
+import type { Recorder } from '../trace/recorder.ts';
+import type { XdsType } from '../trace/run-record.ts';
+import type { ProxyConfig } from '../xds/proxy-config.ts';
+import { IstiodReplica } from './istiod-replica.ts';
+import type { ProxyActor } from './proxy-actor.ts';
+import { XDS_ORDER } from './proxy-actor.ts';
+import { pushCosts } from './push-costs.ts';
+import { needsPush, pushPlan, scopeRequest } from './push-plan.ts';
+import type { NetworkSettings, PilotSettings } from './scenario.ts';
+
+export type ControlPlaneEvent =
+  | { readonly kind: 'informer'; readonly replica: number; readonly request: PushRequest }
+  | { readonly kind: 'debounce-timer'; readonly replica: number; readonly epoch: number }
+  | { readonly kind: 'push-ready'; readonly replica: number; readonly epoch: number; readonly push: number }
+  | { readonly kind: 'generated'; readonly replica: number; readonly epoch: number; readonly proxy: string; readonly push: number; readonly types: readonly XdsType[]; readonly config: ProxyConfig; readonly bytes: number; readonly queueUs: number; readonly startUs: number }
+  | { readonly kind: 'xds-applied'; readonly proxy: string; readonly push: number; readonly type: XdsType; readonly config: ProxyConfig; readonly last: boolean; readonly types: readonly XdsType[]; readonly queueUs: number; readonly startUs: number; readonly sentUs: number; readonly bytes: number }
+  | { readonly kind: 'proxy-connect'; readonly proxy: string };
+
+const CONTROL_PLANE_EVENTS: ReadonlySet<string> = new Set(['informer', 'debounce-timer', 'push-ready', 'generated', 'xds-applied', 'proxy-connect']);
+
+export function isControlPlaneEvent(event: { readonly kind: string }): event is ControlPlaneEvent {
+  return CONTROL_PLANE_EVENTS.has(event.kind);
+}
+
+/** What the control plane needs from the run. */
+export interface ControlPlaneHost {
+  readonly loop: {
+    readonly nowUs: number;
+    schedule(delayUs: number, event: ControlPlaneEvent, priority?: number): void;
+    scheduleAt(atUs: number, event: ControlPlaneEvent, priority?: number): void;
+  };
+  readonly proxies: ReadonlyMap<string, ProxyActor>;
+  readonly recorder: Recorder;
+  readonly network: NetworkSettings;
+  readonly links: Links;
+  /** A PushContext of the cluster as it is now, named `version`. */
+  buildPush(version: string): PushContext;
+  /** The proxies in id order. */
+  sortedProxies(): readonly ProxyActor[];
+  /** The proxy applied its whole config for the first time. */
+  proxyReady(actor: ProxyActor): void;
+}
+
+export class ControlPlane {
+  readonly replicas: IstiodReplica[];
+  private readonly host: ControlPlaneHost;
+  private readonly nacked = new Set<string>();
+  private readonly generationUs = new Map<number, number>();
+  private pushCounter = 0;
+  private xdsInFlight = 0;
+
+  constructor(pilot: PilotSettings, host: ControlPlaneHost) {
+    this.host = host;
+    this.replicas = Array.from({ length: Math.max(1, pilot.replicas) }, (_, i) => new IstiodReplica(i, pilot));
+  }
+
+  handle(event: ControlPlaneEvent): void {
+    switch (event.kind) {
+      case 'informer': return this.informer(event.replica, event.request);
+      case 'debounce-timer': {
+        const replica = this.replicas[event.replica]!;
+        if (replica.epoch === event.epoch && replica.up) this.debounceStep(replica, replica.debouncer.timerFired(this.host.loop.nowUs));
+        return;
+      }
+      case 'push-ready': return this.pushReady(event.replica, event.epoch, event.push);
+      case 'generated': return this.generated(event);
+      case 'xds-applied': return this.xdsApplied(event);
+      case 'proxy-connect': return this.connect(event.proxy);
+    }
+  }
+
+  /** Push 0: the mesh as loaded, already delivered to every proxy. */
+  startConverged(actors: readonly ProxyActor[]): void {
+    const push = this.buildPush();
+    for (const replica of this.replicas) replica.push = push;
+    this.host.recorder.push({ index: 0, startUs: 0, firstEventUs: 0, full: true, reasons: { initial: 1 }, configs: [], proxies: actors.length, generationUs: 0 });
+    for (const actor of actors) {
+      actor.connected = true;
+      const config = generateProxyConfig(push, actor.identity);
+      for (const type of XDS_ORDER) actor.apply(type, 0, config, 0);
+    }
+  }
+
+  /** What the API server changed reaches every replica's informers after their lag. */
+  changed(request: PushRequest): void {
+    for (const replica of this.replicas) this.host.loop.schedule(this.host.network.informerLagUs, { kind: 'informer', replica: replica.index, request });
+  }
+
+  /** The replica a proxy connects to. */
+  replicaFor(hash: number): number {
+    return hash % this.replicas.length;
+  }
+
+  /** A proxy is gone: nothing more is generated for it. */
+  forget(actor: ProxyActor): void {
+    this.replicas[actor.replica]!.queue.remove(actor.id);
+  }
+
+  /** CPU µs istiod spent on a push, summed over its proxies. */
+  pushGenerationUs(index: number): number {
+    return this.generationUs.get(index) ?? 0;
+  }
+
+  private buildPush(version = this.pushCounter): PushContext {
+    return this.host.buildPush(String(version));
+  }
+
+  private informer(index: number, request: PushRequest): void {
+    const replica = this.replicas[index]!;
+    if (!replica.up) return; // A replica that is down resyncs everything when it returns.
+    this.debounceStep(replica, replica.debouncer.change(this.host.loop.nowUs, request));
+  }
+
+  private debounceStep(replica: IstiodReplica, step: ReturnType<IstiodReplica['debouncer']['change']>): void {
+    if (step.kind === 'arm') this.host.loop.scheduleAt(step.atUs, { kind: 'debounce-timer', replica: replica.index, epoch: replica.epoch });
+    if (step.kind === 'push') this.startPush(replica, step.request);
+  }
+
+  startPush(replica: IstiodReplica, request: PushRequest): void {
+    this.pushCounter += 1;
+    const index = this.pushCounter;
+    replica.pushes.set(index, { index, request, startUs: this.host.loop.nowUs });
+    const push = this.buildPush();
+    replica.previousPush = replica.push;
+    replica.push = push;
+    replica.pushIndex = index;
+    this.host.loop.schedule(request.full ? pushCosts.initUs(push) : 0, { kind: 'push-ready', replica: replica.index, epoch: replica.epoch, push: index });
+  }
+
+  private pushReady(index: number, epoch: number, pushIndex: number): void {
+    const replica = this.replicas[index]!;
+    if (replica.epoch !== epoch) return;
+    const push = replica.pushes.get(pushIndex)!;
+    const now = this.host.loop.nowUs;
+    push.startUs = now;
+    const scoped = scopeRequest(push.request, replica.push!);
+    let proxies = 0;
+    for (const actor of this.host.sortedProxies()) {
+      if (actor.replica !== index || !actor.connected) continue;
+      if (!needsPush(scoped, replica.push!, replica.previousPush, actor.identity, actor.edsHosts())) continue;
+      replica.queue.enqueue(actor.id, push.request, pushIndex, now);
+      proxies += 1;
+    }
+    this.host.recorder.push({
+      index: pushIndex, startUs: now, firstEventUs: push.request.firstEventUs, full: push.request.full,
+      reasons: Object.fromEntries([...push.request.reasons].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+      configs: [...push.request.configs].sort(), proxies, generationUs: 0,
+    });
+    if (!push.request.reasons.has('proxyrequest')) this.debounceStep(replica, replica.debouncer.pushDone(now));
+    this.drain(replica);
+  }
+
+  private drain(replica: IstiodReplica): void {
+    while (replica.canGenerate()) {
+      const entry = replica.queue.next();
+      if (entry === null) return;
+      const actor = this.host.proxies.get(entry.proxyId);
+      if (actor === undefined) {
+        replica.queue.done(entry.proxyId, this.host.loop.nowUs);
+        continue;
+      }
+      const push = replica.pushes.get(entry.push);
+      const plan = pushPlan(scopeRequest(entry.request, replica.push!), replica.push!, replica.previousPush, actor.identity, actor.edsHosts());
+      if (plan.types.length === 0) {
+        replica.queue.done(entry.proxyId, this.host.loop.nowUs);
+        continue;
+      }
+      const generation = this.generate(replica.push!, actor, plan);
+      replica.generating += 1;
+      this.generationUs.set(entry.push, (this.generationUs.get(entry.push) ?? 0) + generation.cpuUs);
+      const costUs = Math.ceil((generation.cpuUs * replica.slowdownMilli()) / 1000);
+      this.host.loop.schedule(costUs, {
+        kind: 'generated', replica: replica.index, epoch: replica.epoch, proxy: actor.id, push: entry.push, types: plan.types,
+        config: generation.config, bytes: generation.bytes, queueUs: this.host.loop.nowUs - entry.enqueuedUs, startUs: push?.startUs ?? entry.enqueuedUs,
+      });
+    }
+  }
+
+  /**
+   * What istiod generates for one proxy's push, its CPU time and bytes. A partial EDS push (endpoint
+   * changes only) builds just the affected ClusterLoadAssignments (eds.go buildDeltaEndpoints); the
+   * proxy applies them over what it holds, so the config carried is its last one with the new
+   * endpoints. Anything else generates the whole config and sends the planned types.
+   */
+  private generate(push: PushContext, actor: ProxyActor, plan: PushPlan): { config: ProxyConfig; cpuUs: number; bytes: number } {
+    const held = actor.latest('EDS') ?? actor.latest('CDS');
+    if (plan.types.length === 1 && plan.types[0] === 'EDS' && !plan.edsFull && held !== null) {
+      const assignments = endpointsForHosts(push, actor.identity, plan.edsServices.map((s) => s.hostname));
+      const config = { ...held, endpoints: generateEndpoints(push, actor.identity) };
+      return { config, cpuUs: pushCosts.assignmentsUs(assignments), bytes: pushCosts.assignmentsBytes(assignments) };
+    }
+    const config = generateProxyConfig(push, actor.identity);
+    const eds = plan.edsFull ? null : plan.edsServices;
+    return { config, cpuUs: pushCosts.generationUs(config, plan.types, eds), bytes: pushCosts.bytes(config, plan.types, eds) };
+  }
+
+  private generated(event: Extract<ControlPlaneEvent, { kind: 'generated' }>): void {
+    const replica = this.replicas[event.replica]!;
+    if (replica.epoch !== event.epoch) return;
+    replica.generating -= 1;
+    const now = this.host.loop.nowUs;
+    replica.queue.done(event.proxy, now);
+    const actor = this.host.proxies.get(event.proxy);
+    if (actor !== undefined) {
+      const sentUs = now - event.startUs;
+      if (!actor.connected) {
+        // The stream broke (a partition) while this was generated: nothing arrives; it reconnects later.
+        this.drain(replica);
+        return;
+      }
+      const arriveUs = this.host.network.xdsLatencyUs + this.host.links.delayUs(actor.pod.workloadKey, 'istiod', now);
+      event.types.forEach((type, k) => {
+        this.xdsInFlight += 1;
+        this.host.loop.schedule(arriveUs + (k + 1) * this.host.network.proxyApplyUs, {
+          kind: 'xds-applied', proxy: actor.id, push: event.push, type, config: event.config, last: k === event.types.length - 1,
+          types: event.types, queueUs: event.queueUs, startUs: event.startUs, sentUs, bytes: event.bytes,
+        }, PRIORITY_URGENT);
+      });
+    }
+    this.drain(replica);
+  }
+
+  private xdsApplied(event: Extract<ControlPlaneEvent, { kind: 'xds-applied' }>): void {
+    this.xdsInFlight -= 1;
+    const actor = this.host.proxies.get(event.proxy);
+    if (actor === undefined) return;
+    const now = this.host.loop.nowUs;
+    const key = `${event.proxy}#${event.push}`;
+    if (!actor.apply(event.type, event.push, event.config, now)) this.nacked.add(key);
+    if (!event.last) return;
+    const nacked = this.nacked.delete(key);
+    this.host.recorder.proxyConverged({
+      push: event.push, proxy: event.proxy, queueUs: event.queueUs, sentUs: event.sentUs,
+      ackUs: now + this.host.network.xdsLatencyUs - event.startUs, types: event.types, nacked, bytes: event.bytes,
+    });
+    if (actor.pod.phase === 'starting' && actor.hasFullConfig()) this.host.proxyReady(actor);
+  }
+
+  connect(proxyId: string): void {
+    const actor = this.host.proxies.get(proxyId);
+    if (actor === undefined) return;
+    const replica = this.replicas[actor.replica]!;
+    // It keeps dialling; it connects when istiod is back or the partition heals.
+    if (!replica.up || this.host.links.partitioned(actor.pod.workloadKey, 'istiod', this.host.loop.nowUs)) return;
+    actor.connected = true;
+    const now = this.host.loop.nowUs;
+    const request: PushRequest = { full: true, configs: new Set(), reasons: new Map([['proxyrequest', 1]]), firstEventUs: now };
+    replica.queue.enqueue(actor.id, request, replica.pushIndex, now);
+    this.drain(replica);
+  }
+
+  istiodDown(): void {
+    for (const replica of this.replicas) replica.goDown();
+    for (const actor of this.host.proxies.values()) actor.connected = false;
+  }
+
+  istiodUp(): void {
+    const now = this.host.loop.nowUs;
+    for (const replica of this.replicas) {
+      replica.comeUp();
+      // A fresh istiod builds its PushContext from everything the informers list, then every proxy
+      // reconnects and asks for its whole config (those it can reach).
+      for (const actor of this.host.proxies.values()) {
+        if (actor.replica === replica.index && !this.host.links.partitioned(actor.pod.workloadKey, 'istiod', now)) actor.connected = true;
+      }
+      this.startPush(replica, { full: true, configs: new Set(), reasons: new Map([['proxyrequest', 1]]), firstEventUs: now });
+    }
+  }
+
+  converged(): boolean {
+    if (this.xdsInFlight > 0 || this.replicas.some((r) => !r.up || !r.isIdle())) return false;
+    return [...this.host.proxies.values()].every((a) => a.connected && a.ackedPush('LDS') >= 0);
+  }
+}
