@@ -7,7 +7,7 @@
  * operator and a value in the metric's unit (percent → ppm, duration → µs, count, true/false → 1/0).
  *
  * Invariants: values are integers (ppm, µs, counts) read without float arithmetic; `latency` and
- * `convergence` always carry a percentile, `flaggedRequests` always a flag; `converged` compares with ==.
+ * `convergence`, `propagation` always carry a percentile, `flaggedRequests` always a flag; `converged` compares with ==.
  *
  * Not modelled: assertions over ratios of two metrics, rates per second, or Prometheus queries.
  */
@@ -26,6 +26,7 @@ export const METRICS = {
   flaggedRequests: 'flagged-requests',
   latency: 'latency-us',
   convergence: 'convergence-us',
+  propagation: 'propagation-us',
   pushes: 'pushes',
   proxyUpdates: 'proxy-updates',
   updateBytes: 'update-bytes',
@@ -48,7 +49,7 @@ export const ENVOY_RESPONSE_FLAGS = [
 /** Which filters each metric takes. */
 const REQUEST_METRICS: readonly MetricName[] = ['successRate', 'requests', 'flaggedRequests', 'latency'];
 const CODE_METRICS: readonly MetricName[] = ['requests', 'flaggedRequests', 'latency'];
-const PERCENTILE_METRICS: readonly MetricName[] = ['latency', 'convergence', 'updateBytes'];
+const PERCENTILE_METRICS: readonly MetricName[] = ['latency', 'convergence', 'propagation', 'updateBytes'];
 
 export function readAssertions(ctx: SectionContext, at: FieldPath, value: unknown): AssertionSpec[] {
   const { reader } = ctx;
@@ -100,7 +101,7 @@ function readFilters(ctx: SectionContext, at: FieldPath, obj: Obj, metric: Metri
   const flag = notFor('flag', ['flaggedRequests'], 'Use metric flaggedRequests to count requests with a response flag.') ? null
     : metric === 'flaggedRequests' ? reader.choice([...at, 'flag'], obj['flag'], ENVOY_RESPONSE_FLAGS) : null;
   let percentile: number | null = null;
-  if (!notFor('percentile', PERCENTILE_METRICS, 'Remove percentile; it applies to latency, convergence and updateBytes.') && PERCENTILE_METRICS.includes(metric)) {
+  if (!notFor('percentile', PERCENTILE_METRICS, 'Remove percentile; it applies to latency, convergence, propagation and updateBytes.') && PERCENTILE_METRICS.includes(metric)) {
     percentile = readPercentile(reader, [...at, 'percentile'], obj['percentile']);
   }
   if (reader.errorCount() > errors) return null;
@@ -184,6 +185,7 @@ const UNITS: Readonly<Record<MetricName, Unit>> = {
   flaggedRequests: COUNT,
   latency: DURATION,
   convergence: DURATION,
+  propagation: DURATION,
   pushes: COUNT,
   proxyUpdates: COUNT,
   updateBytes: COUNT,

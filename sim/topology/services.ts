@@ -94,6 +94,7 @@ export function buildEndpoints(services: readonly ServiceInfo[], workloads: read
   const workloadByKey = new Map(workloads.map((w) => [`${w.namespace}/${w.name}/${w.kind}`, w]));
   const entries = new Map<string, Resource<'ServiceEntry'>>();
   for (const r of resources) if (r.kind === 'ServiceEntry') entries.set(`${r.namespace}/${r.name}`, r);
+  const candidates = new ReadyPodIndex(pods);
   const out: EndpointInfo[] = [];
   for (const service of services) {
     if (service.kind === 'ServiceEntry') {
@@ -101,8 +102,8 @@ export function buildEndpoints(services: readonly ServiceInfo[], workloads: read
       continue;
     }
     if (service.kind === 'ExternalName') continue;
-    for (const pod of pods) {
-      if (pod.namespace !== service.namespace || !pod.ready || !serviceSelects(service.selector, pod.labels)) continue;
+    for (const pod of candidates.of(service.namespace, service.selector)) {
+      if (!serviceSelects(service.selector, pod.labels)) continue;
       const workload = workloadByKey.get(`${pod.namespace}/${pod.workload}/${pod.workloadKind}`)!;
       for (const port of service.ports) {
         // A WorkloadEntry maps the service port's name to its own port, whatever targetPort says
@@ -114,6 +115,38 @@ export function buildEndpoints(services: readonly ServiceInfo[], workloads: read
     }
   }
   return out;
+}
+
+/** Ready pods by namespace and by each `key=value` label, in their given order: a selector's candidates without a scan of every pod. */
+class ReadyPodIndex {
+  private readonly byNamespace = new Map<string, PodInfo[]>();
+  private readonly byLabel = new Map<string, PodInfo[]>();
+
+  constructor(pods: readonly PodInfo[]) {
+    for (const pod of pods) {
+      if (!pod.ready) continue;
+      push(this.byNamespace, pod.namespace, pod);
+      for (const [k, v] of Object.entries(pod.labels)) push(this.byLabel, `${pod.namespace}\u0000${k}=${v}`, pod);
+    }
+  }
+
+  /** Every ready pod of the namespace the selector could select (a superset; the caller still matches). */
+  of(namespace: string, selector: Labels | undefined): readonly PodInfo[] {
+    const pairs = Object.entries(selector ?? {});
+    if (pairs.length === 0) return this.byNamespace.get(namespace) ?? [];
+    let best: readonly PodInfo[] | null = null;
+    for (const [k, v] of pairs) {
+      const list = this.byLabel.get(`${namespace}\u0000${k}=${v}`) ?? [];
+      if (best === null || list.length < best.length) best = list;
+    }
+    return best ?? [];
+  }
+}
+
+function push<T>(map: Map<string, T[]>, key: string, value: T): void {
+  const list = map.get(key);
+  if (list === undefined) map.set(key, [value]);
+  else list.push(value);
 }
 
 function resolveTargetPort(targetPort: number | string, workload: WorkloadInfo): number | null {

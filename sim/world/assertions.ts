@@ -16,7 +16,7 @@
 import { formatDuration } from '../core/time.ts';
 import { percentile } from '../trace/recorder.ts';
 import type { Recorder, RequestSample } from '../trace/recorder.ts';
-import type { AssertionVerdict } from '../trace/run-record.ts';
+import type { AssertionVerdict, PushRecord } from '../trace/run-record.ts';
 import type { AssertionSpec } from './scenario.ts';
 
 export function evaluateAssertions(specs: readonly AssertionSpec[], recorder: Recorder, observed: ReadonlyMap<number, boolean>): AssertionVerdict[] {
@@ -53,6 +53,16 @@ function evaluate(spec: AssertionSpec, recorder: Recorder, converged: boolean): 
       if (p === null) return verdict(spec, 0, false, `no push started ${window}, so there is no convergence to check`);
       return verdict(spec, p, null, `p${spec.percentile} convergence (push start → ACK) over ${acks.length} proxy pushes ${window}: ${formatDuration(p)}, expected ${spec.op} ${formatDuration(spec.value)}`);
     }
+    case 'propagation-us': {
+      const pushes = new Map(recorder.pushRecords().filter((p) => isChange(p)).map((p) => [p.index, p]));
+      const delays = recorder.convergenceRecords().flatMap((c) => {
+        const push = pushes.get(c.push);
+        return push === undefined || c.ackUs === null || !inWindow(spec, push.startUs) ? [] : [push.startUs + c.ackUs - push.firstEventUs];
+      });
+      const p = percentile(delays, spec.percentile ?? 99);
+      if (p === null) return verdict(spec, 0, false, `no change was pushed ${window}, so there is no propagation to check`);
+      return verdict(spec, p, null, `p${spec.percentile} propagation (change at istiod → ACK) over ${delays.length} proxy updates ${window}: ${formatDuration(p)}, expected ${spec.op} ${formatDuration(spec.value)}`);
+    }
     case 'pushes': {
       const count = recorder.pushRecords().filter((p) => p.index > 0 && inWindow(spec, p.startUs)).length;
       return verdict(spec, count, null, `${count} pushes ${window}, expected ${spec.op} ${spec.value}`);
@@ -72,6 +82,11 @@ function evaluate(spec: AssertionSpec, recorder: Recorder, converged: boolean): 
     case 'converged':
       return verdict(spec, converged ? 1 : 0, null, `at ${formatDuration(spec.toUs)} every proxy ${converged ? 'holds' : 'does not yet hold'} the latest config, expected ${spec.value === 1 ? 'converged' : 'not converged'}`);
   }
+}
+
+/** A push that carries config or endpoint changes (not the initial push, not a proxy's first request). */
+function isChange(push: PushRecord): boolean {
+  return push.index > 0 && !('proxyrequest' in push.reasons);
 }
 
 function verdict(spec: AssertionSpec, actual: number, forced: boolean | null, message: string): AssertionVerdict {

@@ -34,7 +34,7 @@ import { ConfigStore } from '../config/store.ts';
 import type { Labels } from '../config/selectors.ts';
 import { formatIpv4, parseCidr, parseIpv4 } from '../topology/addresses.ts';
 import { buildTopology } from '../topology/build-topology.ts';
-import type { MeshSettings, PodInfo, Topology, WorkloadInfo } from '../topology/model.ts';
+import type { EndpointInfo, MeshSettings, PodInfo, Topology, WorkloadInfo } from '../topology/model.ts';
 import { buildEndpoints } from '../topology/services.ts';
 import { podName } from '../topology/workloads.ts';
 
@@ -74,6 +74,17 @@ export class ClusterState {
   private readonly goneIps = new Set<string>();
   private nextIp: number;
   private current: Topology;
+  /** Caches: the topology from resources (rebuilt when the store or namespace labels change), live pods in order, pod names. */
+  private base: { readonly revision: string; readonly topology: Topology } | null = null;
+  private labelsRevision = 0;
+  private live: readonly LivePod[] | null = null;
+  private readonly names = new Map<string, string>();
+  private endpointsByService = new Map<string, EndpointInfo[]>();
+  private readonly endpointTexts = new Map<string, string>();
+  private serviceOrder: { readonly base: Topology; readonly keys: readonly string[] } | null = null;
+  private byWorkload: ReadonlyMap<string, readonly LivePod[]> | null = null;
+  /** Each live pod as the topology shows it, for the phase it had when made. */
+  private readonly shown = new WeakMap<LivePod, { readonly phase: PodPhase; readonly info: PodInfo }>();
 
   /** The mesh at t=0: every pod exists, is ready and keeps the name and IP `validate` shows. */
   constructor(resources: readonly AnyResource[], settings: MeshSettings) {
@@ -91,15 +102,35 @@ export class ClusterState {
       if (ip !== null && ip >= highest) highest = ip + 1;
     }
     this.nextIp = highest;
-    this.current = this.derive(base);
+    this.current = base;
+    this.derive(base, null);
   }
 
   get topology(): Topology {
     return this.current;
   }
 
-  livePods(): LivePod[] {
-    return [...this.pods.values()].filter((p) => p.phase !== 'terminated').sort(compareBy<LivePod>((p) => p.info.namespace, (p) => p.info.name));
+  livePods(): readonly LivePod[] {
+    if (this.live === null) {
+      this.live = [...this.pods.values()].filter((p) => p.phase !== 'terminated').sort(compareBy<LivePod>((p) => p.info.namespace, (p) => p.info.name));
+      this.byWorkload = null;
+    }
+    return this.live;
+  }
+
+  /** The live pods of one workload (`NS/NAME`), in name order. */
+  podsOf(workload: string): readonly LivePod[] {
+    const live = this.livePods();
+    if (this.byWorkload === null) {
+      const map = new Map<string, LivePod[]>();
+      for (const pod of live) {
+        const list = map.get(pod.workloadKey);
+        if (list === undefined) map.set(pod.workloadKey, [pod]);
+        else list.push(pod);
+      }
+      this.byWorkload = map;
+    }
+    return this.byWorkload.get(workload) ?? [];
   }
 
   pod(namespace: string, name: string): LivePod | undefined {
@@ -142,6 +173,7 @@ export class ClusterState {
       else next[k] = v;
     }
     this.namespaceLabels.set(namespace, next);
+    this.labelsRevision += 1;
     return this.settle([`Namespace//${namespace}`], nowUs);
   }
 
@@ -159,7 +191,7 @@ export class ClusterState {
     }
     // The controller replaces them with pods of the same template (new names, new IPs).
     this.generations.set(workload, this.generations.get(workload) ?? 0);
-    const change = this.settle([], nowUs);
+    const change = this.settle([], nowUs, victims);
     return { ...change, terminated: [...victims, ...change.terminated] };
   }
 
@@ -167,15 +199,16 @@ export class ClusterState {
   deletePod(pod: LivePod, nowUs: number): ClusterChange {
     if (pod.phase === 'terminating' || pod.phase === 'terminated') return this.settle([], nowUs);
     pod.phase = 'terminating';
+    this.live = null;
     this.replaced(pod);
-    return this.settle([], nowUs);
+    return this.settle([], nowUs, [pod]);
   }
 
   /** A terminating pod's containers have exited: it is gone. */
   podGone(pod: LivePod, nowUs: number): ClusterChange {
     if (pod.phase !== 'terminating') return this.settle([], nowUs);
     this.terminate(pod);
-    const change = this.settle([], nowUs);
+    const change = this.settle([], nowUs, [pod]);
     return { ...change, terminated: [pod, ...change.terminated] };
   }
 
@@ -188,40 +221,54 @@ export class ClusterState {
   markReady(pod: LivePod, nowUs: number): ClusterChange {
     if (pod.phase !== 'starting') return this.settle([], nowUs);
     pod.phase = 'ready';
-    return this.settle([], nowUs);
+    this.live = null;
+    return this.settle([], nowUs, [pod]);
   }
 
   private terminate(pod: LivePod): void {
     pod.phase = 'terminated';
+    this.live = null;
     this.goneIps.add(pod.info.ip);
     this.pods.delete(`${pod.info.namespace}/${pod.info.name}`);
   }
 
-  /** Reconciles pods with their controllers, rebuilds the topology and reports what changed. */
-  private settle(configs: readonly string[], nowUs: number): ClusterChange {
-    const labels = Object.fromEntries(this.namespaceLabels);
-    const base = buildTopology(this.store.all(), this.settings, labels);
+  /**
+   * Reconciles pods with their controllers, rebuilds the topology and reports what changed. `touched`:
+   * the change was to these pods alone (resources unchanged), so only their workloads are reconciled
+   * and only their namespaces' endpoints recomputed (a Service selects pods of its own namespace).
+   */
+  private settle(configs: readonly string[], nowUs: number, touched: readonly LivePod[] | null = null): ClusterChange {
+    const revision = `${this.store.revision}/${this.labelsRevision}`;
+    const incremental = touched !== null && this.base?.revision === revision;
+    if (this.base?.revision !== revision) {
+      this.base = { revision, topology: buildTopology(this.store.all(), this.settings, Object.fromEntries(this.namespaceLabels)) };
+    }
+    const base = this.base.topology;
     const created: LivePod[] = [];
     const terminated: LivePod[] = [];
-    const byWorkload = new Map(base.workloads.map((w) => [`${w.namespace}/${w.name}`, w]));
+    const keys = incremental ? new Set(touched.map((p) => p.workloadKey)) : null;
+    const workloads = keys === null ? base.workloads : base.workloads.filter((w) => keys.has(`${w.namespace}/${w.name}`));
     const podsOf = new Map<string, LivePod[]>();
     for (const pod of this.pods.values()) {
+      if (keys !== null && !keys.has(pod.workloadKey)) continue;
       const list = podsOf.get(pod.workloadKey);
       if (list === undefined) podsOf.set(pod.workloadKey, [pod]);
       else list.push(pod);
     }
     const templates = new Map<string, PodInfo>();
     for (const p of base.pods) if (!templates.has(`${p.namespace}/${p.workload}`)) templates.set(`${p.namespace}/${p.workload}`, p);
-    for (const w of base.workloads) this.reconcileWorkload(w, templates.get(`${w.namespace}/${w.name}`), podsOf.get(`${w.namespace}/${w.name}`) ?? [], nowUs, created, terminated);
-    for (const pod of [...this.pods.values()]) {
-      if (!byWorkload.has(pod.workloadKey)) {
-        this.terminate(pod);
-        terminated.push(pod);
+    for (const w of workloads) this.reconcileWorkload(w, templates.get(`${w.namespace}/${w.name}`), podsOf.get(`${w.namespace}/${w.name}`) ?? [], nowUs, created, terminated);
+    if (keys === null) {
+      const byWorkload = new Set(base.workloads.map((w) => `${w.namespace}/${w.name}`));
+      for (const pod of [...this.pods.values()]) {
+        if (!byWorkload.has(pod.workloadKey)) {
+          this.terminate(pod);
+          terminated.push(pod);
+        }
       }
     }
-    const before = this.current;
-    this.current = this.derive(base);
-    const endpoints = changedEndpoints(before, this.current);
+    const namespaces = incremental ? new Set([...touched, ...created, ...terminated].map((p) => p.info.namespace)) : null;
+    const endpoints = this.derive(base, namespaces);
     const watched = configs.filter((c) => !ENDPOINT_ONLY_KINDS.has(c.split('/')[0]!));
     return { configs: watched, endpoints, full: watched.length > 0, created, terminated };
   }
@@ -233,7 +280,7 @@ export class ClusterState {
     const mine = [...existing];
     for (let index = 0; index < w.replicas; index += 1) {
       const incarnation = w.kind === 'StatefulSet' ? 0 : this.incarnations.get(`${key}/${index}`) ?? 0;
-      const name = fixedName ? w.name : podName(w, index, generation, incarnation);
+      const name = fixedName ? w.name : this.podName(w, index, generation, incarnation);
       if (this.pods.has(`${w.namespace}/${name}`)) continue;
       const info: PodInfo = {
         name, namespace: w.namespace, workload: w.name, workloadKind: w.kind, ip: this.allocateIp(template?.ip, fixedName),
@@ -241,6 +288,7 @@ export class ClusterState {
       };
       const pod: LivePod = { info, workloadKey: key, generation, index, phase: w.proxy === 'none' ? 'ready' : 'starting', createdUs: nowUs };
       this.pods.set(`${w.namespace}/${name}`, pod);
+      this.live = null;
       created.push(pod);
       mine.push(pod);
     }
@@ -258,6 +306,13 @@ export class ClusterState {
     }
   }
 
+  private podName(w: WorkloadInfo, index: number, generation: number, incarnation: number): string {
+    const key = `${w.kind}/${w.namespace}/${w.name}/${index}/${generation}/${incarnation}`;
+    let name = this.names.get(key);
+    if (name === undefined) this.names.set(key, (name = podName(w, index, generation, incarnation)));
+    return name;
+  }
+
   private allocateIp(templateIp: string | undefined, fixed: boolean): string {
     // A Pod or WorkloadEntry with its own address keeps it; everything else gets a fresh one.
     if (fixed && templateIp !== undefined && !this.goneIps.has(templateIp)) return templateIp;
@@ -266,28 +321,46 @@ export class ClusterState {
     return ip;
   }
 
-  private derive(base: Topology): Topology {
-    const pods = this.livePods().map((p) => ({ ...p.info, ready: p.phase === 'ready' }));
-    const endpoints = buildEndpoints(base.services, base.workloads, pods, this.store.all());
-    return { ...base, pods, endpoints };
+  /**
+   * The topology now: every live pod with its readiness, and the endpoints of ready pods. Endpoints are
+   * kept per service; `namespaces` (null: all) are the ones whose services are recomputed. Returns the
+   * services whose endpoints changed, `ServiceEntry/namespace/hostname`.
+   */
+  private derive(base: Topology, namespaces: ReadonlySet<string> | null): string[] {
+    const pods = this.livePods().map((p) => {
+      let shown = this.shown.get(p);
+      if (shown?.phase !== p.phase) this.shown.set(p, (shown = { phase: p.phase, info: { ...p.info, ready: p.phase === 'ready' } }));
+      return shown.info;
+    });
+    const services = namespaces === null ? base.services : base.services.filter((s) => namespaces.has(s.namespace));
+    const scopedPods = namespaces === null ? pods : pods.filter((p) => namespaces.has(p.namespace));
+    const fresh = new Map<string, EndpointInfo[]>();
+    for (const s of services) fresh.set(serviceKey(s.namespace, s.hostname), []);
+    for (const e of buildEndpoints(services, base.workloads, scopedPods, this.store.list('ServiceEntry'))) fresh.get(serviceKey(e.serviceNamespace, e.service))!.push(e);
+    const changed: string[] = [];
+    const known = namespaces === null ? new Map<string, EndpointInfo[]>() : this.endpointsByService;
+    for (const [key, list] of fresh) {
+      const text = endpointText(list);
+      if (this.endpointTexts.get(key) !== text) changed.push(key);
+      this.endpointTexts.set(key, text);
+      known.set(key, list);
+    }
+    if (namespaces === null) {
+      // Services that are gone had endpoints once: they changed too.
+      for (const key of this.endpointsByService.keys()) if (!fresh.has(key) && this.endpointTexts.get(key) !== '') changed.push(key);
+      this.endpointsByService = known;
+    }
+    if (this.serviceOrder?.base !== base) this.serviceOrder = { base, keys: [...new Set(base.services.map((s) => serviceKey(s.namespace, s.hostname)))] };
+    const endpoints = this.serviceOrder.keys.flatMap((key) => this.endpointsByService.get(key) ?? []);
+    this.current = { ...base, pods, endpoints };
+    return [...new Set(changed)].sort();
   }
 }
 
-function changedEndpoints(before: Topology, after: Topology): string[] {
-  const keyOf = (t: Topology) => {
-    const map = new Map<string, string[]>();
-    for (const e of t.endpoints) {
-      const k = `ServiceEntry/${e.serviceNamespace}/${e.service}`;
-      let list = map.get(k);
-      if (list === undefined) map.set(k, (list = []));
-      list.push(`${e.address}:${e.port}:${e.servicePort}`);
-    }
-    return new Map([...map].map(([k, v]) => [k, v.sort().join(',')]));
-  };
-  const a = keyOf(before);
-  const b = keyOf(after);
-  const out = new Set<string>();
-  for (const [k, v] of a) if (b.get(k) !== v) out.add(k);
-  for (const k of b.keys()) if (!a.has(k)) out.add(k);
-  return [...out].sort();
+function serviceKey(namespace: string, hostname: string): string {
+  return `ServiceEntry/${namespace}/${hostname}`;
+}
+
+function endpointText(list: readonly EndpointInfo[]): string {
+  return list.map((e) => `${e.address}:${e.port}:${e.servicePort}`).sort().join(',');
 }

@@ -193,7 +193,7 @@ export class ControlPlane {
       const costUs = Math.ceil((generation.cpuUs * replica.slowdownMilli()) / 1000);
       this.host.loop.schedule(costUs, {
         kind: 'generated', replica: replica.index, epoch: replica.epoch, proxy: actor.id, push: entry.push, types: plan.types,
-        config: generation.config, bytes: generation.bytes, queueUs: this.host.loop.nowUs - entry.enqueuedUs, startUs: push?.startUs ?? entry.enqueuedUs,
+        config: generation.config, bytes: generation.bytes, queueUs: this.host.loop.nowUs - entry.enqueuedUs, startUs: Math.max(push?.startUs ?? entry.enqueuedUs, entry.request.firstEventUs),
       });
     }
   }
@@ -221,8 +221,9 @@ export class ControlPlane {
     if (replica.epoch !== event.epoch) return;
     replica.generating -= 1;
     const now = this.host.loop.nowUs;
-    replica.queue.done(event.proxy, now);
     const actor = this.host.proxies.get(event.proxy);
+    // A proxy that went away meanwhile was already taken off the queue.
+    if (actor !== undefined) replica.queue.done(event.proxy, now);
     if (actor !== undefined) {
       const sentUs = now - event.startUs;
       if (!actor.connected) {

@@ -129,6 +129,12 @@ export type AssertionMetric =
   | 'latency-us'
   /** Per-proxy convergence (push start → ACK of the last type), percentile over the window, µs. */
   | 'convergence-us'
+  /**
+   * Per-proxy propagation of a change (the first change a push carries reaching istiod → the proxy's
+   * ACK, so debounce included), percentile over the updates of pushes that started in the window, µs;
+   * pushes for a connecting proxy are not changes and do not count.
+   */
+  | 'propagation-us'
   /** Pushes that started in the window. */
   | 'pushes'
   /** Per-proxy updates (one proxy's side of one push) of pushes that started in the window. */

@@ -316,7 +316,7 @@ export class Simulation {
 
   private sourcePod(from: string): PodInfo | null | undefined {
     if (from === 'external') return null;
-    const ready = this.cluster.livePods().filter((p) => p.workloadKey === from && p.phase === 'ready');
+    const ready = this.cluster.podsOf(from).filter((p) => p.phase === 'ready');
     if (ready.length === 0) return undefined;
     return ready[ready.length === 1 ? 0 : this.picks.below(ready.length)]!.info;
   }
