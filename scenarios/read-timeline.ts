@@ -19,7 +19,7 @@ import { readManifestRefs } from './read-manifest-refs.ts';
 import type { SectionContext } from './read-traffic.ts';
 import type { FieldPath } from './parse-scenario-text.ts';
 
-export const ACTIONS = ['apply', 'delete', 'scale', 'labelNamespace', 'restart', 'fault'] as const;
+export const ACTIONS = ['apply', 'delete', 'scale', 'labelNamespace', 'restart', 'fault', 'heal'] as const;
 export const STEP_FIELDS = ['at', 'label', ...ACTIONS] as const;
 export const FAULT_FIELDS = {
   istiodOutage: ['duration'],
@@ -84,6 +84,11 @@ function readAction(ctx: SectionContext, at: FieldPath, which: (typeof ACTIONS)[
       const obj = reader.object(at, value, ['workload'], ['workload']);
       const workload = obj === null ? null : readWorkloadRef(reader, refs, [...at, 'workload'], obj['workload'], 'restart');
       return workload === null ? null : { kind: 'restart', workload };
+    }
+    case 'heal': {
+      // `heal: {}` (or `heal: true`): no settings.
+      if (value === true) return { kind: 'heal' };
+      return reader.object(at, value ?? {}, [], []) === null ? null : { kind: 'heal' };
     }
     case 'fault': {
       const obj = reader.object(at, value, FAULTS, []);
@@ -233,6 +238,8 @@ export function describeAction(action: TimelineAction, applied: readonly string[
       return `restart ${action.workload}`;
     case 'fault':
       return describeFault(action.fault);
+    case 'heal':
+      return 'heal: every fault ends';
   }
 }
 

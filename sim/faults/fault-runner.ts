@@ -8,6 +8,8 @@
  *   certificates are renewed); duration 0 lasts until the run ends;
  * - pod churn: the gap to the next deletion is exponential with mean 1/rate (integer µs); each
  *   deletion picks uniformly among the candidates the world lists at that instant (none: skipped).
+ * - heal: every fault still active ends at once, as if its duration ran out now (istiod comes back,
+ *   links heal, certificates are renewed, NACKing and churn stop); their later ends do nothing.
  *
  * Invariants: no module state; draws come only from the stream handed in, in event order; a tick of
  * a fault carries its own index so several faults run side by side.
@@ -43,6 +45,8 @@ export class FaultRunner {
   private readonly rng: Rng;
   private readonly faults: readonly FaultSpec[];
   private readonly endsUs = new Map<number, number>();
+  /** Faults whose end has been carried out. */
+  private readonly ended = new Set<number>();
 
   /** `faults[i]` is the fault of timeline step i (or undefined when that step is not a fault). */
   constructor(faults: readonly (FaultSpec | undefined)[], hooks: FaultHooks, links: Links, rng: Rng) {
@@ -81,6 +85,19 @@ export class FaultRunner {
     }
   }
 
+  /** Ends every fault that is still active (a healed phase). */
+  heal(): void {
+    const now = this.hooks.nowUs;
+    this.links.healAll(now);
+    for (const [index, until] of [...this.endsUs].sort(([a], [b]) => a - b)) {
+      if (until <= now || this.ended.has(index)) continue;
+      this.endsUs.set(index, now);
+      const fault = this.faults[index]!;
+      if (fault.kind === 'proxy-nack') this.hooks.nack(fault.workload, now);
+      else if (fault.kind !== 'pod-churn') this.end(index);
+    }
+  }
+
   /** A fault's scheduled moment: its end, or (pod churn) its next deletion. */
   tick(index: number): void {
     const fault = this.faults[index]!;
@@ -93,6 +110,14 @@ export class FaultRunner {
       if (now + next < this.endsUs.get(index)!) this.hooks.schedule(next, index);
       return;
     }
+    this.end(index);
+  }
+
+  private end(index: number): void {
+    if (this.ended.has(index)) return;
+    this.ended.add(index);
+    const fault = this.faults[index]!;
+    const now = this.hooks.nowUs;
     switch (fault.kind) {
       case 'istiod-outage':
         return this.hooks.istiod(true);

@@ -54,6 +54,13 @@ export class Links {
     this.faults.push(fault);
   }
 
+  /** Every fault still active or to come ends now (a healed phase). */
+  healAll(nowUs: number): void {
+    this.faults.forEach((f, i) => {
+      if (f.untilUs > nowUs) this.faults[i] = { ...f, untilUs: Math.max(f.fromUs, nowUs) };
+    });
+  }
+
   /** Extra one-way latency on a hop between `a` and `b` (either may be null: not a workload pod). */
   delayUs(a: string | null, b: string | null, nowUs: number): number {
     let total = 0;

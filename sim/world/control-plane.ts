@@ -290,8 +290,9 @@ export class ControlPlane {
     }
   }
 
+  /** Converged: istiod idle with nothing in flight, every proxy connected and holding what it was last sent. */
   converged(): boolean {
     if (this.xdsInFlight > 0 || this.replicas.some((r) => !r.up || !r.isIdle())) return false;
-    return [...this.host.proxies.values()].every((a) => a.connected && a.ackedPush('LDS') >= 0);
+    return [...this.host.proxies.values()].every((a) => a.connected && a.upToDate());
   }
 }

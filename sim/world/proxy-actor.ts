@@ -49,6 +49,8 @@ export class ProxyActor {
   /** NACK every response until this instant (a fault); -1: never. */
   nackUntilUs = -1;
   nacks = 0;
+  /** Types whose last response was NACKed: the proxy runs an older config of them than istiod sent. */
+  private readonly rejected = new Set<XdsType>();
   connected = false;
   /** Extra one-way latency on this proxy's links until `delayUntilUs` (a network fault). */
   extraDelayUs = 0;
@@ -66,14 +68,12 @@ export class ProxyActor {
 
   /** Applies one type of a push, or refuses it; returns false for a NACK. */
   apply(type: XdsType, push: number, config: ProxyConfig, nowUs: number): boolean {
-    if (nowUs < this.nackUntilUs || this.nackUntilUs === Number.MAX_SAFE_INTEGER) {
+    if (nowUs < this.nackUntilUs || this.nackUntilUs === Number.MAX_SAFE_INTEGER || (type === 'CDS' && rejectedCluster(config) !== null)) {
       this.nacks += 1;
+      this.rejected.add(type);
       return false;
     }
-    if (type === 'CDS' && rejectedCluster(config) !== null) {
-      this.nacks += 1;
-      return false;
-    }
+    this.rejected.delete(type);
     const prior = this.applied.get(type);
     // A late response from an older push (e.g. across a reconnect) never replaces a newer one.
     if (prior !== undefined && prior.push > push) return true;
@@ -89,6 +89,11 @@ export class ProxyActor {
 
   ackedPush(type: XdsType): number {
     return this.applied.get(type)?.push ?? -1;
+  }
+
+  /** Holds the last config of every type it was sent (nothing NACKed since). */
+  upToDate(): boolean {
+    return this.rejected.size === 0 && this.hasFullConfig();
   }
 
   /** Every type applied at least once: the readiness probe passes. */

@@ -107,7 +107,9 @@ export type TimelineAction =
   | { readonly kind: 'scale'; readonly workload: string; readonly replicas: number }
   | { readonly kind: 'label-namespace'; readonly namespace: string; readonly labels: Readonly<Record<string, string | null>> }
   | { readonly kind: 'restart'; readonly workload: string }
-  | { readonly kind: 'fault'; readonly fault: FaultSpec };
+  | { readonly kind: 'fault'; readonly fault: FaultSpec }
+  /** Every fault still active ends now: the healed phase a run can end with. */
+  | { readonly kind: 'heal' };
 
 export interface TimelineStep {
   readonly atUs: number;

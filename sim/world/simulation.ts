@@ -198,6 +198,7 @@ export class Simulation {
       case 'label-namespace': return this.changed(this.cluster.labelNamespace(action.namespace, action.labels, now));
       case 'restart': return this.changed(this.cluster.restart(action.workload, now));
       case 'fault': return this.faults.start(index);
+      case 'heal': return this.faults.heal();
     }
   }
 

@@ -1,0 +1,150 @@
+// Faults in runs, on the migration mesh (foo and bar injected, legacy not; a client and an echo server
+// in each): each fault shows its effect while it lasts and none after it ends or after a heal.
+import path from 'node:path';
+import test from 'ava';
+import { Simulation } from '../../sim/index.ts';
+import type { RunRecord } from '../../sim/index.ts';
+import { loadScenarioText } from '../../scenarios/load-scenario.ts';
+
+const FILE = path.resolve(import.meta.dirname, '../../scenarios/fault-test.yaml');
+
+function run(spec: string): RunRecord {
+  const text = `apiVersion: meshsim.io/v1alpha1
+kind: Scenario
+metadata: {name: fault-test}
+spec:
+  seed: 1
+  manifests: [{path: meshes/migration}]
+${spec}`;
+  const loaded = loadScenarioText(FILE, text);
+  if (loaded.scenario === null) throw new Error(loaded.diagnostics.map((d) => `${d.line}:${d.column} ${d.message}`).join('\n'));
+  return new Simulation(loaded.scenario).run();
+}
+
+function verdicts(record: RunRecord): Record<string, string> {
+  return Object.fromEntries(record.assertions.map((a) => [a.name, a.passed ? 'pass' : a.message]));
+}
+
+function allPass(record: RunRecord): Record<string, string> {
+  return Object.fromEntries(record.assertions.map((a) => [a.name, 'pass']));
+}
+
+test('a partition between two workloads: each attempt hangs for the connect timeout and fails; Envoy retries (2) and the request ends 503 UF; other pairs and the time after are fine', (t) => {
+  const record = run(`  duration: 60s
+  traffic:
+  - {name: cut, from: foo/client, url: "http://echo.bar:8000/ip", rate: 10}
+  - {name: fine, from: foo/client, url: "http://echo.foo:8000/ip", rate: 10}
+  timeline:
+  - {at: 5s, fault: {networkPartition: {workload: foo/client, peer: bar/echo, duration: 30s}}}
+  assertions:
+  - {name: before, metric: successRate, destination: bar/echo, window: {to: 5s}, expect: ">= 100%"}
+  - {name: during, metric: flaggedRequests, flag: UF, source: foo/client, window: {from: 34s, to: 36s}, expect: "> 0"}
+  - {name: three attempts of 10 s each, metric: latency, percentile: 50, source: foo/client, code: 503, expect: ">= 30s"}
+  - {name: after, metric: successRate, destination: bar/echo, window: {from: 36s}, expect: ">= 100%"}
+  - {name: other pair, metric: successRate, destination: foo/echo, expect: ">= 100%"}`);
+  t.deepEqual(verdicts(record), allPass(record));
+});
+
+test('a partition from istiod: the workload keeps its last config and misses a change; it catches up when the partition heals', (t) => {
+  const abort = `apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: {name: echo, namespace: foo}
+        spec:
+          hosts: [echo.foo.svc.cluster.local]
+          http: [{fault: {abort: {httpStatus: 418, percentage: {value: 100}}}, route: [{destination: {host: echo.foo.svc.cluster.local}}]}]`;
+  const record = run(`  duration: 30s
+  traffic:
+  - {name: cut, from: bar/client, url: "http://echo.foo:8000/ip", rate: 10}
+  - {name: connected, from: foo/client, url: "http://echo.foo:8000/ip", rate: 10}
+  timeline:
+  - {at: 5s, fault: {networkPartition: {workload: bar/client, peer: istiod, duration: 10s}}}
+  - at: 8s
+    apply:
+      inline: |
+        ${abort}
+  assertions:
+  - {name: the connected client gets the abort, metric: requests, source: foo/client, code: 418, window: {from: 9s, to: 15s}, expect: "> 0"}
+  - {name: the cut-off client does not, metric: requests, source: bar/client, code: 418, window: {from: 9s, to: 15s}, expect: 0}
+  - {name: it catches up after the partition, metric: requests, source: bar/client, code: 200, window: {from: 16s}, expect: 0}
+  - {name: converged at the end, metric: converged, window: {to: 30s}, expect: true}
+  - {name: not converged while cut off, metric: converged, window: {to: 12s}, expect: false}`);
+  t.deepEqual(verdicts(record), allPass(record));
+});
+
+test('network loss of 100% at a client: every request it sends fails (503 UF), others are untouched', (t) => {
+  const record = run(`  duration: 20s
+  traffic:
+  - {name: lossy, from: foo/client, url: "http://echo.bar:8000/ip", rate: 10}
+  - {name: fine, from: bar/client, url: "http://echo.bar:8000/ip", rate: 10}
+  timeline:
+  - {at: 5s, fault: {networkLoss: {workload: foo/client, loss: "100%", duration: 5s}}}
+  assertions:
+  - {name: lossy fails, metric: successRate, source: foo/client, window: {from: 5100ms, to: 10s}, expect: "<= 0%"}
+  - {name: as connect failures, metric: flaggedRequests, flag: UF, source: foo/client, window: {from: 5100ms, to: 10s}, expect: "> 0"}
+  - {name: lossy recovers, metric: successRate, source: foo/client, window: {from: 10100ms}, expect: ">= 100%"}
+  - {name: fine is fine, metric: successRate, source: bar/client, expect: ">= 100%"}`);
+  t.deepEqual(verdicts(record), allPass(record));
+});
+
+test('an expired certificate: mTLS to and from the workload fails (503 UF) until it is renewed; plain text from legacy is untouched', (t) => {
+  const record = run(`  duration: 30s
+  traffic:
+  - {name: mtls, from: foo/client, url: "http://echo.bar:8000/ip", rate: 10}
+  - {name: from-expired, from: bar/client, url: "http://echo.foo:8000/ip", rate: 10}
+  - {name: plaintext, from: legacy/client, url: "http://echo.bar:8000/ip", rate: 10}
+  timeline:
+  - {at: 10s, fault: {certificateExpiry: {workload: bar/echo, duration: 10s}}}
+  - {at: 10s, fault: {certificateExpiry: {workload: bar/client, duration: 10s}}}
+  assertions:
+  - {name: mtls to it fails, metric: successRate, source: foo/client, window: {from: 10100ms, to: 20s}, expect: "<= 0%"}
+  - {name: mtls from it fails, metric: successRate, source: bar/client, window: {from: 10100ms, to: 20s}, expect: "<= 0%"}
+  - {name: plain text to it works, metric: successRate, source: legacy/client, expect: ">= 100%"}
+  - {name: renewed, metric: successRate, source: foo/client, window: {from: 20100ms}, expect: ">= 100%"}`);
+  t.deepEqual(verdicts(record), allPass(record));
+});
+
+test('heal ends every fault at once: istiod returns and the mesh converges within a bound', (t) => {
+  const spec = (heal: string) => `  duration: 30s
+  traffic:
+  - {name: calls, from: foo/client, url: "http://echo.foo:8000/ip", rate: 10}
+  timeline:
+  - {at: 5s, fault: {istiodOutage: {}}}
+  - {at: 6s, fault: {certificateExpiry: {workload: foo/echo}}}
+  - {at: 8s, scale: {workload: foo/echo, replicas: 2}}
+${heal}  assertions:
+  - {name: healed and converged within 2s, metric: converged, window: {to: 22s}, expect: true}
+  - {name: calls work after the heal, metric: successRate, window: {from: 21s}, expect: ">= 100%"}`;
+  const healed = run(spec('  - {at: 20s, heal: {}}\n'));
+  t.deepEqual(verdicts(healed), allPass(healed));
+  const unhealed = run(spec(''));
+  t.is(verdicts(unhealed)['healed and converged within 2s'] === 'pass', false);
+  t.is(verdicts(unhealed)['calls work after the heal'] === 'pass', false);
+});
+
+test('a NACKing proxy is not converged until a later push is accepted', (t) => {
+  const record = run(`  duration: 20s
+  timeline:
+  - {at: 2s, fault: {proxyNack: {workload: foo/client, duration: 5s}}}
+  - at: 3s
+    apply:
+      inline: |
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: {name: echo, namespace: foo}
+        spec:
+          hosts: [echo.foo.svc.cluster.local]
+          http: [{route: [{destination: {host: echo.foo.svc.cluster.local}}], timeout: 3s}]
+  - at: 12s
+    apply:
+      inline: |
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: {name: echo, namespace: foo}
+        spec:
+          hosts: [echo.foo.svc.cluster.local]
+          http: [{route: [{destination: {host: echo.foo.svc.cluster.local}}], timeout: 4s}]
+  assertions:
+  - {name: stale after the window, metric: converged, window: {to: 10s}, expect: false}
+  - {name: converged after the next push, metric: converged, window: {to: 14s}, expect: true}`);
+  t.deepEqual(verdicts(record), allPass(record));
+});
