@@ -255,11 +255,11 @@ test('a file that uses every field loads into exactly the Scenario it describes'
     traffic: [
       {
         name: 'users', from: 'external', url: 'http://productpage.default:9080/productpage', method: 'GET', headers: { 'end-user': 'jason' },
-        ratePerSecond: 100, concurrency: null, thinkTimeUs: 0, startUs: at(1), endUs: at(59), line: lineOf(text, '- name: users'),
+        ratePerSecond: 100, concurrency: null, streams: null, thinkTimeUs: 0, startUs: at(1), endUs: at(59), line: lineOf(text, '- name: users'),
       },
       {
         name: 'curl', from: 'legacy/curl', url: 'http://reviews.default:9080/reviews/0', method: 'POST', headers: {},
-        ratePerSecond: null, concurrency: 10, thinkTimeUs: 10_000, startUs: 0, endUs: at(60), line: lineOf(text, '- name: curl'),
+        ratePerSecond: null, concurrency: 10, streams: null, thinkTimeUs: 10_000, startUs: 0, endUs: at(60), line: lineOf(text, '- name: curl'),
       },
     ],
     timeline: [

@@ -27,6 +27,7 @@ export const METRICS = {
   latency: 'latency-us',
   convergence: 'convergence-us',
   propagation: 'propagation-us',
+  streamCuts: 'stream-cuts',
   pushes: 'pushes',
   proxyUpdates: 'proxy-updates',
   updateBytes: 'update-bytes',
@@ -48,6 +49,8 @@ export const ENVOY_RESPONSE_FLAGS = [
 
 /** Which filters each metric takes. */
 const REQUEST_METRICS: readonly MetricName[] = ['successRate', 'requests', 'flaggedRequests', 'latency'];
+/** Metrics that take source and destination filters. */
+const FLOW_METRICS: readonly MetricName[] = [...REQUEST_METRICS, 'streamCuts'];
 const CODE_METRICS: readonly MetricName[] = ['requests', 'flaggedRequests', 'latency'];
 const PERCENTILE_METRICS: readonly MetricName[] = ['latency', 'convergence', 'propagation', 'updateBytes'];
 
@@ -91,9 +94,9 @@ function readFilters(ctx: SectionContext, at: FieldPath, obj: Obj, metric: Metri
     return true;
   };
   const optional = <T>(field: string, read: () => T | null): T | null => (obj[field] === undefined ? null : read());
-  const source = notFor('source', REQUEST_METRICS, 'Remove source, or assert on a request metric.') ? null
+  const source = notFor('source', FLOW_METRICS, 'Remove source, or assert on a request metric or streamCuts.') ? null
     : optional('source', () => readWorkloadRef(reader, refs, [...at, 'source'], obj['source'], 'filter', true));
-  const destination = notFor('destination', REQUEST_METRICS, 'Remove destination, or assert on a request metric.') ? null
+  const destination = notFor('destination', FLOW_METRICS, 'Remove destination, or assert on a request metric or streamCuts.') ? null
     : optional('destination', () => readWorkloadRef(reader, refs, [...at, 'destination'], obj['destination'], 'filter'));
   const code = notFor('code', CODE_METRICS, 'Remove code; to count requests with a status, use metric requests with code.') ? null
     // 0 is what Envoy logs (and the run records) for a connection reset or refused before any status.
@@ -186,6 +189,7 @@ const UNITS: Readonly<Record<MetricName, Unit>> = {
   latency: DURATION,
   convergence: DURATION,
   propagation: DURATION,
+  streamCuts: COUNT,
   pushes: COUNT,
   proxyUpdates: COUNT,
   updateBytes: COUNT,

@@ -1,7 +1,7 @@
 /**
  * `spec.traffic` (who sends what, how fast) and `spec.apps` (how each app answers and whom it calls).
  *
- * Job: read each traffic entry (open loop `rate` or closed loop `concurrency` with `thinkTime`, a
+ * Job: read each traffic entry (open loop `rate`, closed loop `concurrency` with `thinkTime`, or long-lived `streams`, a
  * window `start`..`end` inside the run) and each app (service time as one duration or a weighted
  * table, error rate as a percentage, error status, calls) into TrafficSpec and AppSpec values.
  *
@@ -25,7 +25,7 @@ export interface SectionContext {
   readonly durationUs: number | null;
 }
 
-export const TRAFFIC_FIELDS = ['name', 'from', 'url', 'method', 'headers', 'rate', 'concurrency', 'thinkTime', 'start', 'end'] as const;
+export const TRAFFIC_FIELDS = ['name', 'from', 'url', 'method', 'headers', 'rate', 'concurrency', 'streams', 'thinkTime', 'start', 'end'] as const;
 export const APP_FIELDS = ['workload', 'serviceTime', 'errorRate', 'errorStatus', 'calls'] as const;
 const CALL_FIELDS = ['url', 'method'] as const;
 const TABLE_FIELDS = ['duration', 'weight'] as const;
@@ -47,9 +47,14 @@ export function readTraffic(ctx: SectionContext, at: FieldPath, value: unknown):
     const url = readUrl(reader, [...p, 'url'], obj['url']);
     const method = readMethod(reader, [...p, 'method'], obj['method']);
     const headers = readHeaders(reader, [...p, 'headers'], obj['headers']);
-    const loop = reader.exactlyOne(p, obj, ['rate', 'concurrency'], 'a traffic entry');
+    const loop = reader.exactlyOne(p, obj, ['rate', 'concurrency', 'streams'], 'a traffic entry');
     const rate = loop === 'rate' ? reader.integer([...p, 'rate'], obj['rate'], { min: 1, unit: 'requests per second', rangeHint: 'Send at least 1 request per second; for no traffic, remove the entry or end it earlier.' }) : null;
     const concurrency = loop === 'concurrency' ? reader.integer([...p, 'concurrency'], obj['concurrency'], { min: 1, max: 100_000, unit: 'callers' }) : null;
+    const streams = loop === 'streams' ? reader.integer([...p, 'streams'], obj['streams'], { min: 1, max: 100_000, unit: 'streams' }) : null;
+    if (obj['thinkTime'] !== undefined && loop === 'streams') {
+      reader.error(CODES.scenarioConstraint, [...p, 'thinkTime'], 'thinkTime applies to closed-loop traffic (concurrency) only.',
+        'Remove thinkTime: a long-lived stream stays open until it is cut, then reopens at once.');
+    }
     if (obj['thinkTime'] !== undefined && loop === 'rate') {
       reader.error(CODES.scenarioConstraint, [...p, 'thinkTime'], 'thinkTime applies to closed-loop traffic (concurrency) only.',
         'Remove thinkTime, or replace rate with concurrency.');
@@ -57,9 +62,9 @@ export function readTraffic(ctx: SectionContext, at: FieldPath, value: unknown):
     const thinkTimeUs = reader.duration([...p, 'thinkTime'], obj['thinkTime'], { zeroAllowed: true, fallback: 0 });
     const window = readWindow(ctx, p, obj, 'start', 'end');
     if (name === null || from === null || url === null || method === null || headers === null || thinkTimeUs === null || window === null) return;
-    if ((loop === 'rate' && rate === null) || (loop === 'concurrency' && concurrency === null) || loop === null) return;
+    if ((loop === 'rate' && rate === null) || (loop === 'concurrency' && concurrency === null) || (loop === 'streams' && streams === null) || loop === null) return;
     out.push({
-      name, from, url, method, headers, ratePerSecond: rate, concurrency, thinkTimeUs,
+      name, from, url, method, headers, ratePerSecond: rate, concurrency, streams, thinkTimeUs,
       startUs: window.fromUs, endUs: window.toUs, line: reader.at(p).line,
     });
   });

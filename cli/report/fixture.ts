@@ -141,6 +141,7 @@ export function fixtureRecord(): RunRecord {
       { atUs: 12_800_000, label: 'apply DestinationRule catalog & "subsets"' },
       { atUs: 20 * S, label: 'update Gateway web' },
     ],
+    streams: { opened: 0, cut: [] },
     assertions: [
       {
         name: 'no NC after the DestinationRule', passed: true, actual: 0, op: '==', expected: 0,
@@ -160,7 +161,7 @@ export function fixtureRecord(): RunRecord {
 export function emptyRecord(): RunRecord {
   return {
     scenario: 'empty', file: 'scenarios/empty.yaml', seed: 1, durationUs: 10 * S, sampleUs: S,
-    requests: [], latencies: [], pushes: [], convergence: [], proxies: [], marks: [], assertions: [],
+    requests: [], latencies: [], pushes: [], convergence: [], proxies: [], marks: [], streams: { opened: 0, cut: [] }, assertions: [],
     events: 0, traceHash: '0',
   };
 }

@@ -51,6 +51,8 @@ export interface RunSummary {
   /** Push start → the proxy's answer; `count` excludes proxies that never answered (`unanswered`). */
   readonly convergenceAckUs: Percentiles & { readonly unanswered: number };
   readonly assertions: { readonly passed: number; readonly failed: number };
+  /** Long-lived streams opened, and how many the mesh cut. */
+  readonly streams: { readonly opened: number; readonly cut: number };
 }
 
 function percentilesOf(values: readonly number[]): Percentiles {
@@ -105,6 +107,7 @@ export function summarizeRun(record: RunRecord): RunSummary {
       passed: record.assertions.filter((a) => a.passed).length,
       failed: record.assertions.filter((a) => !a.passed).length,
     },
+    streams: { opened: record.streams.opened, cut: record.streams.cut.length },
   };
 }
 
@@ -128,6 +131,7 @@ function requestLines(s: RunSummary): string[] {
   }
   const morePairs = s.pairs.length - SUMMARY_ROWS_MAX;
   if (morePairs > 0) lines.push(`  … ${morePairs} more pairs in requests.csv`);
+  if (s.streams.opened > 0) lines.push(`streams     ${s.streams.opened} long-lived streams opened, ${s.streams.cut} cut by the mesh`);
   return lines;
 }
 

@@ -148,3 +148,18 @@ test('a NACKing proxy is not converged until a later push is accepted', (t) => {
   - {name: converged after the next push, metric: converged, window: {to: 14s}, expect: true}`);
   t.deepEqual(verdicts(record), allPass(record));
 });
+
+test('long-lived streams: a crashed server pod cuts its streams at once, and the clients reopen them to the replacement', (t) => {
+  const record = run(`  duration: 20s
+  traffic:
+  - {name: ws, from: foo/client, url: "http://echo.bar:8000/ws", streams: 3}
+  timeline:
+  - {at: 5s, fault: {podFailure: {workload: bar/echo}}}
+  assertions:
+  - {name: cut when the pod goes, metric: streamCuts, destination: bar/echo, window: {from: 5s, to: 5001ms}, expect: 3}
+  - {name: nothing else cuts them, metric: streamCuts, expect: 3}`);
+  t.deepEqual(verdicts(record), allPass(record));
+  t.true(record.streams.cut.every((c) => /is gone/.test(c.reason) && c.openUs === 5_000_000), JSON.stringify(record.streams.cut));
+  // Reopened: 3 at the start, then each cut stream again (once a ready pod serves the Service).
+  t.is(record.streams.opened, 6);
+});

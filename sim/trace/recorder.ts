@@ -14,7 +14,7 @@ import { assert } from '../core/assert.ts';
 import { compareNumbers, compareStrings } from '../core/compare.ts';
 import { StableHasher } from '../core/hash.ts';
 import { REQUEST_DURATION_BUCKETS_MS } from './run-record.ts';
-import type { LatencyHistogram, ProxyConvergence, PushRecord, RequestCount, TimelineMark } from './run-record.ts';
+import type { LatencyHistogram, ProxyConvergence, PushRecord, RequestCount, StreamCut, TimelineMark } from './run-record.ts';
 
 export interface FinishedRequest {
   readonly endUs: number;
@@ -38,6 +38,8 @@ export class Recorder {
   private readonly pushes: PushRecord[] = [];
   private readonly convergence: ProxyConvergence[] = [];
   private readonly marks: TimelineMark[] = [];
+  private readonly cuts: StreamCut[] = [];
+  private opened = 0;
   private readonly hasher = new StableHasher();
 
   constructor(sampleUs: number) {
@@ -62,6 +64,19 @@ export class Recorder {
     }
     this.samples.push({ ...request, flagsText });
     this.hasher.update(`R${request.endUs}|${request.durationUs}|${key}\n`);
+  }
+
+  streamOpened(): void {
+    this.opened += 1;
+  }
+
+  streamCut(cut: StreamCut): void {
+    this.cuts.push(cut);
+    this.hasher.update(`S${cut.atUs}|${cut.source}|${cut.destination}|${cut.openUs}\n`);
+  }
+
+  streams(): { readonly opened: number; readonly cut: readonly StreamCut[] } {
+    return { opened: this.opened, cut: this.cuts };
   }
 
   push(record: PushRecord): void {

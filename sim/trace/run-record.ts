@@ -109,6 +109,18 @@ export interface AssertionVerdict {
   readonly message: string;
 }
 
+/** A long-lived stream (WebSocket, gRPC stream) the mesh cut, and why. */
+export interface StreamCut {
+  readonly atUs: number;
+  /** The client, `NS/WORKLOAD` or `external`. */
+  readonly source: string;
+  /** The workload serving it, `NS/WORKLOAD`. */
+  readonly destination: string;
+  /** How long it had been open. */
+  readonly openUs: number;
+  readonly reason: string;
+}
+
 export interface RunRecord {
   readonly scenario: string;
   readonly file: string;
@@ -121,6 +133,8 @@ export interface RunRecord {
   readonly convergence: readonly ProxyConvergence[];
   readonly proxies: readonly ProxySnapshot[];
   readonly marks: readonly TimelineMark[];
+  /** Long-lived streams opened, and the ones the mesh cut. */
+  readonly streams: { readonly opened: number; readonly cut: readonly StreamCut[] };
   readonly assertions: readonly AssertionVerdict[];
   /** Events the loop ran. */
   readonly events: number;

@@ -63,6 +63,11 @@ function evaluate(spec: AssertionSpec, recorder: Recorder, converged: boolean): 
       if (p === null) return verdict(spec, 0, false, `no change was pushed ${window}, so there is no propagation to check`);
       return verdict(spec, p, null, `p${spec.percentile} propagation (change at istiod → ACK) over ${delays.length} proxy updates ${window}: ${formatDuration(p)}, expected ${spec.op} ${formatDuration(spec.value)}`);
     }
+    case 'stream-cuts': {
+      const cuts = recorder.streams().cut.filter((c) => inWindow(spec, c.atUs) && (spec.source === null || spec.source === c.source) && (spec.destination === null || spec.destination === c.destination));
+      const why = cuts.length === 0 ? '' : ` (first: ${cuts[0]!.reason})`;
+      return verdict(spec, cuts.length, null, `${cuts.length} long-lived streams ${describe(spec)} cut ${window}${why}, expected ${spec.op} ${spec.value}`);
+    }
     case 'pushes': {
       const count = recorder.pushRecords().filter((p) => p.index > 0 && inWindow(spec, p.startUs)).length;
       return verdict(spec, count, null, `${count} pushes ${window}, expected ${spec.op} ${spec.value}`);

@@ -61,6 +61,8 @@ export interface ControlPlaneHost {
   sortedProxies(): readonly ProxyActor[];
   /** The proxy applied its whole config for the first time. */
   proxyReady(actor: ProxyActor): void;
+  /** The proxy accepted a listener update. */
+  listenersApplied(actor: ProxyActor): void;
 }
 
 export class ControlPlane {
@@ -250,6 +252,7 @@ export class ControlPlane {
     const now = this.host.loop.nowUs;
     const key = `${event.proxy}#${event.push}`;
     if (!actor.apply(event.type, event.push, event.config, now)) this.nacked.add(key);
+    else if (event.type === 'LDS') this.host.listenersApplied(actor);
     if (!event.last) return;
     const nacked = this.nacked.delete(key);
     this.host.recorder.proxyConverged({

@@ -76,6 +76,8 @@ export interface TrafficSpec {
   readonly concurrency: number | null;
   /** Closed loop: pause between a response and the next request. */
   readonly thinkTimeUs: number;
+  /** Long-lived: this many streams (WebSocket, gRPC stream), opened at start and reopened when cut; null otherwise. */
+  readonly streams: number | null;
   readonly startUs: number;
   /** Exclusive; the scenario's duration when the file says nothing. */
   readonly endUs: number;
@@ -137,6 +139,8 @@ export type AssertionMetric =
    * pushes for a connecting proxy are not changes and do not count.
    */
   | 'propagation-us'
+  /** Long-lived streams the mesh cut in the window (filters: source, destination). */
+  | 'stream-cuts'
   /** Pushes that started in the window. */
   | 'pushes'
   /** Per-proxy updates (one proxy's side of one push) of pushes that started in the window. */

@@ -46,10 +46,13 @@ import { loadMesh } from './mesh.ts';
 import { FaultRunner } from '../faults/fault-runner.ts';
 import type { FaultHooks } from '../faults/fault-runner.ts';
 import { Links } from '../network/links.ts';
+import { Streams } from './streams.ts';
+import type { StreamEvent } from './streams.ts';
 
 type SimEvent =
   | TrafficEvent
   | ControlPlaneEvent
+  | StreamEvent
   | { readonly kind: 'timeline'; readonly index: number }
   | { readonly kind: 'fault-tick'; readonly index: number }
   | { readonly kind: 'pod-gone'; readonly pod: string }
@@ -83,6 +86,7 @@ export class Simulation {
   private readonly observed = new Map<number, boolean>();
   private readonly links: Links;
   private readonly faults: FaultRunner;
+  private readonly streams: Streams;
   /** Workloads whose proxies NACK until the instant (a fault), and whose certificates are expired. */
   private readonly nackUntil = new Map<string, number>();
   private readonly expired = new Set<string>();
@@ -133,7 +137,19 @@ export class Simulation {
       buildPush: (version) => pushContextFromStore(this.cluster.store, this.cluster.topology, this.mesh, version),
       sortedProxies: () => this.sortedProxies(),
       proxyReady: (actor) => this.changed(this.cluster.markReady(actor.pod, this.loop.nowUs)),
+      listenersApplied: (actor) => this.streams.listenersChanged(actor.id),
     });
+    this.streams = new Streams({
+      get nowUs() { return loop.nowUs; },
+      schedule: (delayUs, event) => this.loop.schedule(delayUs, event),
+      proxyConfig: (id) => this.proxies.get(id)?.view() ?? null,
+      active: (traffic) => this.loop.nowUs < this.scenario.traffic[traffic]!.endUs,
+      request: (traffic) => {
+        const spec = this.scenario.traffic[traffic]!;
+        return { from: spec.from, url: spec.url, method: spec.method, headers: spec.headers };
+      },
+      source: (traffic) => this.sourcePod(this.scenario.traffic[traffic]!.from),
+    }, session, this.recorder);
     this.faults = new FaultRunner(scenario.timeline.map((step) => (step.action.kind === 'fault' ? step.action.fault : undefined)), this.faultHooks(), this.links, root.fork('faults'));
     this.startConverged();
     this.scheduleScenario();
@@ -158,7 +174,9 @@ export class Simulation {
   private scheduleScenario(): void {
     this.scenario.timeline.forEach((step, index) => this.loop.scheduleAt(step.atUs, { kind: 'timeline', index }, PRIORITY_URGENT));
     this.scenario.traffic.forEach((spec, index) => {
-      if (spec.ratePerSecond !== null) {
+      if (spec.streams !== null) {
+        for (let i = 0; i < spec.streams; i += 1) this.loop.scheduleAt(spec.startUs, { kind: 'stream-open', traffic: index });
+      } else if (spec.ratePerSecond !== null) {
         this.loop.scheduleAt(spec.startUs + poissonGapUs(this.arrivals, spec.ratePerSecond), { kind: 'arrival', traffic: index });
       } else {
         for (let i = 0; i < (spec.concurrency ?? 0); i += 1) this.loop.scheduleAt(spec.startUs, { kind: 'arrival', traffic: index });
@@ -180,6 +198,8 @@ export class Simulation {
         return;
       }
       case 'arrival': return this.arrival(event.traffic);
+      case 'stream-open':
+      case 'stream-cut': return this.streams.handle(event);
       case 'observe': this.observed.set(event.assertion, this.controlPlane.converged()); return;
       default: return isControlPlaneEvent(event) ? this.controlPlane.handle(event) : this.traffic.handle(event);
     }
@@ -204,7 +224,10 @@ export class Simulation {
 
   /** What the API server changed reaches istiod's informers after their lag; pods start or stop. */
   private changed(change: ClusterChange): void {
-    for (const pod of change.terminated) this.removeProxy(pod);
+    for (const pod of change.terminated) {
+      this.removeProxy(pod);
+      this.streams.podGone(pod.info);
+    }
     for (const pod of change.created) {
       if (pod.info.proxy === 'none') continue;
       const actor = this.addProxy(pod);
@@ -344,6 +367,7 @@ export class Simulation {
       convergence: [...this.recorder.convergenceRecords()],
       proxies: this.sortedProxies().map((a) => proxySnapshot(a)),
       marks: this.recorder.timelineMarks(),
+      streams: this.recorder.streams(),
       events: this.loop.eventsRunTotal,
       traceHash: this.recorder.traceHash(),
     };
