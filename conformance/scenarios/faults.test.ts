@@ -2,6 +2,7 @@
 // in each): each fault shows its effect while it lasts and none after it ends or after a heal.
 import path from 'node:path';
 import test from 'ava';
+import type { ExecutionContext } from 'ava';
 import { Simulation } from '../../sim/index.ts';
 import type { RunRecord } from '../../sim/index.ts';
 import { loadScenarioText } from '../../scenarios/load-scenario.ts';
@@ -29,8 +30,15 @@ function allPass(record: RunRecord): Record<string, string> {
   return Object.fromEntries(record.assertions.map((a) => [a.name, 'pass']));
 }
 
+/** Runs the scenario and checks every assertion it makes holds; returns the record for more checks. */
+function holds(t: ExecutionContext, spec: string): RunRecord {
+  const record = run(spec);
+  t.deepEqual(verdicts(record), allPass(record));
+  return record;
+}
+
 test('a partition between two workloads: each attempt hangs for the connect timeout and fails; Envoy retries (2) and the request ends 503 UF; other pairs and the time after are fine', (t) => {
-  const record = run(`  duration: 60s
+  holds(t, `  duration: 60s
   traffic:
   - {name: cut, from: foo/client, url: "http://echo.bar:8000/ip", rate: 10}
   - {name: fine, from: foo/client, url: "http://echo.foo:8000/ip", rate: 10}
@@ -42,7 +50,6 @@ test('a partition between two workloads: each attempt hangs for the connect time
   - {name: three attempts of 10 s each, metric: latency, percentile: 50, source: foo/client, code: 503, expect: ">= 30s"}
   - {name: after, metric: successRate, destination: bar/echo, window: {from: 36s}, expect: ">= 100%"}
   - {name: other pair, metric: successRate, destination: foo/echo, expect: ">= 100%"}`);
-  t.deepEqual(verdicts(record), allPass(record));
 });
 
 test('a partition from istiod: the workload keeps its last config and misses a change; it catches up when the partition heals', (t) => {
@@ -52,7 +59,7 @@ test('a partition from istiod: the workload keeps its last config and misses a c
         spec:
           hosts: [echo.foo.svc.cluster.local]
           http: [{fault: {abort: {httpStatus: 418, percentage: {value: 100}}}, route: [{destination: {host: echo.foo.svc.cluster.local}}]}]`;
-  const record = run(`  duration: 30s
+  holds(t, `  duration: 30s
   traffic:
   - {name: cut, from: bar/client, url: "http://echo.foo:8000/ip", rate: 10}
   - {name: connected, from: foo/client, url: "http://echo.foo:8000/ip", rate: 10}
@@ -68,11 +75,10 @@ test('a partition from istiod: the workload keeps its last config and misses a c
   - {name: it catches up after the partition, metric: requests, source: bar/client, code: 200, window: {from: 16s}, expect: 0}
   - {name: converged at the end, metric: converged, window: {to: 30s}, expect: true}
   - {name: not converged while cut off, metric: converged, window: {to: 12s}, expect: false}`);
-  t.deepEqual(verdicts(record), allPass(record));
 });
 
 test('network loss of 100% at a client: every request it sends fails (503 UF), others are untouched', (t) => {
-  const record = run(`  duration: 20s
+  holds(t, `  duration: 20s
   traffic:
   - {name: lossy, from: foo/client, url: "http://echo.bar:8000/ip", rate: 10}
   - {name: fine, from: bar/client, url: "http://echo.bar:8000/ip", rate: 10}
@@ -83,11 +89,10 @@ test('network loss of 100% at a client: every request it sends fails (503 UF), o
   - {name: as connect failures, metric: flaggedRequests, flag: UF, source: foo/client, window: {from: 5100ms, to: 10s}, expect: "> 0"}
   - {name: lossy recovers, metric: successRate, source: foo/client, window: {from: 10100ms}, expect: ">= 100%"}
   - {name: fine is fine, metric: successRate, source: bar/client, expect: ">= 100%"}`);
-  t.deepEqual(verdicts(record), allPass(record));
 });
 
 test('an expired certificate: mTLS to and from the workload fails (503 UF) until it is renewed; plain text from legacy is untouched', (t) => {
-  const record = run(`  duration: 30s
+  holds(t, `  duration: 30s
   traffic:
   - {name: mtls, from: foo/client, url: "http://echo.bar:8000/ip", rate: 10}
   - {name: from-expired, from: bar/client, url: "http://echo.foo:8000/ip", rate: 10}
@@ -100,7 +105,6 @@ test('an expired certificate: mTLS to and from the workload fails (503 UF) until
   - {name: mtls from it fails, metric: successRate, source: bar/client, window: {from: 10100ms, to: 20s}, expect: "<= 0%"}
   - {name: plain text to it works, metric: successRate, source: legacy/client, expect: ">= 100%"}
   - {name: renewed, metric: successRate, source: foo/client, window: {from: 20100ms}, expect: ">= 100%"}`);
-  t.deepEqual(verdicts(record), allPass(record));
 });
 
 test('heal ends every fault at once: istiod returns and the mesh converges within a bound', (t) => {
@@ -122,7 +126,7 @@ ${heal}  assertions:
 });
 
 test('a NACKing proxy is not converged until a later push is accepted', (t) => {
-  const record = run(`  duration: 20s
+  holds(t, `  duration: 20s
   timeline:
   - {at: 2s, fault: {proxyNack: {workload: foo/client, duration: 5s}}}
   - at: 3s
@@ -146,11 +150,10 @@ test('a NACKing proxy is not converged until a later push is accepted', (t) => {
   assertions:
   - {name: stale after the window, metric: converged, window: {to: 10s}, expect: false}
   - {name: converged after the next push, metric: converged, window: {to: 14s}, expect: true}`);
-  t.deepEqual(verdicts(record), allPass(record));
 });
 
 test('long-lived streams: a crashed server pod cuts its streams at once, and the clients reopen them to the replacement', (t) => {
-  const record = run(`  duration: 20s
+  const record = holds(t, `  duration: 20s
   traffic:
   - {name: ws, from: foo/client, url: "http://echo.bar:8000/ws", streams: 3}
   timeline:
@@ -158,7 +161,6 @@ test('long-lived streams: a crashed server pod cuts its streams at once, and the
   assertions:
   - {name: cut when the pod goes, metric: streamCuts, destination: bar/echo, window: {from: 5s, to: 5001ms}, expect: 3}
   - {name: nothing else cuts them, metric: streamCuts, expect: 3}`);
-  t.deepEqual(verdicts(record), allPass(record));
   t.true(record.streams.cut.every((c) => /is gone/.test(c.reason) && c.openUs === 5_000_000), JSON.stringify(record.streams.cut));
   // Reopened: 3 at the start, then each cut stream again (once a ready pod serves the Service).
   t.is(record.streams.opened, 6);
