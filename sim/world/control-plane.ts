@@ -69,6 +69,8 @@ export class ControlPlane {
   readonly replicas: IstiodReplica[];
   private readonly host: ControlPlaneHost;
   private readonly nacked = new Set<string>();
+  /** When each proxy applies the last response sent to it (its ADS stream is in order). */
+  private readonly lastAppliedUs = new Map<string, number>();
   private readonly generationUs = new Map<number, number>();
   private pushCounter = 0;
   private xdsInFlight = 0;
@@ -233,10 +235,15 @@ export class ControlPlane {
         this.drain(replica);
         return;
       }
-      const arriveUs = this.host.network.xdsLatencyUs + this.host.links.delayUs(actor.pod.workloadKey, 'istiod', now);
+      const arriveUs = now + this.host.network.xdsLatencyUs + this.host.links.delayUs(actor.pod.workloadKey, 'istiod', now);
+      // One ADS stream per proxy: responses arrive in the order they were sent, and Envoy applies one
+      // after another (each taking proxyApply), even when the link's delay changed in between.
+      let appliedUs = Math.max(arriveUs, this.lastAppliedUs.get(actor.id) ?? 0);
       event.types.forEach((type, k) => {
         this.xdsInFlight += 1;
-        this.host.loop.schedule(arriveUs + (k + 1) * this.host.network.proxyApplyUs, {
+        appliedUs += this.host.network.proxyApplyUs;
+        this.lastAppliedUs.set(actor.id, appliedUs);
+        this.host.loop.scheduleAt(appliedUs, {
           kind: 'xds-applied', proxy: actor.id, push: event.push, type, config: event.config, last: k === event.types.length - 1,
           types: event.types, queueUs: event.queueUs, startUs: event.startUs, sentUs, bytes: event.bytes,
         }, PRIORITY_URGENT);

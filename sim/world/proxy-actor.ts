@@ -33,6 +33,13 @@ import type { Cluster } from '../xds/cluster.ts';
 import type { ProxyConfig, ProxyIdentity } from '../xds/proxy-config.ts';
 import type { LivePod } from './cluster-state.ts';
 
+/** A cluster warming since a CDS push; `previous` is what serves meanwhile (none: a new cluster). */
+interface Warming {
+  readonly since: number;
+  readonly previous: Cluster | undefined;
+  readonly version: Cluster;
+}
+
 export const XDS_ORDER: readonly XdsType[] = ['CDS', 'EDS', 'LDS', 'RDS'];
 
 export class ProxyActor {
@@ -42,8 +49,8 @@ export class ProxyActor {
   readonly replica: number;
   private readonly applied = new Map<XdsType, { push: number; config: ProxyConfig }>();
   private composed: ProxyConfig | null = null;
-  /** The clusters in use before the last CDS: what a warming cluster falls back to. */
-  private warmFrom: Readonly<Record<string, Cluster>> = {};
+  /** EDS clusters waiting for their endpoints, by name (see the warming rule). */
+  private warming = new Map<string, Warming>();
   private edsHostsOf: { readonly config: ProxyConfig; readonly hosts: ReadonlySet<string> } | null = null;
   private dirty = false;
   /** NACK every response until this instant (a fault); -1: never. */
@@ -77,11 +84,8 @@ export class ProxyActor {
     const prior = this.applied.get(type);
     // A late response from an older push (e.g. across a reconnect) never replaces a newer one.
     if (prior !== undefined && prior.push > push) return true;
-    if (type === 'CDS') {
-      // What served before this CDS: the clusters a warming one falls back to.
-      const eds = this.applied.get('EDS');
-      this.warmFrom = prior === undefined ? {} : this.activeClusters(eds?.push ?? -1);
-    }
+    if (type === 'CDS') this.startWarming(push, config);
+    if (type === 'EDS') this.endWarming(push);
     this.applied.set(type, { push, config });
     this.dirty = true;
     return true;
@@ -117,7 +121,7 @@ export class ProxyActor {
       version: `${this.ackedPush('CDS')}.${this.ackedPush('EDS')}.${this.ackedPush('LDS')}.${this.ackedPush('RDS')}`,
       listeners: lds.config.listeners,
       security: lds.config.security,
-      clusters: this.activeClusters(eds?.push ?? -1),
+      clusters: this.activeClusters(),
       endpoints: eds?.config.endpoints ?? {},
       routes: rds?.routes ?? {},
     };
@@ -125,17 +129,36 @@ export class ProxyActor {
   }
 
   /** The clusters in use: CDS's, except EDS clusters still warming (see the rules above). */
-  private activeClusters(edsPush: number): Readonly<Record<string, Cluster>> {
+  private activeClusters(): Readonly<Record<string, Cluster>> {
     const cds = this.applied.get('CDS');
     if (cds === undefined) return {};
-    if (edsPush >= cds.push) return cds.config.clusters;
+    if (this.warming.size === 0) return cds.config.clusters;
     const active: Record<string, Cluster> = {};
     for (const [name, cluster] of Object.entries(cds.config.clusters)) {
-      const previous = this.warmFrom[name];
-      if (cluster.discovery !== 'EDS' || previous === cluster) active[name] = cluster;
-      else if (previous !== undefined) active[name] = previous;
+      const warming = this.warming.get(name);
+      if (warming === undefined) active[name] = cluster;
+      else if (warming.previous !== undefined) active[name] = warming.previous;
     }
     return active;
+  }
+
+  /** A CDS response: each EDS cluster it adds or changes warms from this push (a cluster already warming keeps what it serves). */
+  private startWarming(push: number, config: ProxyConfig): void {
+    this.endWarming(this.applied.get('EDS')?.push ?? -1);
+    const before = this.applied.get('CDS')?.config.clusters ?? {};
+    const next = new Map<string, Warming>();
+    for (const [name, cluster] of Object.entries(config.clusters)) {
+      if (cluster.discovery !== 'EDS') continue;
+      const warming = this.warming.get(name);
+      if (warming !== undefined) next.set(name, warming.version === cluster ? warming : { since: push, previous: warming.previous, version: cluster });
+      else if (before[name] !== cluster) next.set(name, { since: push, previous: before[name], version: cluster });
+    }
+    this.warming = next;
+  }
+
+  /** An EDS response of `push`: clusters warming since that push or earlier are warm. */
+  private endWarming(push: number): void {
+    for (const [name, warming] of [...this.warming]) if (warming.since <= push) this.warming.delete(name);
   }
 
   /** The service hosts of the EDS clusters of the last CDS applied (what it watches), or null before any. */
