@@ -2,7 +2,12 @@
  * DestinationRule rules of Istio's webhook (ValidateDestinationRule in pkg/config/validation) and of
  * its CRD (CEL durations), with Istio's texts.
  *
- * Not modelled: tunnel/proxyProtocol settings, maglev table sizes, warmup, zoneAwareLbSetting,
+ * Consistent hashing (validateLoadBalancer): a cookie needs a name and unique attribute names; the
+ * deprecated minimumRingSize warns, and is an error next to ringHash or maglev; a maglev tableSize must be
+ * set, below 5000011 and prime (Envoy's isPrime, which lets 1 through). One hash key and one of
+ * ringHash/maglev are proto oneofs, which the schema check (schema-check.ts) already holds.
+ *
+ * Not modelled: tunnel/proxyProtocol settings, warmup, zoneAwareLbSetting,
  * HTTP/2 keepalive, `configmap://` credential names.
  */
 import type { Resource } from './resource.ts';
@@ -11,10 +16,14 @@ import type { RuleFinding } from './rules-common.ts';
 import { checkDuration } from './rules-virtual-service.ts';
 
 type Tls = { mode?: string; clientCertificate?: string; privateKey?: string; caCertificates?: string; credentialName?: string; insecureSkipVerify?: boolean; subjectAltNames?: string[] };
+type ConsistentHash = {
+  httpCookie?: { name?: string; ttl?: string; attributes?: { name?: string }[] };
+  minimumRingSize?: number; ringHash?: unknown; maglev?: { tableSize?: number };
+};
 type Policy = {
   connectionPool?: { tcp?: Record<string, unknown>; http?: Record<string, unknown> };
   outlierDetection?: { interval?: string; baseEjectionTime?: string; maxEjectionPercent?: number; minHealthPercent?: number; consecutiveErrors?: number };
-  loadBalancer?: { consistentHash?: { httpCookie?: { name?: string; ttl?: string } }; localityLbSetting?: { distribute?: { from?: string; to?: Record<string, number> }[]; failover?: unknown[] } };
+  loadBalancer?: { consistentHash?: ConsistentHash; localityLbSetting?: { distribute?: { from?: string; to?: Record<string, number> }[]; failover?: unknown[] } };
   tls?: Tls; portLevelSettings?: (Policy & { port?: { number?: number } })[];
   tunnel?: unknown; proxyProtocol?: unknown;
 };
@@ -90,8 +99,7 @@ function checkPolicy(f: Findings, policy: Policy, path: (string | number)[], all
 
 function checkLoadBalancer(f: Findings, lb: Policy['loadBalancer'], path: (string | number)[]): void {
   if (lb === undefined) return;
-  const cookie = lb.consistentHash?.httpCookie;
-  if (cookie !== undefined && (cookie.name ?? '') === '') f.error([...path, 'consistentHash', 'httpCookie', 'name'], 'name required for HttpCookie', 'Name the cookie.');
+  if (lb.consistentHash != null) checkConsistentHash(f, lb.consistentHash, [...path, 'consistentHash']);
   const locality = lb.localityLbSetting;
   if (locality === undefined) return;
   if ((locality.distribute ?? []).length > 0 && (locality.failover ?? []).length > 0) {
@@ -105,6 +113,42 @@ function checkLoadBalancer(f: Findings, lb: Policy['loadBalancer'], path: (strin
     }
     if (total !== 100) f.error([...path, 'localityLbSetting', 'distribute', i, 'to'], `total locality weight ${total} != 100`, 'Make the weights of each distribute entry add up to 100.');
   });
+}
+
+/** validateLoadBalancer's consistentHash rules. */
+function checkConsistentHash(f: Findings, hash: ConsistentHash, path: (string | number)[]): void {
+  const cookie = hash.httpCookie;
+  if (cookie != null && (cookie.name ?? '') === '') f.error([...path, 'httpCookie', 'name'], 'name required for HttpCookie', 'Name the cookie.');
+  const seen = new Set<string>();
+  (cookie?.attributes ?? []).forEach((attribute, i) => {
+    const name = attribute.name ?? '';
+    const at = [...path, 'httpCookie', 'attributes', i, 'name'];
+    if (name === '') f.error(at, 'cookie attribute name cannot be empty', 'Name the attribute (e.g. SameSite).');
+    else if (seen.has(name)) f.error(at, `duplicate cookie attribute name: ${name}`, 'List each attribute once.');
+    seen.add(name);
+  });
+  if ((hash.minimumRingSize ?? 0) !== 0) {
+    f.warning([...path, 'minimumRingSize'], "consistent hash MinimumRingSize is deprecated, use ConsistentHashLB's RingHash configuration instead",
+      'Move the size to ringHash.minimumRingSize.');
+    if (hash.ringHash != null || hash.maglev != null) {
+      f.error(path, 'only one of MinimumRingSize or Maglev/Ringhash can be specified', 'Drop the deprecated minimumRingSize.');
+    }
+  }
+  const maglev = hash.maglev;
+  if (maglev == null) return;
+  const size = maglev.tableSize ?? 0;
+  const at = [...path, 'maglev', 'tableSize'];
+  if (size === 0) f.error(at, 'tableSize must be set for maglev', 'Set a prime table size, e.g. 65537 (Envoy’s default).');
+  if (size >= 5000011) f.error(at, 'tableSize must be less than 5000011 for maglev', 'Use a prime below 5000011, e.g. 65537.');
+  if (!envoyIsPrime(size)) f.error(at, 'tableSize must be a prime number for maglev', 'Use a prime, e.g. 65537 or 131071.');
+}
+
+/** Istio's copy of Envoy's isPrime: 1, 2 and 3 pass, then trial division by odd factors. */
+function envoyIsPrime(n: number): boolean {
+  if (n !== 0 && n < 4) return true;
+  if (n % 2 === 0) return false;
+  for (let factor = 3; factor * factor <= n; factor += 2) if (n % factor === 0) return false;
+  return true;
 }
 
 /** ValidateTLS for client-side (upstream) TLS. */

@@ -8,7 +8,8 @@
  * ServiceEntries, ORIGINAL_DST for resolution NONE; the DestinationRule is looked up client namespace →
  * service namespace → root. Each cluster's traffic policy is the DestinationRule's for its port and
  * subset (translate-traffic-policy.ts: portLevelSettings replace, subsets override); from it the
- * load-balancing policy (`loadBalancer.simple`, else Istio's default LEAST_REQUEST), circuit breakers
+ * load-balancing policy (translate-consistent-hash.ts: `loadBalancer.simple`, else Istio's default
+ * LEAST_REQUEST; a consistentHash makes it RING_HASH or MAGLEV with its ring/table size), circuit breakers
  * (always sent, Istio's 2³²−1 defaults), max requests per connection, outlier detection and the panic
  * threshold. PassthroughCluster gets the default circuit breakers too (buildDefaultPassthroughCluster);
  * BlackHoleCluster none.
@@ -26,12 +27,14 @@ import type { Labels } from '../config/selectors.ts';
 import { isHttp2Protocol, isHttpProtocol } from '../config/protocol.ts';
 import type { EndpointInfo, ServiceInfo, ServicePort } from '../topology/model.ts';
 import { BLACKHOLE_CLUSTER, PASSTHROUGH_CLUSTER, outboundClusterName } from '../xds/cluster.ts';
-import type { Cluster, ClusterDiscovery, ClusterLoadAssignment, LbEndpoint, LbPolicy } from '../xds/cluster.ts';
+import type { Cluster, ClusterDiscovery, ClusterLoadAssignment, LbEndpoint } from '../xds/cluster.ts';
 import { destinationRuleFor } from './push-context.ts';
 import { inboundModeForPort, inboundMtlsFor, passthroughByDestinationRule, serviceMtlsModeFor, upstreamTlsFor } from './generate-mtls.ts';
 import type { PushContext } from './push-context.ts';
+import { clusterLoadBalancing } from './translate-consistent-hash.ts';
+import type { ClusterLoadBalancing } from './translate-consistent-hash.ts';
 import { ISTIO_DEFAULT_THRESHOLDS, clusterPolicyFields, trafficPolicyForPort } from './translate-traffic-policy.ts';
-import type { PortTrafficPolicySpec, TrafficPolicySpec } from './translate-traffic-policy.ts';
+import type { TrafficPolicySpec } from './translate-traffic-policy.ts';
 
 export interface ClusterSet {
   readonly clusters: Record<string, Cluster>;
@@ -62,14 +65,14 @@ export function buildOutboundClusters(push: PushContext, services: readonly Serv
         }, push.mesh.rootNamespace),
       });
       const portPolicy = trafficPolicyForPort(topPolicy, undefined, port.port);
-      const base = { ...makeCluster(service, port, '', lbPolicyOf(portPolicy)), tls: tlsFor(''), ...clusterPolicyFields(portPolicy) };
+      const base = { ...makeCluster(service, port, '', clusterLoadBalancing(portPolicy.loadBalancer)), tls: tlsFor(''), ...clusterPolicyFields(portPolicy) };
       clusters[base.name] = base;
       endpoints[base.name] = assignment(base.name, all, tlsModes);
       for (const subset of dr?.spec.subsets ?? []) {
         if (subset.name === undefined) continue;
         // buildSubsetCluster: the subset's policy merged over the destination's for this port.
         const policy = trafficPolicyForPort(topPolicy, (subset.trafficPolicy ?? undefined) as TrafficPolicySpec | undefined, port.port);
-        const cluster = { ...makeCluster(service, port, subset.name, lbPolicyOf(policy)), tls: tlsFor(subset.name), ...clusterPolicyFields(policy) };
+        const cluster = { ...makeCluster(service, port, subset.name, clusterLoadBalancing(policy.loadBalancer)), tls: tlsFor(subset.name), ...clusterPolicyFields(policy) };
         clusters[cluster.name] = cluster;
         const labels = (subset.labels ?? {}) as Labels;
         endpoints[cluster.name] = assignment(cluster.name, all.filter((e) => matchesLabels(labels, e.labels)), tlsModes);
@@ -79,32 +82,20 @@ export function buildOutboundClusters(push: PushContext, services: readonly Serv
   return { clusters, endpoints };
 }
 
-function makeCluster(service: ServiceInfo, port: ServicePort, subset: string, lbPolicy: LbPolicy): Cluster {
+function makeCluster(service: ServiceInfo, port: ServicePort, subset: string, balancing: ClusterLoadBalancing): Cluster {
   const discovery: ClusterDiscovery = service.resolution === 'NONE'
     ? 'ORIGINAL_DST'
     : service.resolution === 'DNS' || service.resolution === 'DNS_ROUND_ROBIN' ? (service.resolution === 'DNS' ? 'STRICT_DNS' : 'LOGICAL_DNS') : 'EDS';
   return {
     name: outboundClusterName(port.port, subset, service.hostname),
     discovery,
-    lbPolicy: discovery === 'ORIGINAL_DST' ? 'CLUSTER_PROVIDED' : lbPolicy,
+    // applyLoadBalancer: an ORIGINAL_DST cluster is CLUSTER_PROVIDED, before any consistent hash applies.
+    ...(discovery === 'ORIGINAL_DST' ? { lbPolicy: 'CLUSTER_PROVIDED' } : balancing),
     serviceHost: service.hostname,
     servicePort: port.port,
     subset,
     upstreamProtocol: isHttp2Protocol(port.protocol) ? 'http2' : isHttpProtocol(port.protocol) ? 'http1' : 'tcp',
   };
-}
-
-const LB_POLICIES: Readonly<Record<string, LbPolicy>> = {
-  ROUND_ROBIN: 'ROUND_ROBIN',
-  LEAST_REQUEST: 'LEAST_REQUEST',
-  LEAST_CONN: 'LEAST_REQUEST',
-  RANDOM: 'RANDOM',
-  PASSTHROUGH: 'CLUSTER_PROVIDED',
-};
-
-/** Istio's default load balancer is LEAST_REQUEST (UNSPECIFIED means the default too). */
-function lbPolicyOf(policy: PortTrafficPolicySpec): LbPolicy {
-  return LB_POLICIES[policy.loadBalancer?.simple ?? ''] ?? 'LEAST_REQUEST';
 }
 
 function endpointsByServicePort(all: readonly EndpointInfo[]): Map<string, EndpointInfo[]> {

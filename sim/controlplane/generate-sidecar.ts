@@ -6,7 +6,8 @@
  * - one HTTP route configuration per HTTP or sniffed service port, named after the port ("9080");
  *   one virtual host per visible service with that port; its routes come from the VirtualService that
  *   owns the host (select-virtual-service.ts) or, without one (or when the VirtualService yields no
- *   route for this port), Istio's default route;
+ *   route for this port), Istio's default route with the DestinationRule's hash policy for the port
+ *   (translate-consistent-hash.ts);
  * - a VirtualService host that is not in the registry gets a virtual host on port 80 only (Istio's
  *   "gross HACK" in buildSidecarVirtualHostsForVirtualService);
  * - a catch-all virtual host: `allow_any` to PassthroughCluster, or `block_all` answering 502 under
@@ -36,6 +37,7 @@ import { memoized, serviceVisible } from './push-context.ts';
 import type { PushContext } from './push-context.ts';
 import { sidecarVirtualServices, virtualServiceForHost, virtualServiceHosts } from './select-virtual-service.ts';
 import { defaultRoute, translateVirtualServiceRoutes } from './translate-route.ts';
+import { hashPolicyForDestination, hashPolicyForService, hashRuleFor } from './translate-consistent-hash.ts';
 import { ISTIO_DEFAULT_THRESHOLDS } from './translate-traffic-policy.ts';
 import type { RouteContext } from './translate-route.ts';
 import { virtualHostDomains } from './virtual-host-domains.ts';
@@ -101,7 +103,9 @@ function sidecarRouteConfig(push: PushContext, proxy: ProxyIdentity, services: r
     if (servicePort === undefined) continue;
     const vs = virtualServiceForHost(candidates, s.hostname, suffix);
     const translated = vs === null ? [] : translateVirtualServiceRoutes(vs, context, delegateLookup(push));
-    const routes: Route[] = translated.length > 0 ? translated : [defaultRoute(s.hostname, port)];
+    // buildSidecarVirtualHostForService: the default route carries the service's hash policy.
+    const routes: Route[] = translated.length > 0 ? translated
+      : [defaultRoute(s.hostname, port, hashPolicyForService(hashRuleFor(push, s.hostname, proxy.namespace, s.namespace), port))];
     // ExternalName aliases of this service are served by its virtual host (service Attributes.Aliases),
     // except an alias whose own VirtualService takes its exact FQDN (never on sniffed ports).
     const aliases = aliasesOf(push, s, proxy.namespace);
@@ -182,6 +186,7 @@ export function routeContext(push: PushContext, proxy: ProxyIdentity, services: 
     gateways,
     listenerPort: port,
     domainSuffix: suffix,
+    hashPolicyFor: (host, subset, destinationPort) => hashPolicyForDestination(hashRuleFor(push, host, proxy.namespace), subset, destinationPort),
     resolveHost: (host, vsNamespace) => (host.startsWith('*') || host.includes('.') ? host : `${host}.${vsNamespace}.svc.${suffix}`),
     defaultPort: (fqdn) => {
       const s = byHost.get(fqdn) ?? push.servicesByHost.get(fqdn)?.[0];

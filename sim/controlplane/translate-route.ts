@@ -13,9 +13,14 @@
  * name, so an unnamed rule gives ''); `source` is the VirtualService's `ns/name` (the delegate's for a
  * delegated rule).
  *
+ * Hash policies (processDestination, processWeightedDestination): each destination's DestinationRule
+ * consistentHash (translate-consistent-hash.ts HashForHTTPDestination) adds its hash policy to the route
+ * action, in destination order — so a route with several weighted destinations carries all of theirs,
+ * whichever cluster a request is sent to. Istio's default route carries the service's (hashForService).
+ *
  * Invariants: pure; the VirtualService is never mutated; the same inputs give deep-equal output.
  *
- * Not modelled: CORS, consistent-hash hash policies, stateful sessions, inference pools, HTTP/3
+ * Not modelled: CORS, stateful sessions, inference pools, HTTP/3
  * alt-svc headers, decorators and stat prefixes, x-forwarded-host, Gateway API and Ingress semantics
  * (500 for a missing cluster, path-separated prefixes, prefix-removing rewrites), redirects on TLS
  * listeners (the default redirect scheme is taken as http), Kubernetes ExternalName aliasing. A
@@ -24,7 +29,7 @@
  */
 import type { Resource } from '../config/resource.ts';
 import { outboundClusterName } from '../xds/cluster.ts';
-import type { HeaderOperations, MirrorPolicy, Route, RouteAction, RouteMatch, WeightedCluster } from '../xds/route.ts';
+import type { HashPolicy, HeaderOperations, MirrorPolicy, Route, RouteAction, RouteMatch, WeightedCluster } from '../xds/route.ts';
 import { effectiveRules, resolveGatewayName } from './delegate.ts';
 import type { DelegateLookup, DestinationSpec, HttpRouteSpec } from './delegate.ts';
 import { EMPTY_OPERATIONS, isEmpty, mergeOperations, translateHeadersOperations } from './translate-headers.ts';
@@ -47,13 +52,21 @@ export interface RouteContext {
   /** The port number to use for a destination without `port` (the service's only port), or null when unknown/ambiguous. */
   readonly defaultPort: (fqdn: string) => number | null;
   readonly domainSuffix: string;
+  /**
+   * The hash policy the DestinationRule of a destination (FQDN, subset or '', port if the destination
+   * names one) gives its routes (HashForHTTPDestination); absent: none.
+   */
+  readonly hashPolicyFor?: (host: string, subset: string, port: number | null) => HashPolicy | null;
 }
 
 /** Envoy's response for a missing cluster on sidecars and classic gateways (Gateway API: 500). */
 const CLUSTER_NOT_FOUND_STATUS = 503;
 
-/** route.go BuildDefaultHTTPOutboundRoute: `default`, prefix `/`, the mesh default retries, no timeout. */
-export function defaultRoute(fqdn: string, port: number): Route {
+/**
+ * route.go BuildDefaultHTTPOutboundRoute: `default`, prefix `/`, the mesh default retries, no timeout;
+ * buildSidecarVirtualHostForService adds the service's hash policy, if any.
+ */
+export function defaultRoute(fqdn: string, port: number, hashPolicy: HashPolicy | null = null): Route {
   return {
     name: 'default',
     match: CATCH_ALL_MATCH,
@@ -63,6 +76,7 @@ export function defaultRoute(fqdn: string, port: number): Route {
       timeoutUs: null,
       retry: DEFAULT_RETRY_POLICY,
       mirrors: [],
+      ...(hashPolicy === null ? {} : { hashPolicies: [hashPolicy] }),
       clusterNotFoundStatus: CLUSTER_NOT_FOUND_STATUS,
     },
     source: null,
@@ -163,6 +177,14 @@ function translateForward(rule: HttpRouteSpec, routeAuthority: string, context: 
     // each destination's header operations and authority on its own cluster.
     clusters = destinations.filter((d) => (d.weight ?? 0) !== 0).map((d) => weightedCluster(d, context));
   }
+  // processDestination / processWeightedDestination: each destination taken appends its hash policy.
+  const taken = only !== undefined ? [only] : destinations.filter((d) => (d.weight ?? 0) !== 0);
+  const hashPolicies = taken.flatMap(({ destination: d }) => {
+    // HashForHTTPDestination reads port-level settings only when the destination names a port.
+    const port = d.port === undefined ? null : d.port.number ?? 0;
+    const policy = context.hashPolicyFor?.(d.host, d.subset ?? '', port) ?? null;
+    return policy === null ? [] : [policy];
+  });
   const rewrite = rule.rewrite;
   const regexRewrite = rewrite?.uriRegexRewrite;
   const action: RouteAction = {
@@ -177,6 +199,7 @@ function translateForward(rule: HttpRouteSpec, routeAuthority: string, context: 
       : rewrite?.uri !== undefined && rewrite.uri !== '' ? { prefixRewrite: rewrite.uri } : {}),
     ...(hostRewrite === '' ? {} : { hostRewrite }),
     mirrors: translateMirrors(rule, context),
+    ...(hashPolicies.length === 0 ? {} : { hashPolicies }),
     clusterNotFoundStatus: CLUSTER_NOT_FOUND_STATUS,
   };
   return { action, requestHeaders, responseHeaders };

@@ -36,6 +36,7 @@
 import { parseDuration } from '../core/time.ts';
 import { UINT32_MAX } from '../xds/cluster.ts';
 import type { CircuitBreakerThresholds, OutlierDetection } from '../xds/cluster.ts';
+import type { LoadBalancerSpec } from './translate-consistent-hash.ts';
 
 export interface ConnectionPoolSpec {
   readonly tcp?: { readonly maxConnections?: number } | null;
@@ -62,7 +63,8 @@ export interface OutlierDetectionSpec {
 export interface PortTrafficPolicySpec {
   readonly connectionPool?: ConnectionPoolSpec | null;
   readonly outlierDetection?: OutlierDetectionSpec | null;
-  readonly loadBalancer?: { readonly simple?: string } | null;
+  /** Translated by translate-consistent-hash.ts (lb policy, ring/table size, route hash policy). */
+  readonly loadBalancer?: LoadBalancerSpec | null;
   readonly tls?: unknown;
 }
 

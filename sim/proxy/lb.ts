@@ -16,30 +16,38 @@
  *   active requests wins, the first on a tie, so with equal counts it is a random pick. Samples are
  *   uniform when all weights are equal (Envoy's unweighted path) and weight-proportional otherwise.
  * - RANDOM: uniform over healthy endpoints, weights ignored (Envoy RandomLoadBalancer::peekOrChoose:
- *   `hosts[random % size]`). RING_HASH and MAGLEV without a hash policy hash a random value in Envoy,
- *   so they are random here; CLUSTER_PROVIDED on a cluster that is not ORIGINAL_DST has no endpoints in
+ *   `hosts[random % size]`). CLUSTER_PROVIDED on a cluster that is not ORIGINAL_DST has no endpoints in
  *   practice (BlackHoleCluster) and is random otherwise.
+ * - RING_HASH and MAGLEV (ThreadAwareLoadBalancerBase::chooseHost): the request's hash key (the route's
+ *   hash policies, hash-policy.ts) looked up in a ring (ring-hash.ts) or Maglev table (maglev.ts) built
+ *   over the candidates; without a key Envoy hashes a random value, so one draw picks a random point
+ *   (hosts weighted by their share of the ring or table). Tables are kept per cluster in the ProxyState
+ *   and rebuilt when the policy, size or candidate set changes.
  * - A single healthy endpoint is returned without drawing.
  *
  * Invariants: every draw comes from the Rng handed in; per-cluster state lives in the caller's
  * ProxyState; endpoint weights are integers ≥ 1 (Envoy's load_balancing_weight minimum).
  *
  * Not modelled: locality and priority levels, slow start, active_request_bias and Envoy's weighted
- * least-request EDF, consistent hashing (no hash policy in the contract), subset load balancing.
+ * least-request EDF, subset load balancing, hash_balance_factor (bounded-load consistent hashing).
  */
 import { assert, unreachable } from '../core/assert.ts';
 import type { Rng } from '../core/prng.ts';
 import type { Cluster, ClusterLoadAssignment, LbEndpoint } from '../xds/cluster.ts';
+import { MAGLEV_TABLE_SIZE_DEFAULT, MAGLEV_TABLE_SIZE_MAX, buildMaglevTable, isPrime, maglevLookup } from './maglev.ts';
 import { activeRequestsOf } from './proxy-state.ts';
 import type { ProxyState } from './proxy-state.ts';
 import type { Call } from './request.ts';
+import { RING_HASH_MAXIMUM_RING_SIZE, RING_HASH_MINIMUM_RING_SIZE_DEFAULT, buildRing, ringLookup } from './ring-hash.ts';
 import { loadBalancingCandidates } from './upstream-resilience.ts';
 
 /** Envoy LeastRequest default choice_count. */
 export const LEAST_REQUEST_CHOICES = 2;
 
+/** `hashKey`: the request's key from the route's hash policies (null: none), read by RING_HASH and MAGLEV. */
 export function chooseEndpoint(
   cluster: Cluster, assignment: ClusterLoadAssignment | undefined, call: Call, state: ProxyState, rng: Rng,
+  hashKey: number | null = null,
 ): LbEndpoint | null {
   if (cluster.discovery === 'ORIGINAL_DST') return originalDestination(call);
   const hosts = loadBalancingCandidates(state, cluster, assignment?.endpoints ?? []);
@@ -54,9 +62,10 @@ export function chooseEndpoint(
       return pickRoundRobin(cluster.name, hosts, state, rng);
     case 'LEAST_REQUEST':
       return pickLeastRequest(cluster.name, hosts, state, rng);
-    case 'RANDOM':
     case 'RING_HASH':
     case 'MAGLEV':
+      return pickByHash(cluster, hosts, state, hashKey ?? rng.intInclusive(0, 0xffff_ffff));
+    case 'RANDOM':
     case 'CLUSTER_PROVIDED':
       return rng.pick(hosts);
     default:
@@ -70,6 +79,42 @@ export function originalDestination(call: Call): LbEndpoint {
     address: call.destinationIp, port: call.destinationPort, weight: 1,
     pod: '', workload: '', namespace: '', labels: {}, healthy: true,
   };
+}
+
+/**
+ * Why Envoy would reject this cluster's consistent-hash settings (the whole CDS update is NACKed), or
+ * null: minimum_ring_size above maximum_ring_size (8M), a Maglev table_size that is not prime or too big.
+ */
+export function hashSettingsRejection(cluster: Cluster): string | null {
+  const ring = cluster.ringHashMinimumRingSize;
+  if (cluster.lbPolicy === 'RING_HASH' && ring !== undefined && !(Number.isSafeInteger(ring) && ring >= 0 && ring <= RING_HASH_MAXIMUM_RING_SIZE)) {
+    return `ring hash: minimum_ring_size (${ring}) > maximum_ring_size (${RING_HASH_MAXIMUM_RING_SIZE})`;
+  }
+  const table = cluster.maglevTableSize;
+  if (cluster.lbPolicy === 'MAGLEV' && table !== undefined && !(isPrime(table) && table <= MAGLEV_TABLE_SIZE_MAX)) {
+    return `The table size of maglev must be prime number (table_size ${table}, at most ${MAGLEV_TABLE_SIZE_MAX})`;
+  }
+  return null;
+}
+
+/** The candidate at the request's key in the cluster's ring or Maglev table (built or reused). */
+function pickByHash(cluster: Cluster, hosts: readonly LbEndpoint[], state: ProxyState, hashKey: number): LbEndpoint | null {
+  const rejection = hashSettingsRejection(cluster);
+  assert(rejection === null, () => `cluster ${cluster.name} reached the load balancer with settings Envoy rejects: ${rejection}`);
+  const maglev = cluster.lbPolicy === 'MAGLEV';
+  const size = maglev ? cluster.maglevTableSize ?? MAGLEV_TABLE_SIZE_DEFAULT : cluster.ringHashMinimumRingSize ?? RING_HASH_MINIMUM_RING_SIZE_DEFAULT;
+  // A minimum_ring_size of 0 (Istio never sends it) scales every host to 0 points: Envoy's ring is empty.
+  if (size === 0) return null;
+  const key = `${cluster.lbPolicy}|${size}|${hosts.map((host) => `${host.address}:${host.port}:${host.weight}`).join(',')}`;
+  let entry = state.hashTables.get(cluster.name);
+  if (entry === undefined || entry.key !== key) {
+    entry = { key, table: maglev ? buildMaglevTable(hosts, size) : buildRing(hosts, size) };
+    state.hashTables.set(cluster.name, entry);
+  }
+  const index = entry.table.kind === 'maglev' ? maglevLookup(entry.table, hashKey) : ringLookup(entry.table, hashKey);
+  const picked = hosts[index];
+  assert(picked !== undefined, 'hash lookup outside the host list');
+  return picked;
 }
 
 export function pickRoundRobin(clusterName: string, hosts: readonly LbEndpoint[], state: ProxyState, rng: Rng): LbEndpoint {

@@ -1,6 +1,7 @@
 /**
  * The mutable per-proxy state the data plane keeps between calls, owned by the caller (one per sidecar
- * or gateway actor): round-robin positions per cluster and active-request counts per endpoint, which
+ * or gateway actor): round-robin positions and consistent-hash tables per cluster, and active-request
+ * counts per endpoint, which
  * Envoy keeps in its per-cluster load balancers and per-host stats (`rq_active`); and, in a run, the
  * instant of the call, each cluster's outlier detector and connection pools (upstream-resilience.ts).
  *
@@ -9,6 +10,7 @@
  * - Active counts are never negative: `requestFinished` without a matching `requestStarted` is a bug.
  * - A round-robin cursor is valid only for the healthy endpoint set it was built from (`hostsKey`);
  *   when that set changes the balancer rebuilds it, as Envoy rebuilds its scheduler on a host update.
+ *   The same holds for a ring or Maglev table (`key`: policy, size and host set).
  *
  * - `nowUs` null means the proxy is walked at rest (`meshsim probe`): no detector or pool is consulted
  *   or created, so every call sees a fresh cluster. A run sets it before each call.
@@ -21,13 +23,21 @@
 import { assert } from '../core/assert.ts';
 import type { LbEndpoint } from '../xds/cluster.ts';
 import type { ConnectionPoolState } from './circuit-breaker.ts';
+import type { MaglevTable } from './maglev.ts';
 import type { OutlierDetector } from './outlier-detection.ts';
+import type { Ring } from './ring-hash.ts';
 
 export interface RoundRobinCursor {
   /** The healthy endpoint set (address:port:weight, in order) this cursor belongs to. */
   readonly hostsKey: string;
   /** Smooth weighted round robin's running weights, one per healthy endpoint. */
   readonly currentWeights: number[];
+}
+
+export interface HashTableEntry {
+  /** The lb policy, ring/table size and candidate hosts (address:port:weight, in order) it was built for. */
+  readonly key: string;
+  readonly table: Ring | MaglevTable;
 }
 
 export interface OutlierDetectorEntry {
@@ -40,6 +50,8 @@ export interface OutlierDetectorEntry {
 
 export interface ProxyState {
   readonly roundRobin: Map<string, RoundRobinCursor>;
+  /** RING_HASH rings and MAGLEV tables by cluster name (lb.ts). */
+  readonly hashTables: Map<string, HashTableEntry>;
   /**
    * Requests in flight per `cluster|address:port` (LEAST_REQUEST reads them); in a run admission and
    * release count them (upstream-resilience.ts), other callers with requestStarted/requestFinished.
@@ -56,7 +68,7 @@ export interface ProxyState {
 }
 
 export function createProxyState(): ProxyState {
-  return { roundRobin: new Map(), activeRequests: new Map(), nowUs: null, outlierDetectors: new Map(), connectionPools: new Map(), nextRequestId: 0 };
+  return { roundRobin: new Map(), hashTables: new Map(), activeRequests: new Map(), nowUs: null, outlierDetectors: new Map(), connectionPools: new Map(), nextRequestId: 0 };
 }
 
 export function endpointKey(clusterName: string, endpoint: Pick<LbEndpoint, 'address' | 'port'>): string {

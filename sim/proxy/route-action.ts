@@ -15,18 +15,21 @@
  * - Response header ops: weighted cluster then route (finalizeResponseHeaders). Envoy also applies the
  *   route's ops to local replies after a route matched (direct, redirect, fault abort: route level;
  *   NC/UH from the router: weighted cluster and route level); `responseHeaders` carries them.
+ * - The route's hash policies give the request's key (hash-policy.ts), which a RING_HASH or MAGLEV
+ *   cluster hashes whichever weighted cluster was picked; other policies ignore it.
  * - The route's retry policy and timeout are recorded on the outcome for display; they act later.
  *
  * Invariants: draws: one for a weighted pick (two or more clusters), then the load balancer's; redirect
  * codes are 3xx.
  *
- * Not modelled: mirrors (request_mirror_policies), retries and timeouts in time, hash policies, CORS,
+ * Not modelled: mirrors (request_mirror_policies), retries and timeouts in time, CORS,
  * x-forwarded-* / x-request-id / x-envoy-* headers Envoy adds, an upstream `:scheme` rewrite.
  */
 import { assert, unreachable } from '../core/assert.ts';
 import type { Rng } from '../core/prng.ts';
 import type { ProxyConfig } from '../xds/proxy-config.ts';
 import type { Route, RouteAction, WeightedCluster } from '../xds/route.ts';
+import { requestHashKey } from './hash-policy.ts';
 import { applyHeaderLevels } from './header-ops.ts';
 import { matchedPathLength } from './match/route.ts';
 import { directOutcome, forwardedOutcome, localReplyOutcome, redirectOutcome } from './outcome.ts';
@@ -73,7 +76,7 @@ function forwardHttp(
   const chosen = pickWeightedCluster(action.clusters, rng);
   const walk: Walk = { ...walkIn, cluster: chosen.name, retry: action.retry, timeoutUs: action.timeoutUs };
   const responseHeaders = applyHeaderLevels({}, [chosen.responseHeaders, route.responseHeaders]);
-  const resolution = resolveEndpoint(config, chosen.name, call, state, rng);
+  const resolution = resolveEndpoint(config, chosen.name, call, state, rng, requestHashKey(action.hashPolicies, call, request));
   switch (resolution.kind) {
     case 'cluster-not-found':
       return localReplyOutcome(walk, action.clusterNotFoundStatus, 'NC',

@@ -44,14 +44,15 @@ export function pickWeightedCluster<T extends { readonly name: string; readonly 
   return picked;
 }
 
+/** `hashKey`: the request's consistent-hash key (route hash policies), null when it has none. */
 export function resolveEndpoint(
-  config: ProxyConfig, clusterName: string, call: Call, state: ProxyState, rng: Rng,
+  config: ProxyConfig, clusterName: string, call: Call, state: ProxyState, rng: Rng, hashKey: number | null = null,
 ): EndpointResolution {
   const cluster = Object.hasOwn(config.clusters, clusterName) ? config.clusters[clusterName] : undefined;
   if (cluster === undefined) return { kind: 'cluster-not-found', clusterName };
   if (clusterName === BLACKHOLE_CLUSTER) return { kind: 'no-endpoint', cluster };
   const assignment = Object.hasOwn(config.endpoints, clusterName) ? config.endpoints[clusterName] : undefined;
-  const endpoint = chooseEndpoint(cluster, assignment, call, state, rng);
+  const endpoint = chooseEndpoint(cluster, assignment, call, state, rng, hashKey);
   return endpoint === null ? { kind: 'no-endpoint', cluster } : { kind: 'endpoint', cluster, endpoint };
 }
 

@@ -10,7 +10,8 @@
  *   time; each is ACKed on its own.
  * - A NACKed response changes nothing: the proxy keeps the last config it accepted (xDS protocol).
  * - Envoy rejects a CDS response with a cluster whose outlier detection it refuses (a base ejection
- *   time above max_ejection_time: DetectorImpl::create throws): the proxy NACKs it. (Envoy still
+ *   time above max_ejection_time: DetectorImpl::create throws) or whose hash settings it refuses (a
+ *   ring above 8M points, a Maglev table size that is not prime): the proxy NACKs it. (Envoy still
  *   applies the other clusters of that response; here the whole response is refused.)
  * - A proxy that has never applied a listener answers nothing: no listener is bound (connection refused).
  * - A proxy keeps its config while disconnected from istiod (Envoy keeps serving the last config).
@@ -26,6 +27,7 @@
  * Not modelled: the initial_fetch_timeout that ends warming without EDS, listener draining on change,
  * SDS (certificates are the CA model's).
  */
+import { hashSettingsRejection } from '../proxy/lb.ts';
 import { outlierDetectionRejection, outlierDetectionSettings } from '../proxy/outlier-detection.ts';
 import type { XdsType } from '../trace/run-record.ts';
 import { edsHostsOf } from '../controlplane/push-scope.ts';
@@ -175,10 +177,12 @@ export class ProxyActor {
   }
 }
 
-/** The first cluster Envoy would refuse (its outlier detection settings), or null. */
+/** The first cluster Envoy would refuse (its outlier detection or hash settings), or null. */
 export function rejectedCluster(config: ProxyConfig): string | null {
   for (const cluster of Object.values(config.clusters)) {
     if (cluster.outlierDetection !== undefined && outlierDetectionRejection(outlierDetectionSettings(cluster.outlierDetection)) !== null) return cluster.name;
+    // Envoy refuses a ring above 8M points or a Maglev table size that is not prime.
+    if (hashSettingsRejection(cluster) !== null) return cluster.name;
   }
   return null;
 }

@@ -9,7 +9,9 @@
  * Resilience settings are carried as Envoy's Cluster carries them: circuit-breaker thresholds
  * (`circuit_breakers.thresholds`, default priority), `max_requests_per_connection`, `outlier_detection`
  * with only the fields the control plane set (a field left out takes Envoy's default in the proxy, as
- * an unset proto field does), and `common_lb_config.healthy_panic_threshold`.
+ * an unset proto field does), and `common_lb_config.healthy_panic_threshold`. The consistent-hash
+ * balancers carry their table size as Envoy's `ring_hash_lb_config` / `maglev_lb_config` do (absent:
+ * Envoy's default); the key they hash comes from the route's hash policy (route.ts).
  *
  * Not modelled: TLS contexts beyond `tls` (with security), active health checks, locality priorities,
  * per-priority thresholds, retry budgets, idle and connection-duration timeouts.
@@ -40,6 +42,10 @@ export interface Cluster {
   readonly outlierDetection?: OutlierDetection;
   /** `common_lb_config.healthy_panic_threshold`, percent; absent: Envoy's 50%. */
   readonly healthyPanicThresholdPercent?: number;
+  /** `ring_hash_lb_config.minimum_ring_size` (RING_HASH); absent: Envoy's 1024. */
+  readonly ringHashMinimumRingSize?: number;
+  /** `maglev_lb_config.table_size` (MAGLEV), a prime; absent: Envoy's 65537. */
+  readonly maglevTableSize?: number;
 }
 
 /** 2³²−1, the largest threshold (Istio's "unlimited", Go's math.MaxUint32). */

@@ -85,6 +85,19 @@ export interface MirrorPolicy {
   readonly ppm: number;
 }
 
+/**
+ * Envoy `RouteAction.HashPolicy`: where a consistent-hash cluster (RING_HASH, MAGLEV) takes the request's
+ * key from. Several policies combine (Envoy HashPolicyImpl::generateHash); none that yields a value
+ * leaves the request without a key.
+ */
+export type HashPolicy =
+  | { readonly kind: 'header'; readonly headerName: string }
+  /** `ttlUs` present: Envoy generates the cookie when the request has none (`path` is its Path). */
+  | { readonly kind: 'cookie'; readonly name: string; readonly path?: string; readonly ttlUs?: number }
+  /** `connection_properties.source_ip`: the downstream address when true, nothing when false. */
+  | { readonly kind: 'connectionProperties'; readonly sourceIp: boolean }
+  | { readonly kind: 'queryParameter'; readonly name: string };
+
 export type RouteAction =
   | {
       readonly kind: 'route';
@@ -95,6 +108,8 @@ export type RouteAction =
       readonly regexRewrite?: { readonly pattern: string; readonly substitution: string };
       readonly hostRewrite?: string;
       readonly mirrors: readonly MirrorPolicy[];
+      /** `hash_policy`, in order; absent: none (a consistent-hash cluster then hashes a random value). */
+      readonly hashPolicies?: readonly HashPolicy[];
       /** Status Envoy answers with when a named cluster is missing (Istio: 503; Gateway API: 500). */
       readonly clusterNotFoundStatus: number;
     }
