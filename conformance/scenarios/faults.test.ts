@@ -125,29 +125,25 @@ ${heal}  assertions:
   t.is(verdicts(unhealed)['calls work after the heal'] === 'pass', false);
 });
 
+/** A timeline step that applies a VirtualService for echo.foo with this route timeout. */
+function timeoutChange(at: string, timeout: string): string {
+  return `  - at: ${at}
+    apply:
+      inline: |
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: {name: echo, namespace: foo}
+        spec:
+          hosts: [echo.foo.svc.cluster.local]
+          http: [{route: [{destination: {host: echo.foo.svc.cluster.local}}], timeout: ${timeout}}]
+`;
+}
+
 test('a NACKing proxy is not converged until a later push is accepted', (t) => {
   holds(t, `  duration: 20s
   timeline:
   - {at: 2s, fault: {proxyNack: {workload: foo/client, duration: 5s}}}
-  - at: 3s
-    apply:
-      inline: |
-        apiVersion: networking.istio.io/v1
-        kind: VirtualService
-        metadata: {name: echo, namespace: foo}
-        spec:
-          hosts: [echo.foo.svc.cluster.local]
-          http: [{route: [{destination: {host: echo.foo.svc.cluster.local}}], timeout: 3s}]
-  - at: 12s
-    apply:
-      inline: |
-        apiVersion: networking.istio.io/v1
-        kind: VirtualService
-        metadata: {name: echo, namespace: foo}
-        spec:
-          hosts: [echo.foo.svc.cluster.local]
-          http: [{route: [{destination: {host: echo.foo.svc.cluster.local}}], timeout: 4s}]
-  assertions:
+${timeoutChange('3s', '3s')}${timeoutChange('12s', '4s')}  assertions:
   - {name: stale after the window, metric: converged, window: {to: 10s}, expect: false}
   - {name: converged after the next push, metric: converged, window: {to: 14s}, expect: true}`);
 });

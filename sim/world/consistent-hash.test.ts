@@ -3,49 +3,11 @@
 import test from 'ava';
 import { Rng } from '../core/prng.ts';
 import { buildMesh } from './mesh.ts';
+import { httpbinManifests } from './httpbin-fixture.ts';
 import { ProbeSession } from './probe.ts';
 import type { ProbeRequest } from './probe-types.ts';
 
-const MANIFESTS = (loadBalancer: string) => `apiVersion: v1
-kind: Namespace
-metadata: {name: default, labels: {istio-injection: enabled}}
----
-apiVersion: v1
-kind: Service
-metadata: {name: httpbin, namespace: default}
-spec:
-  selector: {app: httpbin}
-  ports: [{name: http, port: 8000, targetPort: 8080}]
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: httpbin, namespace: default}
-spec:
-  replicas: 5
-  selector: {matchLabels: {app: httpbin}}
-  template:
-    metadata: {labels: {app: httpbin}}
-    spec: {containers: [{name: h, image: httpbin, ports: [{containerPort: 8080}]}]}
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: fortio, namespace: default}
-spec:
-  replicas: 4
-  selector: {matchLabels: {app: fortio}}
-  template:
-    metadata: {labels: {app: fortio}}
-    spec: {containers: [{name: f, image: fortio}]}
----
-apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata: {name: httpbin, namespace: default}
-spec:
-  host: httpbin
-  trafficPolicy:
-    loadBalancer:
-${loadBalancer}
-`;
+const MANIFESTS = (loadBalancer: string) => httpbinManifests(`    loadBalancer:\n${loadBalancer}`, { httpbin: 5, fortio: 4 });
 
 function session(loadBalancer: string, seed = 1): ProbeSession {
   const mesh = buildMesh([{ path: 'm.yaml', text: MANIFESTS(loadBalancer) }]);

@@ -5,49 +5,13 @@
 import test from 'ava';
 import { Rng } from '../core/prng.ts';
 import { buildMesh } from './mesh.ts';
+import { httpbinManifests } from './httpbin-fixture.ts';
 import { ProbeSession } from './probe.ts';
 import type { ProbeResult } from './probe-types.ts';
 import { rejectedCluster } from './proxy-actor.ts';
 import { AttemptResilience, outlierResultOf } from './resilience.ts';
 
-const MANIFESTS = (trafficPolicy: string) => `apiVersion: v1
-kind: Namespace
-metadata: {name: default, labels: {istio-injection: enabled}}
----
-apiVersion: v1
-kind: Service
-metadata: {name: httpbin, namespace: default}
-spec:
-  selector: {app: httpbin}
-  ports: [{name: http, port: 8000, targetPort: 8080}]
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: httpbin, namespace: default}
-spec:
-  replicas: 1
-  selector: {matchLabels: {app: httpbin}}
-  template:
-    metadata: {labels: {app: httpbin}}
-    spec: {containers: [{name: h, image: httpbin, ports: [{containerPort: 8080}]}]}
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: fortio, namespace: default}
-spec:
-  selector: {matchLabels: {app: fortio}}
-  template:
-    metadata: {labels: {app: fortio}}
-    spec: {containers: [{name: f, image: fortio}]}
----
-apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata: {name: httpbin, namespace: default}
-spec:
-  host: httpbin
-  trafficPolicy:
-${trafficPolicy}
-`;
+const MANIFESTS = (trafficPolicy: string) => httpbinManifests(trafficPolicy);
 
 const LIMITS = '    connectionPool: {tcp: {maxConnections: 1}, http: {http1MaxPendingRequests: 1, maxRetries: 1}}';
 const REQUEST = { from: 'default/fortio', url: 'http://httpbin:8000/get' };
