@@ -11,7 +11,7 @@ import { buildTopology } from '../topology/build-topology.ts';
 import type { ProxyConfig } from '../xds/proxy-config.ts';
 import type { RouteAction } from '../xds/route.ts';
 import { generateProxyConfig, proxyIdentityOf } from './generate-proxy-config.ts';
-import { buildPushContext } from './push-context.ts';
+import { pushContextFromStore } from './push-context.ts';
 import { clusterLoadBalancing, hashPolicyForDestination, hashPolicyForService, hashPolicyOf } from './translate-consistent-hash.ts';
 import type { ConsistentHashSpec, HashRuleSpec, LoadBalancerSpec } from './translate-consistent-hash.ts';
 
@@ -125,12 +125,7 @@ function sleepConfig(yaml: string): ProxyConfig {
   if (errors.length > 0) throw new Error(errors.map((d) => `${d.field ?? ''}: ${d.message}`).join('\n'));
   const store = new ConfigStore();
   for (const r of loaded.resources) store.apply(r);
-  const push = buildPushContext({
-    mesh: MESH_CONFIG_DEFAULT, topology: buildTopology(loaded.resources),
-    virtualServices: store.byAge('VirtualService'), destinationRules: store.byAge('DestinationRule'), gateways: store.byAge('Gateway'),
-    sidecars: store.byAge('Sidecar'), peerAuthentications: store.byAge('PeerAuthentication'),
-    authorizationPolicies: store.byAge('AuthorizationPolicy'), requestAuthentications: store.byAge('RequestAuthentication'),
-  });
+  const push = pushContextFromStore(store, buildTopology(loaded.resources), MESH_CONFIG_DEFAULT);
   const pod = push.topology.pods.find((p) => p.name === 'sleep');
   if (pod === undefined) throw new Error('no sleep pod');
   return generateProxyConfig(push, proxyIdentityOf(pod));

@@ -11,7 +11,7 @@ import { buildTopology } from '../topology/build-topology.ts';
 import { UINT32_MAX } from '../xds/cluster.ts';
 import type { Cluster } from '../xds/cluster.ts';
 import { buildOutboundClusters } from './generate-clusters.ts';
-import { buildPushContext } from './push-context.ts';
+import { pushContextFromStore } from './push-context.ts';
 import {
   ISTIO_DEFAULT_THRESHOLDS, clusterPolicyFields, trafficPolicyForPort, translateConnectionPool, translateOutlierDetection,
 } from './translate-traffic-policy.ts';
@@ -148,12 +148,7 @@ function clusters(yaml: string): Readonly<Record<string, Cluster>> {
   const loaded = loadManifests([{ path: 't.yaml', text: yaml }]);
   const store = new ConfigStore();
   for (const r of loaded.resources) store.apply(r);
-  const push = buildPushContext({
-    mesh: MESH_CONFIG_DEFAULT, topology: buildTopology(loaded.resources),
-    virtualServices: store.byAge('VirtualService'), destinationRules: store.byAge('DestinationRule'), gateways: store.byAge('Gateway'),
-    sidecars: store.byAge('Sidecar'), peerAuthentications: store.byAge('PeerAuthentication'),
-    authorizationPolicies: store.byAge('AuthorizationPolicy'), requestAuthentications: store.byAge('RequestAuthentication'),
-  });
+  const push = pushContextFromStore(store, buildTopology(loaded.resources), MESH_CONFIG_DEFAULT);
   return buildOutboundClusters(push, push.topology.services, 'default').clusters;
 }
 
