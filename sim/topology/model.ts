@@ -106,6 +106,10 @@ export interface PodInfo {
   readonly identity: string;
   readonly proxy: ProxyKind;
   readonly ready: boolean;
+  /** Where the pod runs, `region/zone/subzone` as Istio writes it (from its node, or its `istio-locality` label); absent: unknown. */
+  readonly locality?: string;
+  /** The node the pod is scheduled on; absent: none modelled. */
+  readonly node?: string;
 }
 
 export interface EndpointInfo {
@@ -123,6 +127,8 @@ export interface EndpointInfo {
   readonly namespace: string;
   readonly identity: string | null;
   readonly proxy: ProxyKind;
+  /** The pod's locality, `region/zone/subzone`; absent: unknown. */
+  readonly locality?: string;
 }
 
 export interface Topology {

@@ -96,6 +96,8 @@ export interface LbEndpoint {
    * takes mTLS, `disabled` otherwise (auto mTLS reads it). Absent means `disabled`.
    */
   readonly tlsMode?: 'istio' | 'disabled';
+  /** Where the endpoint runs, `region/zone/subzone` (Envoy's LocalityLbEndpoints.locality); absent: unknown. */
+  readonly locality?: string;
 }
 
 export interface ClusterLoadAssignment {

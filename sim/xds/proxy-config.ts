@@ -24,6 +24,8 @@ export interface ProxyIdentity {
   readonly pod: string;
   readonly ip: string;
   readonly labels: Readonly<Record<string, string>>;
+  /** The proxy's own locality, `region/zone/subzone` (its node's); absent: unknown. */
+  readonly locality?: string;
 }
 
 export interface ProxyConfig {
