@@ -22,7 +22,7 @@ import { FieldReader, describe } from './field-reader.ts';
 import { generateTopology, readTopology } from './generate-topology.ts';
 import { readAssertions } from './read-assertions.ts';
 import { readManifestRefs } from './read-manifest-refs.ts';
-import { readMeshConfigField, readNetwork, readPilot } from './read-settings.ts';
+import { readMeshConfigField, readNetwork, readNodes, readPilot } from './read-settings.ts';
 import { readTimeline } from './read-timeline.ts';
 import { readApps, readTraffic } from './read-traffic.ts';
 import type { SectionContext } from './read-traffic.ts';
@@ -34,7 +34,7 @@ export const SCENARIO_KIND = 'Scenario';
 export const SCENARIO_FIELDS = ['apiVersion', 'kind', 'metadata', 'spec'] as const;
 export const METADATA_FIELDS = ['name', 'description'] as const;
 export const SPEC_FIELDS = [
-  'seed', 'duration', 'sampleInterval', 'manifests', 'topology', 'meshConfig', 'pilot', 'network',
+  'seed', 'duration', 'sampleInterval', 'manifests', 'topology', 'nodes', 'meshConfig', 'pilot', 'network',
   'apps', 'traffic', 'timeline', 'assertions',
 ] as const;
 export const SEED_DEFAULT = 1;
@@ -115,8 +115,9 @@ function readScenario(reader: FieldReader, options: LoadScenarioOptions): Scenar
   const mesh = readMeshConfigField(reader, at('meshConfig'), spec['meshConfig']);
   const pilot = readPilot(reader, at('pilot'), spec['pilot']);
   const network = readNetwork(reader, at('network'), spec['network']);
+  const nodes = readNodes(reader, at('nodes'), spec['nodes']);
   const refs: Reference[] = [];
-  const ctx: SectionContext = { reader, refs, durationUs };
+  const ctx: SectionContext = { reader, refs, durationUs, nodes: (nodes ?? []).map((n) => n.name) };
   const apps = spec['apps'] === undefined ? [] : readApps(ctx, at('apps'), spec['apps']);
   const traffic = spec['traffic'] === undefined ? [] : readTraffic(ctx, at('traffic'), spec['traffic']);
   const timeline = spec['timeline'] === undefined ? [] : readTimeline(ctx, at('timeline'), spec['timeline']);
@@ -133,8 +134,8 @@ function readScenario(reader: FieldReader, options: LoadScenarioOptions): Scenar
   checkReferences(reader, refs, checked.inventory);
 
   if (name === null || description === null || seed === null || durationUs === null || sampleUs === null) return null;
-  if (mesh === null || pilot === null || network === null) return null;
-  return { name, description, file, seed, durationUs, manifests, mesh, pilot, network, traffic, apps, timeline, assertions, sampleUs };
+  if (mesh === null || pilot === null || network === null || nodes === null) return null;
+  return { name, description, file, seed, durationUs, manifests, mesh, pilot, network, traffic, apps, timeline, assertions, sampleUs, ...(nodes.length > 0 ? { nodes } : {}) };
 }
 
 /** A file that is not a scenario (a manifest given to `meshsim run`) gets one clear error, not a field-by-field flood. */

@@ -11,7 +11,7 @@
  * Not modelled: the other PILOT_* variables (PILOT_FILTER_GATEWAY_CLUSTER_CONFIG, …); per-link latency.
  */
 import { CODES, NETWORK_SETTINGS_DEFAULT, PILOT_SETTINGS_DEFAULT, readMeshConfig } from '../sim/index.ts';
-import type { MeshConfig, NetworkSettings, PilotSettings } from '../sim/index.ts';
+import type { MeshConfig, NetworkSettings, NodeInfo, PilotSettings } from '../sim/index.ts';
 import { nearest } from './field-reader.ts';
 import type { FieldReader } from './field-reader.ts';
 import type { FieldPath } from './parse-scenario-text.ts';
@@ -84,4 +84,41 @@ export function readMeshConfigField(reader: FieldReader, at: FieldPath, value: u
       `${problem.message.replace(/^[\w.[\]]+ /, '')}.`, 'Write the value as the istio ConfigMap\'s mesh key takes it (see Istio\'s MeshConfig reference).');
   }
   return reading.problems.length > 0 ? null : reading.config;
+}
+
+export const NODE_FIELDS = ['name', 'region', 'zone', 'subzone'] as const;
+const NODE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const TOPOLOGY_VALUE = /^([A-Za-z0-9]([-_.A-Za-z0-9]{0,61}[A-Za-z0-9])?)?$/;
+
+/** `spec.nodes`: the nodes pods are scheduled on, each with its topology labels (region, zone, subzone). */
+export function readNodes(reader: FieldReader, at: FieldPath, value: unknown): NodeInfo[] | null {
+  if (value === undefined) return [];
+  const out: NodeInfo[] = [];
+  const seen = new Set<string>();
+  let ok = true;
+  (reader.list(at, value) ?? []).forEach((item, index) => {
+    const p = [...at, index];
+    const obj = reader.object(p, item, NODE_FIELDS, ['name', 'region', 'zone']);
+    if (obj === null) return void (ok = false);
+    const name = reader.string([...p, 'name'], obj['name']);
+    const fields = (['region', 'zone', 'subzone'] as const).map((f) => reader.string([...p, f], obj[f], { fallback: '' }));
+    if (name === null || fields.some((f) => f === null)) return void (ok = false);
+    if (!NODE_NAME.test(name) || name.length > 253) {
+      reader.error(CODES.scenarioInvalidValue, [...p, 'name'], `"${name}" is not a node name.`, 'Node names are lower-case DNS names, e.g. node-a1.');
+      return void (ok = false);
+    }
+    if (seen.has(name)) {
+      reader.error(CODES.scenarioDuplicateName, [...p, 'name'], `node ${name} is named twice.`, 'Give each node its own name.');
+      return void (ok = false);
+    }
+    const bad = (['region', 'zone', 'subzone'] as const).find((_, i) => !TOPOLOGY_VALUE.test(fields[i]!));
+    if (bad !== undefined) {
+      reader.error(CODES.scenarioInvalidValue, [...p, bad], `"${String(obj[bad])}" is not a valid label value.`, `It becomes the node's topology label, so at most 63 letters, digits, -, _ or ., e.g. us-east-1a.`);
+      return void (ok = false);
+    }
+    seen.add(name);
+    const [region, zone, subzone] = fields as [string, string, string];
+    out.push({ name, region, zone, subzone });
+  });
+  return ok ? out : null;
 }

@@ -29,9 +29,10 @@ export const FAULT_FIELDS = {
   networkDelay: ['workload', 'delay', 'duration'],
   networkLoss: ['workload', 'loss', 'duration'],
   networkPartition: ['workload', 'peer', 'duration'],
+  nodeFailure: ['node', 'duration'],
   certificateExpiry: ['workload', 'duration'],
 } as const;
-const REQUIRED_FAULT_FIELDS: ReadonlySet<string> = new Set(['workload', 'delay', 'rate', 'loss', 'peer']);
+const REQUIRED_FAULT_FIELDS: ReadonlySet<string> = new Set(['workload', 'delay', 'rate', 'loss', 'peer', 'node']);
 const FAULTS = Object.keys(FAULT_FIELDS) as (keyof typeof FAULT_FIELDS)[];
 const DELETE_FIELDS = ['kind', 'namespace', 'name'] as const;
 const LABEL_NAME = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-_.A-Za-z0-9]{0,61}[A-Za-z0-9])?$/;
@@ -210,6 +211,16 @@ function readFault(ctx: SectionContext, at: FieldPath, kind: keyof typeof FAULT_
     }
     case 'certificateExpiry':
       return { kind: 'certificate-expiry', workload, durationUs };
+    case 'nodeFailure': {
+      const node = reader.string([...at, 'node'], obj['node']);
+      if (node === null) return null;
+      if (!ctx.nodes.includes(node)) {
+        const known = ctx.nodes.length === 0 ? 'the scenario names no nodes (spec.nodes)' : `the nodes are ${ctx.nodes.join(', ')}`;
+        reader.error(CODES.scenarioReferenceNotFound, [...at, 'node'], `node ${node} is not one of spec.nodes: ${known}.`, 'Name a node listed in spec.nodes, or add it there.');
+        return null;
+      }
+      return { kind: 'node-failure', node, durationUs };
+    }
   }
 }
 
@@ -260,6 +271,8 @@ function describeFault(fault: FaultSpec): string {
       return `${formatPpm(fault.lossPpm)} connection loss at ${fault.workload} ${lasting(fault.durationUs)}`;
     case 'network-partition':
       return `${fault.workload} cut off from ${fault.peer === '*' ? 'everything' : fault.peer} ${lasting(fault.durationUs)}`;
+    case 'node-failure':
+      return `node ${fault.node} fails ${lasting(fault.durationUs)}`;
     case 'certificate-expiry':
       return `certificate of ${fault.workload} expires${fault.durationUs === 0 ? '' : ` (renewed after ${formatDuration(fault.durationUs)})`}`;
   }

@@ -23,6 +23,8 @@ export interface SectionContext {
   readonly refs: Reference[];
   /** The run's length, or null when `spec.duration` is missing or bad (checks against it are skipped). */
   readonly durationUs: number | null;
+  /** The names of `spec.nodes`. */
+  readonly nodes: readonly string[];
 }
 
 export const TRAFFIC_FIELDS = ['name', 'from', 'url', 'method', 'headers', 'rate', 'concurrency', 'streams', 'thinkTime', 'start', 'end'] as const;

@@ -3,7 +3,7 @@
 import path from 'node:path';
 import test from 'ava';
 import type { ExecutionContext } from 'ava';
-import { Simulation } from '../../sim/index.ts';
+import { Simulation, placePod, spreadOrder } from '../../sim/index.ts';
 import type { RunRecord } from '../../sim/index.ts';
 import { loadScenarioText } from '../../scenarios/load-scenario.ts';
 
@@ -160,4 +160,25 @@ test('long-lived streams: a crashed server pod cuts its streams at once, and the
   t.true(record.streams.cut.every((c) => /is gone/.test(c.reason) && c.openUs === 5_000_000), JSON.stringify(record.streams.cut));
   // Reopened: 3 at the start, then each cut stream again (once a ready pod serves the Service).
   t.is(record.streams.opened, 6);
+});
+
+test('a node failure: its pods stop answering (connect timeouts), leave the endpoints when the node is NotReady (40 s), and are replaced elsewhere after eviction (300 s)', (t) => {
+  const nodes = [{ name: 'node-a', region: 'r1', zone: 'z1', subzone: '' }, { name: 'node-b', region: 'r1', zone: 'z2', subzone: '' }];
+  // Fail the node the client does not run on (placement is deterministic); echo's two replicas are on both.
+  const clientNode = placePod(spreadOrder(nodes), 'bar/client', 0, 0)!.name;
+  const failing = nodes.find((n) => n.name !== clientNode)!.name;
+  const record = holds(t, `  duration: 400s
+  nodes:
+  - {name: node-a, region: r1, zone: z1}
+  - {name: node-b, region: r1, zone: z2}
+  traffic:
+  - {name: calls, from: bar/client, url: "http://echo.foo:8000/ip", rate: 4}
+  timeline:
+  - {at: 0s, scale: {workload: foo/echo, replicas: 2}}
+  - {at: 10s, fault: {nodeFailure: {node: ${failing}}}}
+  assertions:
+  - {name: fine before, metric: successRate, window: {from: 2s, to: 10s}, expect: ">= 100%"}
+  - {name: attempts to the dead pod hang, metric: latency, percentile: 99, window: {from: 10s, to: 60s}, expect: ">= 10s"}
+  - {name: fine once the endpoints are gone, metric: successRate, window: {from: 65s}, expect: ">= 100%"}`);
+  t.true(record.requests.some((r) => r.atUs >= 365_000_000 && r.destination === 'foo/echo'));
 });

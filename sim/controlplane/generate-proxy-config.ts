@@ -45,6 +45,7 @@ export function proxyIdentityOf(pod: PodInfo): ProxyIdentity {
     pod: pod.name,
     ip: pod.ip,
     labels: pod.labels,
+    ...(pod.locality === undefined ? {} : { locality: pod.locality }),
   };
 }
 

@@ -8,6 +8,11 @@
  * Not modelled: node failures (pods of one node together), disk or memory pressure, clock skew.
  */
 
+/** kube-controller-manager --node-monitor-grace-period default: a silent node is marked NotReady after this. */
+export const NODE_MONITOR_GRACE_US = 40_000_000;
+/** The not-ready/unreachable tolerationSeconds Kubernetes adds to every pod: evicted this long after NotReady. */
+export const NODE_EVICTION_US = 300_000_000;
+
 /** Istio's ProxyConfig terminationDrainDuration default: a deleted pod's sidecar drains this long. */
 export const TERMINATION_DRAIN_US = 5_000_000;
 
@@ -31,5 +36,11 @@ export type FaultSpec =
   | { readonly kind: 'network-loss'; readonly workload: string; readonly lossPpm: number; readonly durationUs: number }
   /** Nothing passes between the workload's pods and `peer` (`istiod`, a workload `NS/NAME`, or `*`). */
   | { readonly kind: 'network-partition'; readonly workload: string; readonly peer: string; readonly durationUs: number }
+  /**
+   * A node fails: its pods stop answering at once; after NODE_MONITOR_GRACE_US the node controller
+   * marks it NotReady (its pods leave the endpoints); NODE_EVICTION_US later they are evicted (gone,
+   * replaced on other nodes). When the fault ends the node is back.
+   */
+  | { readonly kind: 'node-failure'; readonly node: string; readonly durationUs: number }
   /** The workload's certificates are past notAfter (its agent cannot renew) until the fault ends. */
   | { readonly kind: 'certificate-expiry'; readonly workload: string; readonly durationUs: number };

@@ -78,6 +78,10 @@ class FakeWorld implements FaultHooks {
   xdsReachable(workload: string, reachable: boolean): void {
     this.calls.push([this.nowUs, 'xdsReachable', workload, reachable]);
   }
+  node(name: string, state: string): void {
+    this.calls.push([this.nowUs, 'node', name, state]);
+  }
+
   certificates(workload: string, valid: boolean): void {
     this.calls.push([this.nowUs, 'certificates', workload, valid]);
   }
@@ -320,4 +324,21 @@ test('same seed, same calls at the same instants; another seed, another churn', 
   t.true(first.filter((c) => c[1] === 'deletePod').length > 200);
   t.deepEqual(run(21), first);
   t.notDeepEqual(run(22), first);
+});
+
+test('a node failure: down at once, NotReady after the node monitor grace period, evicted after the toleration, up at its end', (t) => {
+  const world = new FakeWorld();
+  const runner = new FaultRunner([{ kind: 'node-failure', node: 'node-a', durationUs: 0 }], world, new Links(Rng.fromSeed(1)), Rng.fromSeed(2));
+  world.startAt(1_000_000, 0);
+  world.run(runner);
+  t.deepEqual(world.calls, [
+    [1_000_000, 'node', 'node-a', 'down'],
+    [41_000_000, 'node', 'node-a', 'not-ready'],
+    [341_000_000, 'node', 'node-a', 'evicted'],
+  ]);
+  const short = new FakeWorld();
+  const back = new FaultRunner([{ kind: 'node-failure', node: 'node-a', durationUs: 10_000_000 }], short, new Links(Rng.fromSeed(1)), Rng.fromSeed(2));
+  short.startAt(0, 0);
+  short.run(back);
+  t.deepEqual(short.calls, [[0, 'node', 'node-a', 'down'], [10_000_000, 'node', 'node-a', 'up']]);
 });

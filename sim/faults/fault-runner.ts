@@ -8,6 +8,8 @@
  *   certificates are renewed); duration 0 lasts until the run ends;
  * - pod churn: the gap to the next deletion is exponential with mean 1/rate (integer µs); each
  *   deletion picks uniformly among the candidates the world lists at that instant (none: skipped).
+ * - a node failure goes down, NotReady and evicted on the node controller's clock (fault-plan.ts) and
+ *   comes back when it ends;
  * - heal: every fault still active ends at once, as if its duration ran out now (istiod comes back,
  *   links heal, certificates are renewed, NACKing and churn stop); their later ends do nothing.
  *
@@ -19,6 +21,7 @@
 import { poissonGapUs } from '../workload/arrivals.ts';
 import type { Rng } from '../core/prng.ts';
 import type { Links } from '../network/links.ts';
+import { NODE_EVICTION_US, NODE_MONITOR_GRACE_US } from './fault-plan.ts';
 import type { FaultSpec } from './fault-plan.ts';
 
 /** What the world lets faults do. Times are the loop's (virtual µs). */
@@ -35,6 +38,8 @@ export interface FaultHooks {
   /** The workload's proxies lose (false) or regain (true) their xDS stream. */
   xdsReachable(workload: string, reachable: boolean): void;
   certificates(workload: string, valid: boolean): void;
+  /** A node's state changes (see fault-plan.ts node-failure). */
+  node(name: string, state: 'down' | 'not-ready' | 'evicted' | 'up'): void;
 }
 
 const FOREVER = Number.MAX_SAFE_INTEGER;
@@ -45,6 +50,7 @@ export class FaultRunner {
   private readonly rng: Rng;
   private readonly faults: readonly FaultSpec[];
   private readonly endsUs = new Map<number, number>();
+  private readonly startsUs = new Map<number, number>();
   /** Faults whose end has been carried out. */
   private readonly ended = new Set<number>();
 
@@ -62,6 +68,7 @@ export class FaultRunner {
     const lasting = 'durationUs' in fault ? fault.durationUs : 0;
     const untilUs = lasting === 0 ? FOREVER : now + lasting;
     this.endsUs.set(index, untilUs);
+    this.startsUs.set(index, now);
     if (lasting > 0 && fault.kind !== 'pod-churn') this.hooks.schedule(lasting, index);
     switch (fault.kind) {
       case 'istiod-outage':
@@ -82,6 +89,10 @@ export class FaultRunner {
         return;
       case 'certificate-expiry':
         return this.hooks.certificates(fault.workload, false);
+      case 'node-failure':
+        this.hooks.schedule(NODE_MONITOR_GRACE_US, index);
+        this.hooks.schedule(NODE_MONITOR_GRACE_US + NODE_EVICTION_US, index);
+        return this.hooks.node(fault.node, 'down');
     }
   }
 
@@ -110,6 +121,13 @@ export class FaultRunner {
       if (now + next < this.endsUs.get(index)!) this.hooks.schedule(next, index);
       return;
     }
+    if (fault.kind === 'node-failure' && now < this.endsUs.get(index)! && !this.ended.has(index)) {
+      // The node controller's steps while the node stays down.
+      const elapsed = now - this.startsUs.get(index)!;
+      if (elapsed === NODE_MONITOR_GRACE_US) this.hooks.node(fault.node, 'not-ready');
+      else if (elapsed === NODE_MONITOR_GRACE_US + NODE_EVICTION_US) this.hooks.node(fault.node, 'evicted');
+      return;
+    }
     this.end(index);
   }
 
@@ -126,6 +144,8 @@ export class FaultRunner {
         return;
       case 'certificate-expiry':
         return this.hooks.certificates(fault.workload, true);
+      case 'node-failure':
+        return this.hooks.node(fault.node, 'up');
       default:
         // Delay, loss and NACK windows end by themselves (their `untilUs`).
         return;

@@ -112,6 +112,14 @@ export interface PodInfo {
   readonly node?: string;
 }
 
+/** A node pods are scheduled on, with its topology labels (topology.kubernetes.io/region, zone; topology.istio.io/subzone). */
+export interface NodeInfo {
+  readonly name: string;
+  readonly region: string;
+  readonly zone: string;
+  readonly subzone: string;
+}
+
 export interface EndpointInfo {
   /** Hostname of the service this endpoint belongs to. */
   readonly service: string;

@@ -168,6 +168,7 @@ function podEndpoint(service: ServiceInfo, servicePort: number, pod: PodInfo, po
     namespace: pod.namespace,
     identity: pod.identity,
     proxy: pod.proxy,
+    ...(pod.locality === undefined ? {} : { locality: pod.locality }),
   };
 }
 

@@ -16,6 +16,7 @@ import type { AnyResource, Resource } from '../config/resource.ts';
 import type { Labels } from '../config/selectors.ts';
 import { AddressAllocator } from './addresses.ts';
 import { decideInjection } from './injection.ts';
+import { podLocality } from './placement.ts';
 import { spiffeIdentity } from './model.ts';
 import type { ContainerPort, MeshSettings, NamespaceInfo, PodInfo, ProxyKind, WorkloadInfo } from './model.ts';
 
@@ -140,7 +141,8 @@ export function buildPods(workloads: readonly WorkloadInfo[], resources: readonl
     for (let index = 0; index < w.replicas; index += 1) {
       const name = podName(w, index);
       const ip = fixed.get(`${w.kind}/${w.namespace}/${w.name}`) ?? allocator.allocate();
-      pods.push({ name, namespace: w.namespace, workload: w.name, workloadKind: w.kind, ip, labels: w.labels, serviceAccount: w.serviceAccount, identity: w.identity, proxy: w.proxy, ready: true });
+      const locality = podLocality(null, w.labels);
+      pods.push({ name, namespace: w.namespace, workload: w.name, workloadKind: w.kind, ip, labels: w.labels, serviceAccount: w.serviceAccount, identity: w.identity, proxy: w.proxy, ready: true, ...(locality === undefined ? {} : { locality }) });
     }
   }
   return pods;

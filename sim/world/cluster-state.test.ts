@@ -278,3 +278,27 @@ testProp('after any pod lifecycle: podsOf, livePods order, topology pods and end
   for (const pod of live) t.false(state.isGone(pod.info.ip), `${name(pod)} is reachable`);
   t.is(new Set(live.map((p) => p.info.ip)).size, live.length, 'no IP used twice');
 });
+
+test('nodes: pods spread over zones and carry their node\'s locality; a failed node goes down, NotReady (out of the endpoints), then its pods are evicted and replaced on a node that is up', (t) => {
+  const { validated } = loadMesh([{ path: 'shop.yaml', text: MANIFESTS }]);
+  const nodes = [{ name: 'node-a', region: 'r1', zone: 'z1', subzone: '' }, { name: 'node-b', region: 'r1', zone: 'z2', subzone: 's' }];
+  const state = new ClusterState(validated.allResources, validated.topology.settings, nodes);
+  const web = state.podsOf(WEB);
+  t.is(web.length, 2);
+  t.deepEqual(web.map((p) => p.info.node).sort(), ['node-a', 'node-b'], 'two replicas, two zones');
+  for (const pod of web) t.is(pod.info.locality, pod.info.node === 'node-a' ? 'r1/z1/' : 'r1/z2/s');
+  const victim = web.find((p) => p.info.node === 'node-a')!;
+  let change = state.node('node-a', 'down', 1);
+  t.true(state.onDownNode(victim.info));
+  t.deepEqual(change.endpoints, [], 'the API server does not know yet');
+  t.true(webIps(state).includes(victim.info.ip));
+  change = state.node('node-a', 'not-ready', 2);
+  t.false(webIps(state).includes(victim.info.ip));
+  t.true(change.endpoints.includes(WEB_KEY));
+  change = state.node('node-a', 'evicted', 3);
+  t.true(state.isGone(victim.info.ip));
+  t.true(change.terminated.includes(victim));
+  const replacement = change.created.find((p) => p.workloadKey === WEB)!;
+  t.is(replacement.info.node, 'node-b', 'placed on the node that is up');
+  t.not(replacement.info.name, victim.info.name);
+});

@@ -18,6 +18,10 @@
  *   it at once: a Deployment's or DaemonSet's replacement gets a new name, a StatefulSet's waits until
  *   the old pod is gone and takes its name.
  * - A terminated pod's IP is unreachable (connections to it fail) and never reused in a run.
+ * - Nodes (when the scenario names them): pods are scheduled as sim/topology/placement.ts says, and
+ *   get their node's locality. A node that fails is first only down (its pods stop answering, the
+ *   API server does not know yet); once the node controller marks it NotReady its pods stop being
+ *   ready (out of the endpoints); once they are evicted they are gone and replaced on other nodes.
  *
  * Invariants: deterministic (pods in name order, IPs allocated in creation order from the pod CIDR past
  * every address used at t=0); a change returns exactly the configs and services it touched.
@@ -34,7 +38,8 @@ import { ConfigStore } from '../config/store.ts';
 import type { Labels } from '../config/selectors.ts';
 import { formatIpv4, parseCidr, parseIpv4 } from '../topology/addresses.ts';
 import { buildTopology } from '../topology/build-topology.ts';
-import type { EndpointInfo, MeshSettings, PodInfo, Topology, WorkloadInfo } from '../topology/model.ts';
+import type { EndpointInfo, MeshSettings, NodeInfo, PodInfo, Topology, WorkloadInfo } from '../topology/model.ts';
+import { placePod, podLocality, spreadOrder } from '../topology/placement.ts';
 import { buildEndpoints } from '../topology/services.ts';
 import { podName } from '../topology/workloads.ts';
 
@@ -79,16 +84,21 @@ export class ClusterState {
   private labelsRevision = 0;
   private live: readonly LivePod[] | null = null;
   private readonly names = new Map<string, string>();
+  private readonly nodes: readonly NodeInfo[];
+  /** Failed nodes: down (pods unreachable), and the ones the node controller has marked NotReady. */
+  private readonly downNodes = new Set<string>();
+  private readonly notReadyNodes = new Set<string>();
   private endpointsByService = new Map<string, EndpointInfo[]>();
   private readonly endpointTexts = new Map<string, string>();
   private serviceOrder: { readonly base: Topology; readonly keys: readonly string[] } | null = null;
   private byWorkload: ReadonlyMap<string, readonly LivePod[]> | null = null;
   /** Each live pod as the topology shows it, for the phase it had when made. */
-  private readonly shown = new WeakMap<LivePod, { readonly phase: PodPhase; readonly info: PodInfo }>();
+  private readonly shown = new WeakMap<LivePod, { readonly ready: boolean; readonly info: PodInfo }>();
 
   /** The mesh at t=0: every pod exists, is ready and keeps the name and IP `validate` shows. */
-  constructor(resources: readonly AnyResource[], settings: MeshSettings) {
+  constructor(resources: readonly AnyResource[], settings: MeshSettings, nodes: readonly NodeInfo[] = []) {
     this.settings = settings;
+    this.nodes = nodes;
     for (const r of resources) this.store.apply(r);
     const base = buildTopology(this.store.all(), settings);
     let highest = parseCidr(settings.podCidr)!.base + 1;
@@ -97,7 +107,7 @@ export class ClusterState {
       const key = `${pod.namespace}/${pod.workload}`;
       const index = indexes.get(key) ?? 0;
       indexes.set(key, index + 1);
-      this.pods.set(`${pod.namespace}/${pod.name}`, { info: pod, workloadKey: key, generation: 0, index, phase: 'ready', createdUs: 0 });
+      this.pods.set(`${pod.namespace}/${pod.name}`, { info: this.placed(pod, key, index, 0), workloadKey: key, generation: 0, index, phase: 'ready', createdUs: 0 });
       const ip = parseIpv4(pod.ip);
       if (ip !== null && ip >= highest) highest = ip + 1;
     }
@@ -282,10 +292,10 @@ export class ClusterState {
       const incarnation = w.kind === 'StatefulSet' ? 0 : this.incarnations.get(`${key}/${index}`) ?? 0;
       const name = fixedName ? w.name : this.podName(w, index, generation, incarnation);
       if (this.pods.has(`${w.namespace}/${name}`)) continue;
-      const info: PodInfo = {
+      const info = this.placed({
         name, namespace: w.namespace, workload: w.name, workloadKind: w.kind, ip: this.allocateIp(template?.ip, fixedName),
         labels: w.labels, serviceAccount: w.serviceAccount, identity: w.identity, proxy: w.proxy, ready: false,
-      };
+      }, key, index, incarnation);
       const pod: LivePod = { info, workloadKey: key, generation, index, phase: w.proxy === 'none' ? 'ready' : 'starting', createdUs: nowUs };
       this.pods.set(`${w.namespace}/${name}`, pod);
       this.live = null;
@@ -303,6 +313,49 @@ export class ClusterState {
         this.terminate(pod);
         terminated.push(pod);
       }
+    }
+  }
+
+  /** The pod on the node the scheduler picks among the nodes that are up, with that node's locality. */
+  private placed(pod: PodInfo, workload: string, slot: number, replacement: number): PodInfo {
+    if (this.nodes.length === 0) return pod;
+    const node = placePod(spreadOrder(this.nodes.filter((n) => !this.downNodes.has(n.name))), workload, slot, replacement);
+    const locality = podLocality(node, pod.labels);
+    return { ...pod, ...(node === null ? {} : { node: node.name }), ...(locality === undefined ? {} : { locality }) };
+  }
+
+  /** Is the pod's node down (the pod does not answer)? */
+  onDownNode(pod: PodInfo): boolean {
+    return pod.node !== undefined && this.downNodes.has(pod.node);
+  }
+
+  /**
+   * A node fails (`down`), is marked NotReady by the node controller (`not-ready`: its pods leave the
+   * endpoints), has its pods evicted (`evicted`: gone, replaced elsewhere), or comes back (`up`).
+   */
+  node(name: string, state: 'down' | 'not-ready' | 'evicted' | 'up', nowUs: number): ClusterChange {
+    const on = [...this.pods.values()].filter((p) => p.info.node === name && p.phase !== 'terminated');
+    switch (state) {
+      case 'down':
+        this.downNodes.add(name);
+        return this.settle([], nowUs, on);
+      case 'not-ready':
+        this.notReadyNodes.add(name);
+        this.live = null;
+        return this.settle([], nowUs, on);
+      case 'evicted': {
+        for (const pod of on) {
+          this.replaced(pod);
+          this.terminate(pod);
+        }
+        const change = this.settle([], nowUs, on);
+        return { ...change, terminated: [...on, ...change.terminated] };
+      }
+      case 'up':
+        this.downNodes.delete(name);
+        this.notReadyNodes.delete(name);
+        this.live = null;
+        return this.settle([], nowUs, on);
     }
   }
 
@@ -329,7 +382,8 @@ export class ClusterState {
   private derive(base: Topology, namespaces: ReadonlySet<string> | null): string[] {
     const pods = this.livePods().map((p) => {
       let shown = this.shown.get(p);
-      if (shown?.phase !== p.phase) this.shown.set(p, (shown = { phase: p.phase, info: { ...p.info, ready: p.phase === 'ready' } }));
+      const ready = p.phase === 'ready' && !(p.info.node !== undefined && this.notReadyNodes.has(p.info.node));
+      if (shown?.ready !== ready) this.shown.set(p, (shown = { ready, info: { ...p.info, ready } }));
       return shown.info;
     });
     const services = namespaces === null ? base.services : base.services.filter((s) => namespaces.has(s.namespace));

@@ -100,6 +100,7 @@ export interface AppSpec {
 export type ResourceKey = { readonly kind: string; readonly namespace: string; readonly name: string };
 
 import type { FaultSpec } from '../faults/fault-plan.ts';
+import type { NodeInfo } from '../topology/model.ts';
 
 export type { FaultSpec };
 
@@ -183,4 +184,6 @@ export interface Scenario {
   readonly assertions: readonly AssertionSpec[];
   /** Metrics are bucketed by this step (default 1 s). */
   readonly sampleUs: number;
+  /** The nodes pods are scheduled on (absent: none modelled, pods have no node or locality). */
+  readonly nodes?: readonly NodeInfo[];
 }

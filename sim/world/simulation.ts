@@ -100,7 +100,7 @@ export class Simulation {
     this.loop = new EventLoop<SimEvent>((event) => this.handle(event));
     this.recorder = new Recorder(scenario.sampleUs);
     const { validated, mesh } = loadMesh(scenario.manifests, { mesh: scenario.mesh });
-    this.cluster = new ClusterState(validated.allResources, validated.topology.settings);
+    this.cluster = new ClusterState(validated.allResources, validated.topology.settings, scenario.nodes ?? []);
     this.mesh = mesh;
     const cluster = this.cluster;
     const proxies = this.proxies;
@@ -292,6 +292,14 @@ export class Simulation {
           else if (!actor.connected) this.controlPlane.connect(actor.id);
         }
       },
+      node: (name, state) => {
+        const now = this.loop.nowUs;
+        const on = this.sortedProxies().filter((a) => a.pod.info.node === name);
+        this.changed(this.cluster.node(name, state, now));
+        // A node that is down takes its proxies' xDS streams with it; they reconnect when it is back.
+        if (state === 'down') for (const actor of on) actor.connected = false;
+        if (state === 'up') for (const actor of on) if (!actor.connected) this.controlPlane.connect(actor.id);
+      },
       certificates: (workload, valid) => {
         if (valid) this.expired.delete(workload);
         else this.expired.add(workload);
@@ -304,6 +312,9 @@ export class Simulation {
     const now = this.loop.nowUs;
     const a = `${from.namespace}/${from.workload}`;
     const b = to === null ? null : `${to.namespace}/${to.workload}`;
+    if (to !== null && this.cluster.onDownNode(to)) {
+      return { reason: `node ${to.node} of ${to.namespace}/${to.name} is down: the connection attempt times out after ${CONNECT_TIMEOUT_US / 1_000_000} s`, delayUs: CONNECT_TIMEOUT_US };
+    }
     if (this.links.partitioned(a, b, now)) {
       return { reason: `the network between ${a} and ${b ?? 'the destination'} is partitioned: the connection attempt times out after ${CONNECT_TIMEOUT_US / 1_000_000} s`, delayUs: CONNECT_TIMEOUT_US };
     }
@@ -340,7 +351,7 @@ export class Simulation {
 
   private sourcePod(from: string): PodInfo | null | undefined {
     if (from === 'external') return null;
-    const ready = this.cluster.podsOf(from).filter((p) => p.phase === 'ready');
+    const ready = this.cluster.podsOf(from).filter((p) => p.phase === 'ready' && !this.cluster.onDownNode(p.info));
     if (ready.length === 0) return undefined;
     return ready[ready.length === 1 ? 0 : this.picks.below(ready.length)]!.info;
   }
