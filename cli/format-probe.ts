@@ -1,6 +1,7 @@
 /**
  * A probe result for people: the answer first, then each hop as Envoy would show it in a config dump
- * (listener, filter chain, virtual host, route, cluster, endpoint) with the reason in a sentence.
+ * (listener, filter chain, virtual host, route, cluster, endpoint) with the reason in a sentence; a
+ * request a proxy mirrors gets one line per shadow copy.
  */
 import type { ProbeJwt, ProbeRequest, ProbeResult } from '../sim/index.ts';
 
@@ -22,6 +23,9 @@ export function formatProbe(request: ProbeRequest, result: ProbeResult): string 
   if (result.delayMs > 0) lines.push(`  delayed ${result.delayMs} ms by fault injection`);
   if (result.timeoutMs !== null) lines.push(`  route timeout ${result.timeoutMs} ms`);
   if (result.retry !== null) lines.push(`  retries: ${result.retry.attempts} on ${result.retry.retryOn.join(',')}${result.retry.perTryTimeoutMs === null ? '' : `, ${result.retry.perTryTimeoutMs} ms per try`}`);
+  for (const m of result.mirrors ?? []) {
+    lines.push(`  mirrored to ${m.cluster} by ${m.proxy}: a shadow copy with Host ${m.upstream.authority}, fire-and-forget (its answer is ignored)`);
+  }
   lines.push('');
   result.trace.forEach((hop, i) => {
     lines.push(`${i + 1}. ${hop.direction.padEnd(10)} ${hop.proxy}`);

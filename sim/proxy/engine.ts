@@ -16,6 +16,11 @@
  * - tcp_proxy: a cluster missing from CDS closes the connection (NC); no endpoint (including
  *   BlackHoleCluster) closes it (UH); PassthroughCluster (ORIGINAL_DST) connects to the original
  *   destination; in a run, max_connections reached closes it (UO, upstream-resilience.ts).
+ * - A shadow copy (handleShadow; Envoy ShadowWriterImpl::shadow hands it to the mirror cluster's HTTP
+ *   async client): no listener, filter chain or route; the cluster's load balancer (no hash policy: the
+ *   async client's route has none) and connection pool (circuit breaking: 503 UO); no healthy endpoint:
+ *   503 UH; an ORIGINAL_DST cluster has no downstream connection to take an address from: UH. Its
+ *   answer goes nowhere (fire-and-forget); it is never retried.
  *
  * Invariants: pure apart from the ProxyState and Rng handed in (the instant of the call is the state's
  * `nowUs`, null at rest; no module state); every outcome is a value, never an exception; the same
@@ -47,7 +52,7 @@ import type { Outcome, Walk } from './outcome.ts';
 import type { ProxyState } from './proxy-state.ts';
 import { assertCall } from './request.ts';
 import type { Call, HttpRequest } from './request.ts';
-import { applyRouteAction, describeRequest, describeRoute } from './route-action.ts';
+import { NO_HEALTHY_UPSTREAM_STATUS, applyRouteAction, describeRequest, describeRoute } from './route-action.ts';
 import { tlsRedirectLocation } from './rewrite.ts';
 import { inboundFilters } from './inbound-security.ts';
 import type { InboundOptions } from './inbound-security.ts';
@@ -175,6 +180,42 @@ function handleTcp(
       if (admission.kind === 'overflow') return resetOutcome(walk, 'UO', `${call.protocol} to ${target}: ${admission.reason}, so tcp_proxy closes the connection (UO).`);
       const forwarded = forwardedOutcome(walk, resolution.endpoint, call.request ?? null, {},
         `${call.protocol} to ${target} is proxied by cluster "${chosen.name}" to ${describeEndpoint(resolution.endpoint)}.`);
+      return admission.hold === null ? forwarded : { ...forwarded, hold: admission.hold };
+    }
+    default:
+      return unreachable(resolution, 'endpoint resolution');
+  }
+}
+
+/**
+ * A shadow copy (a forwarded outcome's `mirrors`) from this proxy straight to its mirror cluster: the
+ * endpoint the cluster's load balancer picks, as Envoy's shadow writer sends it through the cluster's
+ * async client. `sourceIp` is the proxy's own address.
+ */
+export function handleShadow(
+  config: ProxyConfig, clusterName: string, request: HttpRequest, sourceIp: string, state: ProxyState, rng: Rng,
+): Outcome {
+  // The async client has no downstream connection: no original destination (0.0.0.0:0 stands in).
+  const call: Call = { destinationIp: '0.0.0.0', destinationPort: 0, protocol: 'http', request, sourceIp };
+  assertCall(call);
+  const asked = `Shadow copy ${describeRequest(request)}`;
+  const walk: Walk = { ...WALK_START, cluster: clusterName };
+  const cluster = Object.hasOwn(config.clusters, clusterName) ? config.clusters[clusterName] : undefined;
+  if (cluster === undefined) {
+    return localReplyOutcome(walk, 503, 'NC', `${asked}: this proxy has no cluster "${clusterName}", so Envoy sends no shadow (shadow cluster does not exist).`);
+  }
+  const resolution = cluster.discovery === 'ORIGINAL_DST' ? { kind: 'no-endpoint' as const } : resolveEndpoint(config, clusterName, call, state, rng);
+  switch (resolution.kind) {
+    case 'cluster-not-found':
+    case 'no-endpoint':
+      return localReplyOutcome(walk, NO_HEALTHY_UPSTREAM_STATUS, 'UH', `${asked}: mirror cluster "${clusterName}" has no healthy endpoint: 503 UH, which nobody reads.`);
+    case 'endpoint': {
+      const admission = admitUpstream(state, resolution.cluster, resolution.endpoint, 'http');
+      if (admission.kind === 'overflow') {
+        return localReplyOutcome(walk, NO_HEALTHY_UPSTREAM_STATUS, 'UO', `${asked}: mirror cluster "${clusterName}" chose ${describeEndpoint(resolution.endpoint)}, but ${admission.reason}: 503 UO, which nobody reads.`);
+      }
+      const forwarded = forwardedOutcome(walk, resolution.endpoint, request, {},
+        `${asked} goes from the router's shadow writer straight to mirror cluster "${clusterName}" (no listener or route), endpoint ${describeEndpoint(resolution.endpoint)}; its response is ignored.`);
       return admission.hold === null ? forwarded : { ...forwarded, hold: admission.hold };
     }
     default:

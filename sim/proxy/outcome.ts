@@ -6,15 +6,17 @@
  *
  * Kinds:
  * - `forwarded`: sent to an endpoint (HTTP: `upstream` is the request as it leaves; the status is the
- *   upstream's, so null here; TCP: connected to the endpoint).
+ *   upstream's, so null here; TCP: connected to the endpoint). An HTTP request the router also shadows
+ *   (request_mirror_policies) lists the copies in `mirrors`, sent fire-and-forget beside it.
  * - `local-reply`: Envoy answered itself with an error status (404 NR, 503 NC/UH, a fault abort FI).
  * - `direct`: a route's direct_response; `redirect`: a route's redirect (or require_tls) with Location.
  * - `reset`: the proxy accepted the connection and closed it (no filter chain NR, TCP UH/NC, blackhole,
  *   protocol error DPE); `refused`: no listener took the connection.
  *
  * Invariants: `status` is null exactly for forwarded/reset/refused; `connected` is false exactly for
- * reset/refused; `delayUs` ≥ 0 and non-zero only with flag DI; values hold no undefined, functions,
- * Maps or class instances, so JSON.stringify round-trips them.
+ * reset/refused; `mirrors` is absent or non-empty, and only on forwarded HTTP outcomes; `delayUs` ≥ 0
+ * and non-zero only with flag DI; values hold no undefined, functions, Maps or class instances, so
+ * JSON.stringify round-trips them.
  *
  * Not modelled: access-log fields beyond flags (bytes, durations, upstream host attempts), response
  * code details strings (`route_not_found`, …), upstream transport failure reasons.
@@ -62,6 +64,15 @@ export interface InboundSecurity {
   readonly jwt?: JwtSummary | null;
 }
 
+/**
+ * A shadow copy the router sends beside the request (Envoy request_mirror_policies, ShadowWriterImpl):
+ * the mirror cluster, and the copy as it leaves (the routed request, its Host with `-shadow` appended).
+ */
+export interface MirrorCopy {
+  readonly cluster: string;
+  readonly request: HttpRequest;
+}
+
 interface OutcomeBase extends Walk {
   readonly status: number | null;
   readonly connected: boolean;
@@ -72,6 +83,8 @@ interface OutcomeBase extends Walk {
   readonly security?: InboundSecurity;
   /** In a run: the slot this forwarded request holds in its cluster's pool (upstream-resilience.ts). */
   readonly hold?: UpstreamHold;
+  /** Shadow copies of a forwarded HTTP request (absent: none), in the route's mirror policy order. */
+  readonly mirrors?: readonly MirrorCopy[];
 }
 
 export type Outcome =

@@ -18,14 +18,24 @@
  * - The route's hash policies give the request's key (hash-policy.ts), which a RING_HASH or MAGLEV
  *   cluster hashes whichever weighted cluster was picked; other policies ignore it.
  * - The route's retry policy and timeout are recorded on the outcome for display; they act later.
+ * - Mirrors (request_mirror_policies; Envoy router.cc Filter::decodeHeaders, shadow_writer_impl.cc): a
+ *   request the router sends on is shadowed to each policy whose runtime fraction passes. The fraction
+ *   is checked against one value per request (Envoy passes the stream id as `stable_random`, so every
+ *   policy of the route compares the same number: `value % 1_000_000 < ppm`); CONNECT is never shadowed;
+ *   a policy whose cluster the proxy does not have sends nothing (ShadowWriterImpl::shadow). The copy is
+ *   the request as it leaves (header ops and rewrites applied) with `-shadow` appended to its host (Istio
+ *   never sets disable_shadow_host_suffix_append). Sending it is the caller's (engine.ts handleShadow).
  *
- * Invariants: draws: one for a weighted pick (two or more clusters), then the load balancer's; redirect
+ * Invariants: draws: one for a weighted pick (two or more clusters), then the load balancer's, then one
+ * for the mirror fractions when the route has mirror policies and the request is sent on; redirect
  * codes are 3xx.
  *
- * Not modelled: mirrors (request_mirror_policies), retries and timeouts in time, CORS,
- * x-forwarded-* / x-request-id / x-envoy-* headers Envoy adds, an upstream `:scheme` rewrite.
+ * Not modelled: shadows of requests the router does not send on (NC, UH, UO: Envoy's non-streaming
+ * shadow skips an immediate reset), mirror runtime keys and trace sampling, retries and timeouts in
+ * time, CORS, x-forwarded-* / x-request-id / x-envoy-* headers Envoy adds, an upstream `:scheme` rewrite.
  */
 import { assert, unreachable } from '../core/assert.ts';
+import { PERCENT_RATIO_DENOMINATOR } from '../core/prng.ts';
 import type { Rng } from '../core/prng.ts';
 import type { ProxyConfig } from '../xds/proxy-config.ts';
 import type { Route, RouteAction, WeightedCluster } from '../xds/route.ts';
@@ -33,7 +43,7 @@ import { requestHashKey } from './hash-policy.ts';
 import { applyHeaderLevels } from './header-ops.ts';
 import { matchedPathLength } from './match/route.ts';
 import { directOutcome, forwardedOutcome, localReplyOutcome, redirectOutcome } from './outcome.ts';
-import type { Outcome, Walk } from './outcome.ts';
+import type { MirrorCopy, Outcome, Walk } from './outcome.ts';
 import type { ProxyState } from './proxy-state.ts';
 import type { Call, HttpRequest } from './request.ts';
 import { prefixRewrite, redirectLocation, regexRewrite } from './rewrite.ts';
@@ -94,8 +104,11 @@ function forwardHttp(
           `${asked} matched ${describeRoute(route)} and cluster "${chosen.name}" chose ${describeEndpoint(resolution.endpoint)}, but ${admission.reason}: `
           + '503 UO (upstream connect error or disconnect/reset before headers. reset reason: overflow).', responseHeaders);
       }
-      const forwarded = forwardedOutcome(walk, resolution.endpoint, upstreamRequest(request, route, action, chosen), responseHeaders,
+      const upstream = upstreamRequest(request, route, action, chosen);
+      const sent = forwardedOutcome(walk, resolution.endpoint, upstream, responseHeaders,
         `${asked} matched ${describeRoute(route)} and goes to cluster "${chosen.name}", endpoint ${describeEndpoint(resolution.endpoint)}.`);
+      const mirrors = chooseMirrors(config, action, upstream, rng);
+      const forwarded = mirrors.length === 0 ? sent : { ...sent, mirrors };
       return admission.hold === null ? forwarded : { ...forwarded, hold: admission.hold };
     }
     default:
@@ -116,6 +129,29 @@ export function upstreamRequest(request: HttpRequest, route: Route, action: Forw
     path = regexRewrite(request.path, action.regexRewrite.pattern, action.regexRewrite.substitution);
   }
   return { method: request.method, scheme: request.scheme, authority, path, headers };
+}
+
+/**
+ * The shadow copies of a request the router sends on: one draw for the request, each policy's fraction
+ * compared with it, in policy order; none for CONNECT or a route without mirror policies (no draw).
+ */
+export function chooseMirrors(config: ProxyConfig, action: ForwardAction, upstream: HttpRequest, rng: Rng): MirrorCopy[] {
+  if (action.mirrors.length === 0 || upstream.method === 'CONNECT') return [];
+  const value = rng.below(PERCENT_RATIO_DENOMINATOR);
+  const copies: MirrorCopy[] = [];
+  for (const mirror of action.mirrors) {
+    assert(Number.isSafeInteger(mirror.ppm) && mirror.ppm >= 0 && mirror.ppm <= PERCENT_RATIO_DENOMINATOR,
+      () => `mirror ppm ${mirror.ppm} outside 0..${PERCENT_RATIO_DENOMINATOR}`);
+    if (value >= mirror.ppm || !Object.hasOwn(config.clusters, mirror.cluster)) continue;
+    copies.push({ cluster: mirror.cluster, request: { ...upstream, authority: shadowAuthority(upstream.authority) } });
+  }
+  return copies;
+}
+
+/** Envoy shadow_writer_impl.cc newHost: `-shadow` after the host, before a port (`reviews:9080` → `reviews-shadow:9080`). */
+export function shadowAuthority(authority: string): string {
+  const parts = authority.split(':').filter((part) => part !== '');
+  return parts.length === 2 ? `${parts[0]}-shadow:${parts[1]}` : `${authority}-shadow`;
 }
 
 /** `route "reviews-v2"`, or `an unnamed route` (Istio leaves unnamed http[] routes with name ''). */

@@ -109,8 +109,15 @@ function compare(actual: number, op: AssertionSpec['op'], expected: number): boo
   }
 }
 
+/**
+ * Request metrics are the client's view (Istio's source-reported metrics), except with a `destination`
+ * filter, which reads the server's. A shadow copy (host `…-shadow`) is sent by the proxy's async
+ * client, outside the client's stats filter, so only the server that answers it reports it.
+ */
 function matches(spec: AssertionSpec, r: RequestSample): boolean {
+  const shadow = r.destinationService.endsWith('-shadow') || /-shadow:\d+$/.test(r.destinationService);
   return inWindow(spec, r.endUs)
+    && (!shadow || spec.destination !== null)
     && (spec.source === null || r.source === spec.source)
     && (spec.destination === null || r.destination === spec.destination || r.destinationService === spec.destination)
     && (spec.code === null || r.code === spec.code);

@@ -92,10 +92,25 @@ export interface ProbeResult {
   readonly timeoutMs: number | null;
   readonly trace: readonly ProbeHop[];
   /**
+   * Shadow copies a proxy on the way sends beside the request (VirtualService `mirror` / `mirrors`,
+   * Envoy request_mirror_policies), in hop and policy order; absent when there are none. A probe at
+   * rest only says where they would go; a run sends each (ProbeSession.shadow) and ignores its answer.
+   */
+  readonly mirrors?: readonly ProbeMirror[];
+  /**
    * In a run only (absent at rest, so never in `meshsim probe` output): the pool slot each proxy that
    * forwarded the request holds, in hop order; the run releases them when the attempt ends.
    */
   readonly holds?: readonly ProbeHold[];
+}
+
+/** One shadow copy: the proxy that sends it, the mirror cluster, and the copy as it leaves (Host with `-shadow`). */
+export interface ProbeMirror {
+  /** The sending proxy's id (`pod.namespace`), as in the trace. */
+  readonly proxy: string;
+  /** `outbound|port|subset|host`. */
+  readonly cluster: string;
+  readonly upstream: { readonly method: string; readonly scheme: 'http' | 'https'; readonly authority: string; readonly path: string; readonly headers: Readonly<Record<string, string>> };
 }
 
 /** A slot in a proxy's upstream pool (sim/proxy/upstream-resilience.ts), with the proxy's id. */

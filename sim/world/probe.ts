@@ -23,13 +23,19 @@
  * attempt holds, and the run hands each back with `finished` when the attempt ends. At rest (no
  * `nowUs`) nothing is held and no host is ejected.
  *
+ * Mirrors: a proxy that shadows the request (route-action.ts) lists each copy in the result's `mirrors`;
+ * at rest that is all (the copy's answer is ignored, so it changes nothing the probe shows). `shadow`
+ * walks one copy, as a run sends it: from the mirroring proxy straight to the mirror cluster's endpoint
+ * (engine.ts handleShadow: no listener, no route), then on as any request (the destination pod's
+ * sidecar inbound, the app).
+ *
  * Invariants: pure given the Rng and the per-proxy states; never throws for a user mistake (it returns a
  * ProbeError with the nearest names that exist).
  *
- * Not modelled: retries and timeouts in time (traffic.ts has them), response bodies, mirrors.
+ * Not modelled: retries and timeouts in time (traffic.ts has them), response bodies.
  */
 import type { Rng } from '../core/prng.ts';
-import { handleCall } from '../proxy/engine.ts';
+import { handleCall, handleShadow } from '../proxy/engine.ts';
 import { WALK_START, refusedOutcome } from '../proxy/outcome.ts';
 import type { InboundOptions } from '../proxy/inbound-security.ts';
 import type { JwtVerifier } from '../proxy/jwt.ts';
@@ -46,7 +52,7 @@ import type { PodInfo, Topology } from '../topology/model.ts';
 import type { ProxyConfig } from '../xds/proxy-config.ts';
 import { nearestNames, resolveName } from './resolve-host.ts';
 import { parseProbeUrl } from './probe-types.ts';
-import type { ProbeDestination, ProbeError, ProbeHold, ProbeHop, ProbeRequest, ProbeResult, ProbeUrl } from './probe-types.ts';
+import type { ProbeDestination, ProbeError, ProbeHold, ProbeHop, ProbeMirror, ProbeRequest, ProbeResult, ProbeUrl } from './probe-types.ts';
 import { kubeProxyHop, outcomeHop } from './probe-hops.ts';
 import { standInToken, standInVerifier } from './probe-jwt.ts';
 
@@ -107,7 +113,23 @@ export class ProbeSession {
     }
     const named = source === undefined ? this.sourceOf(request.from) : { pod: source, gateway: source !== null && source.proxy === 'gateway' };
     if ('error' in named) return named;
-    return this.send(request, url, named, { nowUs: nowUs ?? null, holds: [] });
+    return this.send(request, url, named, { nowUs: nowUs ?? null, holds: [], mirrors: [] });
+  }
+
+  /**
+   * One shadow copy (from a result's `mirrors`), as a run sends it: from the proxy that mirrored the
+   * request straight to the mirror cluster's endpoint, then on to the destination's sidecar and app.
+   * The copy matches no route, so it has no retry policy, no timeout and no mirrors of its own.
+   */
+  shadow(mirror: ProbeMirror, nowUs?: number): ProbeResult | ProbeError {
+    const pod = this.mesh.topology.pods.find((p) => `${p.name}.${p.namespace}` === mirror.proxy);
+    if (pod === undefined) return { error: `no pod ${mirror.proxy} to send the shadow copy from`, hint: 'A shadow copy leaves from the proxy that mirrored the request; that pod is gone.' };
+    const run: RunContext = { nowUs: nowUs ?? null, holds: [], mirrors: [] };
+    const { method, scheme, authority, path, headers } = mirror.upstream;
+    const first: Call = { destinationIp: '0.0.0.0', destinationPort: 0, protocol: 'http', request: { method, scheme, authority, path, headers: { ...headers } }, sourceIp: pod.ip };
+    const inbound: InboundOptions = { jwtVerifier: this.options.verifier ?? null, nowSeconds: this.options.nowSeconds ?? 0, extAuthz: () => undefined };
+    const walked = this.walk(pod, first, inbound, { security: null }, run, mirror.cluster);
+    return run.holds.length === 0 ? walked : { ...walked, holds: run.holds };
   }
 
   /**
@@ -152,7 +174,8 @@ export class ProbeSession {
     const first: Call = source.pod === null ? { ...call, transport: request.tls ?? 'plaintext', sourceIp: EXTERNAL_CLIENT_IP } : { ...call, sourceIp: source.pod.ip };
     const gateway: GatewaySecurity = { security: null };
     const walked = withGatewaySecurity(this.walk(source.pod, first, inbound, gateway, run), gateway.security);
-    const result = run.holds.length === 0 ? walked : { ...walked, holds: run.holds };
+    const mirrored = run.mirrors.length === 0 ? walked : { ...walked, mirrors: run.mirrors };
+    const result = run.holds.length === 0 ? mirrored : { ...mirrored, holds: run.holds };
     if (standIn === null || result.jwt === null) return result;
     const reason = result.jwt.outcome === 'authenticated' ? `${result.jwt.reason} (A stand-in from jwtClaims: its signature was taken as good.)` : result.jwt.reason;
     return { ...result, jwt: { ...result.jwt, standIn: true, reason } };
@@ -193,20 +216,27 @@ export class ProbeSession {
     return state;
   }
 
-  private through(pod: PodInfo, call: Call, direction: 'outbound' | 'inbound', inbound: InboundOptions, run: RunContext): Outcome {
+  /** One proxy's part; `shadowCluster`: this is a shadow copy leaving the proxy for that cluster (handleShadow). */
+  private through(pod: PodInfo, call: Call, direction: 'outbound' | 'inbound', inbound: InboundOptions, run: RunContext, shadowCluster: string | null = null): Outcome {
     const config = this.mesh.proxyConfig(pod);
     // A sidecar or gateway that has no config yet listens on nothing: iptables sends the connection to
     // a port where no listener is bound, so it is refused.
     if (config === null) return refusedOutcome(WALK_START, `Proxy ${pod.name}.${pod.namespace} has received no config yet: connection refused.`);
     const state = this.stateOf(config.proxy.id);
     state.nowUs = run.nowUs;
-    const outcome = handleCall(config, call, state, this.rng, direction, inbound);
+    const outcome = shadowCluster !== null && call.request !== undefined
+      ? handleShadow(config, shadowCluster, call.request, pod.ip, state, this.rng)
+      : handleCall(config, call, state, this.rng, direction, inbound);
     if (outcome.hold !== undefined) run.holds.push({ ...outcome.hold, proxy: config.proxy.id });
     return outcome;
   }
 
-  /** Follows the call from the client to the app, one proxy at a time; a gateway's security verdict goes to `gateway`. */
-  private walk(client: PodInfo | null, first: Call, inbound: InboundOptions, gateway: GatewaySecurity, run: RunContext): ProbeResult {
+  /**
+   * Follows the call from the client to the app, one proxy at a time; a gateway's security verdict goes to
+   * `gateway`, shadow copies the proxies send to `run.mirrors`. `shadowCluster`: the call is a shadow copy
+   * the client's proxy sends straight to that cluster.
+   */
+  private walk(client: PodInfo | null, first: Call, inbound: InboundOptions, gateway: GatewaySecurity, run: RunContext, shadowCluster: string | null = null): ProbeResult {
     const trace: ProbeHop[] = [];
     let call = first;
     let at: PodInfo | null = client;
@@ -232,13 +262,14 @@ export class ProbeSession {
         if (chosen.destination !== null) destination = chosen.destination;
       } else {
         const direction = arriving === 'pod' && at!.proxy === 'sidecar' ? 'inbound' : 'outbound';
-        const outcome = this.through(at!, call, direction, inbound, run);
+        const outcome = this.through(at!, call, direction, inbound, run, hop === 0 ? shadowCluster : null);
         last = outcome;
         delayUs += outcome.delayUs;
         Object.assign(response, outcome.responseHeaders);
         trace.push(outcomeHop(at!, outcome, direction === 'inbound' ? 'inbound' : at!.proxy === 'gateway' ? 'gateway' : 'outbound'));
         if (at!.proxy === 'gateway' && outcome.security !== undefined) gateway.security = outcome.security;
         if (direction !== 'inbound') routed = outcome;
+        for (const copy of outcome.mirrors ?? []) run.mirrors.push({ proxy: `${at!.name}.${at!.namespace}`, cluster: copy.cluster, upstream: { ...copy.request } });
         // The server's sidecar refused the connection (TLS handshake): the client's proxy, if any, answers.
         if (direction === 'inbound' && outcome.kind === 'reset' && outcome.security !== undefined && outcome.security.authz === null) {
           return this.upstreamFailure(call, response, delayUs, outcome, routed, trace, outcome.reason);
@@ -319,8 +350,8 @@ export class ProbeSession {
 
 interface GatewaySecurity { security: InboundSecurity | null }
 
-/** The instant of a run's attempt (null at rest) and the pool slots its proxies took. */
-interface RunContext { readonly nowUs: number | null; readonly holds: ProbeHold[] }
+/** The instant of a run's attempt (null at rest), the pool slots its proxies took, the shadow copies they send. */
+interface RunContext { readonly nowUs: number | null; readonly holds: ProbeHold[]; readonly mirrors: ProbeMirror[] }
 
 /**
  * The gateway's JWT and authorization verdicts where the destination has none; a request that ended at

@@ -19,13 +19,24 @@
  *   waits while a pool has no connection for it, and releases them when it ends, telling each proxy's
  *   outlier detector how its host did; a circuit breaker's 503 UO is never retried; a retry needs a
  *   max_retries slot (else the failed answer goes back with UO).
+ * - Mirrors (Envoy router.cc: the shadow policies are chosen once in decodeHeaders and the copies sent
+ *   once per downstream request, never again on a retry, which only makes a new upstream request): when
+ *   an exchange's first attempt is routed by a proxy that mirrors it, one shadow exchange per copy starts
+ *   from that proxy's pod once any fault delay has passed. It walks straight to the mirror cluster
+ *   (ProbeSession.shadow), is served by the app like any request and recorded like any request, with its
+ *   `-shadow` host (no port) as destinationService; nothing waits for it, its answer goes nowhere, it is
+ *   never retried, and its timeout is the original route's timeout (Envoy sets the shadow's async
+ *   request timeout to the route's global timeout).
  *
  * Invariants: every exchange ends exactly once and is recorded when it ends; stale events of an attempt
  * that was retried or timed out are ignored; randomness comes from the streams handed in.
  *
  * Not modelled: hops seeing config that changes during the same attempt (each attempt walks at its
  * start, also one that waited for a connection), connect latency (connections are counted for the
- * pool limits but opening one costs no time), request bodies, mirrored requests.
+ * pool limits but opening one costs no time), request bodies (so a shadow never streams one, and is
+ * never cancelled with its original: Envoy cancels only shadows still streaming a body), the shadow's
+ * metrics being reported by the server's sidecar only (Envoy's async client runs no HTTP filters, so
+ * Istio's client-side stats never see the copy; here it is recorded as any request).
  */
 import { PRIORITY_NORMAL } from '../core/loop.ts';
 import type { Rng } from '../core/prng.ts';
@@ -33,7 +44,7 @@ import type { PodInfo } from '../topology/model.ts';
 import type { Recorder } from '../trace/recorder.ts';
 import type { AppSpec, NetworkSettings } from './scenario.ts';
 import type { ProbeSession } from './probe.ts';
-import type { ProbeRequest, ProbeResult } from './probe-types.ts';
+import type { ProbeMirror, ProbeRequest, ProbeResult } from './probe-types.ts';
 import { appFails, createRetryBackoff, nextRetryBackoffUs, parseRetryOn, retryQualifies, sampleDuration } from './traffic-rules.ts';
 import { AttemptResilience } from './resilience.ts';
 import type { RetryOn } from './traffic-rules.ts';
@@ -66,6 +77,8 @@ export interface Exchange {
   readonly parent: number | null;
   /** The traffic spec that sent it (closed loop), or null. */
   readonly traffic: number | null;
+  /** For a shadow copy: the copy, as the mirroring proxy sends it; null for every other request. */
+  readonly shadow: ProbeMirror | null;
   /** Attempts started so far. */
   attempt: number;
   /** Identifies the attempt in flight; events of any other attempt are stale. -1 between attempts. */
@@ -118,11 +131,30 @@ export class Traffic {
     const id = this.nextId;
     this.nextId += 1;
     const exchange: Exchange = {
-      id, request, source, sourceLabel: source === null ? 'external' : `${source.namespace}/${source.workload}`, startUs: this.host.nowUs, parent, traffic,
+      id, request, source, sourceLabel: source === null ? 'external' : `${source.namespace}/${source.workload}`, startUs: this.host.nowUs, parent, traffic, shadow: null,
       attempt: 0, token: -1, retriesLeft: null, retryOn: parseRetryOn([]), backoff: createRetryBackoff(), perTryTimeoutUs: null, routeTimeoutSet: false, result: null, app: null, done: false,
     };
     this.exchanges.set(id, exchange);
     this.attempt(exchange);
+  }
+
+  /**
+   * A shadow copy leaves `source` (the mirroring proxy's pod) after `delayUs`: no retries (retriesLeft
+   * 0), the original route's timeout (`timeoutUs`, null: none).
+   */
+  private startShadow(mirror: ProbeMirror, source: PodInfo, delayUs: number, timeoutUs: number | null): void {
+    const id = this.nextId;
+    this.nextId += 1;
+    const { scheme, authority, path, method } = mirror.upstream;
+    const sourceLabel = `${source.namespace}/${source.workload}`;
+    const exchange: Exchange = {
+      id, request: { from: sourceLabel, url: `${scheme}://${authority}${path}`, method }, source, sourceLabel, startUs: this.host.nowUs + delayUs,
+      parent: null, traffic: null, shadow: mirror, attempt: 0, token: -1, retriesLeft: 0, retryOn: parseRetryOn([]), backoff: createRetryBackoff(),
+      perTryTimeoutUs: null, routeTimeoutSet: timeoutUs !== null, result: null, app: null, done: false,
+    };
+    this.exchanges.set(id, exchange);
+    this.host.schedule(delayUs, { kind: 'attempt', exchange: id }, PRIORITY_NORMAL);
+    if (timeoutUs !== null) this.host.schedule(delayUs + timeoutUs, { kind: 'route-timeout', exchange: id });
   }
 
   handle(event: TrafficEvent): void {
@@ -146,7 +178,15 @@ export class Traffic {
     exchange.token = this.nextToken;
     this.nextToken += 1;
     exchange.app = null;
-    const walked = this.session.probe(exchange.request, exchange.source, this.host.nowUs);
+    const walked = exchange.shadow === null
+      ? this.session.probe(exchange.request, exchange.source, this.host.nowUs)
+      : this.session.shadow(exchange.shadow, this.host.nowUs);
+    if ('error' in walked && exchange.shadow !== null) {
+      // The mirroring pod is gone before the copy left: nothing is sent.
+      exchange.done = true;
+      this.exchanges.delete(exchange.id);
+      return;
+    }
     if ('error' in walked) {
       // The host does not resolve from the client (DNS failure): nothing is sent; recorded as a reset.
       this.finish(exchange, 0, ['DNS']);
@@ -154,6 +194,8 @@ export class Traffic {
     }
     exchange.result = walked;
     this.resilience.begin(exchange.id, walked.holds ?? []);
+    // Shadow copies go once per downstream request: with the first attempt, never with a retry.
+    if (exchange.attempt === 1 && exchange.shadow === null) this.sendShadows(walked);
     if (exchange.retriesLeft === null) {
       exchange.retriesLeft = walked.retry?.attempts ?? 0;
       exchange.retryOn = parseRetryOn(walked.retry?.retryOn ?? []);
@@ -178,6 +220,16 @@ export class Traffic {
     const code = reached ? 200 : walked.status ?? 0;
     const travelUs = walked.trace.length > 1 ? 2 * linkUs : this.network.podLatencyUs;
     this.proceed(exchange, delayUs + travelUs, { kind: 'attempt-end', exchange: exchange.id, token: exchange.token, code, flags: walked.flags });
+  }
+
+  /** One shadow exchange per copy the first attempt's proxies send, each from its proxy's pod. */
+  private sendShadows(walked: ProbeResult): void {
+    const delayUs = Math.round(walked.delayMs * 1000);
+    const timeoutUs = walked.timeoutMs !== null && walked.timeoutMs > 0 ? Math.round(walked.timeoutMs * 1000) : null;
+    for (const mirror of walked.mirrors ?? []) {
+      const pod = this.session.mesh.topology.pods.find((p) => `${p.name}.${p.namespace}` === mirror.proxy);
+      if (pod !== undefined) this.startShadow(mirror, pod, delayUs, timeoutUs);
+    }
   }
 
   /** The attempt goes on after `delayUs`, or once every pool it waits in has a connection for it. */
@@ -243,7 +295,7 @@ export class Traffic {
       durationUs: this.host.nowUs - exchange.startUs,
       source: exchange.sourceLabel,
       destination: reachedApp && destination != null && destination.workload !== '' ? `${destination.namespace}/${destination.workload}` : 'unknown',
-      destinationService: destination?.service ?? serviceOfRoute(result) ?? 'unknown',
+      destinationService: exchange.shadow !== null ? hostOf(exchange.shadow.upstream.authority) : destination?.service ?? serviceOfRoute(result) ?? 'unknown',
       code,
       flags,
     });
@@ -253,6 +305,12 @@ export class Traffic {
     }
     this.host.ended(exchange);
   }
+}
+
+/** The host of an authority, without its port (`reviews-shadow:9080` → `reviews-shadow`). */
+function hostOf(authority: string): string {
+  const colon = authority.lastIndexOf(':');
+  return colon > 0 && !authority.endsWith(']') && /^\d+$/.test(authority.slice(colon + 1)) ? authority.slice(0, colon) : authority;
 }
 
 /** The service a client proxy routed to, from the cluster its route named (`outbound|port|subset|host`). */
