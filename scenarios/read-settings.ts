@@ -21,7 +21,7 @@ export const NETWORK_FIELDS = ['xdsLatency', 'proxyApply', 'podLatency', 'inform
 /** The MeshConfig fields readMeshConfig reads (sim/config/mesh-config.ts); others are ignored with a warning. */
 export const MESH_CONFIG_FIELDS = [
   'rootNamespace', 'trustDomain', 'trustDomainAliases', 'enableAutoMtls', 'outboundTrafficPolicy',
-  'defaultServiceExportTo', 'defaultVirtualServiceExportTo', 'defaultDestinationRuleExportTo', 'extensionProviders',
+  'defaultServiceExportTo', 'defaultVirtualServiceExportTo', 'defaultDestinationRuleExportTo', 'extensionProviders', 'localityLbSetting',
 ] as const;
 
 export function readPilot(reader: FieldReader, at: FieldPath, value: unknown): PilotSettings | null {

@@ -7,11 +7,16 @@
  * (sim/controlplane/ext-authz-providers.ts), so here only a wrong type is a problem. Ports may be
  * numbers or numeric strings, as protobuf JSON reads a uint32.
  *
+ * `localityLbSetting` is read as written (enabled, distribute, failover, failoverPriority), each part
+ * type-checked; absent, it is Istio's default `{enabled: true}` (sim/controlplane/translate-locality.ts
+ * applies that default, so MESH_CONFIG_DEFAULT lists only the fields a scenario's meshConfig reads).
+ *
  * Invariants: plain data; every field has Istio's default when the user sets nothing.
  *
  * Not modelled: MeshConfig fields meshsim does not use (they are read past, not checked); proxy
- * defaultConfig beyond what routing uses; locality load-balancer defaults; the settings of
- * non-ext_authz extension providers (tracing, access logs, metrics: only their kind is kept).
+ * defaultConfig beyond what routing uses; zoneAwareLbSetting; Istio's value checks of
+ * localityLbSetting (locality patterns, weights summing to 100); the settings of non-ext_authz
+ * extension providers (tracing, access logs, metrics: only their kind is kept).
  */
 import { parse } from 'yaml';
 import type { AnyResource } from './resource.ts';
@@ -58,6 +63,16 @@ export interface MeshConfig {
   readonly defaultServiceExportTo: readonly string[];
   /** MeshConfig extensionProviders, in the order written (CUSTOM AuthorizationPolicies name them). */
   readonly extensionProviders: readonly ExtensionProvider[];
+  /** MeshConfig localityLbSetting (Istio's default `{enabled: true}`). */
+  readonly localityLbSetting: LocalityLbSettingSpec;
+}
+
+/** Istio's LocalityLoadBalancerSetting as written (MeshConfig, or a DestinationRule's loadBalancer). */
+export interface LocalityLbSettingSpec {
+  readonly enabled?: boolean | null;
+  readonly distribute?: readonly { readonly from?: string; readonly to?: Readonly<Record<string, number>> | null }[] | null;
+  readonly failover?: readonly { readonly from?: string; readonly to?: string }[] | null;
+  readonly failoverPriority?: readonly string[] | null;
 }
 
 export const MESH_CONFIG_DEFAULT: MeshConfig = {
@@ -71,6 +86,7 @@ export const MESH_CONFIG_DEFAULT: MeshConfig = {
   defaultDestinationRuleExportTo: ['*'],
   defaultServiceExportTo: ['*'],
   extensionProviders: [],
+  localityLbSetting: { enabled: true },
 };
 
 export interface MeshConfigProblem {
@@ -133,7 +149,43 @@ export function readMeshConfig(text: string): MeshConfigReading {
     const providers = readExtensionProviders(v['extensionProviders'], problems);
     if (providers !== null) config.extensionProviders = providers;
   }
+  if (v['localityLbSetting'] !== undefined && v['localityLbSetting'] !== null) {
+    const setting = readLocalityLbSetting(v['localityLbSetting'], problems);
+    if (setting !== null) config.localityLbSetting = setting;
+  }
   return { config, problems };
+}
+
+/** `localityLbSetting`: a mapping whose parts have protobuf's types; any wrong part makes it unread. */
+function readLocalityLbSetting(value: unknown, problems: MeshConfigProblem[]): LocalityLbSettingSpec | null {
+  const at = 'localityLbSetting';
+  const isMap = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === 'object' && !Array.isArray(x);
+  if (!isMap(value)) {
+    problems.push({ field: at, message: `${at} must be a mapping (enabled, distribute, failover, failoverPriority)` });
+    return null;
+  }
+  const before = problems.length;
+  const fail = (field: string, message: string) => problems.push({ field: `${at}.${field}`, message: `${at}.${field} ${message}` });
+  if (value['enabled'] !== undefined && value['enabled'] !== null && typeof value['enabled'] !== 'boolean') fail('enabled', 'must be true or false');
+  const list = (field: string): unknown[] => {
+    const x = value[field];
+    if (x === undefined || x === null) return [];
+    if (Array.isArray(x)) return x;
+    fail(field, 'must be a list');
+    return [];
+  };
+  const text = (x: unknown) => x === undefined || typeof x === 'string';
+  list('distribute').forEach((d, i) => {
+    const to = isMap(d) ? d['to'] : undefined;
+    if (!isMap(d) || !text(d['from']) || !(to === undefined || to === null || (isMap(to) && Object.values(to).every((w) => Number.isSafeInteger(w) && (w as number) >= 0)))) {
+      fail(`distribute[${i}]`, 'must be {from: locality, to: {locality: weight}} with whole-number weights');
+    }
+  });
+  list('failover').forEach((f, i) => {
+    if (!isMap(f) || !text(f['from']) || !text(f['to'])) fail(`failover[${i}]`, 'must be {from: region, to: region}');
+  });
+  if (!list('failoverPriority').every((l) => typeof l === 'string')) fail('failoverPriority', 'must be a list of label names');
+  return problems.length > before ? null : value as LocalityLbSettingSpec;
 }
 
 /** `extensionProviders`: a list of mappings; wrongly typed fields are problems and read as absent. */

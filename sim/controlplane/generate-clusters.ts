@@ -19,7 +19,12 @@
  * Each cluster carries the TLS its client originates (generate-mtls.ts: DestinationRule tls, else auto
  * mTLS), and each endpoint Istio's tlsMode (sidecar present and its port not DISABLE).
  *
- * Not modelled: locality; the mesh-wide defaultTrafficPolicy.
+ * Locality: each endpoint keeps its pod's locality (EDS LocalityLbEndpoints.locality); each EDS or DNS
+ * cluster carries the locality load-balancing setting of its policy (translate-locality.ts: the
+ * DestinationRule's over MeshConfig's, failover only with outlier detection), from which each proxy
+ * computes its own priorities and weights (sim/proxy/locality.ts), as istiod's EDS does per proxy.
+ *
+ * Not modelled: the mesh-wide defaultTrafficPolicy; network and cluster topology labels.
  */
 import { compareBy } from '../core/compare.ts';
 import { matchesLabels } from '../config/selectors.ts';
@@ -33,8 +38,9 @@ import { inboundModeForPort, inboundMtlsFor, passthroughByDestinationRule, servi
 import type { PushContext } from './push-context.ts';
 import { clusterLoadBalancing } from './translate-consistent-hash.ts';
 import type { ClusterLoadBalancing } from './translate-consistent-hash.ts';
+import { clusterLocalityLb } from './translate-locality.ts';
 import { ISTIO_DEFAULT_THRESHOLDS, clusterPolicyFields, trafficPolicyForPort } from './translate-traffic-policy.ts';
-import type { TrafficPolicySpec } from './translate-traffic-policy.ts';
+import type { PortTrafficPolicySpec, TrafficPolicySpec } from './translate-traffic-policy.ts';
 
 export interface ClusterSet {
   readonly clusters: Record<string, Cluster>;
@@ -65,14 +71,14 @@ export function buildOutboundClusters(push: PushContext, services: readonly Serv
         }, push.mesh.rootNamespace),
       });
       const portPolicy = trafficPolicyForPort(topPolicy, undefined, port.port);
-      const base = { ...makeCluster(service, port, '', clusterLoadBalancing(portPolicy.loadBalancer)), tls: tlsFor(''), ...clusterPolicyFields(portPolicy) };
+      const base = withLocality(push, { ...makeCluster(service, port, '', clusterLoadBalancing(portPolicy.loadBalancer)), tls: tlsFor(''), ...clusterPolicyFields(portPolicy) }, portPolicy);
       clusters[base.name] = base;
       endpoints[base.name] = assignment(base.name, all, tlsModes);
       for (const subset of dr?.spec.subsets ?? []) {
         if (subset.name === undefined) continue;
         // buildSubsetCluster: the subset's policy merged over the destination's for this port.
         const policy = trafficPolicyForPort(topPolicy, (subset.trafficPolicy ?? undefined) as TrafficPolicySpec | undefined, port.port);
-        const cluster = { ...makeCluster(service, port, subset.name, clusterLoadBalancing(policy.loadBalancer)), tls: tlsFor(subset.name), ...clusterPolicyFields(policy) };
+        const cluster = withLocality(push, { ...makeCluster(service, port, subset.name, clusterLoadBalancing(policy.loadBalancer)), tls: tlsFor(subset.name), ...clusterPolicyFields(policy) }, policy);
         clusters[cluster.name] = cluster;
         const labels = (subset.labels ?? {}) as Labels;
         endpoints[cluster.name] = assignment(cluster.name, all.filter((e) => matchesLabels(labels, e.labels)), tlsModes);
@@ -80,6 +86,13 @@ export function buildOutboundClusters(push: PushContext, services: readonly Serv
     }
   }
   return { clusters, endpoints };
+}
+
+/** applyLoadBalancer's locality part (translate-locality.ts); an ORIGINAL_DST cluster has no endpoints to place. */
+function withLocality(push: PushContext, cluster: Cluster, policy: PortTrafficPolicySpec): Cluster {
+  if (cluster.discovery === 'ORIGINAL_DST') return cluster;
+  const localityLb = clusterLocalityLb(push.mesh.localityLbSetting, policy.loadBalancer?.localityLbSetting, cluster.outlierDetection !== undefined);
+  return localityLb === undefined ? cluster : { ...cluster, localityLb };
 }
 
 function makeCluster(service: ServiceInfo, port: ServicePort, subset: string, balancing: ClusterLoadBalancing): Cluster {
@@ -126,6 +139,7 @@ function assignment(clusterName: string, list: readonly EndpointInfo[], tlsModeO
     address: e.address, port: e.port, weight: 1, pod: e.pod, workload: e.workload,
     namespace: e.namespace, labels: e.labels, healthy: true,
     tlsMode: tlsModeOf(e),
+    ...(e.locality === undefined ? {} : { locality: e.locality }),
   }));
   endpoints.sort(compareBy<LbEndpoint>((e) => e.address, (e) => e.port, (e) => e.pod));
   return { clusterName, endpoints };

@@ -24,7 +24,7 @@
  * Invariants: pure; a cookie ttl that does not parse (validation reports it) is left unset.
  *
  * Not modelled: cookie attributes (they only shape a generated cookie), the Redis filter's MAGLEV,
- * locality and zone-aware settings, warmup (slow start), the tcp_proxy source-IP hash policy
+ * zone-aware settings (locality: translate-locality.ts), warmup (slow start), the tcp_proxy source-IP hash policy
  * (networkfilter.go maybeSetHashPolicy), waypoint inbound routes.
  */
 import { parseDuration } from '../core/time.ts';

@@ -37,6 +37,7 @@ import { parseDuration } from '../core/time.ts';
 import { UINT32_MAX } from '../xds/cluster.ts';
 import type { CircuitBreakerThresholds, OutlierDetection } from '../xds/cluster.ts';
 import type { LoadBalancerSpec } from './translate-consistent-hash.ts';
+import type { LocalityLbSettingSpec } from './translate-locality.ts';
 
 export interface ConnectionPoolSpec {
   readonly tcp?: { readonly maxConnections?: number } | null;
@@ -63,8 +64,11 @@ export interface OutlierDetectionSpec {
 export interface PortTrafficPolicySpec {
   readonly connectionPool?: ConnectionPoolSpec | null;
   readonly outlierDetection?: OutlierDetectionSpec | null;
-  /** Translated by translate-consistent-hash.ts (lb policy, ring/table size, route hash policy). */
-  readonly loadBalancer?: LoadBalancerSpec | null;
+  /**
+   * Translated by translate-consistent-hash.ts (lb policy, ring/table size, route hash policy) and, its
+   * localityLbSetting, by translate-locality.ts.
+   */
+  readonly loadBalancer?: (LoadBalancerSpec & { readonly localityLbSetting?: LocalityLbSettingSpec | null }) | null;
   readonly tls?: unknown;
 }
 

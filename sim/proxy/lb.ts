@@ -24,33 +24,58 @@
  *   (hosts weighted by their share of the ring or table). Tables are kept per cluster in the ProxyState
  *   and rebuilt when the policy, size or candidate set changes.
  * - A single healthy endpoint is returned without drawing.
+ * - Locality (a cluster with `localityLb`): the endpoints are first placed in priorities and weighted
+ *   localities as istiod would for this proxy (locality.ts, from the client's locality and labels);
+ *   then, as Envoy's LoadBalancerBase and ZoneAwareLoadBalancerBase do (priority-load.ts), a priority
+ *   is drawn by its load (1.4 overprovisioning, spill-over to the next), its hosts are all of them in
+ *   that priority's panic, else the healthy hosts of a locality drawn by weight when
+ *   locality_weighted_lb_config is set, else the priority's healthy hosts; then the policy above picks
+ *   among them with its own state per priority and locality (Envoy keeps a balancer per host set).
+ *   RING_HASH and MAGLEV pick the priority with the request's hash (random without one) and ignore
+ *   locality weights. No draw is spent where only one priority or locality can take the request, so a
+ *   cluster whose endpoints all share one locality (or none) balances exactly as without `localityLb`.
  *
  * Invariants: every draw comes from the Rng handed in; per-cluster state lives in the caller's
  * ProxyState; endpoint weights are integers ≥ 1 (Envoy's load_balancing_weight minimum).
  *
- * Not modelled: locality and priority levels, slow start, active_request_bias and Envoy's weighted
- * least-request EDF, subset load balancing, hash_balance_factor (bounded-load consistent hashing).
+ * Not modelled: slow start, active_request_bias and Envoy's weighted least-request EDF, subset load
+ * balancing, hash_balance_factor (bounded-load consistent hashing), locality weights in ring and
+ * Maglev tables (normalizeLocalityWeights), degraded hosts.
  */
 import { assert, unreachable } from '../core/assert.ts';
 import type { Rng } from '../core/prng.ts';
-import type { Cluster, ClusterLoadAssignment, LbEndpoint } from '../xds/cluster.ts';
+import type { Cluster, ClusterLoadAssignment, LbEndpoint, LocalityLb } from '../xds/cluster.ts';
 import { MAGLEV_TABLE_SIZE_DEFAULT, MAGLEV_TABLE_SIZE_MAX, buildMaglevTable, isPrime, maglevLookup } from './maglev.ts';
 import { activeRequestsOf } from './proxy-state.ts';
 import type { ProxyState } from './proxy-state.ts';
 import type { Call } from './request.ts';
 import { RING_HASH_MAXIMUM_RING_SIZE, RING_HASH_MINIMUM_RING_SIZE_DEFAULT, buildRing, ringLookup } from './ring-hash.ts';
-import { loadBalancingCandidates } from './upstream-resilience.ts';
+import { localityGroups } from './locality.ts';
+import type { LocalityClient } from './locality.ts';
+import { panicThresholdPercent } from './outlier-detection.ts';
+import { choosePriority, effectiveLocalityWeights, loadedPriorities, priorityLevels, priorityLoads } from './priority-load.ts';
+import { hostHealth, loadBalancingCandidates } from './upstream-resilience.ts';
 
 /** Envoy LeastRequest default choice_count. */
 export const LEAST_REQUEST_CHOICES = 2;
 
-/** `hashKey`: the request's key from the route's hash policies (null: none), read by RING_HASH and MAGLEV. */
+/** A proxy whose locality is unknown and that has no labels. */
+export const UNKNOWN_LOCALITY_CLIENT: LocalityClient = Object.freeze({ labels: {} });
+
+/**
+ * `hashKey`: the request's key from the route's hash policies (null: none), read by RING_HASH and MAGLEV.
+ * `client`: the proxy's own locality and labels (ProxyConfig.proxy), read when the cluster has `localityLb`.
+ */
 export function chooseEndpoint(
   cluster: Cluster, assignment: ClusterLoadAssignment | undefined, call: Call, state: ProxyState, rng: Rng,
-  hashKey: number | null = null,
+  hashKey: number | null = null, client: LocalityClient = UNKNOWN_LOCALITY_CLIENT,
 ): LbEndpoint | null {
   if (cluster.discovery === 'ORIGINAL_DST') return originalDestination(call);
-  const hosts = loadBalancingCandidates(state, cluster, assignment?.endpoints ?? []);
+  const endpoints = assignment?.endpoints ?? [];
+  const source = cluster.localityLb === undefined || oneLocality(cluster.localityLb, endpoints)
+    ? { hosts: loadBalancingCandidates(state, cluster, endpoints), key: cluster.name, hashKey }
+    : localitySource(cluster, endpoints, client, state, rng, hashKey);
+  const hosts = source.hosts;
   for (const host of hosts) {
     assert(Number.isSafeInteger(host.weight) && host.weight >= 1,
       () => `endpoint ${host.address}:${host.port} of ${cluster.name} has weight ${host.weight}; Envoy needs an integer ≥ 1`);
@@ -59,18 +84,72 @@ export function chooseEndpoint(
   if (hosts.length === 1) return hosts[0] ?? null;
   switch (cluster.lbPolicy) {
     case 'ROUND_ROBIN':
-      return pickRoundRobin(cluster.name, hosts, state, rng);
+      return pickRoundRobin(source.key, hosts, state, rng);
     case 'LEAST_REQUEST':
       return pickLeastRequest(cluster.name, hosts, state, rng);
     case 'RING_HASH':
     case 'MAGLEV':
-      return pickByHash(cluster, hosts, state, hashKey ?? rng.intInclusive(0, 0xffff_ffff));
+      return pickByHash(cluster, source.key, hosts, state, source.hashKey ?? rng.intInclusive(0, 0xffff_ffff));
     case 'RANDOM':
     case 'CLUSTER_PROVIDED':
       return rng.pick(hosts);
     default:
       return unreachable(cluster.lbPolicy, 'lb policy');
   }
+}
+
+/** The hosts one pick chooses among, the key of the balancer state for them, and the hash used. */
+interface HostSource {
+  readonly hosts: readonly LbEndpoint[];
+  readonly key: string;
+  readonly hashKey: number | null;
+}
+
+/**
+ * Failover by proximity alone over endpoints that all share one locality: one priority and one
+ * locality whatever the client's, so the cluster-wide candidates are the answer (a shortcut only).
+ */
+function oneLocality(lb: LocalityLb, endpoints: readonly LbEndpoint[]): boolean {
+  if (lb.mode !== 'failover' || lb.failoverPriority.length > 0) return false;
+  const first = endpoints[0]?.locality;
+  return endpoints.every((e) => e.locality === first);
+}
+
+/** Priority, then locality (priority-load.ts) over the groups istiod would send this client (locality.ts). */
+function localitySource(
+  cluster: Cluster, endpoints: readonly LbEndpoint[], client: LocalityClient, state: ProxyState, rng: Rng, hashKey: number | null,
+): HostSource {
+  const lb = cluster.localityLb;
+  assert(lb !== undefined, 'locality source without localityLb');
+  const groups = localityGroups(lb, endpoints, client);
+  // `distribute` may drop localities: the proxy's cluster (and its outlier detector) has only the rest.
+  const members = new Set(groups.flatMap((g) => g.hosts));
+  const kept = members.size === endpoints.length ? endpoints : endpoints.filter((e) => members.has(e));
+  if (kept.length === 0) return { hosts: [], key: cluster.name, hashKey };
+  const levels = priorityLevels(groups, kept, hostHealth(state, cluster, kept));
+  const { loads, panic } = priorityLoads(levels, panicThresholdPercent(cluster));
+  const hashing = cluster.lbPolicy === 'RING_HASH' || cluster.lbPolicy === 'MAGLEV';
+  let key = hashKey;
+  let priority = loads.findIndex((load) => load > 0);
+  if (loadedPriorities(loads) > 1) {
+    // choosePriority(hash % 100 + 1): the request's hash for the thread-aware balancers, else a random draw.
+    if (hashing) key = hashKey ?? rng.intInclusive(0, 0xffff_ffff);
+    priority = choosePriority(loads, (hashing ? (key ?? 0) % 100 : rng.below(100)) + 1);
+  }
+  const level = levels[priority];
+  assert(level !== undefined, 'chosen priority outside the levels');
+  const base = levels.length === 1 ? cluster.name : `${cluster.name}#P${priority}`;
+  if (panic[priority] === true) return { hosts: level.hosts, key: base, hashKey: key };
+  if (lb.localityWeighted && !hashing && level.localities.length > 1) {
+    const weights = effectiveLocalityWeights(level);
+    const positive = weights.filter((w) => w > 0).length;
+    if (positive > 0) {
+      const chosen = level.localities[positive === 1 ? weights.findIndex((w) => w > 0) : rng.pickWeighted(weights)];
+      assert(chosen !== undefined, 'chosen locality outside the priority');
+      return { hosts: chosen.healthy, key: `${base}#${chosen.locality}`, hashKey: key };
+    }
+  }
+  return { hosts: level.healthy, key: base, hashKey: key };
 }
 
 /** The connection's original destination, as Envoy's ORIGINAL_DST cluster creates the host on demand. */
@@ -97,8 +176,8 @@ export function hashSettingsRejection(cluster: Cluster): string | null {
   return null;
 }
 
-/** The candidate at the request's key in the cluster's ring or Maglev table (built or reused). */
-function pickByHash(cluster: Cluster, hosts: readonly LbEndpoint[], state: ProxyState, hashKey: number): LbEndpoint | null {
+/** The candidate at the request's key in the ring or Maglev table kept under `tableKey` (built or reused). */
+function pickByHash(cluster: Cluster, tableKey: string, hosts: readonly LbEndpoint[], state: ProxyState, hashKey: number): LbEndpoint | null {
   const rejection = hashSettingsRejection(cluster);
   assert(rejection === null, () => `cluster ${cluster.name} reached the load balancer with settings Envoy rejects: ${rejection}`);
   const maglev = cluster.lbPolicy === 'MAGLEV';
@@ -106,10 +185,10 @@ function pickByHash(cluster: Cluster, hosts: readonly LbEndpoint[], state: Proxy
   // A minimum_ring_size of 0 (Istio never sends it) scales every host to 0 points: Envoy's ring is empty.
   if (size === 0) return null;
   const key = `${cluster.lbPolicy}|${size}|${hosts.map((host) => `${host.address}:${host.port}:${host.weight}`).join(',')}`;
-  let entry = state.hashTables.get(cluster.name);
+  let entry = state.hashTables.get(tableKey);
   if (entry === undefined || entry.key !== key) {
     entry = { key, table: maglev ? buildMaglevTable(hosts, size) : buildRing(hosts, size) };
-    state.hashTables.set(cluster.name, entry);
+    state.hashTables.set(tableKey, entry);
   }
   const index = entry.table.kind === 'maglev' ? maglevLookup(entry.table, hashKey) : ringLookup(entry.table, hashKey);
   const picked = hosts[index];
@@ -117,12 +196,13 @@ function pickByHash(cluster: Cluster, hosts: readonly LbEndpoint[], state: Proxy
   return picked;
 }
 
-export function pickRoundRobin(clusterName: string, hosts: readonly LbEndpoint[], state: ProxyState, rng: Rng): LbEndpoint {
+/** `sourceKey`: the cluster's name, or its host set's (`cluster#P1`, `cluster#P0#region/zone/`) with locality. */
+export function pickRoundRobin(sourceKey: string, hosts: readonly LbEndpoint[], state: ProxyState, rng: Rng): LbEndpoint {
   const hostsKey = hosts.map((host) => `${host.address}:${host.port}:${host.weight}`).join(',');
-  let cursor = state.roundRobin.get(clusterName);
+  let cursor = state.roundRobin.get(sourceKey);
   if (cursor === undefined || cursor.hostsKey !== hostsKey) {
     cursor = { hostsKey, currentWeights: hosts.map(() => 0) };
-    state.roundRobin.set(clusterName, cursor);
+    state.roundRobin.set(sourceKey, cursor);
     const skips = rng.below(hosts.length);
     for (let skip = 0; skip < skips; skip += 1) smoothRoundRobinStep(cursor.currentWeights, hosts);
   }

@@ -10,7 +10,8 @@
  *   flag NC; TCP: the connection is closed, flag NC). This is the rollout race the sim exists to show.
  * - BlackHoleCluster is a STATIC cluster with no endpoints (Istio), so it never yields one: HTTP 503 UH,
  *   TCP reset (istio-semantics §1: REGISTRY_ONLY and loop protection).
- * - Otherwise lb.ts chooses among the healthy endpoints; none: no healthy upstream (UH).
+ * - Otherwise lb.ts chooses among the healthy endpoints, by locality priority from the proxy's own
+ *   locality where the cluster asks for it; none: no healthy upstream (UH).
  *
  * Invariants: draws come only from the Rng handed in; nothing here reads time or mutates config.
  *
@@ -52,7 +53,8 @@ export function resolveEndpoint(
   if (cluster === undefined) return { kind: 'cluster-not-found', clusterName };
   if (clusterName === BLACKHOLE_CLUSTER) return { kind: 'no-endpoint', cluster };
   const assignment = Object.hasOwn(config.endpoints, clusterName) ? config.endpoints[clusterName] : undefined;
-  const endpoint = chooseEndpoint(cluster, assignment, call, state, rng, hashKey);
+  // The proxy's own locality and labels place the endpoints in priorities (lb.ts, locality.ts).
+  const endpoint = chooseEndpoint(cluster, assignment, call, state, rng, hashKey, config.proxy);
   return endpoint === null ? { kind: 'no-endpoint', cluster } : { kind: 'endpoint', cluster, endpoint };
 }
 

@@ -8,7 +8,8 @@
  * Rules:
  * - Hosts for load balancing (load_balancer_impl.cc isHostSetInPanic): EDS-healthy hosts the
  *   cluster's detector has not ejected, unless fewer than the panic threshold (the cluster's
- *   healthy_panic_threshold, else Envoy's 50%) are left: then all hosts.
+ *   healthy_panic_threshold, else Envoy's 50%) are left: then all hosts. With locality priorities the
+ *   load balancer reads each host's health (hostHealth) and decides panic per priority (priority-load.ts).
  * - A detector exists while the cluster carries `outlier_detection` (one per cluster, as Envoy's
  *   DetectorImpl); its hosts follow the cluster's endpoints (EDS updates); a changed setting
  *   replaces it (a changed cluster is a new cluster in Envoy).
@@ -64,11 +65,23 @@ export interface UpstreamHold {
 
 /** The hosts the load balancer may choose from now: not ejected, or all in panic. */
 export function loadBalancingCandidates(state: ProxyState, cluster: Cluster, endpoints: readonly LbEndpoint[]): LbEndpoint[] {
+  // isHostSetInPanic over the cluster's hosts, with the cluster's healthy_panic_threshold.
+  return loadBalancingHosts(endpoints, ejectionOf(state, cluster, endpoints), panicThresholdPercent(cluster)).hosts;
+}
+
+/**
+ * Whether each host counts as healthy now (EDS-healthy and not ejected), for load balancers that
+ * weigh health per priority (lb.ts with locality priorities); `endpoints` are the cluster's hosts.
+ */
+export function hostHealth(state: ProxyState, cluster: Cluster, endpoints: readonly LbEndpoint[]): (endpoint: LbEndpoint) => boolean {
+  const ejected = ejectionOf(state, cluster, endpoints);
+  return (endpoint) => endpoint.healthy && !ejected(endpoint);
+}
+
+function ejectionOf(state: ProxyState, cluster: Cluster, endpoints: readonly LbEndpoint[]): (endpoint: LbEndpoint) => boolean {
   const entry = detectorFor(state, cluster, endpoints);
   const nowUs = state.nowUs;
-  const ejected = entry === null || nowUs === null ? () => false : (endpoint: LbEndpoint) => isEjected(entry.detector, outlierHostKey(endpoint), nowUs);
-  // isHostSetInPanic over the cluster's hosts, with the cluster's healthy_panic_threshold.
-  return loadBalancingHosts(endpoints, ejected, panicThresholdPercent(cluster)).hosts;
+  return entry === null || nowUs === null ? () => false : (endpoint: LbEndpoint) => isEjected(entry.detector, outlierHostKey(endpoint), nowUs);
 }
 
 function detectorFor(state: ProxyState, cluster: Cluster, endpoints: readonly LbEndpoint[]): OutlierDetectorEntry | null {

@@ -13,8 +13,13 @@
  * balancers carry their table size as Envoy's `ring_hash_lb_config` / `maglev_lb_config` do (absent:
  * Envoy's default); the key they hash comes from the route's hash policy (route.ts).
  *
- * Not modelled: TLS contexts beyond `tls` (with security), active health checks, locality priorities,
- * per-priority thresholds, retry budgets, idle and connection-duration timeouts.
+ * Locality load balancing: istiod sets each endpoint's locality, and per proxy in EDS the priority and
+ * weight of each locality (pilot/pkg/networking/core/loadbalancer/loadbalancer.go). Here the cluster
+ * carries the setting (`localityLb`) and the proxy computes the priorities from its own locality
+ * (sim/proxy/locality.ts), so one compiled config serves every proxy that shares it.
+ *
+ * Not modelled: TLS contexts beyond `tls` (with security), active health checks, per-priority
+ * thresholds, retry budgets, idle and connection-duration timeouts, zone-aware routing.
  */
 
 import type { UpstreamTls } from './security.ts';
@@ -46,6 +51,42 @@ export interface Cluster {
   readonly ringHashMinimumRingSize?: number;
   /** `maglev_lb_config.table_size` (MAGLEV), a prime; absent: Envoy's 65537. */
   readonly maglevTableSize?: number;
+  /**
+   * Locality load balancing as istiod applies it to each proxy's endpoints; absent: none (every
+   * endpoint in priority 0, no locality weights), as when the setting is disabled, or it has no
+   * `distribute` and the cluster no outlier detection.
+   */
+  readonly localityLb?: LocalityLb;
+}
+
+/**
+ * What istiod does to a proxy's ClusterLoadAssignment for locality (ApplyLocalityLoadBalancer):
+ * `distribute`: locality weights from the first rule whose `from` matches the proxy (applyLocalityWeights);
+ * `failover`: priorities by failoverPriority labels, then by locality proximity with the `failover`
+ * region rules (applyFailoverPriorities, applyLocalityFailover; the proximity step is skipped when only
+ * failoverPriority is set). `localityWeighted`: `common_lb_config.locality_weighted_lb_config` is set.
+ */
+export type LocalityLb =
+  | { readonly mode: 'distribute'; readonly localityWeighted: boolean; readonly distribute: readonly LocalityDistribute[] }
+  | {
+    readonly mode: 'failover';
+    readonly localityWeighted: boolean;
+    readonly failover: readonly LocalityFailover[];
+    /** Label names, each optionally `name=value` (the value the proxy is taken to have). */
+    readonly failoverPriority: readonly string[];
+  };
+
+/** A `distribute` rule: from a locality pattern (`region/zone/subzone`, `*` wildcards) to weights. */
+export interface LocalityDistribute {
+  readonly from: string;
+  /** In the order written. */
+  readonly to: readonly { readonly locality: string; readonly weight: number }[];
+}
+
+/** A `failover` rule: a proxy in region `from` fails over to region `to` before others. */
+export interface LocalityFailover {
+  readonly from: string;
+  readonly to: string;
 }
 
 /** 2³²−1, the largest threshold (Istio's "unlimited", Go's math.MaxUint32). */
