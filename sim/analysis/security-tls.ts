@@ -18,6 +18,7 @@
  * CDS by a port-level entry still clears auto mTLS; SIMPLE/MUTUAL with a credentialName on sidecars
  * (sent as plaintext); endpoints that are not pods (inline ServiceEntry endpoints, DNS hosts).
  */
+import { groupBy } from '../core/group.ts';
 import { compareStrings } from '../core/compare.ts';
 import { CODES, formatFieldPath } from '../config/diagnostic.ts';
 import type { Diagnostic } from '../config/diagnostic.ts';
@@ -101,11 +102,7 @@ function eachCluster(context: AnalysisContext, visit: (dr: DestinationRule) => C
     const host = r.kind === 'DestinationRule' ? r.spec.host ?? '' : '';
     if (host !== '' && !host.startsWith('*')) named.add(toFqdn(host, r.namespace, suffix));
   }
-  const byPort = new Map<string, EndpointInfo[]>();
-  for (const e of context.topology.endpoints) {
-    const key = `${e.serviceNamespace}/${e.service}:${e.servicePort}`;
-    byPort.set(key, [...(byPort.get(key) ?? []), e]);
-  }
+  const byPort = groupBy(context.topology.endpoints, (e) => `${e.serviceNamespace}/${e.service}:${e.servicePort}`);
   for (const dr of ofKind(context, 'DestinationRule')) {
     const collect = visit(dr);
     const subsets = dr.spec.subsets ?? [];

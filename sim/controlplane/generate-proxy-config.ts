@@ -18,6 +18,7 @@
  * Not modelled: per-type versions and incremental (delta) generation; Gateway API gateways' targetRef
  * attachment.
  */
+import { groupBy } from '../core/group.ts';
 import { hashString, stableStringify } from '../core/hash.ts';
 import type { PodInfo, ServiceInfo } from '../topology/model.ts';
 import type { ProxyConfig, ProxyIdentity } from '../xds/proxy-config.ts';
@@ -126,13 +127,8 @@ function outboundServices(push: PushContext, proxy: ProxyIdentity): readonly Ser
 function clusterPart(push: PushContext, proxy: ProxyIdentity): ClusterPart {
   return memoized(push, `clusters|${sharedKey(push, proxy)}`, () => {
     const { clusters, endpoints } = buildOutboundClusters(push, outboundServices(push, proxy), proxy.namespace);
-    const edsByHost = new Map<string, ClusterLoadAssignment[]>();
-    for (const cla of Object.values(endpoints)) {
-      const cluster = clusters[cla.clusterName];
-      if (cluster === undefined || cluster.discovery !== 'EDS') continue;
-      edsByHost.set(cluster.serviceHost, [...(edsByHost.get(cluster.serviceHost) ?? []), cla]);
-    }
-    return { clusters, endpoints, edsByHost };
+    const eds = Object.values(endpoints).filter((cla) => clusters[cla.clusterName]?.discovery === 'EDS');
+    return { clusters, endpoints, edsByHost: groupBy(eds, (cla) => clusters[cla.clusterName]!.serviceHost) };
   });
 }
 

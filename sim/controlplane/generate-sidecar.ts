@@ -26,6 +26,7 @@
  * Not modelled: Sidecar egress/ingress listeners per port, TLS VirtualService routes and SNI chains,
  * ExternalName services naming hosts outside the cluster.
  */
+import { groupBy } from '../core/group.ts';
 import { isHttpProtocol, isTcpProtocol, isTlsProtocol } from '../config/protocol.ts';
 import type { EndpointInfo, ServiceInfo } from '../topology/model.ts';
 import { BLACKHOLE_CLUSTER, INBOUND_PASSTHROUGH_CLUSTER, PASSTHROUGH_CLUSTER, inboundClusterName } from '../xds/cluster.ts';
@@ -198,14 +199,7 @@ export function routeContext(push: PushContext, proxy: ProxyIdentity, services: 
 }
 
 function endpointsOfPod(push: PushContext, namespace: string, pod: string): readonly EndpointInfo[] {
-  const index = memoized(push, 'endpoints-by-pod', () => {
-    const byPod = new Map<string, EndpointInfo[]>();
-    for (const e of push.topology.endpoints) {
-      const key = `${e.namespace}/${e.pod}`;
-      byPod.set(key, [...(byPod.get(key) ?? []), e]);
-    }
-    return byPod;
-  });
+  const index = memoized(push, 'endpoints-by-pod', () => groupBy(push.topology.endpoints, (e) => `${e.namespace}/${e.pod}`));
   return index.get(`${namespace}/${pod}`) ?? [];
 }
 

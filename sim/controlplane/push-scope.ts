@@ -44,6 +44,7 @@
  * Sidecar scope (collectImportedServices), DestinationRule merging (one per host), resource subscriptions
  * (a forced push sends CDS, LDS and RDS to every proxy, EDS when it watches a cluster).
  */
+import { groupBy } from '../core/group.ts';
 import type { ProxyConfig, ProxyIdentity, ProxyType } from '../xds/proxy-config.ts';
 import { serviceSelects } from '../config/selectors.ts';
 import { destinationRuleFor, memoized } from './push-context.ts';
@@ -403,9 +404,7 @@ function importedOf(cores: readonly ScopeCore[]): Imported {
   const list = [...byKey.values()]
     .map((e) => ({ hostname: e.hostname, namespace: e.namespace, destinationRules: [...e.drs].sort() }))
     .sort((a, b) => (a.hostname === b.hostname ? (a.namespace < b.namespace ? -1 : 1) : a.hostname < b.hostname ? -1 : 1));
-  const byHost = new Map<string, WatchedService[]>();
-  for (const w of list) byHost.set(w.hostname, [...(byHost.get(w.hostname) ?? []), w]);
-  const imported = { list, byHost };
+  const imported = { list, byHost: groupBy(list, (w) => w.hostname) };
   if (previous === undefined) current.alone = imported;
   else current.withPrevious.set(previous, imported);
   return imported;

@@ -33,6 +33,7 @@
  * one network and cluster; nodes are not labels here), zone-aware settings, Go's random order over
  * `distribute.to` (the order written is used).
  */
+import { addTo, groupBy } from '../core/group.ts';
 import { assert } from '../core/assert.ts';
 import type { LbEndpoint, LocalityDistribute, LocalityFailover, LocalityLb } from '../xds/cluster.ts';
 
@@ -103,13 +104,7 @@ export function localityGroups(lb: LocalityLb, endpoints: readonly LbEndpoint[],
 }
 
 function groupByLocality(endpoints: readonly LbEndpoint[]): LocalityGroup[] {
-  const byKey = new Map<string, LbEndpoint[]>();
-  for (const endpoint of endpoints) {
-    const key = localityKey(splitLocality(endpoint.locality));
-    const list = byKey.get(key);
-    if (list === undefined) byKey.set(key, [endpoint]);
-    else list.push(endpoint);
-  }
+  const byKey = groupBy(endpoints, (endpoint) => localityKey(splitLocality(endpoint.locality)));
   return [...byKey.keys()].sort().map((locality) => {
     const hosts = byKey.get(locality) ?? [];
     return { priority: 0, locality, weight: hosts.reduce((sum, h) => sum + h.weight, 0), hosts };
@@ -168,9 +163,7 @@ function applyFailoverPriorities(groups: LocalityGroup[], proxyLabels: Readonly<
         priority = lowest - j;
         break;
       }
-      const list = byPriority.get(priority + adjust);
-      if (list === undefined) byPriority.set(priority + adjust, [host]);
-      else list.push(host);
+      addTo(byPriority, priority + adjust, host);
     }
     for (const [priority, hosts] of [...byPriority].sort(([a], [b]) => a - b)) {
       split.push({ priority, locality: group.locality, weight: hosts.reduce((sum, h) => sum + h.weight, 0), hosts });

@@ -16,6 +16,7 @@
  *
  * Not modelled: resources, affinities, taints and tolerations, nodeSelector, DaemonSets' one pod per node.
  */
+import { groupBy } from '../core/group.ts';
 import { hash32 } from '../core/hash.ts';
 import type { Labels } from '../config/selectors.ts';
 import type { NodeInfo } from './model.ts';
@@ -25,11 +26,8 @@ export const LOCALITY_LABELS = ['topology.istio.io/locality', 'istio-locality'] 
 
 /** The nodes in the order the scheduler fills them: zone by zone in turn. */
 export function spreadOrder(nodes: readonly NodeInfo[]): NodeInfo[] {
-  const zones = new Map<string, NodeInfo[]>();
-  for (const node of [...nodes].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
-    const key = `${node.region}/${node.zone}`;
-    zones.set(key, [...(zones.get(key) ?? []), node]);
-  }
+  const byName = [...nodes].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const zones = groupBy(byName, (node) => `${node.region}/${node.zone}`);
   const lists = [...zones.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, list]) => list);
   const out: NodeInfo[] = [];
   for (let k = 0; out.length < nodes.length; k += 1) for (const list of lists) if (k < list.length) out.push(list[k]!);

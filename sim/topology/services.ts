@@ -14,6 +14,7 @@
  *
  * Not modelled: EndpointSlice topology hints, publishNotReadyAddresses, Service `externalIPs`.
  */
+import { addTo } from '../core/group.ts';
 import { compareBy } from '../core/compare.ts';
 import type { AnyResource, Resource } from '../config/resource.ts';
 import { serviceSelects, matchesLabels } from '../config/selectors.ts';
@@ -125,8 +126,8 @@ class ReadyPodIndex {
   constructor(pods: readonly PodInfo[]) {
     for (const pod of pods) {
       if (!pod.ready) continue;
-      push(this.byNamespace, pod.namespace, pod);
-      for (const [k, v] of Object.entries(pod.labels)) push(this.byLabel, `${pod.namespace}\u0000${k}=${v}`, pod);
+      addTo(this.byNamespace, pod.namespace, pod);
+      for (const [k, v] of Object.entries(pod.labels)) addTo(this.byLabel, `${pod.namespace}\u0000${k}=${v}`, pod);
     }
   }
 
@@ -141,12 +142,6 @@ class ReadyPodIndex {
     }
     return best ?? [];
   }
-}
-
-function push<T>(map: Map<string, T[]>, key: string, value: T): void {
-  const list = map.get(key);
-  if (list === undefined) map.set(key, [value]);
-  else list.push(value);
 }
 
 function resolveTargetPort(targetPort: number | string, workload: WorkloadInfo): number | null {

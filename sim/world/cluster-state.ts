@@ -28,6 +28,7 @@
  *
  * Not modelled: rolling-update batches (maxSurge/maxUnavailable), graceful drain windows, node placement.
  */
+import { groupBy } from '../core/group.ts';
 import { compareBy } from '../core/compare.ts';
 import { loadManifests } from '../config/load-resources.ts';
 import type { ManifestSource } from '../config/parse-manifests.ts';
@@ -131,15 +132,7 @@ export class ClusterState {
   /** The live pods of one workload (`NS/NAME`), in name order. */
   podsOf(workload: string): readonly LivePod[] {
     const live = this.livePods();
-    if (this.byWorkload === null) {
-      const map = new Map<string, LivePod[]>();
-      for (const pod of live) {
-        const list = map.get(pod.workloadKey);
-        if (list === undefined) map.set(pod.workloadKey, [pod]);
-        else list.push(pod);
-      }
-      this.byWorkload = map;
-    }
+    this.byWorkload ??= groupBy(live, (pod) => pod.workloadKey);
     return this.byWorkload.get(workload) ?? [];
   }
 
@@ -258,13 +251,7 @@ export class ClusterState {
     const terminated: LivePod[] = [];
     const keys = incremental ? new Set(touched.map((p) => p.workloadKey)) : null;
     const workloads = keys === null ? base.workloads : base.workloads.filter((w) => keys.has(`${w.namespace}/${w.name}`));
-    const podsOf = new Map<string, LivePod[]>();
-    for (const pod of this.pods.values()) {
-      if (keys !== null && !keys.has(pod.workloadKey)) continue;
-      const list = podsOf.get(pod.workloadKey);
-      if (list === undefined) podsOf.set(pod.workloadKey, [pod]);
-      else list.push(pod);
-    }
+    const podsOf = groupBy([...this.pods.values()].filter((pod) => keys === null || keys.has(pod.workloadKey)), (pod) => pod.workloadKey);
     const templates = new Map<string, PodInfo>();
     for (const p of base.pods) if (!templates.has(`${p.namespace}/${p.workload}`)) templates.set(`${p.namespace}/${p.workload}`, p);
     for (const w of workloads) this.reconcileWorkload(w, templates.get(`${w.namespace}/${w.name}`), podsOf.get(`${w.namespace}/${w.name}`) ?? [], nowUs, created, terminated);
