@@ -251,27 +251,24 @@ function edsRegenerated(keys: readonly ConfigKey[], scope: ProxyScope, rootNames
 }
 
 function ldsNeedsPush(keys: readonly ConfigKey[], proxy: PushProxy, headless: boolean, rootNamespace: string): boolean {
-  // lds.go ldsNeedsPush: routers skip headless endpoint pushes; ServiceEntry keys decide at the end.
-  let headlessOnly = headless;
-  let sawServiceEntry = false;
-  for (const k of keys) {
-    if (headlessOnly) {
-      if (k.kind === 'ServiceEntry') {
-        sawServiceEntry = true;
-        continue;
-      }
-      headlessOnly = false;
-    }
-    if (SKIPPED_LDS[proxy.type].has(k.kind)) continue;
-    // lds.go: PeerAuthentication of the config or root namespace only can change listeners.
-    if (k.kind === 'PeerAuthentication' && k.namespace !== proxy.configNamespace && k.namespace !== rootNamespace) continue;
-    return true;
-  }
-  return sawServiceEntry && !headlessOnly;
+  // lds.go ldsNeedsPush: routers skip headless endpoint pushes; PeerAuthentication of the config or
+  // root namespace only can change listeners.
+  return needsPushUnlessHeadless(keys, headless, (k) => !SKIPPED_LDS[proxy.type].has(k.kind)
+    && !(k.kind === 'PeerAuthentication' && k.namespace !== proxy.configNamespace && k.namespace !== rootNamespace));
 }
 
 function rdsNeedsPush(keys: readonly ConfigKey[], proxy: PushProxy, headless: boolean): boolean {
-  // rds.go rdsNeedsPush: same headless rule as LDS, for every proxy type.
+  // rds.go rdsNeedsPush: same headless rule as LDS, for every proxy type; a Gateway change rebuilds
+  // routes of gateways only.
+  return needsPushUnlessHeadless(keys, headless, (k) => !SKIPPED_RDS.has(k.kind) && !(k.kind === 'Gateway' && proxy.type !== 'router'));
+}
+
+/**
+ * The shape lds.go and rds.go share: while the request is a headless endpoint push, leading
+ * ServiceEntry keys are held back; the first other key ends that, and any key `relevant` accepts
+ * pushes; held-back ServiceEntry keys push only if the request turned out not to be headless-only.
+ */
+function needsPushUnlessHeadless(keys: readonly ConfigKey[], headless: boolean, relevant: (key: ConfigKey) => boolean): boolean {
   let headlessOnly = headless;
   let sawServiceEntry = false;
   for (const k of keys) {
@@ -282,10 +279,7 @@ function rdsNeedsPush(keys: readonly ConfigKey[], proxy: PushProxy, headless: bo
       }
       headlessOnly = false;
     }
-    if (SKIPPED_RDS.has(k.kind)) continue;
-    // rds.go: a Gateway change rebuilds routes of gateways only.
-    if (k.kind === 'Gateway' && proxy.type !== 'router') continue;
-    return true;
+    if (relevant(k)) return true;
   }
   return sawServiceEntry && !headlessOnly;
 }
