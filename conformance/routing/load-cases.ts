@@ -5,6 +5,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
+import type { ProbeRequest } from '../../sim/index.ts';
 
 /** Expected fields; only the ones a case lists are compared (Istio's simulation.Expect is partial too). */
 export interface Expect {
@@ -61,23 +62,14 @@ export interface Expect {
   readonly hint?: readonly string[];
 }
 
-export interface RoutingCase {
+/**
+ * A case probes as `meshsim probe` does (from, url, method, headers, sni, tls, jwt, jwtClaims, extAuthz);
+ * no signing keys are given to the suite, so a `jwt` can only be unparsable or unsigned.
+ */
+export interface RoutingCase extends ProbeRequest {
   readonly name: string;
   /** The Istio rule the case checks, with the source (test or code) that states it. */
   readonly rule: string;
-  readonly from: string;
-  readonly url: string;
-  readonly method?: string;
-  readonly headers?: Readonly<Record<string, string>>;
-  readonly sni?: string;
-  /** For `external` clients: plaintext, tls or mtls on the wire. */
-  readonly tls?: 'plaintext' | 'tls' | 'mtls';
-  /** A token sent as `Authorization: Bearer` (no keys are given to the suite: only unparsable or unsigned tokens make sense). */
-  readonly jwt?: string;
-  /** A stand-in for a validly signed token with these claims (probe jwtClaims). */
-  readonly jwtClaims?: Readonly<Record<string, unknown>>;
-  /** What each ext_authz provider answers (probe extAuthz). */
-  readonly extAuthz?: Readonly<Record<string, 'allow' | 'deny' | 'error'>>;
   /** MeshConfig overrides for this case (a separate mesh is built for them). */
   readonly mesh?: Readonly<Record<string, unknown>>;
   /** Probes to send (weighted splits); 1 unless given. */

@@ -46,17 +46,8 @@ export function meshOptions(file: RoutingFile, overrides: RoutingCase['mesh']): 
 }
 
 export function probeOnce(mesh: Mesh, c: RoutingCase, session = new ProbeSession(mesh, Rng.fromSeed(c.seed ?? DEFAULT_SEED), { nowSeconds: SUITE_NOW_SECONDS })): ProbeOutcome {
-  return session.probe({
-    from: c.from,
-    url: c.url,
-    ...(c.method === undefined ? {} : { method: c.method }),
-    ...(c.headers === undefined ? {} : { headers: c.headers }),
-    ...(c.sni === undefined ? {} : { sni: c.sni }),
-    ...(c.tls === undefined ? {} : { tls: c.tls }),
-    ...(c.jwt === undefined ? {} : { jwt: c.jwt }),
-    ...(c.jwtClaims === undefined ? {} : { jwtClaims: c.jwtClaims }),
-    ...(c.extAuthz === undefined ? {} : { extAuthz: c.extAuthz }),
-  });
+  // A case is a probe request (load-cases.ts RoutingCase extends ProbeRequest).
+  return session.probe(c);
 }
 
 /** The first hop that routes (the client's sidecar or the gateway), where VirtualService routes show. */
