@@ -161,5 +161,11 @@ export function headerValue(request: HttpRequest, name: string): string | undefi
 
 /** ASCII-only lower case, as Envoy's absl::AsciiStrToLower (no Unicode case folding). */
 export function asciiLowerCase(text: string): string {
-  return /[A-Z]/.test(text) ? text.replace(/[A-Z]+/g, (upper) => upper.toLowerCase()) : text;
+  // A scan of char codes first: most text on the hot path is already lower case, and returning it
+  // as is costs no allocation (a regular expression test per call was a fifth of a run's CPU).
+  for (let index = 0; index < text.length; index += 1) {
+    const code = text.charCodeAt(index);
+    if (code >= 65 && code <= 90) return text.replace(/[A-Z]+/g, (upper) => upper.toLowerCase());
+  }
+  return text;
 }

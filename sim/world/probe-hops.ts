@@ -9,6 +9,7 @@
 import type { Rng } from '../core/prng.ts';
 import type { Outcome } from '../proxy/outcome.ts';
 import type { Call } from '../proxy/request.ts';
+import { endpointsOfPort, podByIp, serviceByAddress } from '../topology/lookup.ts';
 import type { PodInfo, Topology } from '../topology/model.ts';
 import type { ProbeDestination, ProbeHop } from './probe-types.ts';
 
@@ -47,16 +48,16 @@ export interface KubeProxyChoice {
 
 export function kubeProxyHop(topology: Topology, call: Call, rng: Rng, passthrough = false): KubeProxyChoice {
   const base = { proxy: 'kube-proxy', direction: 'kube-proxy' as const, listener: null, filterChain: null, virtualHost: null, route: null, cluster: null, flags: [] };
-  const pod = topology.pods.find((p) => p.ip === call.destinationIp);
+  const pod = podByIp(topology.pods, call.destinationIp);
   if (pod !== undefined) {
     return { hop: { ...base, endpoint: `${pod.ip}:${call.destinationPort} (${pod.name})`, reason: `The address is pod ${pod.namespace}/${pod.name}: the connection goes straight to it.` },
       target: { pod, port: call.destinationPort }, destination: { service: null, port: null, subset: null, workload: pod.workload, namespace: pod.namespace, pod: pod.name } };
   }
-  const service = topology.services.find((s) => s.address === call.destinationIp && s.kind !== 'ServiceEntry');
-  if (service === undefined) {
+  const service = serviceByAddress(topology.services, call.destinationIp, true);
+  if (service === null) {
     return { hop: { ...base, endpoint: `${call.destinationIp}:${call.destinationPort}`, reason: 'No Service or pod has this address: the connection leaves the cluster unchanged.' }, target: 'outside', destination: null };
   }
-  const endpoints = topology.endpoints.filter((e) => e.service === service.hostname && e.serviceNamespace === service.namespace && e.servicePort === call.destinationPort);
+  const endpoints = endpointsOfPort(topology.endpoints, service.hostname, service.namespace, call.destinationPort);
   if (endpoints.length === 0) {
     return { hop: { ...base, endpoint: null, reason: `Service ${service.namespace}/${service.name} has no ready endpoint on port ${call.destinationPort}: kube-proxy refuses the connection.` }, target: null, destination: null };
   }

@@ -48,6 +48,7 @@ import type { OutlierResult } from '../proxy/outlier-detection.ts';
 import { releaseUpstream, retryAllowed, retrySlot } from '../proxy/upstream-resilience.ts';
 import type { Release } from '../proxy/upstream-resilience.ts';
 import type { Call, HttpRequest } from '../proxy/request.ts';
+import { podByIp, serviceByAddress } from '../topology/lookup.ts';
 import type { PodInfo, Topology } from '../topology/model.ts';
 import type { ProxyConfig } from '../xds/proxy-config.ts';
 import { nearestNames, resolveName } from './resolve-host.ts';
@@ -278,7 +279,7 @@ export class ProbeSession {
         if (outcome.kind !== 'forwarded') return this.answer(outcome.status, call, null, response, delayUs, outcome, routed, trace, undefined, outcome.security ?? null);
         if (direction === 'inbound') return this.answer(200, outcome.upstream === null ? call : { ...call, request: outcome.upstream }, destination, response, delayUs, outcome, routed, trace, undefined, outcome.security ?? null);
         const endpoint = outcome.endpoint!;
-        const target = this.mesh.topology.pods.find((p) => p.ip === endpoint.address);
+        const target = podByIp(this.mesh.topology.pods, endpoint.address);
         // An endpoint the proxy still holds for a pod that is gone: the connection fails (503 UF).
         if (target === undefined && this.mesh.isGone?.(endpoint.address) === true) {
           return this.upstreamFailure(call, response, delayUs, outcome, outcome, trace, `endpoint ${endpoint.address}:${endpoint.port} belongs to a pod that is gone: the connection fails`);
@@ -296,7 +297,7 @@ export class ProbeSession {
         const expired = call.transport === 'mtls' ? [at!, target].find((p) => p !== undefined && this.mesh.certificateExpired?.(p) === true) : undefined;
         if (expired !== undefined) return this.upstreamFailure(call, response, delayUs, outcome, outcome, trace, `the certificate of ${expired.namespace}/${expired.workload} has expired: the mTLS handshake fails (CERTIFICATE_VERIFY_FAILED)`);
         // Passthrough to a Service address (a host the sidecar does not know): kube-proxy takes it on.
-        if (target === undefined && this.mesh.topology.services.some((s) => s.address === endpoint.address && s.kind !== 'ServiceEntry')) {
+        if (target === undefined && serviceByAddress(this.mesh.topology.services, endpoint.address, true) !== null) {
           const chosen = kubeProxyHop(this.mesh.topology, { ...call, destinationIp: endpoint.address, destinationPort: endpoint.port }, this.rng, true);
           trace.push(chosen.hop);
           if (chosen.target === null) return this.answer(null, call, null, response, delayUs, last, routed, trace, false);

@@ -14,6 +14,7 @@
  */
 import { editDistance } from '../core/edit-distance.ts';
 import { hash32 } from '../core/hash.ts';
+import { serviceByAddress, serviceByHost } from '../topology/lookup.ts';
 import type { ServiceInfo, Topology } from '../topology/model.ts';
 
 export interface Resolved {
@@ -24,7 +25,7 @@ export interface Resolved {
 
 export function resolveName(topology: Topology, name: string, fromNamespace: string): Resolved | null {
   if (/^\d{1,3}(\.\d{1,3}){3}$/.test(name)) {
-    return { address: name, service: topology.services.find((s) => s.address === name) ?? null };
+    return { address: name, service: serviceByAddress(topology.services, name, false) };
   }
   const suffix = topology.settings.domainSuffix;
   const absolute = name.endsWith('.');
@@ -49,9 +50,7 @@ export function internetAddress(host: string): string {
 }
 
 function findService(topology: Topology, host: string): ServiceInfo | null {
-  const exact = topology.services.find((s) => s.hostname === host);
-  if (exact !== undefined) return exact;
-  return topology.services.find((s) => s.kind === 'ServiceEntry' && s.hostname.startsWith('*') && host.endsWith(s.hostname.slice(1))) ?? null;
+  return serviceByHost(topology.services, host);
 }
 
 function addressOf(topology: Topology, service: ServiceInfo, fromNamespace: string, depth: number): Resolved | null {

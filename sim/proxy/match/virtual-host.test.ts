@@ -1,7 +1,7 @@
 import test from 'ava';
 import { fc, testProp } from '@fast-check/ava';
 import { routeConfiguration, virtualHost } from '../fixtures.ts';
-import { selectVirtualHost } from './virtual-host.ts';
+import { selectVirtualHost, selectVirtualHostReference } from './virtual-host.ts';
 
 const hosts = [
   virtualHost('exact', ['reviews.default.svc.cluster.local', 'reviews'], []),
@@ -73,3 +73,24 @@ testProp('an exact domain always wins over every wildcard, in any order',
     const all = [...wildcards.slice(0, position), virtualHost('exact', [host], []), ...wildcards.slice(position)];
     t.is(selectVirtualHost(routeConfiguration('80', all), host)?.name, 'exact');
   });
+
+// The index (Envoy's hash lookups) must choose exactly what the scan over every domain chooses.
+const label = fc.constantFrom('a', 'b', 'ab', 'foo', 'Foo', 'bar', 'com', 'x-bar');
+const hostName = fc.array(label, { minLength: 1, maxLength: 4 }).map((labels) => labels.join('.'));
+const domain = fc.oneof(
+  hostName,
+  hostName.map((h) => `*.${h}`),
+  hostName.map((h) => `*${h}`),
+  hostName.map((h) => `${h}.*`),
+  hostName.map((h) => `${h}*`),
+  hostName.map((h) => `${h}:9080`),
+  fc.constant('*'),
+);
+testProp('the indexed lookup agrees with the scan over every domain',
+  [fc.array(fc.array(domain, { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 8 }), fc.array(hostName.chain((h) => fc.constantFrom(h, `${h}:9080`, h.toUpperCase(), `x.${h}`, `${h}.y`)), { minLength: 1, maxLength: 6 }), fc.boolean()],
+  (t, domainLists, authorities, ignorePort) => {
+    const config = routeConfiguration('80', domainLists.map((domains, i) => virtualHost(`vh${i}`, domains, [])), ignorePort);
+    for (const authority of authorities) {
+      t.is(selectVirtualHost(config, authority)?.name ?? null, selectVirtualHostReference(config, authority)?.name ?? null, authority);
+    }
+  }, { numRuns: 500 });
