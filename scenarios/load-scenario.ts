@@ -19,7 +19,7 @@ import type { Diagnostic, ManifestSource, Scenario } from '../sim/index.ts';
 import { checkReferences } from './check-references.ts';
 import type { Reference } from './check-references.ts';
 import { FieldReader, describe } from './field-reader.ts';
-import { generateTopology, readTopology } from './generate-topology.ts';
+import { generateTopology, readTopology, topologyTraffic } from './generate-topology.ts';
 import { readAssertions } from './read-assertions.ts';
 import { readManifestRefs } from './read-manifest-refs.ts';
 import { readMeshConfigField, readNetwork, readNodes, readPilot } from './read-settings.ts';
@@ -119,7 +119,10 @@ function readScenario(reader: FieldReader, options: LoadScenarioOptions): Scenar
   const refs: Reference[] = [];
   const ctx: SectionContext = { reader, refs, durationUs, nodes: (nodes ?? []).map((n) => n.name) };
   const apps = spec['apps'] === undefined ? [] : readApps(ctx, at('apps'), spec['apps']);
-  const traffic = spec['traffic'] === undefined ? [] : readTraffic(ctx, at('traffic'), spec['traffic']);
+  const traffic = [
+    ...(topology === null || durationUs === null ? [] : topologyTraffic(topology, durationUs)),
+    ...(spec['traffic'] === undefined ? [] : readTraffic(ctx, at('traffic'), spec['traffic'])),
+  ];
   const timeline = spec['timeline'] === undefined ? [] : readTimeline(ctx, at('timeline'), spec['timeline']);
   const assertions = spec['assertions'] === undefined ? [] : readAssertions(ctx, at('assertions'), spec['assertions']);
 

@@ -26,13 +26,14 @@ export const FAULT_FIELDS = {
   proxyNack: ['workload', 'duration'],
   podFailure: ['workload', 'pods'],
   podChurn: ['rate', 'duration', 'namespace', 'drain'],
+  configChurn: ['interval', 'duration', 'namespace'],
   networkDelay: ['workload', 'delay', 'duration'],
   networkLoss: ['workload', 'loss', 'duration'],
   networkPartition: ['workload', 'peer', 'duration'],
   nodeFailure: ['node', 'duration'],
   certificateExpiry: ['workload', 'duration'],
 } as const;
-const REQUIRED_FAULT_FIELDS: ReadonlySet<string> = new Set(['workload', 'delay', 'rate', 'loss', 'peer', 'node']);
+const REQUIRED_FAULT_FIELDS: ReadonlySet<string> = new Set(['workload', 'delay', 'rate', 'loss', 'peer', 'node', 'interval']);
 const FAULTS = Object.keys(FAULT_FIELDS) as (keyof typeof FAULT_FIELDS)[];
 const DELETE_FIELDS = ['kind', 'namespace', 'name'] as const;
 const LABEL_NAME = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-_.A-Za-z0-9]{0,61}[A-Za-z0-9])?$/;
@@ -200,6 +201,17 @@ function readFault(ctx: SectionContext, at: FieldPath, kind: keyof typeof FAULT_
       if (ratePerSecond === null || drainUs === null || (obj['namespace'] !== undefined && namespace === null)) return null;
       return { kind: 'pod-churn', ratePerSecond, durationUs, namespace, drainUs };
     }
+    case 'configChurn': {
+      const intervalUs = reader.duration([...at, 'interval'], obj['interval']);
+      const namespace = obj['namespace'] === undefined ? null : reader.string([...at, 'namespace'], obj['namespace']);
+      if (namespace !== null && !NAMESPACE_NAME.test(namespace)) {
+        reader.error(CODES.scenarioInvalidValue, [...at, 'namespace'], `"${namespace}" is not a namespace name.`, 'Namespace names are lower-case DNS labels, e.g. ns-01; leave the field out to churn every namespace.');
+        return null;
+      }
+      if (namespace !== null) ctx.refs.push({ type: 'namespace', at: [...at, 'namespace'], name: namespace });
+      if (intervalUs === null || (obj['namespace'] !== undefined && namespace === null)) return null;
+      return { kind: 'config-churn', intervalUs, durationUs, namespace };
+    }
     case 'networkLoss': {
       const lossPpm = reader.percentPpm([...at, 'loss'], obj['loss']);
       return lossPpm === null ? null : { kind: 'network-loss', workload, lossPpm, durationUs };
@@ -265,6 +277,8 @@ function describeFault(fault: FaultSpec): string {
       return `${fault.pods} pod${fault.pods === 1 ? '' : 's'} of ${fault.workload} fail`;
     case 'pod-churn':
       return `${fault.ratePerSecond} pod deletions/s${fault.namespace === null ? '' : ` in ${fault.namespace}`} ${lasting(fault.durationUs)}`;
+    case 'config-churn':
+      return `a VirtualService or DestinationRule change every ${formatDuration(fault.intervalUs)}${fault.namespace === null ? '' : ` in ${fault.namespace}`} ${lasting(fault.durationUs)}`;
     case 'network-delay':
       return `+${formatDuration(fault.delayUs)} network delay at ${fault.workload} ${lasting(fault.durationUs)}`;
     case 'network-loss':

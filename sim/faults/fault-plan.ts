@@ -30,6 +30,13 @@ export type FaultSpec =
    * while its sidecar drains (`drainUs`), and is replaced by its controller.
    */
   | { readonly kind: 'pod-churn'; readonly ratePerSecond: number; readonly durationUs: number; readonly namespace: string | null; readonly drainUs: number }
+  /**
+   * Config churn, as a GitOps pipeline or an operator produces it: every `intervalUs`, one Service (picked
+   * uniformly among the Kubernetes Services outside istio-system, in `namespace` when given) gets a new
+   * VirtualService or DestinationRule version, alternately (a route timeout, a connection-pool limit), so
+   * istiod sees a config change and runs a full push.
+   */
+  | { readonly kind: 'config-churn'; readonly intervalUs: number; readonly durationUs: number; readonly namespace: string | null }
   /** Extra one-way latency on every link of the workload's pods (xDS included). */
   | { readonly kind: 'network-delay'; readonly workload: string; readonly delayUs: number; readonly durationUs: number }
   /** A share of connection attempts to or from the workload's pods fails. */

@@ -75,6 +75,15 @@ class FakeWorld implements FaultHooks {
   deletePod(pod: string, drainUs: number): void {
     this.calls.push([this.nowUs, 'deletePod', pod, drainUs]);
   }
+  /** What churnServices answers. */
+  services: readonly string[] = [];
+  churnServices(namespace: string | null): readonly string[] {
+    this.calls.push([this.nowUs, 'churnCandidates', namespace]);
+    return this.services.filter((s) => namespace === null || s.startsWith(`${namespace}/`));
+  }
+  applyConfig(text: string): void {
+    this.calls.push([this.nowUs, 'applyConfig', text]);
+  }
   xdsReachable(workload: string, reachable: boolean): void {
     this.calls.push([this.nowUs, 'xdsReachable', workload, reachable]);
   }
@@ -341,4 +350,28 @@ test('a node failure: down at once, NotReady after the node monitor grace period
   short.startAt(0, 0);
   short.run(back);
   t.deepEqual(short.calls, [[0, 'node', 'node-a', 'down'], [10_000_000, 'node', 'node-a', 'up']]);
+});
+
+test('config churn changes one Service every interval until its duration ends, alternating VirtualService and DestinationRule', (t) => {
+  const { world, runner } = setup([{ kind: 'config-churn', intervalUs: 10_000_000, durationUs: 35_000_000, namespace: null }]);
+  world.services = ['ns-00/svc-0000', 'ns-01/svc-0001'];
+  world.startAt(0, 0);
+  world.run(runner);
+  const applied = world.actions().filter((c) => c[1] === 'applyConfig');
+  t.deepEqual(applied.map((c) => c[0]), [10_000_000, 20_000_000, 30_000_000], 'a change at each interval inside the window, none after it');
+  t.regex(String(applied[0]![2]), /kind: VirtualService[\s\S]*timeout: 10s/);
+  t.regex(String(applied[1]![2]), /kind: DestinationRule[\s\S]*http1MaxPendingRequests: 1001/);
+  t.regex(String(applied[2]![2]), /kind: VirtualService[\s\S]*timeout: 12s/, 'each change is a new value');
+});
+
+test('config churn limited to a namespace only picks its Services, and skips a tick with none', (t) => {
+  const { world, runner } = setup([{ kind: 'config-churn', intervalUs: 1_000_000, durationUs: 3_500_000, namespace: 'ns-01' }]);
+  world.services = ['ns-00/svc-0000', 'ns-01/svc-0001'];
+  world.startAt(0, 0);
+  world.run(runner, 1_500_000);
+  world.services = ['ns-00/svc-0000'];
+  world.run(runner);
+  const applied = world.actions().filter((c) => c[1] === 'applyConfig');
+  t.is(applied.length, 1);
+  t.regex(String(applied[0]![2]), /namespace: ns-01/);
 });

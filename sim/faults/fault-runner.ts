@@ -8,6 +8,8 @@
  *   certificates are renewed); duration 0 lasts until the run ends;
  * - pod churn: the gap to the next deletion is exponential with mean 1/rate (integer µs); each
  *   deletion picks uniformly among the candidates the world lists at that instant (none: skipped).
+ * - config churn: every interval one Service gets a new VirtualService (even changes) or DestinationRule
+ *   (odd changes), picked uniformly among the candidates the world lists at that instant;
  * - a node failure goes down, NotReady and evicted on the node controller's clock (fault-plan.ts) and
  *   comes back when it ends;
  * - heal: every fault still active ends at once, as if its duration ran out now (istiod comes back,
@@ -35,6 +37,10 @@ export interface FaultHooks {
   /** Pods a churn may delete now, `NS/NAME` of the pod, in a stable order. */
   churnCandidates(namespace: string | null): readonly string[];
   deletePod(pod: string, drainUs: number): void;
+  /** Services a config churn may change now, `NS/NAME`, in a stable order. */
+  churnServices(namespace: string | null): readonly string[];
+  /** Applies manifests (YAML text) as `kubectl apply` would. */
+  applyConfig(text: string): void;
   /** The workload's proxies lose (false) or regain (true) their xDS stream. */
   xdsReachable(workload: string, reachable: boolean): void;
   certificates(workload: string, valid: boolean): void;
@@ -53,6 +59,8 @@ export class FaultRunner {
   private readonly startsUs = new Map<number, number>();
   /** Faults whose end has been carried out. */
   private readonly ended = new Set<number>();
+  /** Changes a config churn has made so far, by fault. */
+  private readonly changes = new Map<number, number>();
 
   /** `faults[i]` is the fault of timeline step i (or undefined when that step is not a fault). */
   constructor(faults: readonly (FaultSpec | undefined)[], hooks: FaultHooks, links: Links, rng: Rng) {
@@ -69,7 +77,7 @@ export class FaultRunner {
     const untilUs = lasting === 0 ? FOREVER : now + lasting;
     this.endsUs.set(index, untilUs);
     this.startsUs.set(index, now);
-    if (lasting > 0 && fault.kind !== 'pod-churn') this.hooks.schedule(lasting, index);
+    if (lasting > 0 && fault.kind !== 'pod-churn' && fault.kind !== 'config-churn') this.hooks.schedule(lasting, index);
     switch (fault.kind) {
       case 'istiod-outage':
         return this.hooks.istiod(false);
@@ -79,6 +87,8 @@ export class FaultRunner {
         return this.hooks.failPods(fault.workload, fault.pods);
       case 'pod-churn':
         return this.hooks.schedule(poissonGapUs(this.rng, fault.ratePerSecond), index);
+      case 'config-churn':
+        return this.hooks.schedule(fault.intervalUs, index);
       case 'network-delay':
         return this.links.add({ workloads: new Set([fault.workload]), peer: '*', fromUs: now, untilUs, delayUs: fault.delayUs, lossPpm: 0, partition: false });
       case 'network-loss':
@@ -105,7 +115,7 @@ export class FaultRunner {
       this.endsUs.set(index, now);
       const fault = this.faults[index]!;
       if (fault.kind === 'proxy-nack') this.hooks.nack(fault.workload, now);
-      else if (fault.kind !== 'pod-churn') this.end(index);
+      else if (fault.kind !== 'pod-churn' && fault.kind !== 'config-churn') this.end(index);
     }
   }
 
@@ -119,6 +129,18 @@ export class FaultRunner {
       if (candidates.length > 0) this.hooks.deletePod(candidates[this.rng.below(candidates.length)]!, fault.drainUs);
       const next = poissonGapUs(this.rng, fault.ratePerSecond);
       if (now + next < this.endsUs.get(index)!) this.hooks.schedule(next, index);
+      return;
+    }
+    if (fault.kind === 'config-churn') {
+      if (now >= this.endsUs.get(index)!) return;
+      const candidates = this.hooks.churnServices(fault.namespace);
+      if (candidates.length > 0) {
+        const change = this.changes.get(index) ?? 0;
+        this.changes.set(index, change + 1);
+        const [namespace = '', name = ''] = candidates[this.rng.below(candidates.length)]!.split('/');
+        this.hooks.applyConfig(churnManifest(namespace, name, change));
+      }
+      if (now + fault.intervalUs < this.endsUs.get(index)!) this.hooks.schedule(fault.intervalUs, index);
       return;
     }
     if (fault.kind === 'node-failure' && now < this.endsUs.get(index)! && !this.ended.has(index)) {
@@ -151,4 +173,18 @@ export class FaultRunner {
         return;
     }
   }
+}
+
+/**
+ * The `change`-th config churn edit of a Service: a VirtualService with a route timeout (even changes)
+ * or a DestinationRule with a connection-pool limit (odd), each value new so the resource really changes.
+ */
+export function churnManifest(namespace: string, name: string, change: number): string {
+  // A short host resolves in the resource's own namespace, whatever the cluster's domain suffix.
+  const host = name;
+  const meta = `{name: churn-${name}, namespace: ${namespace}}`;
+  if (change % 2 === 0) {
+    return `apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: ${meta}\nspec:\n  hosts: [${host}]\n  http: [{route: [{destination: {host: ${host}}}], timeout: ${10 + (change % 50)}s}]\n`;
+  }
+  return `apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: ${meta}\nspec:\n  host: ${host}\n  trafficPolicy: {connectionPool: {http: {http1MaxPendingRequests: ${1000 + change}}}}\n`;
 }

@@ -286,6 +286,12 @@ export class Simulation {
         this.changed(this.cluster.deletePod(pod, this.loop.nowUs));
         this.loop.schedule(drainUs, { kind: 'pod-gone', pod: key });
       },
+      churnServices: (namespace) => this.cluster.topology.services
+        .filter((sv) => sv.kind !== 'ServiceEntry' && sv.namespace !== 'istio-system' && sv.namespace !== this.mesh.rootNamespace && (namespace === null || sv.namespace === namespace))
+        .map((sv) => `${sv.namespace}/${sv.name}`),
+      applyConfig: (text) => {
+        this.changed(this.cluster.apply([{ path: 'config-churn', text }], this.loop.nowUs));
+      },
       xdsReachable: (workload, reachable) => {
         for (const actor of this.workloadProxies(workload)) {
           if (!reachable) actor.connected = false;
