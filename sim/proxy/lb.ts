@@ -231,19 +231,21 @@ function smoothRoundRobinStep(currentWeights: number[], hosts: readonly LbEndpoi
 
 export function pickLeastRequest(clusterName: string, hosts: readonly LbEndpoint[], state: ProxyState, rng: Rng): LbEndpoint {
   const firstWeight = hosts[0]?.weight;
-  const equalWeights = hosts.every((host) => host.weight === firstWeight);
-  const weights = hosts.map((host) => host.weight);
-  const sample = (): LbEndpoint => {
-    const index = equalWeights ? rng.below(hosts.length) : rng.pickWeighted(weights);
-    const host = hosts[index];
-    assert(host !== undefined, 'least-request sample outside the host list');
-    return host;
-  };
-  let candidate = sample();
+  let equalWeights = true;
+  for (const host of hosts) if (host.weight !== firstWeight) equalWeights = false;
+  const weights = equalWeights ? null : hosts.map((host) => host.weight);
+  let candidate = sampleHost(hosts, weights, rng);
   for (let choice = 1; choice < LEAST_REQUEST_CHOICES; choice += 1) {
-    const sampled = sample();
+    const sampled = sampleHost(hosts, weights, rng);
     // Envoy: the sampled host replaces the candidate only with strictly fewer active requests.
     if (activeRequestsOf(state, clusterName, sampled) < activeRequestsOf(state, clusterName, candidate)) candidate = sampled;
   }
   return candidate;
+}
+
+/** One draw of least request's sample: uniform when weights are equal (`weights` null), else weighted. */
+function sampleHost(hosts: readonly LbEndpoint[], weights: readonly number[] | null, rng: Rng): LbEndpoint {
+  const host = hosts[weights === null ? rng.below(hosts.length) : rng.pickWeighted(weights)];
+  assert(host !== undefined, 'least-request sample outside the host list');
+  return host;
 }

@@ -61,8 +61,21 @@ function isRetryCondition(token: string): token is RetryCondition {
   return (HTTP_RETRY_CONDITIONS as readonly string[]).includes(token) || (GRPC_RETRY_CONDITIONS as readonly string[]).includes(token);
 }
 
+// Parsed lists by identity: a route's retryOn list is immutable config, parsed once, not per request.
+const parsedRetryOn = new WeakMap<readonly string[], RetryOn>();
+
 /** The compiled retryOn list (conditions, then Istio's numeric codes) as Envoy parses it. */
 export function parseRetryOn(tokens: readonly string[]): RetryOn {
+  if (tokens.length === 0) return NO_RETRY_ON;
+  let parsed = parsedRetryOn.get(tokens);
+  if (parsed === undefined) {
+    parsed = Object.freeze(parseRetryOnTokens(tokens));
+    parsedRetryOn.set(tokens, parsed);
+  }
+  return parsed;
+}
+
+function parseRetryOnTokens(tokens: readonly string[]): RetryOn {
   const conditions = new Set<RetryCondition>();
   const codes: number[] = [];
   const ignored: string[] = [];
@@ -76,6 +89,8 @@ export function parseRetryOn(tokens: readonly string[]): RetryOn {
   }
   return { conditions, retriableStatusCodes: codes, ignored };
 }
+
+const NO_RETRY_ON: RetryOn = Object.freeze(parseRetryOnTokens([]));
 
 /** Why an upstream stream was reset (Envoy Http::StreamResetReason, the ones meshsim produces). */
 export type ResetReason =

@@ -64,9 +64,31 @@ export interface UpstreamHold {
 }
 
 /** The hosts the load balancer may choose from now: not ejected, or all in panic. */
-export function loadBalancingCandidates(state: ProxyState, cluster: Cluster, endpoints: readonly LbEndpoint[]): LbEndpoint[] {
+export function loadBalancingCandidates(state: ProxyState, cluster: Cluster, endpoints: readonly LbEndpoint[]): readonly LbEndpoint[] {
   // isHostSetInPanic over the cluster's hosts, with the cluster's healthy_panic_threshold.
-  return loadBalancingHosts(endpoints, ejectionOf(state, cluster, endpoints), panicThresholdPercent(cluster)).hosts;
+  const threshold = panicThresholdPercent(cluster);
+  const entry = detectorFor(state, cluster, endpoints);
+  if (entry === null || state.nowUs === null) return unejectedCandidates(endpoints, threshold);
+  const nowUs = state.nowUs;
+  return loadBalancingHosts(endpoints, (endpoint: LbEndpoint) => isEjected(entry.detector, outlierHostKey(endpoint), nowUs), threshold).hosts;
+}
+
+// With nothing ejected the answer depends on the (immutable) endpoint list alone: computed once per
+// list and threshold, not per request.
+const unejected = new WeakMap<readonly LbEndpoint[], Map<number, readonly LbEndpoint[]>>();
+
+function unejectedCandidates(endpoints: readonly LbEndpoint[], threshold: number): readonly LbEndpoint[] {
+  let byThreshold = unejected.get(endpoints);
+  if (byThreshold === undefined) {
+    byThreshold = new Map();
+    unejected.set(endpoints, byThreshold);
+  }
+  let hosts = byThreshold.get(threshold);
+  if (hosts === undefined) {
+    hosts = Object.freeze(loadBalancingHosts(endpoints, () => false, threshold).hosts);
+    byThreshold.set(threshold, hosts);
+  }
+  return hosts;
 }
 
 /**
@@ -120,8 +142,7 @@ export type Admission =
 export function admitUpstream(state: ProxyState, cluster: Cluster, endpoint: LbEndpoint, via: 'http' | 'tcp'): Admission {
   if (state.nowUs === null) return { kind: 'admitted', hold: null };
   const protocol: PoolProtocol = via === 'tcp' ? 'tcp' : cluster.upstreamProtocol === 'http2' ? 'http2' : 'http1';
-  const thresholds = clusterThresholds(cluster);
-  const poolKey = `${cluster.name}#${protocol}#${thresholds.maxConnections}/${thresholds.maxPendingRequests}/${thresholds.maxRequests}/${thresholds.maxRetries}`;
+  const { thresholds, poolKey } = poolIdentity(cluster, protocol);
   const pool = poolOf(state, poolKey, protocol, thresholds);
   const host = outlierHostKey(endpoint);
   const request = state.nextRequestId;
@@ -139,6 +160,24 @@ export function admitUpstream(state: ProxyState, cluster: Cluster, endpoint: LbE
   }
   requestStarted(state, cluster.name, endpoint);
   return { kind: 'admitted', hold: { cluster: cluster.name, pool: poolKey, host, request, admission, detector: state.outlierDetectors.get(cluster.name)?.settingsKey ?? null } };
+}
+
+// A cluster's pool thresholds and key, once per (immutable) cluster and protocol rather than per request.
+const poolIdentities = new WeakMap<Cluster, Map<PoolProtocol, { thresholds: ReturnType<typeof clusterThresholds>; poolKey: string }>>();
+
+function poolIdentity(cluster: Cluster, protocol: PoolProtocol): { thresholds: ReturnType<typeof clusterThresholds>; poolKey: string } {
+  let byProtocol = poolIdentities.get(cluster);
+  if (byProtocol === undefined) {
+    byProtocol = new Map();
+    poolIdentities.set(cluster, byProtocol);
+  }
+  let identity = byProtocol.get(protocol);
+  if (identity === undefined) {
+    const thresholds = clusterThresholds(cluster);
+    identity = { thresholds, poolKey: `${cluster.name}#${protocol}#${thresholds.maxConnections}/${thresholds.maxPendingRequests}/${thresholds.maxRequests}/${thresholds.maxRetries}` };
+    byProtocol.set(protocol, identity);
+  }
+  return identity;
 }
 
 function overflowReason(clusterName: string, pool: ConnectionPoolState): string {

@@ -58,6 +58,7 @@ import { kubeProxyHop, outcomeHop } from './probe-hops.ts';
 import { standInToken, standInVerifier } from './probe-jwt.ts';
 
 const HOPS_MAX = 8;
+const URLS_REMEMBERED_MAX = 10_000;
 /** The address an external client connects from (TEST-NET-2, RFC 5737). */
 const EXTERNAL_CLIENT_IP = '198.51.100.10';
 
@@ -89,6 +90,7 @@ export interface MeshView {
 /** One probe session: the mesh, the seeded stream, and each proxy's load-balancer state. */
 export class ProbeSession {
   private readonly states = new Map<string, ProxyState>();
+  private readonly urls = new Map<string, ProbeUrl | ProbeError>();
   readonly mesh: MeshView;
   private readonly rng: Rng;
   private readonly outlierRng: Rng;
@@ -107,7 +109,7 @@ export class ProbeSession {
    * `nowUs`: the instant of this attempt in a run (absent at rest).
    */
   probe(request: ProbeRequest, source?: PodInfo | null, nowUs?: number): ProbeResult | ProbeError {
-    const url = parseProbeUrl(request.url);
+    const url = this.parsedUrl(request.url);
     if ('error' in url) return url;
     if (request.jwt !== undefined && request.jwtClaims !== undefined) {
       return { error: 'a probe takes a token (jwt) or stand-in claims (jwtClaims), not both', hint: 'Send a signed token with jwt, or claims whose signature is taken as good with jwtClaims.' };
@@ -180,6 +182,16 @@ export class ProbeSession {
     if (standIn === null || result.jwt === null) return result;
     const reason = result.jwt.outcome === 'authenticated' ? `${result.jwt.reason} (A stand-in from jwtClaims: its signature was taken as good.)` : result.jwt.reason;
     return { ...result, jwt: { ...result.jwt, standIn: true, reason } };
+  }
+
+  /** A run sends many requests to few URLs: each parsed once per session. */
+  private parsedUrl(text: string): ProbeUrl | ProbeError {
+    let parsed = this.urls.get(text);
+    if (parsed === undefined) {
+      parsed = parseProbeUrl(text);
+      if (this.urls.size < URLS_REMEMBERED_MAX) this.urls.set(text, parsed);
+    }
+    return parsed;
   }
 
   private sourceOf(from: string): { pod: PodInfo | null; gateway: boolean } | ProbeError {

@@ -1,8 +1,9 @@
 import test from 'ava';
+import { fc, testProp } from '@fast-check/ava';
 import type { FilterChain, NetworkFilter } from '../../xds/listener.ts';
 import { filterChain, httpListener, listener, tcpCall, tcpListener, virtualOutbound, httpCall, httpRequest } from '../fixtures.ts';
 import { cidrContains, parseCidr, parseIp } from './cidr.ts';
-import { selectFilterChain, selectListener } from './listener.ts';
+import { selectFilterChain, selectFilterChainUncached, selectListener } from './listener.ts';
 
 const tcp = (cluster: string): NetworkFilter => ({ kind: 'tcp', cluster, statPrefix: cluster });
 const http = (routeConfigName: string): NetworkFilter => ({ kind: 'http', routeConfigName, statPrefix: routeConfigName });
@@ -121,3 +122,27 @@ test('cidr: malformed text does not parse', (t) => {
     t.is(parseCidr(text), null, text);
   }
 });
+
+// The remembered answers must be the answers: every call, in any order and repeated, gets what the
+// uncached sieve gives (the memo key must cover every call field the sieve reads).
+testProp('filter chain: remembered choices equal the sieve, call after call',
+  [fc.array(fc.record({
+    ip: fc.constantFrom('10.0.0.1', '10.0.0.2', '10.1.0.1', '192.168.1.1'),
+    port: fc.constantFrom(443, 8443),
+    sni: fc.option(fc.constantFrom('a.example.com', 'b.example.com', 'x.other.org'), { nil: undefined }),
+    http: fc.boolean(),
+  }), { minLength: 1, maxLength: 30 })],
+  (t, calls) => {
+    const l = chains(
+      filterChain('by-prefix', tcp('p'), { prefixRanges: ['10.0.0.0/24'] }),
+      filterChain('by-sni', tcp('s'), { serverNames: ['*.example.com'] }),
+      filterChain('exact-sni', tcp('e'), { serverNames: ['a.example.com'] }),
+      filterChain('http-only', http('h'), { applicationProtocol: 'http' }),
+      filterChain('port', tcp('port'), { destinationPort: 8443 }),
+    );
+    for (const c of calls) {
+      const call = c.http ? httpCall(c.ip, c.port, httpRequest('a.example.com')) : tcpCall(c.ip, c.port);
+      const withSni = c.sni === undefined ? call : { ...call, sni: c.sni };
+      t.is(selectFilterChain(l, withSni)?.name ?? null, selectFilterChainUncached(l, withSni)?.name ?? null);
+    }
+  });

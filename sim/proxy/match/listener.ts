@@ -18,7 +18,9 @@
  * survive; if chains set it but none matches, only the chains that leave it unset survive. Nothing left:
  * the listener's default chain, or null (Envoy closes the connection, flag NR).
  *
- * Invariants: pure. More than one survivor means the listener is ambiguous (Envoy would NACK it;
+ * Invariants: pure. Answers are remembered per listener (per listener list for the listener choice) and
+ * per key of the call fields they read (destination IP and port, SNI, HTTP or not), in WeakMaps keyed
+ * by the immutable config: derived data, never state a world can observe. More than one survivor means the listener is ambiguous (Envoy would NACK it;
  * Istio's simulator says ErrMultipleFilterChain): the first in config order is taken.
  *
  * Not modelled: destination-port, source-IP/port, transport-protocol and direct-source matching (not in
@@ -33,12 +35,36 @@ export const VIRTUAL_OUTBOUND_PORT = 15001;
 export const WILDCARD_ADDRESS = '0.0.0.0';
 
 export function selectListener(listeners: readonly Listener[], call: Call): Listener | null {
+  return memo(listenerChoices, listeners, `${call.destinationIp}:${call.destinationPort}`, () => selectListenerUncached(listeners, call));
+}
+
+function selectListenerUncached(listeners: readonly Listener[], call: Call): Listener | null {
   const candidates = listeners.filter((listener) => listener.direction !== 'inbound');
   const exact = candidates.find((l) => l.address === call.destinationIp && l.port === call.destinationPort);
   if (exact !== undefined) return exact;
   const wildcard = candidates.find((l) => l.address === WILDCARD_ADDRESS && l.port === call.destinationPort);
   if (wildcard !== undefined) return wildcard;
   return candidates.find(isVirtualOutbound) ?? null;
+}
+
+// Both choices are pure functions of immutable config and a few fields of the call, so each proxy
+// config remembers its answers per key instead of matching every request again. The memo is bounded:
+// past MEMO_ENTRIES_MAX distinct keys (traffic to ever new addresses) it stops remembering.
+const MEMO_ENTRIES_MAX = 65_536;
+const listenerChoices = new WeakMap<object, Map<string, Listener | null>>();
+const chainChoices = new WeakMap<object, Map<string, FilterChain | null>>();
+
+function memo<T>(memos: WeakMap<object, Map<string, T>>, owner: object, key: string, compute: () => T): T {
+  let answers = memos.get(owner);
+  if (answers === undefined) {
+    answers = new Map();
+    memos.set(owner, answers);
+  }
+  const known = answers.get(key);
+  if (known !== undefined || answers.has(key)) return known as T;
+  const answer = compute();
+  if (answers.size < MEMO_ENTRIES_MAX) answers.set(key, answer);
+  return answer;
 }
 
 /**
@@ -57,6 +83,12 @@ export function isVirtualOutbound(listener: Listener): boolean {
 type LevelScore = number | null | 'unset';
 
 export function selectFilterChain(listener: Listener, call: Call): FilterChain | null {
+  const key = `${call.destinationIp}|${call.destinationPort}|${call.sni ?? ''}|${call.protocol === 'http' ? 'http' : 'tcp'}`;
+  return memo(chainChoices, listener, key, () => selectFilterChainUncached(listener, call));
+}
+
+/** Envoy's filter-chain match itself, run once per distinct key by selectFilterChain. */
+export function selectFilterChainUncached(listener: Listener, call: Call): FilterChain | null {
   const address = parseIp(call.destinationIp);
   const protocol = call.protocol === 'http' ? 'http' : 'tcp';
   let chains: readonly FilterChain[] = listener.filterChains;
