@@ -8,6 +8,8 @@ export const EXIT = {
   badInput: 2,
   environmentMissing: 3,
   internalError: 4,
+  /** The run outgrew the memory Node may use (cli/memory-guard.ts). */
+  outOfMemory: 5,
 } as const;
 
 export class UserError extends Error {

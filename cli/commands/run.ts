@@ -4,7 +4,8 @@
  * stdout stays the summary alone.
  *
  * Exit codes: 0 every assertion held; 1 an assertion failed (the summary says which, with the numbers,
- * and how to replay); 2 the scenario or its manifests are wrong (diagnostics with file:line).
+ * and how to replay); 2 the scenario or its manifests are wrong (diagnostics with file:line); 5 the run
+ * outgrew memory (memory-guard.ts: what it was simulating, the peak, what to do; nothing written).
  */
 import path from 'node:path';
 import cliProgress from 'cli-progress';
@@ -15,6 +16,7 @@ import { formatDiagnostic } from '../format-diagnostics.ts';
 import { createJwtVerifier } from '../jwt-verifier.ts';
 import { formatSummary } from '../report/summary.ts';
 import { writeReport } from '../report/write-report.ts';
+import { formatMemoryUse, MemoryGuard } from '../memory-guard.ts';
 import { EXIT, UserError } from '../user-error.ts';
 
 export interface RunFlags {
@@ -22,6 +24,8 @@ export interface RunFlags {
   readonly out?: string;
   readonly quiet?: boolean;
   readonly progress?: boolean;
+  /** Check mode: the hot path's caches are checked against the reference code (also MESHSIM_CHECK=1). */
+  readonly check?: boolean;
 }
 
 export function runScenario(file: string, flags: RunFlags, out: (text: string) => void, err: (text: string) => void): number {
@@ -37,15 +41,27 @@ export function runScenario(file: string, flags: RunFlags, out: (text: string) =
   const bar = showProgress(flags) ? new cliProgress.SingleBar({ stream: process.stderr, format: `${scenario.name} [{bar}] {percentage}% | {value}/{total} s simulated`, hideCursor: true }, cliProgress.Presets.shades_classic) : null;
   const totalS = Math.ceil(scenario.durationUs / 1_000_000);
   bar?.start(totalS, 0);
-  const record = new Simulation(scenario, {
+  const guard = new MemoryGuard(`The run of ${scenario.name} (${file})`);
+  const simulation = new Simulation(scenario, {
     verifier: createJwtVerifier(),
-    ...(bar === null ? {} : { progress: (nowUs: number) => bar.update(Math.floor(nowUs / 1_000_000)) }),
-  }).run();
-  bar?.update(totalS);
-  bar?.stop();
+    check: flags.check === true || process.env['MESHSIM_CHECK'] === '1',
+    progress: (nowUs: number) => {
+      bar?.update(Math.floor(nowUs / 1_000_000));
+      guard.sample(nowUs);
+    },
+  });
+  let record;
+  try {
+    record = simulation.run();
+    bar?.update(totalS);
+  } finally {
+    bar?.stop();
+  }
   const outDir = flags.out ?? path.join('reports', scenario.name);
   writeReport(record, outDir);
   out(formatSummary(record, outDir));
+  // Machine figures, not results: on stderr, so stdout stays byte-identical between runs.
+  if (flags.quiet !== true) err(`${formatMemoryUse(guard.use(), record.proxies.length, simulation.livePodCount)}\n`);
   return record.assertions.every((a) => a.passed) ? EXIT.ok : EXIT.failed;
 }
 

@@ -35,6 +35,8 @@
  * Not modelled: retries and timeouts in time (traffic.ts has them), response bodies.
  */
 import type { Rng } from '../core/prng.ts';
+import { assert } from '../core/assert.ts';
+import { checkFastPath } from '../proxy/check-fast-path.ts';
 import { handleCall, handleShadow } from '../proxy/engine.ts';
 import { WALK_START, refusedOutcome } from '../proxy/outcome.ts';
 import type { InboundOptions } from '../proxy/inbound-security.ts';
@@ -51,6 +53,7 @@ import type { Call, HttpRequest } from '../proxy/request.ts';
 import { podByIp, serviceByAddress } from '../topology/lookup.ts';
 import type { PodInfo, Topology } from '../topology/model.ts';
 import type { ProxyConfig } from '../xds/proxy-config.ts';
+import { clusterNamed } from '../xds/proxy-config.ts';
 import { nearestNames, resolveName } from './resolve-host.ts';
 import { parseProbeUrl } from './probe-types.ts';
 import type { ProbeDestination, ProbeError, ProbeHold, ProbeHop, ProbeMirror, ProbeRequest, ProbeResult, ProbeUrl } from './probe-types.ts';
@@ -70,6 +73,11 @@ export interface ProbeOptions {
   readonly nowSeconds?: number;
   /** The stream for outlier detection's draws (default: a fork of the session's stream). */
   readonly outlierRng?: Rng;
+  /**
+   * Check mode: every hop's remembered and indexed choices are made again by the reference code
+   * (proxy/check-fast-path.ts) and the topology lookups by a scan; a difference is an assertion.
+   */
+  readonly check?: boolean;
 }
 
 /**
@@ -240,6 +248,7 @@ export class ProbeSession {
     const outcome = shadowCluster !== null && call.request !== undefined
       ? handleShadow(config, shadowCluster, call.request, pod.ip, state, this.rng)
       : handleCall(config, call, state, this.rng, direction, inbound);
+    if (this.options.check === true && shadowCluster === null) checkFastPath(config, call, direction, outcome);
     if (outcome.hold !== undefined) run.holds.push({ ...outcome.hold, proxy: config.proxy.id });
     return outcome;
   }
@@ -292,6 +301,9 @@ export class ProbeSession {
         if (direction === 'inbound') return this.answer(200, outcome.upstream === null ? call : { ...call, request: outcome.upstream }, destination, response, delayUs, outcome, routed, trace, undefined, outcome.security ?? null);
         const endpoint = outcome.endpoint!;
         const target = podByIp(this.mesh.topology.pods, endpoint.address);
+        if (this.options.check === true) {
+          assert(target === this.mesh.topology.pods.find((p) => p.ip === endpoint.address), () => `check mode: the pod index disagrees with a scan for ${endpoint.address}`);
+        }
         // An endpoint the proxy still holds for a pod that is gone: the connection fails (503 UF).
         if (target === undefined && this.mesh.isGone?.(endpoint.address) === true) {
           return this.upstreamFailure(call, response, delayUs, outcome, outcome, trace, `endpoint ${endpoint.address}:${endpoint.port} belongs to a pod that is gone: the connection fails`);
@@ -304,7 +316,7 @@ export class ProbeSession {
         // An HTTP connection manager originates a new HTTP request upstream (TLS it terminated stays behind).
         if (outcome.upstream !== null) call = { destinationIp: call.destinationIp, destinationPort: call.destinationPort, protocol: 'http', request: outcome.upstream };
         // What the proxy puts on the wire to that endpoint: the cluster's TLS, or auto mTLS per endpoint.
-        call = { ...call, transport: transportTo(this.mesh.proxyConfig(at!)?.clusters[outcome.cluster ?? ''], endpoint), sourcePrincipal: at!.identity, sourceIp: at!.ip };
+        call = { ...call, transport: transportTo(clusterOf(this.mesh.proxyConfig(at!), outcome.cluster ?? ''), endpoint), sourcePrincipal: at!.identity, sourceIp: at!.ip };
         // Envoy checks the peer certificate's validity in the handshake, both ways (CERTIFICATE_VERIFY_FAILED).
         const expired = call.transport === 'mtls' ? [at!, target].find((p) => p !== undefined && this.mesh.certificateExpired?.(p) === true) : undefined;
         if (expired !== undefined) return this.upstreamFailure(call, response, delayUs, outcome, outcome, trace, `the certificate of ${expired.namespace}/${expired.workload} has expired: the mTLS handshake fails (CERTIFICATE_VERIFY_FAILED)`);
@@ -386,6 +398,10 @@ function authzOf(authz: NonNullable<InboundSecurity['authz']>): NonNullable<Prob
 }
 
 /** Istio mTLS when the cluster's TLS (or auto mTLS to an endpoint that takes it) says so; else plain text or TLS. */
+function clusterOf(config: ProxyConfig | null, name: string): Cluster | undefined {
+  return config === null ? undefined : clusterNamed(config, name);
+}
+
 function transportTo(cluster: Cluster | undefined, endpoint: LbEndpoint): 'plaintext' | 'tls' | 'mtls' {
   if (cluster?.tls === undefined) return 'plaintext';
   const sidecar = endpoint.tlsMode === 'istio';

@@ -69,6 +69,8 @@ export interface SimulationOptions {
   readonly verifier?: JwtVerifier | null;
   /** Called every so often with the virtual time reached (a progress bar at the edge). */
   readonly progress?: (nowUs: number) => void;
+  /** Check mode: the hot path's caches and indexes are checked against the reference code on every request. */
+  readonly check?: boolean;
 }
 
 export class Simulation {
@@ -111,7 +113,7 @@ export class Simulation {
       connectFails: (from, to) => this.connectFails(from, to),
       certificateExpired: (pod) => this.expired.has(`${pod.namespace}/${pod.workload}`),
     };
-    const session = new ProbeSession(view, root.fork('load-balancing'), { verifier: options.verifier ?? null });
+    const session = new ProbeSession(view, root.fork('load-balancing'), { verifier: options.verifier ?? null, check: options.check === true });
     const loop = this.loop;
     this.traffic = new Traffic({
       session,
@@ -153,6 +155,11 @@ export class Simulation {
     this.faults = new FaultRunner(scenario.timeline.map((step) => (step.action.kind === 'fault' ? step.action.fault : undefined)), this.faultHooks(), this.links, root.fork('faults'));
     this.startConverged();
     this.scheduleScenario();
+  }
+
+  /** Pods alive now (every phase but terminated), for figures such as memory per pod. */
+  get livePodCount(): number {
+    return this.cluster.livePods().length;
   }
 
   run(): RunRecord {

@@ -38,7 +38,8 @@ export function selectListener(listeners: readonly Listener[], call: Call): List
   return memo(listenerChoices, listeners, `${call.destinationIp}:${call.destinationPort}`, () => selectListenerUncached(listeners, call));
 }
 
-function selectListenerUncached(listeners: readonly Listener[], call: Call): Listener | null {
+/** The listener choice itself, run once per destination by selectListener. */
+export function selectListenerUncached(listeners: readonly Listener[], call: Call): Listener | null {
   const candidates = listeners.filter((listener) => listener.direction !== 'inbound');
   const exact = candidates.find((l) => l.address === call.destinationIp && l.port === call.destinationPort);
   if (exact !== undefined) return exact;
