@@ -3,12 +3,36 @@
  *
  * Exit codes: 0 ok, 1 assertions or conformance failed, 2 bad input, 3 environment missing,
  * 4 internal error (a bug: it prints a one-line apology, and the stack only with --debug).
+ *
+ * Start-up: each command's module (and through it the simulator, the scenario loader and the report
+ * writers) is loaded when that command runs, not when this file is imported, so `--help`, a bad flag
+ * or an unknown command cost only commander. `main` stays synchronous (callers and tests read its
+ * exit code directly), so the modules are loaded with `require` of ES modules, which Node supports
+ * synchronously for module graphs without top-level await (none of ours has one).
+ *
+ * Not modelled: commands that finish asynchronously (each runs to completion inside `main`).
  */
 import { Command, CommanderError } from 'commander';
-import { runValidate } from './commands/validate.ts';
-import { runProbe } from './commands/probe.ts';
-import { runScenario } from './commands/run.ts';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import { EXIT, UserError } from './user-error.ts';
+
+const requireCommandModule = createRequire(import.meta.url);
+/**
+ * `.ts` when Node runs the sources, `.js` when it runs the build in dist/: tsc rewrites the
+ * specifiers of `import` statements, not strings handed to `require`.
+ */
+const COMMAND_MODULE_EXTENSION = path.extname(import.meta.filename);
+
+function loadValidateCommand(): typeof import('./commands/validate.ts') {
+  return requireCommandModule(`./commands/validate${COMMAND_MODULE_EXTENSION}`);
+}
+function loadProbeCommand(): typeof import('./commands/probe.ts') {
+  return requireCommandModule(`./commands/probe${COMMAND_MODULE_EXTENSION}`);
+}
+function loadRunCommand(): typeof import('./commands/run.ts') {
+  return requireCommandModule(`./commands/run${COMMAND_MODULE_EXTENSION}`);
+}
 
 export interface Io {
   readonly out: (text: string) => void;
@@ -38,7 +62,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('-q, --quiet', 'hide the overview and info-level diagnostics')
     .option('-n, --namespace <ns>', 'namespace for resources that name none', 'default')
     .action((paths: string[], flags) => {
-      setExit(runValidate(paths, flags, io.out));
+      setExit(loadValidateCommand().runValidate(paths, flags, io.out));
     });
   const collect = (value: string, previous: string[] = []) => [...previous, value];
   program
@@ -62,7 +86,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--batch <file>', 'JSON lines, one request each ({"from", "url", "method", "headers", "sni", "tls", "jwt", "jwtClaims", "extAuthz", "count"}); - for stdin')
     .option('--json', 'print the result as JSON')
     .action((paths: string[], flags) => {
-      setExit(runProbe(paths, flags, io.out, io.err));
+      setExit(loadProbeCommand().runProbe(paths, flags, io.out, io.err));
     });
   program
     .command('run')
@@ -72,8 +96,9 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--out <dir>', 'report folder (default reports/<scenario name>)')
     .option('-q, --quiet', 'no warnings and no progress bar')
     .option('--no-progress', 'no progress bar')
+    .option('--check', 'check mode: recompute each request\'s choices without the hot path\'s caches and stop on a difference (also MESHSIM_CHECK=1); slower')
     .action((file: string, flags) => {
-      setExit(runScenario(file, flags, io.out, io.err));
+      setExit(loadRunCommand().runScenario(file, flags, io.out, io.err));
     });
   return program;
 }
