@@ -56,7 +56,8 @@ export interface ProxyState {
    * Requests in flight per `cluster|address:port` (LEAST_REQUEST reads them); in a run admission and
    * release count them (upstream-resilience.ts), other callers with requestStarted/requestFinished.
    */
-  readonly activeRequests: Map<string, number>;
+  /** Requests in flight by cluster name, then host (`address:port`); empty maps are removed. */
+  readonly activeRequests: Map<string, Map<string, number>>;
   /** The virtual instant of the call being handled (µs); null at rest. */
   nowUs: number | null;
   /** Outlier detectors by cluster name. */
@@ -72,22 +73,47 @@ export function createProxyState(): ProxyState {
 }
 
 export function endpointKey(clusterName: string, endpoint: Pick<LbEndpoint, 'address' | 'port'>): string {
-  return `${clusterName}|${endpoint.address}:${endpoint.port}`;
+  return `${clusterName}|${hostKeyOf(endpoint)}`;
 }
 
-export function activeRequestsOf(state: ProxyState, clusterName: string, endpoint: LbEndpoint): number {
-  return state.activeRequests.get(endpointKey(clusterName, endpoint)) ?? 0;
+// An endpoint object's `address:port`, built once per (immutable) object: the hot path looks hosts up
+// by it several times per request, and one string instance keeps its hash.
+const hostKeys = new WeakMap<object, string>();
+
+/** `address:port` of a host, the key pools, detectors and request counts use for it. */
+export function hostKeyOf(endpoint: Pick<LbEndpoint, 'address' | 'port'>): string {
+  let key = hostKeys.get(endpoint);
+  if (key === undefined) {
+    key = `${endpoint.address}:${endpoint.port}`;
+    hostKeys.set(endpoint, key);
+  }
+  return key;
+}
+
+export function activeRequestsOf(state: ProxyState, clusterName: string, endpoint: Pick<LbEndpoint, 'address' | 'port'>): number {
+  return state.activeRequests.get(clusterName)?.get(hostKeyOf(endpoint)) ?? 0;
 }
 
 export function requestStarted(state: ProxyState, clusterName: string, endpoint: Pick<LbEndpoint, 'address' | 'port'>): void {
-  const key = endpointKey(clusterName, endpoint);
-  state.activeRequests.set(key, (state.activeRequests.get(key) ?? 0) + 1);
+  let hosts = state.activeRequests.get(clusterName);
+  if (hosts === undefined) {
+    hosts = new Map();
+    state.activeRequests.set(clusterName, hosts);
+  }
+  const key = hostKeyOf(endpoint);
+  hosts.set(key, (hosts.get(key) ?? 0) + 1);
 }
 
 export function requestFinished(state: ProxyState, clusterName: string, endpoint: Pick<LbEndpoint, 'address' | 'port'>): void {
-  const key = endpointKey(clusterName, endpoint);
-  const active = state.activeRequests.get(key) ?? 0;
-  assert(active > 0, () => `requestFinished for ${key} with no request in flight`);
-  if (active === 1) state.activeRequests.delete(key);
-  else state.activeRequests.set(key, active - 1);
+  requestFinishedAt(state, clusterName, hostKeyOf(endpoint));
+}
+
+/** The same by the host's key (`address:port`), as a pool hold carries it. */
+export function requestFinishedAt(state: ProxyState, clusterName: string, hostKey: string): void {
+  const hosts = state.activeRequests.get(clusterName);
+  const active = hosts?.get(hostKey) ?? 0;
+  assert(hosts !== undefined && active > 0, () => `requestFinished for ${clusterName}|${hostKey} with no request in flight`);
+  if (active > 1) hosts.set(hostKey, active - 1);
+  else if (hosts.size > 1) hosts.delete(hostKey);
+  else state.activeRequests.delete(clusterName);
 }

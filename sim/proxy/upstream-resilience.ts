@@ -45,7 +45,7 @@ import {
   recordResult, syncHosts,
 } from './outlier-detection.ts';
 import type { OutlierEvent, OutlierResult } from './outlier-detection.ts';
-import { requestFinished, requestStarted } from './proxy-state.ts';
+import { hostKeyOf, requestFinishedAt, requestStarted } from './proxy-state.ts';
 import type { OutlierDetectorEntry, ProxyState } from './proxy-state.ts';
 
 /** A request admitted to a cluster's pool in a run: the caller releases it when the request ends. */
@@ -144,7 +144,7 @@ export function admitUpstream(state: ProxyState, cluster: Cluster, endpoint: LbE
   const protocol: PoolProtocol = via === 'tcp' ? 'tcp' : cluster.upstreamProtocol === 'http2' ? 'http2' : 'http1';
   const { thresholds, poolKey } = poolIdentity(cluster, protocol);
   const pool = poolOf(state, poolKey, protocol, thresholds);
-  const host = outlierHostKey(endpoint);
+  const host = hostKeyOf(endpoint);
   const request = state.nextRequestId;
   state.nextRequestId += 1;
   let admission: 'sent' | 'pending';
@@ -209,8 +209,7 @@ export interface Release {
 export function releaseUpstream(state: ProxyState, hold: UpstreamHold, waiting: boolean, result: OutlierResult | null, nowUs: number, rng: Rng): Release {
   const pool = state.connectionPools.get(hold.pool);
   assert(pool !== undefined, () => `release of request ${hold.request} in unknown pool ${hold.pool}`);
-  const [address, port] = splitHost(hold.host);
-  requestFinished(state, hold.cluster, { address, port });
+  requestFinishedAt(state, hold.cluster, hold.host);
   if (waiting) {
     assert(cancelPending(pool, hold.host, hold.request), () => `request ${hold.request} is not waiting in ${hold.pool}`);
     return { promoted: null, events: [] };
@@ -238,9 +237,4 @@ export function retrySlot(state: ProxyState, poolKey: string, taken: boolean): v
   assert(pool !== undefined, () => `retry slot in unknown pool ${poolKey}`);
   if (taken) retryStarted(pool);
   else retryFinished(pool);
-}
-
-function splitHost(host: string): [string, number] {
-  const colon = host.lastIndexOf(':');
-  return [host.slice(0, colon), Number(host.slice(colon + 1))];
 }

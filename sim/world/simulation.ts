@@ -92,6 +92,7 @@ export class Simulation {
   /** Workloads whose proxies NACK until the instant (a fault), and whose certificates are expired. */
   private readonly nackUntil = new Map<string, number>();
   private readonly expired = new Set<string>();
+  private readonly proxyIds = new WeakMap<PodInfo, string>();
 
   constructor(scenario: Scenario, options: SimulationOptions = {}) {
     this.scenario = scenario;
@@ -108,7 +109,7 @@ export class Simulation {
     const proxies = this.proxies;
     const view: MeshView = {
       get topology() { return cluster.topology; },
-      proxyConfig: (pod) => proxies.get(`${pod.name}.${pod.namespace}`)?.view() ?? null,
+      proxyConfig: (pod) => proxies.get(this.proxyIdOf(pod))?.view() ?? null,
       isGone: (ip) => cluster.isGone(ip),
       connectFails: (from, to) => this.connectFails(from, to),
       certificateExpired: (pod) => this.expired.has(`${pod.namespace}/${pod.workload}`),
@@ -155,6 +156,16 @@ export class Simulation {
     this.faults = new FaultRunner(scenario.timeline.map((step) => (step.action.kind === 'fault' ? step.action.fault : undefined)), this.faultHooks(), this.links, root.fork('faults'));
     this.startConverged();
     this.scheduleScenario();
+  }
+
+  /** A pod's proxy id (`name.namespace`), built once per PodInfo object: requests ask for it at every hop. */
+  private proxyIdOf(pod: PodInfo): string {
+    let id = this.proxyIds.get(pod);
+    if (id === undefined) {
+      id = `${pod.name}.${pod.namespace}`;
+      this.proxyIds.set(pod, id);
+    }
+    return id;
   }
 
   /** Pods alive now (every phase but terminated), for figures such as memory per pod. */

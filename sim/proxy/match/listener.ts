@@ -35,7 +35,12 @@ export const VIRTUAL_OUTBOUND_PORT = 15001;
 export const WILDCARD_ADDRESS = '0.0.0.0';
 
 export function selectListener(listeners: readonly Listener[], call: Call): Listener | null {
-  return memo(listenerChoices, listeners, `${call.destinationIp}:${call.destinationPort}`, () => selectListenerUncached(listeners, call));
+  const answers = answersFor(listenerChoices, listeners, call.destinationIp, call.destinationPort);
+  const known = answers.get('');
+  if (known !== undefined) return known;
+  const chosen = selectListenerUncached(listeners, call);
+  answers.set('', chosen);
+  return chosen;
 }
 
 /** The listener choice itself, run once per destination by selectListener. */
@@ -49,23 +54,33 @@ export function selectListenerUncached(listeners: readonly Listener[], call: Cal
 }
 
 // Both choices are pure functions of immutable config and a few fields of the call, so each proxy
-// config remembers its answers per key instead of matching every request again. The memo is bounded:
-// past MEMO_ENTRIES_MAX distinct keys (traffic to ever new addresses) it stops remembering.
-const MEMO_ENTRIES_MAX = 65_536;
-const listenerChoices = new WeakMap<object, Map<string, Listener | null>>();
-const chainChoices = new WeakMap<object, Map<string, FilterChain | null>>();
+// config remembers its answers by those fields (nested maps keyed by the call's own strings and
+// numbers, no key built per request) instead of matching every request again. The memo is bounded:
+// past MEMO_ADDRESSES_MAX destination addresses (traffic to ever new ones) it starts afresh.
+const MEMO_ADDRESSES_MAX = 65_536;
+type Answers<T> = Map<string, T>;
+type Memo<T> = Map<string, Map<number, Answers<T>>>;
+const listenerChoices = new WeakMap<object, Memo<Listener | null>>();
+const chainChoices = new WeakMap<object, Memo<FilterChain | null>>();
 
-function memo<T>(memos: WeakMap<object, Map<string, T>>, owner: object, key: string, compute: () => T): T {
-  let answers = memos.get(owner);
+/** The answers remembered for one destination (address, port) of `owner`, by the rest of the key. */
+function answersFor<T>(memos: WeakMap<object, Memo<T>>, owner: object, address: string, port: number): Answers<T> {
+  let byAddress = memos.get(owner);
+  if (byAddress === undefined || (byAddress.size >= MEMO_ADDRESSES_MAX && !byAddress.has(address))) {
+    byAddress = new Map();
+    memos.set(owner, byAddress);
+  }
+  let byPort = byAddress.get(address);
+  if (byPort === undefined) {
+    byPort = new Map();
+    byAddress.set(address, byPort);
+  }
+  let answers = byPort.get(port);
   if (answers === undefined) {
     answers = new Map();
-    memos.set(owner, answers);
+    byPort.set(port, answers);
   }
-  const known = answers.get(key);
-  if (known !== undefined || answers.has(key)) return known as T;
-  const answer = compute();
-  if (answers.size < MEMO_ENTRIES_MAX) answers.set(key, answer);
-  return answer;
+  return answers;
 }
 
 /**
@@ -84,8 +99,14 @@ export function isVirtualOutbound(listener: Listener): boolean {
 type LevelScore = number | null | 'unset';
 
 export function selectFilterChain(listener: Listener, call: Call): FilterChain | null {
-  const key = `${call.destinationIp}|${call.destinationPort}|${call.sni ?? ''}|${call.protocol === 'http' ? 'http' : 'tcp'}`;
-  return memo(chainChoices, listener, key, () => selectFilterChainUncached(listener, call));
+  const answers = answersFor(chainChoices, listener, call.destinationIp, call.destinationPort);
+  // The rest of the key: HTTP or not, then the SNI (a server name never starts with a space).
+  const key = call.protocol === 'http' ? (call.sni === undefined ? ' http' : ` http ${call.sni}`) : (call.sni ?? ' tcp');
+  const known = answers.get(key);
+  if (known !== undefined) return known;
+  const chosen = selectFilterChainUncached(listener, call);
+  answers.set(key, chosen);
+  return chosen;
 }
 
 /** Envoy's filter-chain match itself, run once per distinct key by selectFilterChain. */

@@ -43,6 +43,8 @@ interface VirtualHostIndex {
   readonly prefixes: Map<string, VirtualHost>;
   readonly prefixLengths: readonly number[];
   readonly any: VirtualHost | null;
+  /** Answers so far by the authority as written. */
+  readonly byAuthority: Map<string, VirtualHost | null>;
 }
 
 const indexes = new WeakMap<RouteConfiguration, VirtualHostIndex>();
@@ -53,6 +55,17 @@ export function selectVirtualHost(config: RouteConfiguration, authority: string)
     index = buildIndex(config);
     indexes.set(config, index);
   }
+  const known = index.byAuthority.get(authority);
+  if (known !== undefined) return known;
+  const chosen = lookUp(index, config, authority);
+  // Remembered per authority as sent (most traffic repeats a few); bounded for ever-new ones.
+  if (index.byAuthority.size < AUTHORITIES_REMEMBERED_MAX) index.byAuthority.set(authority, chosen);
+  return chosen;
+}
+
+const AUTHORITIES_REMEMBERED_MAX = 65_536;
+
+function lookUp(index: VirtualHostIndex, config: RouteConfiguration, authority: string): VirtualHost | null {
   const lowered = asciiLowerCase(authority);
   const host = config.ignorePortInHostMatching ? splitAuthority(lowered).host : lowered;
   const exact = index.exact.get(host);
@@ -88,7 +101,7 @@ function buildIndex(config: RouteConfiguration): VirtualHostIndex {
       else keep(exact, domain, virtualHost);
     }
   }
-  return { exact, suffixes, suffixLengths: lengthsLongestFirst(suffixes), prefixes, prefixLengths: lengthsLongestFirst(prefixes), any };
+  return { exact, suffixes, suffixLengths: lengthsLongestFirst(suffixes), prefixes, prefixLengths: lengthsLongestFirst(prefixes), any, byAuthority: new Map() };
 }
 
 function lengthsLongestFirst(map: ReadonlyMap<string, VirtualHost>): number[] {
