@@ -3,7 +3,7 @@
 import test from 'ava';
 import { validateManifests } from '../sim/index.ts';
 import { describe, nearest, parsePercentPpm } from './field-reader.ts';
-import { generateTopology, topologyNames } from './generate-topology.ts';
+import { generateTopology, topologyNames, topologyTraffic } from './generate-topology.ts';
 
 test('names are zero-padded (2 digits for namespaces, 4 for services), wider when the count needs it', (t) => {
   const big = topologyNames({ namespaces: 10, services: 1000, podsPerService: 2, port: 8080 });
@@ -69,4 +69,24 @@ test('values are named in messages as manifests name them', (t) => {
   t.is(describe(null), 'an empty value');
   t.is(describe([]), 'a list');
   t.is(describe({}), 'a mapping');
+});
+
+test('generated flows go from service k across namespaces, or within the namespace when Sidecars scope it', (t) => {
+  const spec = { namespaces: 10, services: 1000, podsPerService: 2, port: 8080, traffic: { flows: 700, rate: 100, line: 3 } };
+  const flows = topologyTraffic(spec, 10_000_000);
+  t.is(flows.length, 700);
+  t.deepEqual([flows[0]!.name, flows[0]!.from, flows[0]!.url, flows[0]!.ratePerSecond, flows[0]!.endUs], ['flow-000', 'ns-00/svc-0000', 'http://svc-0501.ns-01:8080/', 100, 10_000_000]);
+  t.is(flows[699]!.url, 'http://svc-0200.ns-00:8080/', 'the partner wraps around the service list');
+  const scoped = topologyTraffic({ ...spec, sidecarScoping: true }, 10_000_000);
+  t.true(scoped.every((f) => f.from.split('/')[0] === new URL(f.url).hostname.split('.')[1]), 'a scoped flow stays in its namespace');
+  t.deepEqual(topologyTraffic({ namespaces: 1, services: 3, podsPerService: 1, port: 80 }, 1), [], 'no traffic field, no flows');
+});
+
+test('sidecarScoping adds one Sidecar per namespace that imports only its own namespace and istio-system', (t) => {
+  const source = generateTopology({ namespaces: 2, services: 4, podsPerService: 1, port: 8080, sidecarScoping: true }, 'x.yaml#topology');
+  const { diagnostics, allResources } = validateManifests([source]);
+  t.deepEqual(diagnostics, []);
+  const sidecars = allResources.filter((r) => r.kind === 'Sidecar');
+  t.deepEqual(sidecars.map((r) => `${r.namespace}/${r.name}`), ['ns-00/default', 'ns-01/default']);
+  t.deepEqual((sidecars[0]!.spec as { egress: { hosts: string[] }[] }).egress[0]!.hosts, ['./*', 'istio-system/*']);
 });

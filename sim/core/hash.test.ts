@@ -160,3 +160,9 @@ testProp(
     t.not(stableStringify({ ...record, [key]: value + delta }), stableStringify(record));
   },
 );
+
+testProp('hashString equals FNV-1a 64 of the UTF-8 bytes, for ASCII, other characters and mixes of both, in pieces too',
+  [fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme-ascii' })], (t, other, ascii) => {
+    t.is(hashString(ascii + other + ascii), referenceFnv64(utf8(ascii + other + ascii)));
+    t.is(new StableHasher().update(ascii).update(other).digestHex(), referenceFnv64(utf8(ascii + other)));
+  });

@@ -36,7 +36,22 @@ export class StableHasher {
   private readonly numberView = new DataView(new ArrayBuffer(8));
 
   update(text: string): this {
-    forEachUtf8Byte(text, (byte) => this.mixByte(byte));
+    // ASCII, the common case, is its own UTF-8: mixed in place, without a callback per byte; the
+    // first other character hands the rest of the text to the encoder (the same bytes either way).
+    let hi = this.hi;
+    let lo = this.lo;
+    let index = 0;
+    for (; index < text.length; index += 1) {
+      const code = text.charCodeAt(index);
+      if (code >= 0x80) break;
+      const mixed = (lo ^ code) >>> 0;
+      const product = mixed * FNV64_PRIME_LO;
+      lo = product >>> 0;
+      hi = (Math.imul(hi, FNV64_PRIME_LO) + Math.floor(product / TWO_POW_32) + (mixed << 8)) >>> 0;
+    }
+    this.hi = hi;
+    this.lo = lo;
+    if (index < text.length) forEachUtf8Byte(text.slice(index), (byte) => this.mixByte(byte));
     return this;
   }
 

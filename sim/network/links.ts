@@ -94,10 +94,18 @@ export class Links {
     return until;
   }
 
-  private active(nowUs: number): LinkFault[] {
+  /** Whether any fault is active now (a request on a healthy network asks nothing else). */
+  anyActive(nowUs: number): boolean {
+    return this.faults.length > 0 && this.faults.some((f) => f.fromUs <= nowUs && nowUs < f.untilUs);
+  }
+
+  private active(nowUs: number): readonly LinkFault[] {
+    if (this.faults.length === 0) return NO_FAULTS;
     return this.faults.filter((f) => f.fromUs <= nowUs && nowUs < f.untilUs);
   }
 }
+
+const NO_FAULTS: readonly LinkFault[] = Object.freeze([]);
 
 function covers(peer: LinkPeer, other: string | null): boolean {
   return peer === '*' || (other !== null && peer === other);

@@ -121,7 +121,7 @@ export class Simulation {
       host: {
         get nowUs() { return loop.nowUs; },
         schedule: (delayUs, event, priority) => { this.loop.schedule(delayUs, event, priority); },
-        extraDelayUs: (pod) => this.links.delayUs(pod === null ? null : `${pod.namespace}/${pod.workload}`, null, this.loop.nowUs),
+        extraDelayUs: (pod) => (this.links.anyActive(this.loop.nowUs) ? this.links.delayUs(pod === null ? null : `${pod.namespace}/${pod.workload}`, null, this.loop.nowUs) : 0),
         ended: (exchange) => this.exchangeEnded(exchange),
       },
       recorder: this.recorder,
@@ -334,6 +334,7 @@ export class Simulation {
   /** Why a proxy's connection attempt from `from` to `to` fails now (a fault), or null. */
   private connectFails(from: PodInfo, to: PodInfo | null): { reason: string; delayUs: number } | null {
     const now = this.loop.nowUs;
+    if (!this.links.anyActive(now) && (to === null || !this.cluster.onDownNode(to))) return null;
     const a = `${from.namespace}/${from.workload}`;
     const b = to === null ? null : `${to.namespace}/${to.workload}`;
     if (to !== null && this.cluster.onDownNode(to)) {
