@@ -45,3 +45,15 @@ export { formatFieldPath } from './config/diagnostic.ts';
 export { MESH_CONFIG_DEFAULT, readMeshConfig } from './config/mesh-config.ts';
 export type { MeshConfig } from './config/mesh-config.ts';
 export { parseDuration, formatDuration } from './core/time.ts';
+// The pieces the benchmarks in perf/ time on their own (the event loop, routing and authorization
+// matchers, config generation); the simulator's public surface for measuring, not for building worlds.
+export { EventLoop } from './core/loop.ts';
+export { selectVirtualHost } from './proxy/match/virtual-host.ts';
+export { selectRoute } from './proxy/match/route.ts';
+export type { HttpRequest } from './proxy/request.ts';
+export { evaluateAuthorization } from './proxy/authz.ts';
+export type { AuthzRequest } from './proxy/authz.ts';
+export type { RbacPolicy } from './xds/security.ts';
+export type { RouteConfiguration } from './xds/route.ts';
+export { generateProxyConfig, proxyIdentityOf } from './controlplane/generate-proxy-config.ts';
+export { pushContextFromStore } from './controlplane/push-context.ts';
