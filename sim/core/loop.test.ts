@@ -1,7 +1,7 @@
 import test from 'ava';
 import { fc, testProp } from '@fast-check/ava';
 import { AssertionError } from './assert.ts';
-import { EventLoop, PRIORITY_LATE, PRIORITY_NORMAL, PRIORITY_URGENT, type EventHandle } from './loop.ts';
+import { EventLoop, PRIORITY_LATE, PRIORITY_MAX, PRIORITY_NORMAL, PRIORITY_URGENT, type EventHandle } from './loop.ts';
 
 type Ran = { event: string; atUs: number };
 
@@ -61,8 +61,12 @@ test('scheduling in the past, negative or fractional delays, and bad priorities 
   t.throws(() => loop.schedule(0.5, 'fraction'), { instanceOf: AssertionError });
   t.throws(() => loop.schedule(1, 'priority', -1), { instanceOf: AssertionError });
   t.throws(() => loop.schedule(1, 'priority', 1.5), { instanceOf: AssertionError });
+  t.throws(() => loop.schedule(1, 'priority', PRIORITY_MAX + 1), { instanceOf: AssertionError, message: /priority/ });
+  t.throws(() => loop.schedule(Number.MAX_SAFE_INTEGER, 'overflow'), { instanceOf: AssertionError, message: /overflows/ });
+  t.throws(() => loop.scheduleAt(1.5, 'fractional instant'), { instanceOf: AssertionError });
   t.notThrows(() => loop.scheduleAt(100, 'now is fine'));
-  t.is(loop.pending(), 1);
+  t.notThrows(() => loop.schedule(1, 'largest priority', PRIORITY_MAX));
+  t.is(loop.pending(), 2, 'refused schedules leave nothing behind');
 });
 
 test('cancel removes a pending event and reports whether it did', (t) => {
@@ -78,13 +82,36 @@ test('cancel removes a pending event and reports whether it did', (t) => {
   t.false(loop.cancel(keep), 'an event that already ran cannot be cancelled');
 });
 
-test('a handle from another loop is refused rather than cancelling the wrong event', (t) => {
+test('a stale handle is refused after its slot was reused', (t) => {
+  const { loop, ran } = recordingLoop();
+  const first = loop.schedule(1, 'first');
+  loop.run();
+  const second = loop.schedule(1, 'second'); // Reuses the slot 'first' had.
+  t.not(second, first);
+  t.false(loop.cancel(first));
+  t.is(loop.pending(), 1);
+  const cancelled = loop.schedule(2, 'cancelled');
+  t.true(loop.cancel(cancelled));
+  const third = loop.schedule(3, 'third'); // The cancelled entry still holds its slot.
+  t.false(loop.cancel(cancelled));
+  loop.run();
+  t.deepEqual(ran.map((r) => r.event), ['first', 'second', 'third']);
+  t.false(loop.cancel(third));
+});
+
+test('handles are plain numbers: cancel refuses malformed ones, and a handle names no loop', (t) => {
   const first = recordingLoop().loop;
   const second = recordingLoop().loop;
   first.schedule(1, 'a');
-  const foreign = second.schedule(1, 'b');
-  t.throws(() => first.cancel(foreign), { instanceOf: AssertionError });
+  second.schedule(1, 'x');
+  const foreign = second.schedule(1, 'y');
+  t.false(first.cancel(foreign), 'nothing pending here under that number');
   t.is(first.pending(), 1);
+  t.throws(() => first.cancel(-1 as EventHandle), { instanceOf: AssertionError });
+  t.throws(() => first.cancel(0.5 as EventHandle), { instanceOf: AssertionError });
+  t.false(first.cancel(12345 as EventHandle));
+  // The documented limit: the same schedule on two loops gives the same numbers.
+  t.is(recordingLoop().loop.schedule(1, 'p'), recordingLoop().loop.schedule(1, 'q'));
 });
 
 test('heavy cancellation compacts the heap and keeps order', (t) => {
@@ -92,12 +119,17 @@ test('heavy cancellation compacts the heap and keeps order', (t) => {
   const handles: EventHandle[] = [];
   for (let index = 0; index < 3000; index += 1) handles.push(loop.schedule(3000 - index, `e${index}`));
   handles.forEach((handle, index) => {
-    if (index % 30 !== 0) loop.cancel(handle);
+    if (index % 30 !== 0) t.true(loop.cancel(handle));
   });
   t.is(loop.pending(), 100);
+  // Slots freed by the compaction are reused, and the survivors keep their handles.
+  for (let index = 0; index < 50; index += 1) loop.schedule(5000 + index, `late${index}`);
+  t.false(loop.cancel(handles[1]!));
+  t.true(loop.cancel(handles[30]!));
   loop.run();
-  const expected = handles.filter((_, index) => index % 30 === 0).map((h) => h.atUs).sort((a, b) => a - b);
-  t.deepEqual(ran.map((r) => r.atUs), expected);
+  const expected = handles.flatMap((_, index) => (index % 30 === 0 && index !== 30 ? [3000 - index] : [])).sort((a, b) => a - b);
+  t.deepEqual(ran.slice(0, 99).map((r) => r.atUs), expected);
+  t.deepEqual(ran.slice(99).map((r) => r.event), Array.from({ length: 50 }, (_, index) => `late${index}`));
 });
 
 test('runUntil runs what is due, then sets now to the horizon', (t) => {
@@ -154,7 +186,9 @@ test('two loops in one process do not interfere', (t) => {
   a.loop.run();
   t.is(b.loop.nowUs, 0);
   t.is(b.loop.pending(), 1);
-  t.is(a.loop.schedule(1, 'a2').seq, b.loop.schedule(1, 'b2').seq, 'seq counters are per loop');
+  // A handle keeps the event's seq above its low 24 bits (the slot).
+  const seqOf = (handle: EventHandle): number => Math.floor(handle / 2 ** 24);
+  t.is(seqOf(a.loop.schedule(1, 'a2')), seqOf(b.loop.schedule(1, 'b2')), 'seq counters are per loop');
 });
 
 // Model-based check: the loop against a naive scheduler (linear scan for the minimum).
@@ -190,7 +224,7 @@ function runReal(scenario: Scenario): { trace: [number, number][]; atUsById: Map
       if (idNext >= EVENTS_MAX) return;
       const handle = self.schedule(spec.delayUs, idNext, spec.priority);
       handles.set(idNext, handle);
-      atUsById.set(idNext, handle.atUs);
+      atUsById.set(idNext, self.nowUs + spec.delayUs);
       idNext += 1;
     },
     cancel(id) {
@@ -277,4 +311,109 @@ testProp(
     t.is(ran.length, delays.filter((delayUs) => delayUs <= horizonUs).length);
     t.is(loop.pending(), delays.filter((delayUs) => delayUs > horizonUs).length);
   },
+);
+
+// Operation-based check against a naive reference: pending events in a list, the next one found
+// by sorting on (atUs, priority, seq). Covers cancels of pending, ran and cancelled events,
+// handles of reused slots, the whole priority range, and times past 2^31 µs.
+type LoopOp =
+  | { kind: 'schedule'; delayUs: number; priority: number }
+  | { kind: 'cancel'; pick: number }
+  | { kind: 'step' }
+  | { kind: 'runUntil'; aheadUs: number };
+
+const loopOpArb: fc.Arbitrary<LoopOp> = fc.oneof(
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('schedule' as const),
+      delayUs: fc.oneof(fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 2 ** 33 })),
+      priority: fc.oneof(fc.integer({ min: 0, max: 2 }), fc.integer({ min: 0, max: PRIORITY_MAX })),
+    }),
+  },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('cancel' as const), pick: fc.nat() }) },
+  { weight: 3, arbitrary: fc.constant({ kind: 'step' as const }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('runUntil' as const), aheadUs: fc.integer({ min: 0, max: 2 ** 32 }) }) },
+);
+
+type RefEvent = { id: number; atUs: number; priority: number; state: 'pending' | 'ran' | 'cancelled' };
+
+function checkLoopAgainstReference(t: { is(a: unknown, b: unknown, message?: string): void; deepEqual(a: unknown, b: unknown): void }, ops: readonly LoopOp[]): void {
+  const ran: number[] = [];
+  const loop = new EventLoop<number>((id) => ran.push(id));
+  const handles: EventHandle[] = [];
+  const reference: RefEvent[] = [];
+  const refRan: number[] = [];
+  let refNowUs = 0;
+  // ids grow with scheduling order, so they double as the reference's seq.
+  const refNext = (): RefEvent | undefined =>
+    reference.filter((event) => event.state === 'pending').sort((a, b) => a.atUs - b.atUs || a.priority - b.priority || a.id - b.id)[0];
+  const refStep = (): boolean => {
+    const next = refNext();
+    if (next === undefined) return false;
+    next.state = 'ran';
+    refNowUs = next.atUs;
+    refRan.push(next.id);
+    return true;
+  };
+  for (const op of ops) {
+    switch (op.kind) {
+      case 'schedule': {
+        const id = handles.length;
+        handles.push(loop.schedule(op.delayUs, id, op.priority));
+        reference.push({ id, atUs: refNowUs + op.delayUs, priority: op.priority, state: 'pending' });
+        break;
+      }
+      case 'cancel': {
+        if (handles.length === 0) break;
+        const id = op.pick % handles.length;
+        const event = reference[id]!;
+        t.is(loop.cancel(handles[id]!), event.state === 'pending', `cancel of ${event.state} event ${id}`);
+        if (event.state === 'pending') event.state = 'cancelled';
+        break;
+      }
+      case 'step':
+        t.is(loop.step(), refStep());
+        break;
+      case 'runUntil': {
+        const untilUs = refNowUs + op.aheadUs;
+        let due = 0;
+        for (let next = refNext(); next !== undefined && next.atUs <= untilUs; next = refNext()) {
+          refStep();
+          due += 1;
+        }
+        refNowUs = untilUs;
+        t.deepEqual(loop.runUntil(untilUs), { eventsRun: due, stoppedBy: 'time' });
+        break;
+      }
+    }
+    t.is(loop.nowUs, refNowUs);
+    t.is(loop.pending(), reference.filter((event) => event.state === 'pending').length);
+    t.is(loop.peekAtUs(), refNext()?.atUs);
+  }
+  t.deepEqual(ran, refRan);
+  loop.run();
+  while (refStep());
+  t.deepEqual(ran, refRan);
+}
+
+testProp('schedule, cancel, step and runUntil match a naive sorted reference', [fc.array(loopOpArb, { maxLength: 300 })], (t, ops) => {
+  checkLoopAgainstReference(t, ops);
+});
+
+const scheduleOpArb = loopOpArb.filter((op) => op.kind === 'schedule');
+const cancelOpArb = loopOpArb.filter((op) => op.kind === 'cancel');
+
+testProp(
+  'heavy cancellation (through compaction) still matches the reference',
+  [
+    fc.tuple(
+      fc.array(scheduleOpArb, { minLength: 1100, maxLength: 1500 }),
+      fc.array(fc.oneof({ weight: 5, arbitrary: cancelOpArb }, { weight: 2, arbitrary: scheduleOpArb }, { weight: 1, arbitrary: fc.constant({ kind: 'step' as const }) }), { minLength: 2000, maxLength: 3000 }),
+    ),
+  ],
+  (t, [fill, churn]) => {
+    checkLoopAgainstReference(t, [...fill, ...churn]);
+  },
+  { numRuns: 5 },
 );
