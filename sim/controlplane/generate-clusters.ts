@@ -14,7 +14,11 @@
  * threshold. PassthroughCluster gets the default circuit breakers too (buildDefaultPassthroughCluster);
  * BlackHoleCluster none.
  *
- * Invariants: pure; clusters and endpoints sorted by name / (address, port).
+ * Invariants: pure; clusters and endpoints sorted by name / (address, port). Per snapshot, the endpoints
+ * by service port, each service's clusters under each DestinationRule and each ClusterLoadAssignment
+ * are built once (PushContext memo) and shared by the cluster sets of every client namespace (a proxy
+ * only ever compares clusters of its own namespace from different snapshots, so sharing within one
+ * snapshot changes no identity it sees).
  *
  * Each cluster carries the TLS its client originates (generate-mtls.ts: DestinationRule tls, else auto
  * mTLS), and each endpoint Istio's tlsMode (sidecar present and its port not DISABLE).
@@ -33,7 +37,9 @@ import { isHttp2Protocol, isHttpProtocol } from '../config/protocol.ts';
 import type { EndpointInfo, ServiceInfo, ServicePort } from '../topology/model.ts';
 import { BLACKHOLE_CLUSTER, PASSTHROUGH_CLUSTER, outboundClusterName } from '../xds/cluster.ts';
 import type { Cluster, ClusterDiscovery, ClusterLoadAssignment, LbEndpoint } from '../xds/cluster.ts';
-import { destinationRuleFor } from './push-context.ts';
+import { stableStringify } from '../core/hash.ts';
+import type { Resource } from '../config/resource.ts';
+import { destinationRuleFor, memoized } from './push-context.ts';
 import { inboundModeForPort, inboundMtlsFor, passthroughByDestinationRule, serviceMtlsModeFor, upstreamTlsFor } from './generate-mtls.ts';
 import type { PushContext } from './push-context.ts';
 import { clusterLoadBalancing } from './translate-consistent-hash.ts';
@@ -55,37 +61,64 @@ export function buildOutboundClusters(push: PushContext, services: readonly Serv
   clusters[PASSTHROUGH_CLUSTER] = { ...passthrough, circuitBreakers: ISTIO_DEFAULT_THRESHOLDS };
   // buildBlackHoleCluster sets no circuit breakers.
   clusters[BLACKHOLE_CLUSTER] = { ...passthrough, name: BLACKHOLE_CLUSTER, discovery: 'STATIC' };
-  const byService = endpointsByServicePort(push.topology.endpoints);
-  const tlsModes = endpointTlsModes(push);
+  // A service's clusters depend on the service and the DestinationRule that applies to it, not on who
+  // asks: built once per snapshot and shared by every namespace whose proxies resolve the same rule
+  // (Istio's XDS cache keys a cluster by service, DestinationRule and push, not by proxy).
+  const built = memoized(push, 'service-clusters', () => new WeakMap<ServiceInfo, Map<string, readonly ServiceCluster[]>>());
   for (const service of services) {
     const dr = destinationRuleFor(push, service.hostname, service.namespace, clientNamespace);
-    const topPolicy = (dr?.spec.trafficPolicy ?? undefined) as TrafficPolicySpec | undefined;
-    for (const port of service.ports) {
-      const all = byService.get(`${service.hostname}|${service.namespace}|${port.port}`) ?? [];
-      const tlsFor = (subset: string) => upstreamTlsFor(dr, subset, port.port, push.mesh.enableAutoMtls, {
-        serviceMtlsMode: serviceMtlsModeFor(push.peerAuthentications, {
-          namespace: service.namespace,
-          meshExternal: service.kind === 'ServiceEntry' && service.location === 'MESH_EXTERNAL',
-          passthrough: service.kind === 'Headless' || passthroughByDestinationRule(dr, subset),
-          endpointSidecars: all.map((e) => e.proxy === 'sidecar'),
-        }, push.mesh.rootNamespace),
-      });
-      const portPolicy = trafficPolicyForPort(topPolicy, undefined, port.port);
-      const base = withLocality(push, { ...makeCluster(service, port, '', clusterLoadBalancing(portPolicy.loadBalancer)), tls: tlsFor(''), ...clusterPolicyFields(portPolicy) }, portPolicy);
-      clusters[base.name] = base;
-      endpoints[base.name] = assignment(base.name, all, tlsModes);
-      for (const subset of dr?.spec.subsets ?? []) {
-        if (subset.name === undefined) continue;
-        // buildSubsetCluster: the subset's policy merged over the destination's for this port.
-        const policy = trafficPolicyForPort(topPolicy, (subset.trafficPolicy ?? undefined) as TrafficPolicySpec | undefined, port.port);
-        const cluster = withLocality(push, { ...makeCluster(service, port, subset.name, clusterLoadBalancing(policy.loadBalancer)), tls: tlsFor(subset.name), ...clusterPolicyFields(policy) }, policy);
-        clusters[cluster.name] = cluster;
-        const labels = (subset.labels ?? {}) as Labels;
-        endpoints[cluster.name] = assignment(cluster.name, all.filter((e) => matchesLabels(labels, e.labels)), tlsModes);
-      }
+    let byRule = built.get(service);
+    if (byRule === undefined) built.set(service, byRule = new Map());
+    const ruleKey = dr === null ? '' : `${dr.namespace}/${dr.name}`;
+    let list = byRule.get(ruleKey);
+    if (list === undefined) byRule.set(ruleKey, list = serviceClusters(push, service, dr));
+    for (const { cluster, assignment: cla } of list) {
+      clusters[cluster.name] = cluster;
+      endpoints[cluster.name] = cla;
     }
   }
   return { clusters, endpoints };
+}
+
+interface ServiceCluster {
+  readonly cluster: Cluster;
+  readonly assignment: ClusterLoadAssignment;
+}
+
+/** The clusters of one service under one DestinationRule (or none), each port's base cluster then its subsets, with their assignments. */
+function serviceClusters(push: PushContext, service: ServiceInfo, dr: Resource<'DestinationRule'> | null): ServiceCluster[] {
+  const byService = memoized(push, 'endpoints-by-service-port', () => endpointsByServicePort(push.topology.endpoints));
+  const tlsModes = endpointTlsModes(push);
+  // A ClusterLoadAssignment depends on the service, port and subset labels alone: one per snapshot,
+  // whichever rule named the subset (Istio's EDS keeps one per cluster in its XDS cache).
+  const claFor = (name: string, list: readonly EndpointInfo[], labels: Labels | null) => memoized(
+    push, `cla|${service.namespace}|${name}|${labels === null ? '' : stableStringify(labels)}`,
+    () => assignment(name, labels === null ? list : list.filter((e) => matchesLabels(labels, e.labels)), tlsModes),
+  );
+  const out: ServiceCluster[] = [];
+  const topPolicy = (dr?.spec.trafficPolicy ?? undefined) as TrafficPolicySpec | undefined;
+  for (const port of service.ports) {
+    const all = byService.get(`${service.hostname}|${service.namespace}|${port.port}`) ?? [];
+    const tlsFor = (subset: string) => upstreamTlsFor(dr, subset, port.port, push.mesh.enableAutoMtls, {
+      serviceMtlsMode: serviceMtlsModeFor(push.peerAuthentications, {
+        namespace: service.namespace,
+        meshExternal: service.kind === 'ServiceEntry' && service.location === 'MESH_EXTERNAL',
+        passthrough: service.kind === 'Headless' || passthroughByDestinationRule(dr, subset),
+        endpointSidecars: all.map((e) => e.proxy === 'sidecar'),
+      }, push.mesh.rootNamespace),
+    });
+    const portPolicy = trafficPolicyForPort(topPolicy, undefined, port.port);
+    const base = withLocality(push, { ...makeCluster(service, port, '', clusterLoadBalancing(portPolicy.loadBalancer)), tls: tlsFor(''), ...clusterPolicyFields(portPolicy) }, portPolicy);
+    out.push({ cluster: base, assignment: claFor(base.name, all, null) });
+    for (const subset of dr?.spec.subsets ?? []) {
+      if (subset.name === undefined) continue;
+      // buildSubsetCluster: the subset's policy merged over the destination's for this port.
+      const policy = trafficPolicyForPort(topPolicy, (subset.trafficPolicy ?? undefined) as TrafficPolicySpec | undefined, port.port);
+      const cluster = withLocality(push, { ...makeCluster(service, port, subset.name, clusterLoadBalancing(policy.loadBalancer)), tls: tlsFor(subset.name), ...clusterPolicyFields(policy) }, policy);
+      out.push({ cluster, assignment: claFor(cluster.name, all, (subset.labels ?? {}) as Labels) });
+    }
+  }
+  return out;
 }
 
 /** applyLoadBalancer's locality part (translate-locality.ts); an ORIGINAL_DST cluster has no endpoints to place. */

@@ -13,7 +13,9 @@
  *
  * Invariants: pure; the same (push, proxy) gives the same config. The version names the snapshot (its
  * PushVersion), the shared part and a hash of the proxy's own part, as Istio versions by push rather
- * than by content.
+ * than by content. Proxies that share a part share its objects (clusters, endpoints, listeners, route
+ * configurations): a sidecar's inbound clusters are layered over the shared map (`ownClusters`), never
+ * copied into it, so generating one proxy's config costs its own part only.
  *
  * Not modelled: per-type versions and incremental (delta) generation; Gateway API gateways' targetRef
  * attachment.
@@ -52,14 +54,18 @@ export function proxyIdentityOf(pod: PodInfo): ProxyIdentity {
 
 export function generateProxyConfig(push: PushContext, proxy: ProxyIdentity): ProxyConfig {
   const shared = sharedPart(push, proxy);
-  let { listeners, routes, clusters } = shared;
+  let { listeners, routes } = shared;
+  // The shared outbound clusters are handed on as they are, the inbound ones layered over them
+  // (ProxyConfig.ownClusters): the per-proxy part costs what the proxy's own workload has, not the mesh.
+  const clusters = shared.clusters;
+  let ownClusters: Readonly<Record<string, Cluster>> | undefined;
   const endpoints = shared.endpoints; // Inbound clusters are ORIGINAL_DST: no endpoints of their own.
   let inboundText = '';
   if (proxy.type === 'sidecar') {
     const inbound = buildSidecarInbound(push, proxy);
     listeners = [...listeners, inbound.listener];
     routes = { ...routes, ...inbound.routes };
-    clusters = { ...clusters, ...inbound.clusters };
+    ownClusters = inbound.clusters;
     inboundText = stableStringify(inbound);
   }
   const workloadRef = { namespace: proxy.namespace, labels: proxy.labels };
@@ -74,7 +80,7 @@ export function generateProxyConfig(push: PushContext, proxy: ProxyIdentity): Pr
     extAuthzProviders: resolveExtAuthzProviders(customProviders, push.mesh.extensionProviders, push.topology.services),
   };
   const version = `${push.version}/${shared.key}/${hashString(`${inboundText}|${stableStringify(security)}`)}`;
-  return { proxy, version, listeners, routes, clusters, endpoints, security };
+  return { proxy, version, listeners, routes, clusters, ...(ownClusters === undefined ? {} : { ownClusters }), endpoints, security };
 }
 
 /**

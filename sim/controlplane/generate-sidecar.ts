@@ -138,8 +138,12 @@ function fallbackChain(scope: SidecarScope): FilterChain {
 /** ExternalName Services (visible to the proxy) whose externalName is this Kubernetes service's host. */
 function aliasesOf(push: PushContext, service: ServiceInfo, namespace: string): ServiceInfo[] {
   if (service.kind === 'ServiceEntry') return [];
-  return push.topology.services.filter((a) => a.kind === 'ExternalName' && a.externalName !== null
-    && a.externalName.replace(/\.$/, '') === service.hostname && serviceVisible(push, a, namespace));
+  // ExternalName services by the host they name, once per snapshot (a lookup per service, not a scan).
+  const byTarget = memoized(push, 'aliases-by-target', () => groupBy(
+    push.topology.services.filter((a) => a.kind === 'ExternalName' && a.externalName !== null),
+    (a) => a.externalName!.replace(/\.$/, ''),
+  ));
+  return (byTarget.get(service.hostname) ?? []).filter((a) => serviceVisible(push, a, namespace));
 }
 
 /** Port 80 only: VirtualService hosts that match no service still get a virtual host. */

@@ -6,13 +6,26 @@
  * that many pushes are in progress.
  *
  * Invariants: pure; a proxy is in at most one of {waiting, in progress}; order is enqueue order, so the
- * same inputs give the same order.
+ * same inputs give the same order. Requests are never changed once built, so merging the same two
+ * requests gives one shared request (memoised by their identity): proxies queued by the same pushes
+ * carry the same request object, and what is derived from it per group of proxies is computed once.
  *
  * Not modelled: the queue's shutdown and per-connection blocking (the world handles disconnects).
  */
 import { assert } from '../core/assert.ts';
 import { mergePushRequests } from './debounce.ts';
 import type { PushRequest } from './debounce.ts';
+
+// Merged requests by the identity of the two merged (see the invariants).
+const merged = new WeakMap<PushRequest, WeakMap<PushRequest, PushRequest>>();
+
+function merge(a: PushRequest, b: PushRequest): PushRequest {
+  let withA = merged.get(a);
+  if (withA === undefined) merged.set(a, withA = new WeakMap());
+  let request = withA.get(b);
+  if (request === undefined) withA.set(b, request = mergePushRequests(a, b));
+  return request;
+}
 
 export interface QueuedPush {
   readonly proxyId: string;
@@ -35,12 +48,12 @@ export class PushQueue {
       const prior = this.held.get(proxyId);
       this.held.set(proxyId, prior === undefined
         ? { proxyId, request, push, enqueuedUs: nowUs }
-        : { ...prior, request: mergePushRequests(prior.request, request), push });
+        : { ...prior, request: merge(prior.request, request), push });
       return;
     }
     const prior = this.waiting.get(proxyId);
     if (prior !== undefined) {
-      this.waiting.set(proxyId, { ...prior, request: mergePushRequests(prior.request, request), push });
+      this.waiting.set(proxyId, { ...prior, request: merge(prior.request, request), push });
       return;
     }
     this.waiting.set(proxyId, { proxyId, request, push, enqueuedUs: nowUs });

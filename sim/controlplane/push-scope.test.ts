@@ -11,7 +11,8 @@ import type { ProxyIdentity } from '../xds/proxy-config.ts';
 import { buildPushContext } from './push-context.ts';
 import type { PushContext } from './push-context.ts';
 import { generateProxyConfig } from './generate-proxy-config.ts';
-import { planPush, proxyNeedsPush, proxyScopeFrom, pushProxyFrom, relevantUpdates, typesToPush } from './push-scope.ts';
+import { planPush, proxyNeedsPush, relevantUpdates, typesToPush } from './push-scope.ts';
+import { proxyScopeFrom, pushProxyFrom } from './proxy-scope.ts';
 import type { ConfigKey, ConfigKind, ProxyScope, PushProxy, PushRequest, TriggerReason, XdsType } from './push-scope.ts';
 
 const ROOT = 'istio-system';

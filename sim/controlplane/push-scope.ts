@@ -1,7 +1,7 @@
 /**
  * Push scope: which proxies a push reaches and which xDS types it regenerates for each, as istiod decides
  * (Istio @86c9f01, 2026-08). Pure: the caller hands in the request, the proxy and what the proxy's scope
- * depends on (`ProxyScope`; `proxyScopeFrom` builds one from a PushContext + SidecarScope).
+ * depends on (`ProxyScope`; proxy-scope.ts `proxyScopeFrom` builds one from a PushContext + SidecarScope).
  *
  * Rules (Istio source in pilot/pkg):
  * - Forced requests (global pushes: mesh config, networks, a proxy connecting) reach every proxy and
@@ -44,15 +44,7 @@
  * Sidecar scope (collectImportedServices), DestinationRule merging (one per host), resource subscriptions
  * (a forced push sends CDS, LDS and RDS to every proxy, EDS when it watches a cluster).
  */
-import { groupBy } from '../core/group.ts';
-import type { ProxyConfig, ProxyIdentity, ProxyType } from '../xds/proxy-config.ts';
-import { serviceSelects } from '../config/selectors.ts';
-import { destinationRuleFor, memoized } from './push-context.ts';
-import type { PushContext } from './push-context.ts';
-import { sidecarScopeFor } from './sidecar-scope.ts';
-import { visibleServices } from './generate-sidecar.ts';
-import { sidecarVirtualServices } from './select-virtual-service.ts';
-import type { ServiceInfo } from '../topology/model.ts';
+import type { ProxyType } from '../xds/proxy-config.ts';
 
 /** Istio's config kinds (pkg/config/schema/kind) that reach the push logic. Kubernetes Services are `ServiceEntry`. */
 export type ConfigKind =
@@ -282,149 +274,4 @@ function needsPushUnlessHeadless(keys: readonly ConfigKey[], headless: boolean, 
     if (relevant(k)) return true;
   }
   return sawServiceEntry && !headlessOnly;
-}
-
-/** The push view of a proxy: its config namespace and the services that select it (Kubernetes: same namespace). */
-export function pushProxyFrom(push: PushContext, proxy: ProxyIdentity): PushProxy {
-  const inNamespace = memoized(push, `services-in|${proxy.namespace}`, () => push.topology.services.filter((s) => s.namespace === proxy.namespace));
-  const serviceTargets = inNamespace
-    .filter((s) => s.selector !== undefined && serviceSelects(s.selector, proxy.labels))
-    .map((s) => ({ hostname: s.hostname, namespace: s.namespace }));
-  return { type: proxy.type, namespace: proxy.namespace, configNamespace: proxy.namespace, labels: proxy.labels, serviceTargets };
-}
-
-export interface ProxyScopeSources {
-  /** The push context the proxy's previous scope came from (Istio's PrevSidecarScope). */
-  readonly previous?: PushContext;
-  /** The proxy's compiled config: its EDS clusters are what it watches. Else: every imported service. */
-  readonly config?: ProxyConfig;
-  /** The service hosts of the proxy's EDS clusters, when the caller already knows them (instead of `config`). */
-  readonly watchedHosts?: ReadonlySet<string>;
-}
-
-/**
- * A ProxyScope from the simulator's SidecarScope (sidecar-scope.ts), mirroring what Istio records as
- * configDependencies (model/sidecar.go convertToSidecarScope, selectDestinationRules, selectAuthnPolicies,
- * collectImportedServices) and what a gateway's default scope holds (DefaultSidecarScopeForGateway).
- * Like Istio's SidecarScope it is computed once per snapshot for each namespace and Sidecar (`ScopeCore`),
- * and shared by the proxies it applies to.
- */
-export function proxyScopeFrom(push: PushContext, proxy: ProxyIdentity, sources: ProxyScopeSources = {}): ProxyScope {
-  const cores = sources.previous === undefined ? [scopeCore(push, proxy)] : [scopeCore(push, proxy), scopeCore(sources.previous, proxy)];
-  const config = sources.config;
-  let hosts: ReadonlySet<string> | null | undefined = sources.watchedHosts;
-  const held = () => {
-    if (hosts === undefined) hosts = config === undefined ? null : edsHostsOf(config);
-    return hosts;
-  };
-  let watched: readonly WatchedService[] | null = null;
-  return {
-    // Gateways: GetService(hostname) ignores the key's namespace (proxy_dependencies.go).
-    dependsOn: (key) => (proxy.type === 'router'
-      ? cores.some((c) => c.routerHosts.has(key.name))
-      : cores.some((c) => c.dependencies.has(configKeyString(key)))),
-    get watched() {
-      if (watched === null) {
-        const all = importedOf(cores).list;
-        const within = held();
-        watched = within === null ? all : all.filter((s) => within.has(s.hostname));
-      }
-      return watched;
-    },
-    watchedHost: (hostname) => {
-      const within = held();
-      if (within !== null && !within.has(hostname)) return [];
-      return importedOf(cores).byHost.get(hostname) ?? [];
-    },
-  };
-}
-
-/** The service hosts of a config's EDS clusters: what the proxy watches. */
-export function edsHostsOf(config: ProxyConfig): ReadonlySet<string> {
-  return new Set(Object.values(config.clusters).filter((c) => c.discovery === 'EDS' && c.serviceHost !== '').map((c) => c.serviceHost));
-}
-
-/** What one snapshot's scope for a proxy's namespace and Sidecar depends on and imports. */
-interface ScopeCore {
-  readonly dependencies: ReadonlySet<string>;
-  readonly routerHosts: ReadonlySet<string>;
-  /** Imported services in (hostname, namespace) order, with the DestinationRule that applies to each. */
-  readonly imported: readonly { readonly hostname: string; readonly namespace: string; readonly destinationRule: string | null }[];
-  /** Alone: the watched list (filled on first use). */
-  alone: Imported | null;
-  /** The merged watched list with an older core (the previous push's), by that core. */
-  readonly withPrevious: WeakMap<ScopeCore, Imported>;
-}
-
-function scopeCore(push: PushContext, proxy: ProxyIdentity): ScopeCore {
-  const sidecar = proxy.type === 'router' ? '' : sidecarScopeFor(push, proxy).sidecar ?? '';
-  return memoized(push, `scope|${proxy.type}|${proxy.namespace}|${sidecar}`, () => {
-    const dependencies = new Set<string>();
-    const routerHosts = new Set<string>();
-    const imported: { hostname: string; namespace: string; destinationRule: string | null }[] = [];
-    for (const service of scopeServices(push, proxy)) {
-      routerHosts.add(service.hostname);
-      dependencies.add(configKeyString({ kind: 'ServiceEntry', namespace: service.namespace, name: service.hostname }));
-      dependencies.add(configKeyString({ kind: 'Endpoints', namespace: service.namespace, name: service.hostname }));
-      const dr = destinationRuleFor(push, service.hostname, service.namespace, proxy.namespace);
-      if (dr !== null) dependencies.add(configKeyString({ kind: 'DestinationRule', namespace: dr.namespace, name: dr.name }));
-      imported.push({ hostname: service.hostname, namespace: service.namespace, destinationRule: dr === null ? null : `${dr.namespace}/${dr.name}` });
-    }
-    if (proxy.type === 'sidecar') for (const key of sidecarOnlyDependencies(push, proxy)) dependencies.add(key);
-    imported.sort((a, b) => (a.hostname === b.hostname ? (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : 0) : a.hostname < b.hostname ? -1 : 1));
-    return { dependencies, routerHosts, imported, alone: null, withPrevious: new WeakMap() };
-  });
-}
-
-interface Imported {
-  readonly list: readonly WatchedService[];
-  readonly byHost: ReadonlyMap<string, readonly WatchedService[]>;
-}
-
-/** The services the scopes import, each with the DestinationRules that applied to it in either. */
-function importedOf(cores: readonly ScopeCore[]): Imported {
-  const [current, previous] = cores as [ScopeCore, ScopeCore | undefined];
-  const cached = previous === undefined ? current.alone : current.withPrevious.get(previous);
-  if (cached !== undefined && cached !== null) return cached;
-  const byKey = new Map<string, { hostname: string; namespace: string; drs: Set<string> }>();
-  for (const core of cores) {
-    for (const s of core.imported) {
-      const key = `${s.namespace}/${s.hostname}`;
-      const entry = byKey.get(key) ?? { hostname: s.hostname, namespace: s.namespace, drs: new Set<string>() };
-      if (s.destinationRule !== null) entry.drs.add(s.destinationRule);
-      byKey.set(key, entry);
-    }
-  }
-  const list = [...byKey.values()]
-    .map((e) => ({ hostname: e.hostname, namespace: e.namespace, destinationRules: [...e.drs].sort() }))
-    .sort((a, b) => (a.hostname === b.hostname ? (a.namespace < b.namespace ? -1 : 1) : a.hostname < b.hostname ? -1 : 1));
-  const imported = { list, byHost: groupBy(list, (w) => w.hostname) };
-  if (previous === undefined) current.alone = imported;
-  else current.withPrevious.set(previous, imported);
-  return imported;
-}
-
-function scopeServices(push: PushContext, proxy: ProxyIdentity): readonly ServiceInfo[] {
-  const services = visibleServices(push, proxy.namespace);
-  if (proxy.type === 'router') return services;
-  const scope = sidecarScopeFor(push, proxy);
-  return services.filter((s) => scope.importsService(s));
-}
-
-function sidecarOnlyDependencies(push: PushContext, proxy: ProxyIdentity): string[] {
-  const scope = sidecarScopeFor(push, proxy);
-  const out: string[] = [];
-  if (scope.sidecar !== null) {
-    const [namespace = '', name = ''] = scope.sidecar.split('/');
-    out.push(configKeyString({ kind: 'Sidecar', namespace, name }));
-  }
-  for (const vs of sidecarVirtualServices(push, proxy.namespace)) {
-    if (scope.importsVirtualService(vs)) out.push(configKeyString({ kind: 'VirtualService', namespace: vs.namespace, name: vs.name }));
-  }
-  // sidecar.go selectAuthnPolicies: root, config namespace and the imported services' namespaces.
-  const namespaces = new Set([proxy.namespace, push.mesh.rootNamespace, ...scopeServices(push, proxy).map((s) => s.namespace)]);
-  for (const pa of push.peerAuthentications) {
-    if (namespaces.has(pa.namespace)) out.push(configKeyString({ kind: 'PeerAuthentication', namespace: pa.namespace, name: pa.name }));
-  }
-  return out;
 }

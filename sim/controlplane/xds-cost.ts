@@ -51,15 +51,22 @@
  * per-listener term of LDS cost (so TCP-heavy sidecars are a guess); route bytes beyond the gateways case.
  *
  * Invariants: pure; every output is a non-negative integer; every output grows (never shrinks) when
- * resources are added.
+ * resources are added. Figures are folds over resources, memoised by the identity of the parts proxies
+ * share (a cluster map, an endpoints map, a listener, a route configuration: never changed once built),
+ * the way istiod's XDS cache keys marshalled resources by SidecarScope: computing one proxy's figures
+ * costs the simulator its own part and the number of shared parts it holds, not the size of the mesh.
+ * This is the simulator's bookkeeping only: each proxy is still charged the whole modelled cost (the
+ * cache's savings are not modelled, below). The straight walk over every resource stays here
+ * (`referenceConfigBytes`, `referenceTypeCostUs`) for the tests to hold the memoised figures to.
  *
  * Not modelled: SDS/NDS/ECDS, the xDS cache (hits cost ~nothing in Istio), delta xDS, RBAC/JWT filter
  * bytes in listeners, Envoy's per-type application cost on the proxy, istiod memory, the RDS n² gateway
  * behaviour of 2020 (istio#25116, fixed), the auto-protocol RDS case (825 µs; no output-shape term
  * explains it).
  */
-import type { ClusterLoadAssignment } from '../xds/cluster.ts';
+import type { Cluster, ClusterLoadAssignment } from '../xds/cluster.ts';
 import type { FilterChain, Listener } from '../xds/listener.ts';
+import { clusterList, clusterNamed } from '../xds/proxy-config.ts';
 import type { ProxyConfig } from '../xds/proxy-config.ts';
 import type { HeaderOperations, Route, RouteConfiguration } from '../xds/route.ts';
 import type { XdsType } from './push-scope.ts';
@@ -123,13 +130,15 @@ const INIT_POLICY_NS = 1_000;
 export function configBytes(config: ProxyConfig, type: XdsType, options: XdsCostOptions = {}): number {
   switch (type) {
     case 'CDS':
-      return sum(Object.values(config.clusters), (c) => CLUSTER_BYTES + 2 * c.name.length);
+      return clusterTotals(config).bytes;
     case 'EDS':
-      return assignmentsBytes(edsAssignments(config, options));
-    case 'LDS':
-      return LDS_PROXY_BYTES[config.proxy.type] + sum(config.listeners, (l) => listenerBytes(l, strictInbound(config)));
+      return edsTotals(config, options).bytes;
+    case 'LDS': {
+      const strict = strictInbound(config);
+      return LDS_PROXY_BYTES[config.proxy.type] + sum(config.listeners, (l) => memoListenerBytes(l, strict));
+    }
     case 'RDS':
-      return sum(Object.values(config.routes), routeConfigBytes);
+      return sum(Object.values(config.routes), (rc) => routeFigures(rc).bytes);
   }
 }
 
@@ -159,25 +168,69 @@ export function pushContextInitCostUs(counts: PushContextCounts, cpuScalePermill
 function typeCostNs(config: ProxyConfig, type: XdsType, options: XdsCostOptions): number {
   switch (type) {
     case 'CDS':
-      return CDS_BASE_NS + CDS_CLUSTER_NS * Object.keys(config.clusters).length;
+      return CDS_BASE_NS + CDS_CLUSTER_NS * clusterTotals(config).count;
     case 'EDS':
-      return edsCostNs(edsAssignments(config, options));
+      return edsTotalsCostNs(edsTotals(config, options));
     case 'LDS': {
       const chains = sum(config.listeners, (l) => l.filterChains.length);
       return LDS_BASE_NS[config.proxy.type] + LDS_LISTENER_NS * config.listeners.length + LDS_CHAIN_NS * chains;
     }
+    case 'RDS':
+      return RDS_BASE_NS + sum(Object.values(config.routes), (rc) => routeFigures(rc).costNs);
+  }
+}
+
+/** The clusters and endpoints a config holds, as the end-of-run snapshot counts them: endpoints of the assignments whose cluster it holds. */
+export function configShape(config: ProxyConfig): { readonly clusters: number; readonly endpoints: number } {
+  let endpoints = edsIndex(config.endpoints, config.clusters).heldEndpoints;
+  const own = config.ownClusters;
+  if (own !== undefined) {
+    for (const name of Object.keys(own)) if (!Object.hasOwn(config.clusters, name)) endpoints += byClusterName(config.endpoints).get(name)?.endpoints ?? 0;
+  }
+  return { clusters: clusterTotals(config).count, endpoints };
+}
+
+/** `configBytes` by the straight walk over every resource, nothing memoised (what the memoised figures must equal). */
+export function referenceConfigBytes(config: ProxyConfig, type: XdsType, options: XdsCostOptions = {}): number {
+  switch (type) {
+    case 'CDS':
+      return sum(clusterList(config), clusterBytes);
+    case 'EDS':
+      return assignmentsBytes(referenceEdsAssignments(config, options));
+    case 'LDS':
+      return LDS_PROXY_BYTES[config.proxy.type] + sum(config.listeners, (l) => listenerBytes(l, strictInbound(config)));
+    case 'RDS':
+      return sum(Object.values(config.routes), routeConfigBytes);
+  }
+}
+
+/** Virtual CPU µs of one type by the straight walk over every resource (what the memoised figures must equal). */
+export function referenceTypeCostUs(config: ProxyConfig, type: XdsType, options: XdsCostOptions = {}): number {
+  let ns: number;
+  switch (type) {
+    case 'CDS':
+      ns = CDS_BASE_NS + CDS_CLUSTER_NS * clusterList(config).length;
+      break;
+    case 'EDS':
+      ns = edsCostNs(referenceEdsAssignments(config, options));
+      break;
+    case 'LDS':
+      ns = typeCostNs(config, 'LDS', options);
+      break;
     case 'RDS': {
       const configs = Object.values(config.routes);
       const vhosts = configs.flatMap((c) => c.virtualHosts);
       const routes = vhosts.flatMap((v) => v.routes);
-      return RDS_BASE_NS + RDS_CONFIG_NS * configs.length + RDS_VHOST_NS * vhosts.length + RDS_ROUTE_NS * routes.length + RDS_REGEX_NS * sum(routes, regexMatchers);
+      ns = RDS_BASE_NS + RDS_CONFIG_NS * configs.length + RDS_VHOST_NS * vhosts.length + RDS_ROUTE_NS * routes.length + RDS_REGEX_NS * sum(routes, regexMatchers);
+      break;
     }
   }
+  return scaleToUs(ns, options.cpuScalePermille);
 }
 
 /** Bytes of an EDS response carrying these assignments. */
 export function assignmentsBytes(assignments: readonly ClusterLoadAssignment[]): number {
-  return sum(assignments, claBytes);
+  return sum(assignments, memoClaBytes);
 }
 
 /** Virtual CPU µs of generating an EDS response with these assignments. */
@@ -190,13 +243,173 @@ function edsCostNs(assignments: readonly ClusterLoadAssignment[]): number {
 }
 
 /** The ClusterLoadAssignments EDS carries: those of EDS clusters, narrowed to `edsServices` when given. */
-function edsAssignments(config: ProxyConfig, options: XdsCostOptions): ClusterLoadAssignment[] {
+function referenceEdsAssignments(config: ProxyConfig, options: XdsCostOptions): ClusterLoadAssignment[] {
   const hosts = options.edsServices === undefined ? null : new Set(options.edsServices);
   return Object.values(config.endpoints).filter((a) => {
-    const cluster = config.clusters[a.clusterName];
+    const cluster = clusterNamed(config, a.clusterName);
     if (cluster === undefined || cluster.discovery !== 'EDS') return false;
     return hosts === null || hosts.has(cluster.serviceHost);
   });
+}
+
+/** Assignments counted: how many, their endpoints, their bytes. */
+interface Totals {
+  readonly count: number;
+  readonly endpoints: number;
+  readonly bytes: number;
+}
+
+const NO_TOTALS: Totals = { count: 0, endpoints: 0, bytes: 0 };
+
+function plus(a: Totals, b: Totals, sign = 1): Totals {
+  return { count: a.count + sign * b.count, endpoints: a.endpoints + sign * b.endpoints, bytes: a.bytes + sign * b.bytes };
+}
+
+function edsTotalsCostNs(t: Totals): number {
+  return EDS_BASE_NS + EDS_CLA_NS * t.count + EDS_ENDPOINT_NS * t.endpoints;
+}
+
+/** One (endpoints map, shared cluster map) pair, summed once: what every proxy holding that pair shares. */
+interface EdsIndex {
+  /** The assignments of EDS clusters. */
+  readonly all: Totals;
+  /** The same by the cluster's service host (built on first use: only narrowed EDS pushes ask). */
+  byHost: ReadonlyMap<string, Totals> | null;
+  /** Endpoints of the assignments whose cluster the map holds (any discovery type). */
+  readonly heldEndpoints: number;
+}
+
+type MutableTotals = { count: number; endpoints: number; bytes: number };
+
+// Memoised by object identity (see the header): endpoints map → shared cluster map → sums; endpoints
+// map → sums by cluster name; a cluster map, a listener, a route configuration, an assignment → figures.
+const edsIndexes = new WeakMap<object, WeakMap<object, EdsIndex>>();
+const assignmentsByCluster = new WeakMap<object, ReadonlyMap<string, Totals>>();
+const clusterMapTotals = new WeakMap<object, { readonly count: number; readonly bytes: number }>();
+const listenerByteFigures = new WeakMap<Listener, { plain?: number; strict?: number }>();
+const routeConfigFigures = new WeakMap<RouteConfiguration, { readonly bytes: number; readonly costNs: number }>();
+const claByteFigures = new WeakMap<ClusterLoadAssignment, number>();
+
+/** A ClusterLoadAssignment's bytes (one assignment serves every namespace's clusters of a snapshot). */
+function memoClaBytes(a: ClusterLoadAssignment): number {
+  let bytes = claByteFigures.get(a);
+  if (bytes === undefined) claByteFigures.set(a, bytes = claBytes(a));
+  return bytes;
+}
+
+function addTotals(map: Map<string, MutableTotals>, key: string, a: ClusterLoadAssignment): void {
+  let totals = map.get(key);
+  if (totals === undefined) map.set(key, totals = { count: 0, endpoints: 0, bytes: 0 });
+  totals.count += 1;
+  totals.endpoints += a.endpoints.length;
+  totals.bytes += memoClaBytes(a);
+}
+
+function clusterOf(clusters: Readonly<Record<string, Cluster>>, name: string): Cluster | undefined {
+  return Object.hasOwn(clusters, name) ? clusters[name] : undefined;
+}
+
+function edsIndex(endpoints: Readonly<Record<string, ClusterLoadAssignment>>, clusters: Readonly<Record<string, Cluster>>): EdsIndex {
+  let byClusters = edsIndexes.get(endpoints);
+  if (byClusters === undefined) edsIndexes.set(endpoints, byClusters = new WeakMap());
+  const known = byClusters.get(clusters);
+  if (known !== undefined) return known;
+  const all: MutableTotals = { count: 0, endpoints: 0, bytes: 0 };
+  let heldEndpoints = 0;
+  for (const a of Object.values(endpoints)) {
+    const cluster = clusterOf(clusters, a.clusterName);
+    if (cluster === undefined) continue;
+    heldEndpoints += a.endpoints.length;
+    if (cluster.discovery !== 'EDS') continue;
+    all.count += 1;
+    all.endpoints += a.endpoints.length;
+    all.bytes += memoClaBytes(a);
+  }
+  const index: EdsIndex = { all, byHost: null, heldEndpoints };
+  byClusters.set(clusters, index);
+  return index;
+}
+
+function edsByHost(index: EdsIndex, endpoints: Readonly<Record<string, ClusterLoadAssignment>>, clusters: Readonly<Record<string, Cluster>>): ReadonlyMap<string, Totals> {
+  if (index.byHost !== null) return index.byHost;
+  const byHost = new Map<string, MutableTotals>();
+  for (const a of Object.values(endpoints)) {
+    const cluster = clusterOf(clusters, a.clusterName);
+    if (cluster !== undefined && cluster.discovery === 'EDS') addTotals(byHost, cluster.serviceHost, a);
+  }
+  index.byHost = byHost;
+  return byHost;
+}
+
+/** Every assignment of an endpoints map by its cluster name (to lay a proxy's own clusters over a pair). */
+function byClusterName(endpoints: Readonly<Record<string, ClusterLoadAssignment>>): ReadonlyMap<string, Totals> {
+  let byCluster = assignmentsByCluster.get(endpoints);
+  if (byCluster === undefined) {
+    const built = new Map<string, MutableTotals>();
+    for (const a of Object.values(endpoints)) addTotals(built, a.clusterName, a);
+    assignmentsByCluster.set(endpoints, byCluster = built);
+  }
+  return byCluster;
+}
+
+/** What EDS carries for the config (narrowed to `edsServices` when given): the shared pair's sums, the proxy's own clusters laid over them. */
+function edsTotals(config: ProxyConfig, options: XdsCostOptions): Totals {
+  const index = edsIndex(config.endpoints, config.clusters);
+  const hosts = options.edsServices === undefined ? null : new Set(options.edsServices);
+  const byHost = hosts === null ? null : edsByHost(index, config.endpoints, config.clusters);
+  let totals = byHost === null ? index.all : [...hosts!].reduce((t, h) => plus(t, byHost.get(h) ?? NO_TOTALS), NO_TOTALS);
+  const own = config.ownClusters;
+  if (own === undefined) return totals;
+  const counts = (c: Cluster | undefined) => c !== undefined && c.discovery === 'EDS' && (hosts === null || hosts.has(c.serviceHost));
+  for (const [name, cluster] of Object.entries(own)) {
+    const shadowed = clusterOf(config.clusters, name);
+    if (!counts(shadowed) && !counts(cluster)) continue;
+    const assignments = byClusterName(config.endpoints).get(name) ?? NO_TOTALS;
+    if (counts(shadowed)) totals = plus(totals, assignments, -1);
+    if (counts(cluster)) totals = plus(totals, assignments);
+  }
+  return totals;
+}
+
+/** How many clusters the config holds and their CDS bytes: the shared map's sums, the proxy's own laid over them. */
+function clusterTotals(config: ProxyConfig): { readonly count: number; readonly bytes: number } {
+  let shared = clusterMapTotals.get(config.clusters);
+  if (shared === undefined) {
+    const all = Object.values(config.clusters);
+    shared = { count: all.length, bytes: sum(all, clusterBytes) };
+    clusterMapTotals.set(config.clusters, shared);
+  }
+  const own = config.ownClusters;
+  if (own === undefined) return shared;
+  let { count, bytes } = shared;
+  for (const [name, cluster] of Object.entries(own)) {
+    if (Object.hasOwn(config.clusters, name)) bytes -= clusterBytes(config.clusters[name]!);
+    else count += 1;
+    bytes += clusterBytes(cluster);
+  }
+  return { count, bytes };
+}
+
+function clusterBytes(cluster: Cluster): number {
+  return CLUSTER_BYTES + 2 * cluster.name.length;
+}
+
+function memoListenerBytes(listener: Listener, strict: boolean): number {
+  let figures = listenerByteFigures.get(listener);
+  if (figures === undefined) listenerByteFigures.set(listener, figures = {});
+  const key = strict ? 'strict' : 'plain';
+  return figures[key] ??= listenerBytes(listener, strict);
+}
+
+function routeFigures(rc: RouteConfiguration): { readonly bytes: number; readonly costNs: number } {
+  let figures = routeConfigFigures.get(rc);
+  if (figures === undefined) {
+    const routes = rc.virtualHosts.flatMap((v) => v.routes);
+    const costNs = RDS_CONFIG_NS + RDS_VHOST_NS * rc.virtualHosts.length + RDS_ROUTE_NS * routes.length + RDS_REGEX_NS * sum(routes, regexMatchers);
+    figures = { bytes: routeConfigBytes(rc), costNs };
+    routeConfigFigures.set(rc, figures);
+  }
+  return figures;
 }
 
 function claBytes(a: ClusterLoadAssignment): number {

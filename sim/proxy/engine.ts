@@ -40,6 +40,7 @@ import type { Rng } from '../core/prng.ts';
 import { BLACKHOLE_CLUSTER } from '../xds/cluster.ts';
 import type { FilterChain, NetworkFilter } from '../xds/listener.ts';
 import type { ProxyConfig } from '../xds/proxy-config.ts';
+import { clusterNamed } from '../xds/proxy-config.ts';
 import { evaluateFaults } from './fault.ts';
 import { applyHeaderLevels } from './header-ops.ts';
 import { selectFilterChain, selectListener, selectInboundListener } from './match/listener.ts';
@@ -200,7 +201,7 @@ export function handleShadow(
   assertCall(call);
   const asked = `Shadow copy ${describeRequest(request)}`;
   const walk: Walk = { ...WALK_START, cluster: clusterName };
-  const cluster = Object.hasOwn(config.clusters, clusterName) ? config.clusters[clusterName] : undefined;
+  const cluster = clusterNamed(config, clusterName);
   if (cluster === undefined) {
     return localReplyOutcome(walk, 503, 'NC', `${asked}: this proxy has no cluster "${clusterName}", so Envoy sends no shadow (shadow cluster does not exist).`);
   }

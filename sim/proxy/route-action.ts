@@ -38,6 +38,7 @@ import { assert, unreachable } from '../core/assert.ts';
 import { PERCENT_RATIO_DENOMINATOR } from '../core/prng.ts';
 import type { Rng } from '../core/prng.ts';
 import type { ProxyConfig } from '../xds/proxy-config.ts';
+import { clusterNamed } from '../xds/proxy-config.ts';
 import type { Route, RouteAction, WeightedCluster } from '../xds/route.ts';
 import { requestHashKey } from './hash-policy.ts';
 import { applyHeaderLevels } from './header-ops.ts';
@@ -142,7 +143,7 @@ export function chooseMirrors(config: ProxyConfig, action: ForwardAction, upstre
   for (const mirror of action.mirrors) {
     assert(Number.isSafeInteger(mirror.ppm) && mirror.ppm >= 0 && mirror.ppm <= PERCENT_RATIO_DENOMINATOR,
       () => `mirror ppm ${mirror.ppm} outside 0..${PERCENT_RATIO_DENOMINATOR}`);
-    if (value >= mirror.ppm || !Object.hasOwn(config.clusters, mirror.cluster)) continue;
+    if (value >= mirror.ppm || clusterNamed(config, mirror.cluster) === undefined) continue;
     copies.push({ cluster: mirror.cluster, request: { ...upstream, authority: shadowAuthority(upstream.authority) } });
   }
   return copies;

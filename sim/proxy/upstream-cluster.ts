@@ -26,6 +26,7 @@ import type { Rng } from '../core/prng.ts';
 import { BLACKHOLE_CLUSTER } from '../xds/cluster.ts';
 import type { Cluster, LbEndpoint } from '../xds/cluster.ts';
 import type { ProxyConfig } from '../xds/proxy-config.ts';
+import { clusterNamed } from '../xds/proxy-config.ts';
 import { chooseEndpoint } from './lb.ts';
 import type { ProxyState } from './proxy-state.ts';
 import type { Call } from './request.ts';
@@ -49,7 +50,7 @@ export function pickWeightedCluster<T extends { readonly name: string; readonly 
 export function resolveEndpoint(
   config: ProxyConfig, clusterName: string, call: Call, state: ProxyState, rng: Rng, hashKey: number | null = null,
 ): EndpointResolution {
-  const cluster = Object.hasOwn(config.clusters, clusterName) ? config.clusters[clusterName] : undefined;
+  const cluster = clusterNamed(config, clusterName);
   if (cluster === undefined) return { kind: 'cluster-not-found', clusterName };
   if (clusterName === BLACKHOLE_CLUSTER) return { kind: 'no-endpoint', cluster };
   const assignment = Object.hasOwn(config.endpoints, clusterName) ? config.endpoints[clusterName] : undefined;

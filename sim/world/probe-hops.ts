@@ -16,7 +16,7 @@ import type { ProbeDestination, ProbeHop } from './probe-types.ts';
 export function outcomeHop(pod: PodInfo, outcome: Outcome, direction: ProbeHop['direction']): ProbeHop {
   const e = outcome.endpoint;
   return {
-    proxy: `${pod.name}.${pod.namespace}`,
+    proxy: proxyName(pod),
     direction,
     listener: outcome.listener,
     filterChain: outcome.filterChain,
@@ -24,9 +24,21 @@ export function outcomeHop(pod: PodInfo, outcome: Outcome, direction: ProbeHop['
     route: outcome.route,
     cluster: outcome.cluster,
     endpoint: e === null ? null : `${e.address}:${e.port}${e.pod === '' ? '' : ` (${e.pod})`}`,
-    flags: [...outcome.flags],
+    flags: outcome.flags.length === 0 ? [] : [...outcome.flags],
     reason: direction === 'gateway' && outcome.kind === 'forwarded' ? `${outcome.reason}${securityNote(outcome)}` : outcome.reason,
   };
+}
+
+// A pod's proxy name, once per (immutable) PodInfo: every hop of every request names its proxy.
+const proxyNames = new WeakMap<PodInfo, string>();
+
+function proxyName(pod: PodInfo): string {
+  let name = proxyNames.get(pod);
+  if (name === undefined) {
+    name = `${pod.name}.${pod.namespace}`;
+    proxyNames.set(pod, name);
+  }
+  return name;
 }
 
 /** What a gateway's security filters let through, in one sentence ('' when it has none). */

@@ -99,6 +99,9 @@ export interface MeshView {
 export class ProbeSession {
   private readonly states = new Map<string, ProxyState>();
   private readonly urls = new Map<string, ProbeUrl | ProbeError>();
+  private resolved: { services: readonly unknown[]; byNamespace: Map<string, Map<string, string | null>>; count: number } = { services: [], byNamespace: new Map(), count: 0 };
+  /** The parts of cluster names (`outbound|port|subset|host`), split once per name. */
+  private readonly clusterNameParts = new Map<string, readonly string[]>();
   readonly mesh: MeshView;
   private readonly rng: Rng;
   private readonly outlierRng: Rng;
@@ -192,6 +195,15 @@ export class ProbeSession {
     return { ...result, jwt: { ...result.jwt, standIn: true, reason } };
   }
 
+  private partsOf(clusterName: string): readonly string[] {
+    let parts = this.clusterNameParts.get(clusterName);
+    if (parts === undefined) {
+      parts = clusterName.split('|');
+      if (this.clusterNameParts.size < URLS_REMEMBERED_MAX) this.clusterNameParts.set(clusterName, parts);
+    }
+    return parts;
+  }
+
   /** A run sends many requests to few URLs: each parsed once per session. */
   private parsedUrl(text: string): ProbeUrl | ProbeError {
     let parsed = this.urls.get(text);
@@ -214,7 +226,30 @@ export class ProbeSession {
     return { pod, gateway: pod.proxy === 'gateway' };
   }
 
+  /**
+   * Name resolution, remembered per (services list, namespace, host): cluster DNS answers the same until
+   * the services change, and a run resolves the same few names for every request.
+   */
   private resolve(host: string, namespace: string, external: boolean): string | null {
+    const services = this.mesh.topology.services;
+    if (this.resolved.services !== services || this.resolved.count >= URLS_REMEMBERED_MAX) {
+      this.resolved = { services, byNamespace: new Map(), count: 0 };
+    }
+    let byHost = this.resolved.byNamespace.get(namespace);
+    if (byHost === undefined) {
+      byHost = new Map();
+      this.resolved.byNamespace.set(namespace, byHost);
+    }
+    const key = external ? ` ${host}` : host;
+    const known = byHost.get(key);
+    if (known !== undefined) return known;
+    const address = this.resolveUncached(host, namespace, external);
+    byHost.set(key, address);
+    this.resolved.count += 1;
+    return address;
+  }
+
+  private resolveUncached(host: string, namespace: string, external: boolean): string | null {
     const direct = resolveName(this.mesh.topology, host, namespace);
     if (direct !== null) return direct.address;
     if (!external) return null;
@@ -311,7 +346,7 @@ export class ProbeSession {
         // A fault on the way (a partition, loss): the connection attempt fails (503 UF).
         const fails = this.mesh.connectFails?.(at!, target ?? null) ?? null;
         if (fails !== null) return this.upstreamFailure(call, response, delayUs + fails.delayUs, outcome, outcome, trace, fails.reason);
-        destination = destinationOf(outcome, target ?? null);
+        destination = destinationOf(outcome, target ?? null, this.partsOf(outcome.cluster ?? ''));
         next = target === undefined ? 'outside' : { pod: target, port: endpoint.port };
         // An HTTP connection manager originates a new HTTP request upstream (TLS it terminated stays behind).
         if (outcome.upstream !== null) call = { destinationIp: call.destinationIp, destinationPort: call.destinationPort, protocol: 'http', request: outcome.upstream };
@@ -358,7 +393,7 @@ export class ProbeSession {
     return {
       status: call.request !== undefined || status !== 200 ? status : null,
       connected,
-      flags: [...new Set(trace.flatMap((h) => h.flags))],
+      flags: flagsOf(trace),
       destination,
       mtls: security === null ? null : security.mtls,
       jwt: security?.jwt == null ? null : { ...security.jwt, standIn: false },
@@ -382,6 +417,13 @@ interface RunContext { readonly nowUs: number | null; readonly holds: ProbeHold[
  * The gateway's JWT and authorization verdicts where the destination has none; a request that ended at
  * the gateway reached no pod, so `mtls` says nothing.
  */
+/** Every hop's flags, each once, in order; no list built when no hop raised one (the common case). */
+function flagsOf(trace: readonly ProbeHop[]): string[] {
+  let any = false;
+  for (const hop of trace) if (hop.flags.length > 0) any = true;
+  return any ? [...new Set(trace.flatMap((h) => h.flags))] : [];
+}
+
 function withGatewaySecurity(result: ProbeResult, security: InboundSecurity | null): ProbeResult {
   if (security === null) return result;
   const endedAtGateway = result.trace[result.trace.length - 1]?.direction === 'gateway';
@@ -408,8 +450,7 @@ function transportTo(cluster: Cluster | undefined, endpoint: LbEndpoint): 'plain
   return clientUsesMtls(cluster.tls, { sidecar, serverMode: sidecar ? 'PERMISSIVE' : 'DISABLE' });
 }
 
-function destinationOf(outcome: Outcome, pod: PodInfo | null): ProbeDestination {
-  const parts = (outcome.cluster ?? '').split('|');
+function destinationOf(outcome: Outcome, pod: PodInfo | null, parts: readonly string[]): ProbeDestination {
   const outbound = parts[0] === 'outbound';
   return {
     service: outbound ? parts[3] ?? null : null,

@@ -22,7 +22,15 @@
  * - A ClusterLoadAssignment only counts for a cluster CDS holds (Envoy drops a cluster's assignment
  *   with the cluster): the engine looks the cluster up first.
  *
- * Invariants: the composed view is rebuilt only when a type changes; no module state.
+ * Warming is kept as the chain of CDS responses since the last one whose clusters have all warmed
+ * (`WarmingStep`), each naming the clusters it came with and those it replaced, not as a map per
+ * cluster: a proxy's apply costs its own clusters and the length of the chain, not the size of the
+ * mesh, and which clusters a response adds or changes is computed once per pair of shared cluster maps
+ * (every proxy of a namespace and Sidecar moves between the same two). A cluster's state is read off
+ * the chain on demand, and is exactly what a map updated on every response would hold.
+ *
+ * Invariants: the composed view is rebuilt only when a type changes; no module state (the memos below
+ * hold figures derived from immutable config, keyed by its identity).
  *
  * Not modelled: the initial_fetch_timeout that ends warming without EDS, listener draining on change,
  * SDS (certificates are the CA model's).
@@ -30,17 +38,32 @@
 import { hashSettingsRejection } from '../proxy/lb.ts';
 import { outlierDetectionRejection, outlierDetectionSettings } from '../proxy/outlier-detection.ts';
 import type { XdsType } from '../trace/run-record.ts';
-import { edsHostsOf } from '../controlplane/push-scope.ts';
+import { edsHostsOf } from '../controlplane/proxy-scope.ts';
 import type { Cluster } from '../xds/cluster.ts';
-import type { ProxyConfig, ProxyIdentity } from '../xds/proxy-config.ts';
+import { clusterList, clusterNamed } from '../xds/proxy-config.ts';
+import type { ClusterLayers, ProxyConfig, ProxyIdentity } from '../xds/proxy-config.ts';
 import type { LivePod } from './cluster-state.ts';
 
 /** A cluster warming since a CDS push; `previous` is what serves meanwhile (none: a new cluster). */
 interface Warming {
   readonly since: number;
   readonly previous: Cluster | undefined;
-  readonly version: Cluster;
 }
+
+/**
+ * One CDS response in the warming chain: the clusters held before it and those it brought, the EDS
+ * push that had ended warming when it came (`cut`), and the older responses whose clusters may still
+ * warm (`base`). The state of a cluster after it is `warmingAfter(step, name)`.
+ */
+interface WarmingStep {
+  readonly since: number;
+  readonly before: ClusterLayers;
+  readonly after: ClusterLayers;
+  readonly cut: number;
+  readonly base: WarmingStep | null;
+}
+
+const NO_CLUSTERS: ClusterLayers = { clusters: {} };
 
 export const XDS_ORDER: readonly XdsType[] = ['CDS', 'EDS', 'LDS', 'RDS'];
 
@@ -51,8 +74,10 @@ export class ProxyActor {
   readonly replica: number;
   private readonly applied = new Map<XdsType, { push: number; config: ProxyConfig }>();
   private composed: ProxyConfig | null = null;
-  /** EDS clusters waiting for their endpoints, by name (see the warming rule). */
-  private warming = new Map<string, Warming>();
+  /** The CDS responses whose EDS clusters may still wait for their endpoints (see the warming rule); null: none. */
+  private warming: WarmingStep | null = null;
+  /** The newest EDS push that ended warming since the last CDS response (null: none since). */
+  private cutSince: number | null = null;
   private edsHostsOf: { readonly config: ProxyConfig; readonly hosts: ReadonlySet<string> } | null = null;
   private dirty = false;
   /** NACK every response until this instant (a fault); -1: never. */
@@ -118,12 +143,14 @@ export class ProxyActor {
     }
     const eds = this.applied.get('EDS');
     const rds = this.applied.get('RDS')?.config;
+    const active = this.activeClusters();
     this.composed = {
       proxy: this.identity,
       version: `${this.ackedPush('CDS')}.${this.ackedPush('EDS')}.${this.ackedPush('LDS')}.${this.ackedPush('RDS')}`,
       listeners: lds.config.listeners,
       security: lds.config.security,
-      clusters: this.activeClusters(),
+      clusters: active.clusters,
+      ...(active.ownClusters === undefined ? {} : { ownClusters: active.ownClusters }),
       endpoints: eds?.config.endpoints ?? {},
       routes: rds?.routes ?? {},
     };
@@ -131,36 +158,53 @@ export class ProxyActor {
   }
 
   /** The clusters in use: CDS's, except EDS clusters still warming (see the rules above). */
-  private activeClusters(): Readonly<Record<string, Cluster>> {
+  private activeClusters(): ClusterLayers {
     const cds = this.applied.get('CDS');
-    if (cds === undefined) return {};
-    if (this.warming.size === 0) return cds.config.clusters;
+    if (cds === undefined) return NO_CLUSTERS;
+    if (!this.anyWarming()) return cds.config;
     const active: Record<string, Cluster> = {};
-    for (const [name, cluster] of Object.entries(cds.config.clusters)) {
-      const warming = this.warming.get(name);
-      if (warming === undefined) active[name] = cluster;
-      else if (warming.previous !== undefined) active[name] = warming.previous;
+    for (const cluster of clusterList(cds.config)) {
+      const warming = this.warmingNow(cluster.name);
+      if (warming === undefined) active[cluster.name] = cluster;
+      else if (warming.previous !== undefined) active[cluster.name] = warming.previous;
     }
-    return active;
+    return { clusters: active };
   }
 
-  /** A CDS response: each EDS cluster it adds or changes warms from this push (a cluster already warming keeps what it serves). */
+  /**
+   * A CDS response: each EDS cluster it adds or changes warms from this push; one already warming
+   * keeps what it serves (and warms from this push if it changed again). Recorded as a step of the
+   * chain; the chain is dropped when every cluster of it has warmed (an EDS push at least as new).
+   */
   private startWarming(push: number, config: ProxyConfig): void {
-    this.endWarming(this.applied.get('EDS')?.push ?? -1);
-    const before = this.applied.get('CDS')?.config.clusters ?? {};
-    const next = new Map<string, Warming>();
-    for (const [name, cluster] of Object.entries(config.clusters)) {
-      if (cluster.discovery !== 'EDS') continue;
-      const warming = this.warming.get(name);
-      if (warming !== undefined) next.set(name, warming.version === cluster ? warming : { since: push, previous: warming.previous, version: cluster });
-      else if (before[name] !== cluster) next.set(name, { since: push, previous: before[name], version: cluster });
-    }
-    this.warming = next;
+    const cut = this.applied.get('EDS')?.push ?? -1;
+    const base = this.warming !== null && this.warming.since > cut ? this.warming : null;
+    this.warming = { since: push, before: layersOf(this.applied.get('CDS')?.config), after: layersOf(config), cut, base };
+    this.cutSince = null;
   }
 
   /** An EDS response of `push`: clusters warming since that push or earlier are warm. */
   private endWarming(push: number): void {
-    for (const [name, warming] of [...this.warming]) if (warming.since <= push) this.warming.delete(name);
+    if (this.warming === null) return;
+    if (this.warming.since <= push) this.warming = null;
+    else this.cutSince = push;
+  }
+
+  /** The cluster `name` as warming now, or undefined when it is not. */
+  private warmingNow(name: string): Warming | undefined {
+    if (this.warming === null) return undefined;
+    const warming = warmingAfter(this.warming, name);
+    return warming !== undefined && (this.cutSince === null || warming.since > this.cutSince) ? warming : undefined;
+  }
+
+  /** Is some cluster warming now? Only clusters some step of the chain added or changed can be. */
+  private anyWarming(): boolean {
+    for (let step = this.warming; step !== null; step = step.base) {
+      for (const names of changedEdsNames(step.before, step.after)) {
+        for (const name of names) if (this.warmingNow(name) !== undefined) return true;
+      }
+    }
+    return false;
   }
 
   /** The service hosts of the EDS clusters of the last CDS applied (what it watches), or null before any. */
@@ -177,9 +221,61 @@ export class ProxyActor {
   }
 }
 
+/** Just the cluster layers of a config (a warming step keeps no listeners, routes or endpoints alive). */
+function layersOf(config: ProxyConfig | undefined): ClusterLayers {
+  if (config === undefined) return NO_CLUSTERS;
+  return config.ownClusters === undefined ? { clusters: config.clusters } : { clusters: config.clusters, ownClusters: config.ownClusters };
+}
+
+/** The state of cluster `name` right after the chain's response `step` (before any later EDS push). */
+function warmingAfter(step: WarmingStep, name: string): Warming | undefined {
+  const version = clusterNamed(step.after, name);
+  if (version === undefined || version.discovery !== 'EDS') return undefined;
+  const before = clusterNamed(step.before, name);
+  const earlier = step.base === null ? undefined : warmingAfter(step.base, name);
+  if (earlier !== undefined && earlier.since > step.cut) {
+    // Still warming: it keeps what it serves; a new version of it warms from this push.
+    return clusterNamed(step.base!.after, name) === version ? earlier : { since: step.since, previous: earlier.previous };
+  }
+  return before === version ? undefined : { since: step.since, previous: before };
+}
+
+// Names of the EDS clusters that differ between two shared cluster maps, memoised by the maps'
+// identity: the proxies of a namespace and Sidecar all move from one map to the next (Istio's
+// SidecarScope), so the diff is computed once per push and namespace, not per proxy.
+const sharedChanges = new WeakMap<object, WeakMap<object, readonly string[]>>();
+
+/** Every name a CDS response from `before` to `after` may start warming: changed shared EDS clusters and the proxy's own cluster names. */
+function changedEdsNames(before: ClusterLayers, after: ClusterLayers): (readonly string[])[] {
+  let byAfter = sharedChanges.get(before.clusters);
+  if (byAfter === undefined) sharedChanges.set(before.clusters, byAfter = new WeakMap());
+  let shared = byAfter.get(after.clusters);
+  if (shared === undefined) {
+    shared = Object.entries(after.clusters)
+      .filter(([name, c]) => c.discovery === 'EDS' && (Object.hasOwn(before.clusters, name) ? before.clusters[name] : undefined) !== c)
+      .map(([name]) => name);
+    byAfter.set(after.clusters, shared);
+  }
+  return [shared, Object.keys(before.ownClusters ?? {}), Object.keys(after.ownClusters ?? {})];
+}
+
+// The first refused cluster of each shared cluster map (null: none), memoised by its identity.
+const sharedRejections = new WeakMap<object, string | null>();
+
 /** The first cluster Envoy would refuse (its outlier detection or hash settings), or null. */
 export function rejectedCluster(config: ProxyConfig): string | null {
-  for (const cluster of Object.values(config.clusters)) {
+  const own = config.ownClusters;
+  if (own !== undefined && Object.keys(own).some((name) => Object.hasOwn(config.clusters, name))) return firstRejected(clusterList(config));
+  let shared = sharedRejections.get(config.clusters);
+  if (shared === undefined) {
+    shared = firstRejected(Object.values(config.clusters));
+    sharedRejections.set(config.clusters, shared);
+  }
+  return shared ?? (own === undefined ? null : firstRejected(Object.values(own)));
+}
+
+function firstRejected(clusters: readonly Cluster[]): string | null {
+  for (const cluster of clusters) {
     if (cluster.outlierDetection !== undefined && outlierDetectionRejection(outlierDetectionSettings(cluster.outlierDetection)) !== null) return cluster.name;
     // Envoy refuses a ring above 8M points or a Maglev table size that is not prime.
     if (hashSettingsRejection(cluster) !== null) return cluster.name;

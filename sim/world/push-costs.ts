@@ -3,12 +3,14 @@
  * and the bytes each xDS type carries, from the calibrated model in sim/controlplane/xds-cost.ts; and
  * each proxy's end-of-run snapshot (config size, versions).
  *
- * Invariants: pure; integers.
+ * Invariants: pure; integers. Each figure costs a proxy its own part and the number of shared parts it
+ * holds: sizes of shared parts are memoised by identity in xds-cost.ts (so the end-of-run snapshot of
+ * many proxies sharing a namespace's config sums each shared part once).
  *
  * Not modelled: see xds-cost.ts.
  */
 import type { PushContext } from '../controlplane/push-context.ts';
-import { assignmentsBytes, assignmentsCostUs, configBytes, generationCostUs, pushContextInitCostUs } from '../controlplane/xds-cost.ts';
+import { assignmentsBytes, assignmentsCostUs, configBytes, configShape, generationCostUs, pushContextInitCostUs } from '../controlplane/xds-cost.ts';
 import type { ClusterLoadAssignment } from '../xds/cluster.ts';
 import type { ServiceRef } from '../controlplane/push-scope.ts';
 import type { ProxySnapshot, XdsType } from '../trace/run-record.ts';
@@ -49,6 +51,7 @@ export const pushCosts = {
 export function proxySnapshot(actor: ProxyActor): ProxySnapshot {
   const view = actor.view();
   const types = ['CDS', 'EDS', 'LDS', 'RDS'] as const;
+  const shape = view === null ? null : configShape(view);
   return {
     proxy: actor.id,
     namespace: actor.identity.namespace,
@@ -56,8 +59,8 @@ export function proxySnapshot(actor: ProxyActor): ProxySnapshot {
     type: actor.identity.type,
     listeners: view?.listeners.length ?? 0,
     routes: Object.keys(view?.routes ?? {}).length,
-    clusters: Object.keys(view?.clusters ?? {}).length,
-    endpoints: Object.values(view?.endpoints ?? {}).reduce((n, cla) => n + (view!.clusters[cla.clusterName] === undefined ? 0 : cla.endpoints.length), 0),
+    clusters: shape?.clusters ?? 0,
+    endpoints: shape?.endpoints ?? 0,
     bytes: view === null ? 0 : pushCosts.bytes(view, types),
     acked: { CDS: actor.ackedPush('CDS'), EDS: actor.ackedPush('EDS'), LDS: actor.ackedPush('LDS'), RDS: actor.ackedPush('RDS') },
     nacks: actor.nacks,

@@ -3,8 +3,15 @@
  * (the xDS resource types), with a version per push. This is the contract between the control plane
  * (which produces it) and the proxy engine (which reads nothing else).
  *
+ * Clusters come in two layers, as istiod shares them: `clusters`, the outbound ones every proxy of a
+ * namespace and Sidecar holds (one object for all of them, Istio's SidecarScope and XDS cache), and
+ * `ownClusters`, the proxy's own (a sidecar's inbound ones), over them: a name in `ownClusters` wins.
+ * The proxy holds the union. Read them through `clusterNamed` and `clusterList`, the two pure accessor
+ * functions below (the only code in this folder).
+ *
  * Invariants: data only, JSON-safe; maps are keyed by resource name; every cluster named by a route
- * either exists here or its absence is the point (503 NC during rollouts).
+ * either exists here or its absence is the point (503 NC during rollouts); a config is never changed
+ * once built, so derived figures may be memoised by the identity of its parts.
  *
  * Not modelled: secrets (SDS) and per-type versions (they arrive with pushes in time).
  */
@@ -33,8 +40,33 @@ export interface ProxyConfig {
   readonly version: string;
   readonly listeners: readonly Listener[];
   readonly routes: Readonly<Record<string, RouteConfiguration>>;
+  /** The shared (outbound) clusters by name; with `ownClusters`, what CDS carries. */
   readonly clusters: Readonly<Record<string, Cluster>>;
+  /** The proxy's own clusters (a sidecar's inbound ones), layered over `clusters`; absent: none. */
+  readonly ownClusters?: Readonly<Record<string, Cluster>>;
   readonly endpoints: Readonly<Record<string, ClusterLoadAssignment>>;
   /** What the proxy enforces on traffic it receives: a sidecar's inbound, a gateway's listeners. */
   readonly security: WorkloadSecurity | null;
+}
+
+/** The two cluster layers of a config. */
+export type ClusterLayers = Pick<ProxyConfig, 'clusters' | 'ownClusters'>;
+
+/** The cluster of this name the proxy holds (its own layer first), or undefined. */
+export function clusterNamed(config: ClusterLayers, name: string): Cluster | undefined {
+  const own = config.ownClusters;
+  if (own !== undefined && Object.hasOwn(own, name)) return own[name];
+  return Object.hasOwn(config.clusters, name) ? config.clusters[name] : undefined;
+}
+
+/**
+ * Every cluster the proxy holds, in the order of the one map the layers stand for (`{ ...clusters,
+ * ...ownClusters }`): the shared ones (an own cluster of the same name in its place), then its own others.
+ */
+export function clusterList(config: ClusterLayers): Cluster[] {
+  const own = config.ownClusters;
+  if (own === undefined) return Object.values(config.clusters);
+  const list = Object.entries(config.clusters).map(([name, cluster]) => (Object.hasOwn(own, name) ? own[name]! : cluster));
+  for (const [name, cluster] of Object.entries(own)) if (!Object.hasOwn(config.clusters, name)) list.push(cluster);
+  return list;
 }

@@ -1,0 +1,255 @@
+/**
+ * A proxy's push view and scope from a PushContext (the inputs push-scope.ts decides on): `pushProxyFrom`
+ * (its config namespace and the services selecting it, Istio's ServiceTargets), `proxyScopeFrom` (what
+ * its SidecarScope depends on and which services it watches, current and previous snapshot),
+ * `edsHostsOf` (the hosts of the EDS clusters a config holds) and `planShareKey` (what a proxy's plan
+ * depends on besides the request, the snapshots and its watched hosts).
+ *
+ * Rules: as Istio records configDependencies (model/sidecar.go convertToSidecarScope,
+ * selectDestinationRules, selectAuthnPolicies, collectImportedServices) and what a gateway's default
+ * scope holds (DefaultSidecarScopeForGateway); a service selects a pod of its namespace whose labels
+ * carry its whole selector.
+ *
+ * Sharing: Istio computes a SidecarScope once per namespace and Sidecar, and every proxy it applies to
+ * reads it. Here the scope's core is built once per snapshot, namespace and Sidecar (PushContext
+ * memo); `planShareKey` lets callers plan once per group of equal proxies; the watched-host set of a
+ * shared cluster map and a scope's watched list narrowed to such a set are memoised by identity; the
+ * services selecting a proxy are found through an index of selectors per namespace.
+ *
+ * Invariants: pure (memos are keyed by snapshots or by the identity of immutable inputs and never
+ * change an answer).
+ *
+ * Not modelled: see push-scope.ts (VirtualService destinations imported into a Sidecar scope, resource
+ * subscriptions).
+ */
+import { groupBy } from '../core/group.ts';
+import { serviceSelects } from '../config/selectors.ts';
+import type { ServiceInfo } from '../topology/model.ts';
+import type { Cluster } from '../xds/cluster.ts';
+import { clusterList } from '../xds/proxy-config.ts';
+import type { ClusterLayers, ProxyConfig, ProxyIdentity } from '../xds/proxy-config.ts';
+import { visibleServices } from './generate-sidecar.ts';
+import { destinationRuleFor, memoized } from './push-context.ts';
+import type { PushContext } from './push-context.ts';
+import { configKeyString } from './push-scope.ts';
+import type { ProxyScope, PushProxy, PushRequest, WatchedService } from './push-scope.ts';
+import { sidecarVirtualServices } from './select-virtual-service.ts';
+import { sidecarScopeFor } from './sidecar-scope.ts';
+
+/** The push view of a proxy: its config namespace and the services that select it (Kubernetes: same namespace). */
+export function pushProxyFrom(push: PushContext, proxy: ProxyIdentity): PushProxy {
+  // A service selects the pod only if the pod carries every pair of its selector, so only the services
+  // filed under one of the pod's own pairs are candidates (each service is filed under its first pair).
+  const index = memoized(push, `selectors-in|${proxy.namespace}`, () => selectorIndex(push.topology.services.filter((s) => s.namespace === proxy.namespace)));
+  const candidates: (readonly [number, ServiceInfo])[] = [];
+  for (const [key, value] of Object.entries(proxy.labels)) for (const entry of index.get(`${key}\n${value}`) ?? []) candidates.push(entry);
+  const serviceTargets = candidates
+    .sort((a, b) => a[0] - b[0])
+    .filter(([, s]) => serviceSelects(s.selector, proxy.labels))
+    .map(([, s]) => ({ hostname: s.hostname, namespace: s.namespace }));
+  return { type: proxy.type, namespace: proxy.namespace, configNamespace: proxy.namespace, labels: proxy.labels, serviceTargets };
+}
+
+/** Services with a selector, with their position in `services`, by their selector's first `key\nvalue` pair. */
+function selectorIndex(services: readonly ServiceInfo[]): ReadonlyMap<string, readonly (readonly [number, ServiceInfo])[]> {
+  const index = new Map<string, (readonly [number, ServiceInfo])[]>();
+  services.forEach((service, position) => {
+    const first = Object.entries(service.selector ?? {})[0];
+    if (first === undefined) return; // An empty selector selects nothing.
+    const key = `${first[0]}\n${first[1]}`;
+    const list = index.get(key) ?? [];
+    list.push([position, service]);
+    index.set(key, list);
+  });
+  return index;
+}
+
+/**
+ * What a proxy's push plan for `request` depends on besides the request, the snapshots and its watched
+ * hosts: its type, namespace, the Sidecar that scopes it in this and the previous snapshot (Istio's
+ * SidecarScope and PrevSidecarScope) and those of the services selecting it that the request names
+ * (a ServiceEntry key of a full request: the only way a service target enters relevantUpdates).
+ * Proxies with equal keys get equal plans from `planPush`.
+ */
+export function planShareKey(request: PushRequest, push: PushContext, previous: PushContext | null, proxy: ProxyIdentity, pushProxy: PushProxy): string {
+  const sidecar = (p: PushContext) => (proxy.type === 'router' ? '' : sidecarScopeFor(p, proxy).sidecar ?? '');
+  const named = namedServiceEntries(request);
+  const targets = named.size === 0 ? '' : pushProxy.serviceTargets.map((t) => `${t.namespace}/${t.hostname}`).filter((t) => named.has(t)).join(',');
+  return `${proxy.type}|${proxy.namespace}|${sidecar(push)}|${previous === null ? '-' : sidecar(previous)}|${targets}`;
+}
+
+// The `namespace/host` of a request's ServiceEntry keys, by the request's identity (requests are never changed once built).
+const serviceEntriesNamed = new WeakMap<PushRequest, ReadonlySet<string>>();
+
+function namedServiceEntries(request: PushRequest): ReadonlySet<string> {
+  let named = serviceEntriesNamed.get(request);
+  if (named === undefined) {
+    // normalizedKeys: an incremental request's keys are Endpoints keys, which no service target matches.
+    named = new Set(request.full ? request.configsUpdated.filter((k) => k.kind === 'ServiceEntry').map((k) => `${k.namespace}/${k.name}`) : []);
+    serviceEntriesNamed.set(request, named);
+  }
+  return named;
+}
+
+export interface ProxyScopeSources {
+  /** The push context the proxy's previous scope came from (Istio's PrevSidecarScope). */
+  readonly previous?: PushContext;
+  /** The proxy's compiled config: its EDS clusters are what it watches. Else: every imported service. */
+  readonly config?: ProxyConfig;
+  /** The service hosts of the proxy's EDS clusters, when the caller already knows them (instead of `config`). */
+  readonly watchedHosts?: ReadonlySet<string>;
+}
+
+/**
+ * A ProxyScope from the simulator's SidecarScope (sidecar-scope.ts), mirroring what Istio records as
+ * configDependencies (model/sidecar.go convertToSidecarScope, selectDestinationRules, selectAuthnPolicies,
+ * collectImportedServices) and what a gateway's default scope holds (DefaultSidecarScopeForGateway).
+ * Like Istio's SidecarScope it is computed once per snapshot for each namespace and Sidecar (`ScopeCore`),
+ * and shared by the proxies it applies to.
+ */
+export function proxyScopeFrom(push: PushContext, proxy: ProxyIdentity, sources: ProxyScopeSources = {}): ProxyScope {
+  const cores = sources.previous === undefined ? [scopeCore(push, proxy)] : [scopeCore(push, proxy), scopeCore(sources.previous, proxy)];
+  const config = sources.config;
+  let hosts: ReadonlySet<string> | null | undefined = sources.watchedHosts;
+  const held = () => {
+    if (hosts === undefined) hosts = config === undefined ? null : edsHostsOf(config);
+    return hosts;
+  };
+  let watched: readonly WatchedService[] | null = null;
+  return {
+    // Gateways: GetService(hostname) ignores the key's namespace (proxy_dependencies.go).
+    dependsOn: (key) => (proxy.type === 'router'
+      ? cores.some((c) => c.routerHosts.has(key.name))
+      : cores.some((c) => c.dependencies.has(configKeyString(key)))),
+    get watched() {
+      if (watched === null) {
+        const imported = importedOf(cores);
+        const within = held();
+        watched = within === null ? imported.list : watchedWithin(imported, within);
+      }
+      return watched;
+    },
+    watchedHost: (hostname) => {
+      const within = held();
+      if (within !== null && !within.has(hostname)) return [];
+      return importedOf(cores).byHost.get(hostname) ?? [];
+    },
+  };
+}
+
+/** The imported services the proxy watches, for one set of watched hosts (shared by the proxies holding that set). */
+function watchedWithin(imported: Imported, within: ReadonlySet<string>): readonly WatchedService[] {
+  let list = imported.within.get(within);
+  if (list === undefined) {
+    list = imported.list.filter((s) => within.has(s.hostname));
+    imported.within.set(within, list);
+  }
+  return list;
+}
+
+// The watched hosts of each shared cluster map, memoised by its identity (config is never changed once
+// built): every proxy holding the map gets the same set, so plans keyed by it are shared too.
+const sharedEdsHosts = new WeakMap<object, ReadonlySet<string>>();
+
+const isWatched = (c: Cluster | undefined): c is Cluster => c !== undefined && c.discovery === 'EDS' && c.serviceHost !== '';
+
+/** The service hosts of a config's EDS clusters: what the proxy watches. */
+export function edsHostsOf(config: ClusterLayers): ReadonlySet<string> {
+  const own = config.ownClusters;
+  // A proxy's own clusters (a sidecar's inbound ones, ORIGINAL_DST) are normally no EDS clusters.
+  const ownCounts = own !== undefined && Object.entries(own).some(([name, c]) => isWatched(c) || (Object.hasOwn(config.clusters, name) && isWatched(config.clusters[name])));
+  if (ownCounts) return new Set(clusterList(config).filter(isWatched).map((c) => c.serviceHost));
+  let hosts = sharedEdsHosts.get(config.clusters);
+  if (hosts === undefined) {
+    hosts = new Set(Object.values(config.clusters).filter(isWatched).map((c) => c.serviceHost));
+    sharedEdsHosts.set(config.clusters, hosts);
+  }
+  return hosts;
+}
+
+/** What one snapshot's scope for a proxy's namespace and Sidecar depends on and imports. */
+interface ScopeCore {
+  readonly dependencies: ReadonlySet<string>;
+  readonly routerHosts: ReadonlySet<string>;
+  /** Imported services in (hostname, namespace) order, with the DestinationRule that applies to each. */
+  readonly imported: readonly { readonly hostname: string; readonly namespace: string; readonly destinationRule: string | null }[];
+  /** Alone: the watched list (filled on first use). */
+  alone: Imported | null;
+  /** The merged watched list with an older core (the previous push's), by that core. */
+  readonly withPrevious: WeakMap<ScopeCore, Imported>;
+}
+
+function scopeCore(push: PushContext, proxy: ProxyIdentity): ScopeCore {
+  const sidecar = proxy.type === 'router' ? '' : sidecarScopeFor(push, proxy).sidecar ?? '';
+  return memoized(push, `scope|${proxy.type}|${proxy.namespace}|${sidecar}`, () => {
+    const dependencies = new Set<string>();
+    const routerHosts = new Set<string>();
+    const imported: { hostname: string; namespace: string; destinationRule: string | null }[] = [];
+    for (const service of scopeServices(push, proxy)) {
+      routerHosts.add(service.hostname);
+      dependencies.add(configKeyString({ kind: 'ServiceEntry', namespace: service.namespace, name: service.hostname }));
+      dependencies.add(configKeyString({ kind: 'Endpoints', namespace: service.namespace, name: service.hostname }));
+      const dr = destinationRuleFor(push, service.hostname, service.namespace, proxy.namespace);
+      if (dr !== null) dependencies.add(configKeyString({ kind: 'DestinationRule', namespace: dr.namespace, name: dr.name }));
+      imported.push({ hostname: service.hostname, namespace: service.namespace, destinationRule: dr === null ? null : `${dr.namespace}/${dr.name}` });
+    }
+    if (proxy.type === 'sidecar') for (const key of sidecarOnlyDependencies(push, proxy)) dependencies.add(key);
+    imported.sort((a, b) => (a.hostname === b.hostname ? (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : 0) : a.hostname < b.hostname ? -1 : 1));
+    return { dependencies, routerHosts, imported, alone: null, withPrevious: new WeakMap() };
+  });
+}
+
+interface Imported {
+  readonly list: readonly WatchedService[];
+  readonly byHost: ReadonlyMap<string, readonly WatchedService[]>;
+  /** `list` narrowed to a set of watched hosts, by that set (see watchedWithin). */
+  readonly within: WeakMap<ReadonlySet<string>, readonly WatchedService[]>;
+}
+
+/** The services the scopes import, each with the DestinationRules that applied to it in either. */
+function importedOf(cores: readonly ScopeCore[]): Imported {
+  const [current, previous] = cores as [ScopeCore, ScopeCore | undefined];
+  const cached = previous === undefined ? current.alone : current.withPrevious.get(previous);
+  if (cached !== undefined && cached !== null) return cached;
+  const byKey = new Map<string, { hostname: string; namespace: string; drs: Set<string> }>();
+  for (const core of cores) {
+    for (const s of core.imported) {
+      const key = `${s.namespace}/${s.hostname}`;
+      const entry = byKey.get(key) ?? { hostname: s.hostname, namespace: s.namespace, drs: new Set<string>() };
+      if (s.destinationRule !== null) entry.drs.add(s.destinationRule);
+      byKey.set(key, entry);
+    }
+  }
+  const list = [...byKey.values()]
+    .map((e) => ({ hostname: e.hostname, namespace: e.namespace, destinationRules: [...e.drs].sort() }))
+    .sort((a, b) => (a.hostname === b.hostname ? (a.namespace < b.namespace ? -1 : 1) : a.hostname < b.hostname ? -1 : 1));
+  const imported = { list, byHost: groupBy(list, (w) => w.hostname), within: new WeakMap<ReadonlySet<string>, readonly WatchedService[]>() };
+  if (previous === undefined) current.alone = imported;
+  else current.withPrevious.set(previous, imported);
+  return imported;
+}
+
+function scopeServices(push: PushContext, proxy: ProxyIdentity): readonly ServiceInfo[] {
+  const services = visibleServices(push, proxy.namespace);
+  if (proxy.type === 'router') return services;
+  const scope = sidecarScopeFor(push, proxy);
+  return services.filter((s) => scope.importsService(s));
+}
+
+function sidecarOnlyDependencies(push: PushContext, proxy: ProxyIdentity): string[] {
+  const scope = sidecarScopeFor(push, proxy);
+  const out: string[] = [];
+  if (scope.sidecar !== null) {
+    const [namespace = '', name = ''] = scope.sidecar.split('/');
+    out.push(configKeyString({ kind: 'Sidecar', namespace, name }));
+  }
+  for (const vs of sidecarVirtualServices(push, proxy.namespace)) {
+    if (scope.importsVirtualService(vs)) out.push(configKeyString({ kind: 'VirtualService', namespace: vs.namespace, name: vs.name }));
+  }
+  // sidecar.go selectAuthnPolicies: root, config namespace and the imported services' namespaces.
+  const namespaces = new Set([proxy.namespace, push.mesh.rootNamespace, ...scopeServices(push, proxy).map((s) => s.namespace)]);
+  for (const pa of push.peerAuthentications) {
+    if (namespaces.has(pa.namespace)) out.push(configKeyString({ kind: 'PeerAuthentication', namespace: pa.namespace, name: pa.name }));
+  }
+  return out;
+}
