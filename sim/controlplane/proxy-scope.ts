@@ -32,7 +32,7 @@ import { visibleServices } from './generate-sidecar.ts';
 import { destinationRuleFor, memoized } from './push-context.ts';
 import type { PushContext } from './push-context.ts';
 import { configKeyString } from './push-scope.ts';
-import type { ProxyScope, PushProxy, PushRequest, WatchedService } from './push-scope.ts';
+import type { ConfigKey, ProxyScope, PushProxy, PushRequest, WatchedService } from './push-scope.ts';
 import { sidecarVirtualServices } from './select-virtual-service.ts';
 import { sidecarScopeFor } from './sidecar-scope.ts';
 
@@ -120,7 +120,7 @@ export function proxyScopeFrom(push: PushContext, proxy: ProxyIdentity, sources:
     // Gateways: GetService(hostname) ignores the key's namespace (proxy_dependencies.go).
     dependsOn: (key) => (proxy.type === 'router'
       ? cores.some((c) => c.routerHosts.has(key.name))
-      : cores.some((c) => c.dependencies.has(configKeyString(key)))),
+      : cores.some((c) => dependsOnCore(c, key))),
     get watched() {
       if (watched === null) {
         const imported = importedOf(cores);
@@ -132,7 +132,9 @@ export function proxyScopeFrom(push: PushContext, proxy: ProxyIdentity, sources:
     watchedHost: (hostname) => {
       const within = held();
       if (within !== null && !within.has(hostname)) return [];
-      return importedOf(cores).byHost.get(hostname) ?? [];
+      // The watched entries of this host alone (an endpoint push names a few hosts: no need to merge
+      // every imported service of the scopes, as `watched` does).
+      return watchedOfHost(cores, hostname);
     },
   };
 }
@@ -167,12 +169,23 @@ export function edsHostsOf(config: ClusterLayers): ReadonlySet<string> {
   return hosts;
 }
 
+interface ImportedService {
+  readonly hostname: string;
+  readonly namespace: string;
+  readonly destinationRule: string | null;
+}
+
 /** What one snapshot's scope for a proxy's namespace and Sidecar depends on and imports. */
 interface ScopeCore {
+  /** `namespace/hostname` of the imported services: the ServiceEntry and Endpoints keys it depends on. */
+  readonly serviceKeys: ReadonlySet<string>;
+  /** The other keys it depends on (DestinationRule, Sidecar, VirtualService, PeerAuthentication), as configKeyString. */
   readonly dependencies: ReadonlySet<string>;
   readonly routerHosts: ReadonlySet<string>;
   /** Imported services in (hostname, namespace) order, with the DestinationRule that applies to each. */
-  readonly imported: readonly { readonly hostname: string; readonly namespace: string; readonly destinationRule: string | null }[];
+  readonly imported: readonly ImportedService[];
+  /** The same by host name. */
+  readonly byHost: ReadonlyMap<string, readonly ImportedService[]>;
   /** Alone: the watched list (filled on first use). */
   alone: Imported | null;
   /** The merged watched list with an older core (the previous push's), by that core. */
@@ -182,26 +195,46 @@ interface ScopeCore {
 function scopeCore(push: PushContext, proxy: ProxyIdentity): ScopeCore {
   const sidecar = proxy.type === 'router' ? '' : sidecarScopeFor(push, proxy).sidecar ?? '';
   return memoized(push, `scope|${proxy.type}|${proxy.namespace}|${sidecar}`, () => {
+    const serviceKeys = new Set<string>();
     const dependencies = new Set<string>();
     const routerHosts = new Set<string>();
-    const imported: { hostname: string; namespace: string; destinationRule: string | null }[] = [];
+    const imported: ImportedService[] = [];
     for (const service of scopeServices(push, proxy)) {
       routerHosts.add(service.hostname);
-      dependencies.add(configKeyString({ kind: 'ServiceEntry', namespace: service.namespace, name: service.hostname }));
-      dependencies.add(configKeyString({ kind: 'Endpoints', namespace: service.namespace, name: service.hostname }));
+      serviceKeys.add(`${service.namespace}/${service.hostname}`);
       const dr = destinationRuleFor(push, service.hostname, service.namespace, proxy.namespace);
       if (dr !== null) dependencies.add(configKeyString({ kind: 'DestinationRule', namespace: dr.namespace, name: dr.name }));
       imported.push({ hostname: service.hostname, namespace: service.namespace, destinationRule: dr === null ? null : `${dr.namespace}/${dr.name}` });
     }
     if (proxy.type === 'sidecar') for (const key of sidecarOnlyDependencies(push, proxy)) dependencies.add(key);
     imported.sort((a, b) => (a.hostname === b.hostname ? (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : 0) : a.hostname < b.hostname ? -1 : 1));
-    return { dependencies, routerHosts, imported, alone: null, withPrevious: new WeakMap() };
+    return { serviceKeys, dependencies, routerHosts, imported, byHost: groupBy(imported, (s) => s.hostname), alone: null, withPrevious: new WeakMap() };
   });
+}
+
+/** Does the scope depend on this (sidecar-scoped) key? */
+function dependsOnCore(core: ScopeCore, key: ConfigKey): boolean {
+  if (key.kind === 'ServiceEntry' || key.kind === 'Endpoints') return core.serviceKeys.has(`${key.namespace}/${key.name}`);
+  return core.dependencies.has(configKeyString(key));
+}
+
+/** The entries of `importedOf(cores).list` with this host name, computed for that host alone. */
+function watchedOfHost(cores: readonly ScopeCore[], hostname: string): WatchedService[] {
+  const byNamespace = new Map<string, Set<string>>();
+  for (const core of cores) {
+    for (const s of core.byHost.get(hostname) ?? []) {
+      const drs = byNamespace.get(s.namespace) ?? new Set<string>();
+      if (s.destinationRule !== null) drs.add(s.destinationRule);
+      byNamespace.set(s.namespace, drs);
+    }
+  }
+  return [...byNamespace]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([namespace, drs]) => ({ hostname, namespace, destinationRules: [...drs].sort() }));
 }
 
 interface Imported {
   readonly list: readonly WatchedService[];
-  readonly byHost: ReadonlyMap<string, readonly WatchedService[]>;
   /** `list` narrowed to a set of watched hosts, by that set (see watchedWithin). */
   readonly within: WeakMap<ReadonlySet<string>, readonly WatchedService[]>;
 }
@@ -223,7 +256,7 @@ function importedOf(cores: readonly ScopeCore[]): Imported {
   const list = [...byKey.values()]
     .map((e) => ({ hostname: e.hostname, namespace: e.namespace, destinationRules: [...e.drs].sort() }))
     .sort((a, b) => (a.hostname === b.hostname ? (a.namespace < b.namespace ? -1 : 1) : a.hostname < b.hostname ? -1 : 1));
-  const imported = { list, byHost: groupBy(list, (w) => w.hostname), within: new WeakMap<ReadonlySet<string>, readonly WatchedService[]>() };
+  const imported = { list, within: new WeakMap<ReadonlySet<string>, readonly WatchedService[]>() };
   if (previous === undefined) current.alone = imported;
   else current.withPrevious.set(previous, imported);
   return imported;

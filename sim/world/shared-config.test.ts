@@ -235,6 +235,24 @@ function servicesSelecting(push: PushContext, pod: ProxyIdentity): string[] {
   return push.topology.services.filter((s) => s.namespace === pod.namespace && serviceSelects(s.selector, pod.labels)).map((s) => s.hostname);
 }
 
+test('a scope answers for one host what its whole watched list says, and depends on exactly the services it imports', (t) => {
+  for (const [push, previous] of [[pushes[1], pushes[0]], [pushes[2], pushes[1]], [pushes[0], null]] as const) {
+    const hosts = [...new Set(push.topology.services.map((s) => s.hostname)), 'nowhere.example'];
+    for (const pod of proxies(push)) {
+      const proxy = proxyIdentityOf(pod);
+      for (const watchedHosts of [undefined, edsHostsOf(generateProxyConfig(push, proxy))]) {
+        const scope = proxyScopeFrom(push, proxy, { ...(previous === null ? {} : { previous }), ...(watchedHosts === undefined ? {} : { watchedHosts }) });
+        for (const h of hosts) t.deepEqual(scope.watchedHost!(h), scope.watched.filter((w) => w.hostname === h), `${pod.name} ${h}`);
+        if (proxy.type !== 'sidecar' || watchedHosts !== undefined) continue;
+        for (const service of push.topology.services) {
+          const imported = scope.watched.some((w) => w.hostname === service.hostname && w.namespace === service.namespace);
+          for (const kind of ['ServiceEntry', 'Endpoints'] as const) t.is(scope.dependsOn({ kind, namespace: service.namespace, name: service.hostname }), imported);
+        }
+      }
+    }
+  }
+});
+
 test('push plans through the memo equal each proxy\'s own plan (and needsPush DefaultProxyNeedsPush)', (t) => {
   const keys: ConfigKey[][] = [
     [{ kind: 'VirtualService', namespace: 'n0', name: 's0' }],
