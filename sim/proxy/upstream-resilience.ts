@@ -41,7 +41,7 @@ import {
 } from './circuit-breaker.ts';
 import type { ConnectionPoolState, PoolProtocol } from './circuit-breaker.ts';
 import {
-  createOutlierDetector, isEjected, loadBalancingHosts, outlierDetectionRejection, outlierDetectionSettings, outlierHostKey, panicThresholdPercent,
+  createOutlierDetector, isEjected, loadBalancingHosts, outlierDetectionRejection, outlierDetectionSettings, panicThresholdPercent,
   recordResult, syncHosts,
 } from './outlier-detection.ts';
 import type { OutlierEvent, OutlierResult } from './outlier-detection.ts';
@@ -70,7 +70,7 @@ export function loadBalancingCandidates(state: ProxyState, cluster: Cluster, end
   const entry = detectorFor(state, cluster, endpoints);
   if (entry === null || state.nowUs === null) return unejectedCandidates(endpoints, threshold);
   const nowUs = state.nowUs;
-  return loadBalancingHosts(endpoints, (endpoint: LbEndpoint) => isEjected(entry.detector, outlierHostKey(endpoint), nowUs), threshold).hosts;
+  return loadBalancingHosts(endpoints, (endpoint: LbEndpoint) => isEjected(entry.detector, hostKeyOf(endpoint), nowUs), threshold).hosts;
 }
 
 // With nothing ejected the answer depends on the (immutable) endpoint list alone: computed once per
@@ -103,7 +103,7 @@ export function hostHealth(state: ProxyState, cluster: Cluster, endpoints: reado
 function ejectionOf(state: ProxyState, cluster: Cluster, endpoints: readonly LbEndpoint[]): (endpoint: LbEndpoint) => boolean {
   const entry = detectorFor(state, cluster, endpoints);
   const nowUs = state.nowUs;
-  return entry === null || nowUs === null ? () => false : (endpoint: LbEndpoint) => isEjected(entry.detector, outlierHostKey(endpoint), nowUs);
+  return entry === null || nowUs === null ? () => false : (endpoint: LbEndpoint) => isEjected(entry.detector, hostKeyOf(endpoint), nowUs);
 }
 
 function detectorFor(state: ProxyState, cluster: Cluster, endpoints: readonly LbEndpoint[]): OutlierDetectorEntry | null {
@@ -125,7 +125,7 @@ function detectorFor(state: ProxyState, cluster: Cluster, endpoints: readonly Lb
   }
   if (entry.syncedWith !== endpoints) {
     // EDS: new hosts start clean, removed ones are forgotten.
-    syncHosts(entry.detector, endpoints.map(outlierHostKey));
+    syncHosts(entry.detector, endpoints.map(hostKeyOf));
     entry.syncedWith = endpoints;
   }
   return entry;
