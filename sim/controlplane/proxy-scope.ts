@@ -13,8 +13,10 @@
  * Sharing: Istio computes a SidecarScope once per namespace and Sidecar, and every proxy it applies to
  * reads it. Here the scope's core is built once per snapshot, namespace and Sidecar (PushContext
  * memo); `planShareKey` lets callers plan once per group of equal proxies; the watched-host set of a
- * shared cluster map and a scope's watched list narrowed to such a set are memoised by identity; the
- * services selecting a proxy are found through an index of selectors per namespace.
+ * shared cluster map and a scope's watched list narrowed to such a set are memoised by identity; an
+ * endpoint push's few hosts are looked up in the scopes host by host (the whole watched list, current
+ * and previous scope merged, is built only when a push asks for it); the services selecting a proxy are
+ * found through an index of selectors per namespace.
  *
  * Invariants: pure (memos are keyed by snapshots or by the identity of immutable inputs and never
  * change an answer).
