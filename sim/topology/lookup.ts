@@ -6,7 +6,10 @@
  * Invariants: a Topology and its lists are immutable values, so each index is built once per list (on
  * first use) and kept in a WeakMap keyed by the list itself: derived data that dies with the list,
  * never state a world can observe. A topology rebuilt for a pod change keeps its `services` list, so
- * the service indexes survive pod churn and only the pod index is rebuilt.
+ * the service indexes survive pod churn. The owner of a changing topology (the run's cluster state) may
+ * lend its own up-to-date index for the pod and endpoint lists it hands out (`lendIndexes`), and takes it
+ * back (`recallIndexes`) before its state moves on; a list whose index was recalled builds its own
+ * on its next lookup, so an answer always matches a scan of the list asked.
  *
  * Not modelled: nothing; this is an access path, not a model.
  */
@@ -23,8 +26,36 @@ interface ServiceIndex {
 }
 
 const serviceIndexes = new WeakMap<readonly ServiceInfo[], ServiceIndex>();
-const podIndexes = new WeakMap<readonly PodInfo[], ReadonlyMap<string, PodInfo>>();
-const endpointIndexes = new WeakMap<readonly EndpointInfo[], ReadonlyMap<string, readonly EndpointInfo[]>>();
+/** What a lookup needs of an index: an answer by key. */
+interface Index<T> {
+  get(key: string): T | undefined;
+}
+
+const podIndexes = new WeakMap<readonly PodInfo[], Index<PodInfo>>();
+const endpointIndexes = new WeakMap<readonly EndpointInfo[], { ofPort(hostname: string, namespace: string, port: number): readonly EndpointInfo[] }>();
+
+/** The key of a service port's endpoints. */
+export function endpointPortKey(hostname: string, namespace: string, port: number): string {
+  return `${hostname}\n${namespace}\n${port}`;
+}
+
+/**
+ * The owner of `pods` and `endpoints` answers their lookups from its own indexes (which must answer as
+ * a scan of these lists would) until it calls `recallIndexes`.
+ */
+export function lendIndexes(
+  pods: readonly PodInfo[], byIp: (ip: string) => PodInfo | undefined,
+  endpoints: readonly EndpointInfo[], ofPort: (hostname: string, namespace: string, port: number) => readonly EndpointInfo[],
+): void {
+  podIndexes.set(pods, { get: byIp });
+  endpointIndexes.set(endpoints, { ofPort });
+}
+
+/** The lent indexes of these lists are withdrawn: lookups build their own from the lists. */
+export function recallIndexes(pods: readonly PodInfo[], endpoints: readonly EndpointInfo[]): void {
+  podIndexes.delete(pods);
+  endpointIndexes.delete(endpoints);
+}
 
 function serviceIndex(services: readonly ServiceInfo[]): ServiceIndex {
   let index = serviceIndexes.get(services);
@@ -78,13 +109,13 @@ export function endpointsOfPort(endpoints: readonly EndpointInfo[], hostname: st
   if (index === undefined) {
     const built = new Map<string, EndpointInfo[]>();
     for (const endpoint of endpoints) {
-      const key = `${endpoint.service}\n${endpoint.serviceNamespace}\n${endpoint.servicePort}`;
+      const key = endpointPortKey(endpoint.service, endpoint.serviceNamespace, endpoint.servicePort);
       const list = built.get(key);
       if (list === undefined) built.set(key, [endpoint]);
       else list.push(endpoint);
     }
-    endpointIndexes.set(endpoints, built);
-    index = built;
+    index = { ofPort: (h, ns, port) => built.get(endpointPortKey(h, ns, port)) ?? [] };
+    endpointIndexes.set(endpoints, index);
   }
-  return index.get(`${hostname}\n${namespace}\n${port}`) ?? [];
+  return index.ofPort(hostname, namespace, port);
 }

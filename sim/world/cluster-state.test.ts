@@ -5,6 +5,8 @@ import { fc, testProp } from '@fast-check/ava';
 import { ClusterState } from './cluster-state.ts';
 import type { ClusterChange, LivePod } from './cluster-state.ts';
 import { loadMesh } from './mesh.ts';
+import { endpointsOfPort, podByIp } from '../topology/lookup.ts';
+import type { Topology } from '../topology/model.ts';
 
 const MANIFESTS = `apiVersion: v1
 kind: Namespace
@@ -226,6 +228,27 @@ function endpointsByService(state: ClusterState): Map<string, string> {
   return new Map([...lists].map(([key, list]) => [key, list.sort().join(',')]));
 }
 
+/** Every pod IP and service port looked up through sim/topology/lookup.ts. */
+function lookupsByIndex(topology: Topology): string[] {
+  const ips = [...new Set(topology.pods.map((p) => p.ip)), '10.255.255.254'];
+  const ports = topology.services.flatMap((s) => s.ports.map((p) => [s.hostname, s.namespace, p.port] as const));
+  return [
+    ...ips.map((ip) => `${ip} → ${podByIp(topology.pods, ip)?.name ?? '-'}:${podByIp(topology.pods, ip)?.ready ?? '-'}`),
+    ...ports.map(([h, ns, port]) => `${h}:${port} → ${endpointsOfPort(topology.endpoints, h, ns, port).map((e) => e.address).join(',')}`),
+  ];
+}
+
+/** The same questions answered by scanning the lists in order. */
+function lookupsByScan(topology: Topology): string[] {
+  const ips = [...new Set(topology.pods.map((p) => p.ip)), '10.255.255.254'];
+  const ports = topology.services.flatMap((s) => s.ports.map((p) => [s.hostname, s.namespace, p.port] as const));
+  const pod = (ip: string) => topology.pods.find((p) => p.ip === ip);
+  return [
+    ...ips.map((ip) => `${ip} → ${pod(ip)?.name ?? '-'}:${pod(ip)?.ready ?? '-'}`),
+    ...ports.map(([h, ns, port]) => `${h}:${port} → ${topology.endpoints.filter((e) => e.service === h && e.serviceNamespace === ns && e.servicePort === port).map((e) => e.address).join(',')}`),
+  ];
+}
+
 const ops = fc.array(
   fc.record({ op: fc.constantFrom<Op['op']>('delete', 'gone', 'ready', 'fail'), pick: fc.nat({ max: 1_000 }) }),
   { maxLength: 30 },
@@ -237,8 +260,13 @@ testProp('after any pod lifecycle: podsOf, livePods order, topology pods and end
   sequence.forEach((op, step) => {
     const before = new Set(state.livePods());
     const endpointsBefore = endpointsByService(state);
+    const topologyBefore = state.topology;
+    const scansBefore = lookupsByScan(topologyBefore);
     const change = applyOp(state, op, (step + 1) * 1_000);
     for (const pod of before) if (pod.phase === 'terminated') terminatedIps.push(pod.info.ip);
+    // Indexed lookups answer as scans do, on the topology now and on the one from before the change.
+    t.deepEqual(lookupsByIndex(state.topology), lookupsByScan(state.topology), `step ${step}: lookups now`);
+    t.deepEqual(lookupsByIndex(topologyBefore), scansBefore, `step ${step}: lookups on the topology before`);
     if (change === null) return;
     const endpointsAfter = endpointsByService(state);
     const changed = [...new Set([...endpointsBefore.keys(), ...endpointsAfter.keys()])].filter((key) => endpointsBefore.get(key) !== endpointsAfter.get(key)).sort();
@@ -301,4 +329,24 @@ test('nodes: pods spread over zones and carry their node\'s locality; a failed n
   const replacement = change.created.find((p) => p.workloadKey === WEB)!;
   t.is(replacement.info.node, 'node-b', 'placed on the node that is up');
   t.not(replacement.info.name, victim.info.name);
+});
+
+test('a routing change leaves the topology as it was; a new Service and a new namespace rebuild it', (t) => {
+  const state = cluster();
+  const services = state.topology.services;
+  const vs = 'apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: web, namespace: shop}\nspec: {hosts: [web], http: [{route: [{destination: {host: web}}]}]}\n';
+  let change = state.apply([{ path: 'vs.yaml', text: vs }], 1);
+  t.deepEqual(change.configs, ['VirtualService/shop/web']);
+  t.deepEqual(change.endpoints, []);
+  t.is(state.topology.services, services, 'the services list is kept (its indexes too)');
+  const api = 'apiVersion: v1\nkind: Service\nmetadata: {name: api, namespace: shop}\nspec: {selector: {app: web}, ports: [{port: 81, targetPort: 8080}]}\n';
+  change = state.apply([{ path: 'api.yaml', text: api }], 2);
+  t.true(change.full);
+  t.true(change.endpoints.includes('ServiceEntry/shop/api.shop.svc.cluster.local'), change.endpoints.join(' '));
+  t.deepEqual(endpointIps(state, 'api.shop.svc.cluster.local'), webIps(state).slice().sort());
+  const elsewhere = vs.replace('namespace: shop', 'namespace: other');
+  state.apply([{ path: 'vs2.yaml', text: elsewhere }], 3);
+  t.true(state.topology.namespaces.some((n) => n.name === 'other' && !n.declared), 'a namespace only a VirtualService names');
+  state.delete([{ kind: 'VirtualService', namespace: 'other', name: 'web' }], 4);
+  t.false(state.topology.namespaces.some((n) => n.name === 'other'), 'gone with its last resource');
 });

@@ -24,25 +24,32 @@
  *   ready (out of the endpoints); once they are evicted they are gone and replaced on other nodes.
  *
  * Invariants: deterministic (pods in name order, IPs allocated in creation order from the pod CIDR past
- * every address used at t=0); a change returns exactly the configs and services it touched.
+ * every address used at t=0); a change returns exactly the configs and services it touched. A pod
+ * change costs the pods and services it touches (live-pods.ts, service-endpoints.ts), not the mesh: only
+ * its workloads are reconciled and only the services that select its pods recomputed; the resources'
+ * topology is rebuilt only when a kind it is made of changes (a VirtualService or DestinationRule
+ * change reconciles nothing), and the topology a caller sees is assembled when asked.
  *
  * Not modelled: rolling-update batches (maxSurge/maxUnavailable), graceful drain windows, node placement.
  */
 import { groupBy } from '../core/group.ts';
-import { compareBy } from '../core/compare.ts';
 import { loadManifests } from '../config/load-resources.ts';
 import type { ManifestSource } from '../config/parse-manifests.ts';
 import { resourceKey } from '../config/resource.ts';
 import type { AnyResource } from '../config/resource.ts';
 import type { KindName } from '../config/kinds.ts';
 import { ConfigStore } from '../config/store.ts';
+import { serviceSelects } from '../config/selectors.ts';
 import type { Labels } from '../config/selectors.ts';
 import { formatIpv4, parseCidr, parseIpv4 } from '../topology/addresses.ts';
 import { buildTopology } from '../topology/build-topology.ts';
-import type { EndpointInfo, MeshSettings, NodeInfo, PodInfo, Topology, WorkloadInfo } from '../topology/model.ts';
+import type { EndpointInfo, MeshSettings, NodeInfo, PodInfo, ServiceInfo, Topology, WorkloadInfo } from '../topology/model.ts';
 import { placePod, podLocality, spreadOrder } from '../topology/placement.ts';
+import { lendIndexes, recallIndexes } from '../topology/lookup.ts';
 import { buildEndpoints } from '../topology/services.ts';
 import { podName } from '../topology/workloads.ts';
+import { LivePods } from './live-pods.ts';
+import { ServiceEndpoints } from './service-endpoints.ts';
 
 export type PodPhase = 'starting' | 'ready' | 'terminating' | 'terminated';
 
@@ -68,72 +75,94 @@ export interface ClusterChange {
 }
 
 const ENDPOINT_ONLY_KINDS: ReadonlySet<string> = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Pod', 'Namespace']);
+/** The kinds sim/topology builds the topology from (with the namespaces every resource names). */
+const TOPOLOGY_KINDS: ReadonlySet<string> = new Set(['Namespace', 'Service', 'ServiceEntry', 'Deployment', 'StatefulSet', 'DaemonSet', 'Pod', 'WorkloadEntry']);
+
+/** The topology from resources, with the groupings a pod change reads. */
+interface Base {
+  readonly revision: string;
+  readonly topology: Topology;
+  /** The first pod `buildTopology` made of each workload (`NS/NAME`): its IP is the template's. */
+  readonly templates: ReadonlyMap<string, PodInfo>;
+  readonly workloads: ReadonlyMap<string, WorkloadInfo>;
+  readonly workloadsByNamespace: ReadonlyMap<string, readonly WorkloadInfo[]>;
+  readonly servicesByNamespace: ReadonlyMap<string, readonly ServiceInfo[]>;
+  readonly servicesByKey: ReadonlyMap<string, readonly ServiceInfo[]>;
+  readonly namespaces: ReadonlySet<string>;
+  readonly declared: ReadonlySet<string>;
+}
 
 export class ClusterState {
   readonly store = new ConfigStore();
   private readonly settings: MeshSettings;
   private readonly namespaceLabels = new Map<string, Labels>();
+  /** Every pod not yet terminated, by `namespace/name`, in creation order. */
   private readonly pods = new Map<string, LivePod>();
+  /** The same pods per workload, in creation order (the order a reconcile visits them). */
+  private readonly created = new Map<string, LivePod[]>();
+  private readonly live = new LivePods<LivePod>();
+  private readonly endpoints = new ServiceEndpoints();
   private readonly generations = new Map<string, number>();
   /** Replacements made so far per `ns/workload/index` (new pod names for Deployments and DaemonSets). */
   private readonly incarnations = new Map<string, number>();
   private readonly goneIps = new Set<string>();
   private nextIp: number;
-  private current: Topology;
-  /** Caches: the topology from resources (rebuilt when the store or namespace labels change), live pods in order, pod names. */
-  private base: { readonly revision: string; readonly topology: Topology } | null = null;
+  /** The topology shown now, assembled when first asked after a change (null: not yet). */
+  private current: Topology | null = null;
+  private base: Base | null = null;
+  /** Bumped by every change to what the topology is built from (TOPOLOGY_KINDS, new or vanishing namespaces). */
+  private topologyRevision = 0;
   private labelsRevision = 0;
-  private live: readonly LivePod[] | null = null;
   private readonly names = new Map<string, string>();
   private readonly nodes: readonly NodeInfo[];
   /** Failed nodes: down (pods unreachable), and the ones the node controller has marked NotReady. */
   private readonly downNodes = new Set<string>();
   private readonly notReadyNodes = new Set<string>();
-  private endpointsByService = new Map<string, EndpointInfo[]>();
-  private readonly endpointTexts = new Map<string, string>();
-  private serviceOrder: { readonly base: Topology; readonly keys: readonly string[] } | null = null;
-  private byWorkload: ReadonlyMap<string, readonly LivePod[]> | null = null;
-  /** Each live pod as the topology shows it, for the phase it had when made. */
-  private readonly shown = new WeakMap<LivePod, { readonly ready: boolean; readonly info: PodInfo }>();
 
   /** The mesh at t=0: every pod exists, is ready and keeps the name and IP `validate` shows. */
   constructor(resources: readonly AnyResource[], settings: MeshSettings, nodes: readonly NodeInfo[] = []) {
     this.settings = settings;
     this.nodes = nodes;
     for (const r of resources) this.store.apply(r);
-    const base = buildTopology(this.store.all(), settings);
+    const base = this.baseNow();
     let highest = parseCidr(settings.podCidr)!.base + 1;
     const indexes = new Map<string, number>();
-    for (const pod of base.pods) {
+    for (const pod of base.topology.pods) {
       const key = `${pod.namespace}/${pod.workload}`;
       const index = indexes.get(key) ?? 0;
       indexes.set(key, index + 1);
-      this.pods.set(`${pod.namespace}/${pod.name}`, { info: this.placed(pod, key, index, 0), workloadKey: key, generation: 0, index, phase: 'ready', createdUs: 0 });
+      this.add({ info: this.placed(pod, key, index, 0), workloadKey: key, generation: 0, index, phase: 'ready', createdUs: 0 });
       const ip = parseIpv4(pod.ip);
       if (ip !== null && ip >= highest) highest = ip + 1;
     }
     this.nextIp = highest;
-    this.current = base;
     this.derive(base, null);
   }
 
+  /** The topology now: every live pod with its readiness, and the endpoints of ready pods. */
   get topology(): Topology {
+    if (this.current === null) {
+      const pods = this.live.shownList();
+      const endpoints = this.endpoints.flatCopy();
+      this.current = { ...this.base!.topology, pods, endpoints };
+      lendIndexes(pods, (ip) => this.live.shownByIp(ip), endpoints, (h, ns, port) => this.endpoints.ofPort(h, ns, port));
+    }
     return this.current;
   }
 
+  /** Every pod not terminated, in (namespace, name) order; a copy that a later change leaves alone. */
   livePods(): readonly LivePod[] {
-    if (this.live === null) {
-      this.live = [...this.pods.values()].filter((p) => p.phase !== 'terminated').sort(compareBy<LivePod>((p) => p.info.namespace, (p) => p.info.name));
-      this.byWorkload = null;
-    }
-    return this.live;
+    return this.live.list();
   }
 
   /** The live pods of one workload (`NS/NAME`), in name order. */
   podsOf(workload: string): readonly LivePod[] {
-    const live = this.livePods();
-    this.byWorkload ??= groupBy(live, (pod) => pod.workloadKey);
-    return this.byWorkload.get(workload) ?? [];
+    return this.live.ofWorkload(workload).slice();
+  }
+
+  /** The live pods of one namespace, in name order. */
+  podsIn(namespace: string): readonly LivePod[] {
+    return this.live.ofNamespace(namespace).slice();
   }
 
   pod(namespace: string, name: string): LivePod | undefined {
@@ -148,24 +177,32 @@ export class ClusterState {
   apply(sources: readonly ManifestSource[], nowUs: number): ClusterChange {
     const loaded = loadManifests(sources);
     const configs: string[] = [];
-    for (const r of loaded.resources) if (this.store.apply(r) !== null) configs.push(resourceKey(r));
-    return this.settle(configs, nowUs);
+    for (const r of loaded.resources) {
+      if (this.store.apply(r) === null) continue;
+      configs.push(resourceKey(r));
+      if (TOPOLOGY_KINDS.has(r.kind) || (r.namespace !== '' && !this.base!.namespaces.has(r.namespace))) this.topologyRevision += 1;
+    }
+    return this.settle(configs, nowUs, []);
   }
 
   delete(keys: readonly { kind: string; namespace: string; name: string }[], nowUs: number): ClusterChange {
     const configs: string[] = [];
     for (const k of keys) {
-      if (this.store.delete(k.kind as KindName, k.namespace, k.name) !== null) configs.push(`${k.kind}/${k.namespace}/${k.name}`);
+      if (this.store.delete(k.kind as KindName, k.namespace, k.name) === null) continue;
+      configs.push(`${k.kind}/${k.namespace}/${k.name}`);
+      // A namespace no Namespace declares lives as long as some resource names it.
+      if (TOPOLOGY_KINDS.has(k.kind) || (k.namespace !== '' && !this.base!.declared.has(k.namespace))) this.topologyRevision += 1;
     }
-    return this.settle(configs, nowUs);
+    return this.settle(configs, nowUs, []);
   }
 
   scale(workload: string, replicas: number, nowUs: number): ClusterChange {
     const [namespace, name] = workload.split('/') as [string, string];
     const found = (['Deployment', 'StatefulSet'] as const).map((kind) => this.store.get(kind, namespace, name)).find((r) => r !== undefined);
-    if (found === undefined) return this.settle([], nowUs);
+    if (found === undefined) return this.settle([], nowUs, []);
     const spec = { ...(found.body['spec'] as Record<string, unknown>), replicas };
     this.store.apply({ ...found, spec: spec as never, body: { ...found.body, spec } } as AnyResource);
+    this.topologyRevision += 1;
     return this.settle([resourceKey(found)], nowUs);
   }
 
@@ -182,34 +219,33 @@ export class ClusterState {
 
   restart(workload: string, nowUs: number): ClusterChange {
     this.generations.set(workload, (this.generations.get(workload) ?? 0) + 1);
-    return this.settle([], nowUs);
+    return this.settle([], nowUs, [], [workload]);
   }
 
   /** Pods of `workload` fail (the first by name): gone at once, their controller recreates them. */
   fail(workload: string, count: number, nowUs: number): ClusterChange {
-    const victims = this.livePods().filter((p) => p.workloadKey === workload && p.phase !== 'terminating').slice(0, count);
+    const victims = this.live.ofWorkload(workload).filter((p) => p.phase !== 'terminating').slice(0, count);
     for (const pod of victims) {
       this.replaced(pod);
       this.terminate(pod);
     }
     // The controller replaces them with pods of the same template (new names, new IPs).
     this.generations.set(workload, this.generations.get(workload) ?? 0);
-    const change = this.settle([], nowUs, victims);
+    const change = this.settle([], nowUs, victims, [workload]);
     return { ...change, terminated: [...victims, ...change.terminated] };
   }
 
   /** A pod is deleted: terminating (out of the endpoints, still serving), replaced by its controller. */
   deletePod(pod: LivePod, nowUs: number): ClusterChange {
-    if (pod.phase === 'terminating' || pod.phase === 'terminated') return this.settle([], nowUs);
+    if (pod.phase === 'terminating' || pod.phase === 'terminated') return this.settle([], nowUs, []);
     pod.phase = 'terminating';
-    this.live = null;
     this.replaced(pod);
     return this.settle([], nowUs, [pod]);
   }
 
   /** A terminating pod's containers have exited: it is gone. */
   podGone(pod: LivePod, nowUs: number): ClusterChange {
-    if (pod.phase !== 'terminating') return this.settle([], nowUs);
+    if (pod.phase !== 'terminating') return this.settle([], nowUs, []);
     this.terminate(pod);
     const change = this.settle([], nowUs, [pod]);
     return { ...change, terminated: [pod, ...change.terminated] };
@@ -222,50 +258,84 @@ export class ClusterState {
 
   /** The pod's proxy has its first config: the readiness probe passes. */
   markReady(pod: LivePod, nowUs: number): ClusterChange {
-    if (pod.phase !== 'starting') return this.settle([], nowUs);
+    if (pod.phase !== 'starting') return this.settle([], nowUs, []);
     pod.phase = 'ready';
-    this.live = null;
     return this.settle([], nowUs, [pod]);
+  }
+
+  private add(pod: LivePod): void {
+    this.pods.set(`${pod.info.namespace}/${pod.info.name}`, pod);
+    const mine = this.created.get(pod.workloadKey);
+    if (mine === undefined) this.created.set(pod.workloadKey, [pod]);
+    else mine.push(pod);
+    this.live.add(pod, this.isReady(pod));
   }
 
   private terminate(pod: LivePod): void {
     pod.phase = 'terminated';
-    this.live = null;
     this.goneIps.add(pod.info.ip);
     this.pods.delete(`${pod.info.namespace}/${pod.info.name}`);
+    const mine = this.created.get(pod.workloadKey);
+    const at = mine?.indexOf(pod) ?? -1;
+    if (at >= 0) mine!.splice(at, 1);
+    if (mine?.length === 0) this.created.delete(pod.workloadKey);
+    this.live.remove(pod);
+  }
+
+  /** Ready as the EndpointSlice controller sees it: its probe passes and its node is not NotReady. */
+  private isReady(pod: LivePod): boolean {
+    return pod.phase === 'ready' && !(pod.info.node !== undefined && this.notReadyNodes.has(pod.info.node));
+  }
+
+  /** The topology from resources, rebuilt when what it is made of changed. */
+  private baseNow(): Base {
+    const revision = `${this.topologyRevision}/${this.labelsRevision}`;
+    if (this.base?.revision === revision) return this.base;
+    const topology = buildTopology(this.store.all(), this.settings, Object.fromEntries(this.namespaceLabels));
+    const templates = new Map<string, PodInfo>();
+    for (const p of topology.pods) if (!templates.has(`${p.namespace}/${p.workload}`)) templates.set(`${p.namespace}/${p.workload}`, p);
+    this.base = {
+      revision, topology, templates,
+      workloads: new Map(topology.workloads.map((w) => [`${w.namespace}/${w.name}`, w])),
+      workloadsByNamespace: groupBy(topology.workloads, (w) => w.namespace),
+      servicesByNamespace: groupBy(topology.services, (s) => s.namespace),
+      servicesByKey: groupBy(topology.services, (s) => serviceKey(s.namespace, s.hostname)),
+      namespaces: new Set(topology.namespaces.map((n) => n.name)),
+      declared: new Set(topology.namespaces.filter((n) => n.declared).map((n) => n.name)),
+    };
+    this.endpoints.setOrder(topology.services.map((s) => serviceKey(s.namespace, s.hostname)));
+    return this.base;
   }
 
   /**
-   * Reconciles pods with their controllers, rebuilds the topology and reports what changed. `touched`:
-   * the change was to these pods alone (resources unchanged), so only their workloads are reconciled
-   * and only their namespaces' endpoints recomputed (a Service selects pods of its own namespace).
+   * Reconciles pods with their controllers, updates the topology and reports what changed. `touched`
+   * (null: everything may have changed) are the pods this change was to, `workloads` the workloads it
+   * concerns besides theirs: with the resources' topology unchanged only those workloads are reconciled
+   * and only the services selecting a pod that changed recomputed (a Service selects pods of its own
+   * namespace).
    */
-  private settle(configs: readonly string[], nowUs: number, touched: readonly LivePod[] | null = null): ClusterChange {
-    const revision = `${this.store.revision}/${this.labelsRevision}`;
-    const incremental = touched !== null && this.base?.revision === revision;
-    if (this.base?.revision !== revision) {
-      this.base = { revision, topology: buildTopology(this.store.all(), this.settings, Object.fromEntries(this.namespaceLabels)) };
-    }
-    const base = this.base.topology;
+  private settle(configs: readonly string[], nowUs: number, touched: readonly LivePod[] | null = null, workloads: readonly string[] = []): ClusterChange {
+    if (this.current !== null) recallIndexes(this.current.pods, this.current.endpoints);
+    this.current = null;
+    const previous = this.base;
+    const base = this.baseNow();
+    const incremental = touched !== null && previous === base;
     const created: LivePod[] = [];
     const terminated: LivePod[] = [];
-    const keys = incremental ? new Set(touched.map((p) => p.workloadKey)) : null;
-    const workloads = keys === null ? base.workloads : base.workloads.filter((w) => keys.has(`${w.namespace}/${w.name}`));
-    const podsOf = groupBy([...this.pods.values()].filter((pod) => keys === null || keys.has(pod.workloadKey)), (pod) => pod.workloadKey);
-    const templates = new Map<string, PodInfo>();
-    for (const p of base.pods) if (!templates.has(`${p.namespace}/${p.workload}`)) templates.set(`${p.namespace}/${p.workload}`, p);
-    for (const w of workloads) this.reconcileWorkload(w, templates.get(`${w.namespace}/${w.name}`), podsOf.get(`${w.namespace}/${w.name}`) ?? [], nowUs, created, terminated);
-    if (keys === null) {
-      const byWorkload = new Set(base.workloads.map((w) => `${w.namespace}/${w.name}`));
+    const keys = incremental ? [...new Set([...touched.map((p) => p.workloadKey), ...workloads])] : base.topology.workloads.map((w) => `${w.namespace}/${w.name}`);
+    for (const key of keys) {
+      const w = base.workloads.get(key);
+      if (w !== undefined) this.reconcileWorkload(w, base.templates.get(key), this.created.get(key) ?? [], nowUs, created, terminated);
+    }
+    if (!incremental) {
       for (const pod of [...this.pods.values()]) {
-        if (!byWorkload.has(pod.workloadKey)) {
+        if (!base.workloads.has(pod.workloadKey)) {
           this.terminate(pod);
           terminated.push(pod);
         }
       }
     }
-    const namespaces = incremental ? new Set([...touched, ...created, ...terminated].map((p) => p.info.namespace)) : null;
-    const endpoints = this.derive(base, namespaces);
+    const endpoints = this.derive(base, incremental ? [...touched, ...created, ...terminated] : null);
     const watched = configs.filter((c) => !ENDPOINT_ONLY_KINDS.has(c.split('/')[0]!));
     return { configs: watched, endpoints, full: watched.length > 0, created, terminated };
   }
@@ -284,8 +354,7 @@ export class ClusterState {
         labels: w.labels, serviceAccount: w.serviceAccount, identity: w.identity, proxy: w.proxy, ready: false,
       }, key, index, incarnation);
       const pod: LivePod = { info, workloadKey: key, generation, index, phase: w.proxy === 'none' ? 'ready' : 'starting', createdUs: nowUs };
-      this.pods.set(`${w.namespace}/${name}`, pod);
-      this.live = null;
+      this.add(pod);
       created.push(pod);
       mine.push(pod);
     }
@@ -302,7 +371,6 @@ export class ClusterState {
       }
     }
   }
-
   /** The pod on the node the scheduler picks among the nodes that are up, with that node's locality. */
   private placed(pod: PodInfo, workload: string, slot: number, replacement: number): PodInfo {
     if (this.nodes.length === 0) return pod;
@@ -328,7 +396,6 @@ export class ClusterState {
         return this.settle([], nowUs, on);
       case 'not-ready':
         this.notReadyNodes.add(name);
-        this.live = null;
         return this.settle([], nowUs, on);
       case 'evicted': {
         for (const pod of on) {
@@ -341,7 +408,6 @@ export class ClusterState {
       case 'up':
         this.downNodes.delete(name);
         this.notReadyNodes.delete(name);
-        this.live = null;
         return this.settle([], nowUs, on);
     }
   }
@@ -362,39 +428,33 @@ export class ClusterState {
   }
 
   /**
-   * The topology now: every live pod with its readiness, and the endpoints of ready pods. Endpoints are
-   * kept per service; `namespaces` (null: all) are the ones whose services are recomputed. Returns the
-   * services whose endpoints changed, `ServiceEntry/namespace/hostname`.
+   * Shows each pod with its readiness and recomputes the endpoints of the services a changed pod could
+   * be selected by (`changed`; null: every pod and service). Returns the services whose endpoints
+   * changed, `ServiceEntry/namespace/hostname`, sorted.
    */
-  private derive(base: Topology, namespaces: ReadonlySet<string> | null): string[] {
-    const pods = this.livePods().map((p) => {
-      let shown = this.shown.get(p);
-      const ready = p.phase === 'ready' && !(p.info.node !== undefined && this.notReadyNodes.has(p.info.node));
-      if (shown?.ready !== ready) this.shown.set(p, (shown = { ready, info: { ...p.info, ready } }));
-      return shown.info;
-    });
-    const services = namespaces === null ? base.services : base.services.filter((s) => namespaces.has(s.namespace));
-    const scopedPods = namespaces === null ? pods : pods.filter((p) => namespaces.has(p.namespace));
-    const fresh = new Map<string, EndpointInfo[]>();
-    for (const s of services) fresh.set(serviceKey(s.namespace, s.hostname), []);
-    for (const e of buildEndpoints(services, base.workloads, scopedPods, this.store.list('ServiceEntry'))) fresh.get(serviceKey(e.serviceNamespace, e.service))!.push(e);
-    const changed: string[] = [];
-    const known = namespaces === null ? new Map<string, EndpointInfo[]>() : this.endpointsByService;
-    for (const [key, list] of fresh) {
-      const text = endpointText(list);
-      if (this.endpointTexts.get(key) !== text) changed.push(key);
-      this.endpointTexts.set(key, text);
-      known.set(key, list);
+  private derive(base: Base, changed: readonly LivePod[] | null): string[] {
+    const pods = changed ?? this.live.list();
+    for (const pod of pods) if (pod.phase !== 'terminated') this.live.show(pod, this.isReady(pod));
+    const entries = this.store.list('ServiceEntry');
+    if (changed === null) {
+      return this.endpoints.setAll(endpointsByService(base.topology.services, buildEndpoints(base.topology.services, base.topology.workloads, this.live.shownList(), entries)));
     }
-    if (namespaces === null) {
-      // Services that are gone had endpoints once: they changed too.
-      for (const key of this.endpointsByService.keys()) if (!fresh.has(key) && this.endpointTexts.get(key) !== '') changed.push(key);
-      this.endpointsByService = known;
+    // The services whose endpoints may have moved: those selecting a changed pod, and every
+    // ServiceEntry of its namespace (its workloadSelector), with whatever shares their key.
+    const keys = new Set<string>();
+    const namespaces = new Set<string>();
+    for (const pod of changed) {
+      namespaces.add(pod.info.namespace);
+      for (const s of base.servicesByNamespace.get(pod.info.namespace) ?? []) {
+        if (s.kind === 'ServiceEntry' || serviceSelects(s.selector, pod.info.labels)) keys.add(serviceKey(s.namespace, s.hostname));
+      }
     }
-    if (this.serviceOrder?.base !== base) this.serviceOrder = { base, keys: [...new Set(base.services.map((s) => serviceKey(s.namespace, s.hostname)))] };
-    const endpoints = this.serviceOrder.keys.flatMap((key) => this.endpointsByService.get(key) ?? []);
-    this.current = { ...base, pods, endpoints };
-    return [...new Set(changed)].sort();
+    if (keys.size === 0) return [];
+    const services = [...keys].flatMap((key) => base.servicesByKey.get(key) ?? []);
+    const scopedPods = [...namespaces].flatMap((ns) => this.live.ofNamespace(ns).map((p) => this.live.shownInfo(p)!));
+    const workloads = [...namespaces].flatMap((ns) => base.workloadsByNamespace.get(ns) ?? []);
+    const fresh = endpointsByService(services, buildEndpoints(services, workloads, scopedPods, entries));
+    return [...fresh.keys()].filter((key) => this.endpoints.set(key, fresh.get(key)!)).sort();
   }
 }
 
@@ -402,6 +462,10 @@ function serviceKey(namespace: string, hostname: string): string {
   return `ServiceEntry/${namespace}/${hostname}`;
 }
 
-function endpointText(list: readonly EndpointInfo[]): string {
-  return list.map((e) => `${e.address}:${e.port}:${e.servicePort}`).sort().join(',');
+/** Endpoints grouped by service key, every service present (an empty list when it has none). */
+function endpointsByService(services: readonly ServiceInfo[], endpoints: readonly EndpointInfo[]): Map<string, EndpointInfo[]> {
+  const fresh = new Map<string, EndpointInfo[]>();
+  for (const s of services) fresh.set(serviceKey(s.namespace, s.hostname), []);
+  for (const e of endpoints) fresh.get(serviceKey(e.serviceNamespace, e.service))!.push(e);
+  return fresh;
 }

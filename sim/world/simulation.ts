@@ -93,6 +93,7 @@ export class Simulation {
   private readonly nackUntil = new Map<string, number>();
   private readonly expired = new Set<string>();
   private readonly proxyIds = new WeakMap<PodInfo, string>();
+  private readonly podKeys = new WeakMap<LivePod, string>();
 
   constructor(scenario: Scenario, options: SimulationOptions = {}) {
     this.scenario = scenario;
@@ -166,6 +167,13 @@ export class Simulation {
       this.proxyIds.set(pod, id);
     }
     return id;
+  }
+
+  /** `namespace/name` of a pod, built once per pod (a churn lists every candidate at each deletion). */
+  private podKey(pod: LivePod): string {
+    let key = this.podKeys.get(pod);
+    if (key === undefined) this.podKeys.set(pod, (key = `${pod.info.namespace}/${pod.info.name}`));
+    return key;
   }
 
   /** Pods alive now (every phase but terminated), for figures such as memory per pod. */
@@ -294,10 +302,10 @@ export class Simulation {
         for (const actor of this.workloadProxies(workload)) actor.nackUntilUs = untilUs;
       },
       failPods: (workload, pods) => this.changed(this.cluster.fail(workload, pods, this.loop.nowUs)),
-      churnCandidates: (namespace) => this.cluster.livePods()
+      churnCandidates: (namespace) => (namespace === null ? this.cluster.livePods() : this.cluster.podsIn(namespace))
         .filter((p) => p.phase === 'ready' && (p.info.workloadKind === 'Deployment' || p.info.workloadKind === 'StatefulSet'))
-        .filter((p) => (namespace === null ? p.info.namespace !== this.mesh.rootNamespace && p.info.namespace !== 'istio-system' : p.info.namespace === namespace))
-        .map((p) => `${p.info.namespace}/${p.info.name}`),
+        .filter((p) => namespace !== null || (p.info.namespace !== this.mesh.rootNamespace && p.info.namespace !== 'istio-system'))
+        .map((p) => this.podKey(p)),
       deletePod: (key, drainUs) => {
         const [namespace = '', name = ''] = key.split('/');
         const pod = this.cluster.pod(namespace, name)!;

@@ -1,0 +1,100 @@
+/**
+ * Endpoints kept per service (`ServiceEntry/namespace/hostname`, as Istio keys them) with the flat list
+ * the topology shows (services in their order, each service's endpoints in its own order) and the
+ * endpoints of each service port, both updated in place as single services change: a pod change
+ * costs the services it touches, not the mesh.
+ *
+ * Invariants: `flatCopy()` equals the concatenation of every service's list in service order;
+ * `ofPort(h, ns, port)` equals the flat list filtered by service host, namespace and port, in order;
+ * a service's change is reported only when its endpoints' (address, port, service port) set differs.
+ *
+ * Not modelled: nothing; this is bookkeeping for sim/world/cluster-state.ts.
+ */
+import type { EndpointInfo } from '../topology/model.ts';
+import { endpointPortKey } from '../topology/lookup.ts';
+
+export class ServiceEndpoints {
+  private order: readonly string[] = [];
+  private position = new Map<string, number>();
+  private lengths: number[] = [];
+  private readonly lists = new Map<string, readonly EndpointInfo[]>();
+  private readonly texts = new Map<string, string>();
+  private readonly byPort = new Map<string, readonly EndpointInfo[]>();
+  private flat: EndpointInfo[] = [];
+  private copy: readonly EndpointInfo[] | null = null;
+
+  /** The services, in the order the flat list shows them (duplicates dropped); lists of services no longer named stay known but unshown. */
+  setOrder(keys: readonly string[]): void {
+    this.order = [...new Set(keys)];
+    this.position = new Map(this.order.map((key, i) => [key, i]));
+    this.lengths = this.order.map((key) => this.lists.get(key)?.length ?? 0);
+    this.flat = this.order.flatMap((key) => this.lists.get(key) ?? []);
+    this.copy = null;
+  }
+
+  /** Sets one service's endpoints; true when they differ from what it had (a service seen for the first time has changed). */
+  set(key: string, list: readonly EndpointInfo[]): boolean {
+    const changed = this.keep(key, list);
+    const at = this.position.get(key);
+    if (at !== undefined) {
+      let start = 0;
+      for (let i = 0; i < at; i += 1) start += this.lengths[i]!;
+      this.flat.splice(start, this.lengths[at]!, ...list);
+      this.lengths[at] = list.length;
+    }
+    this.copy = null;
+    return changed;
+  }
+
+  /**
+   * Sets every service's endpoints at once (services not in `lists` are gone: emptied, and named when
+   * they had endpoints); returns the services that changed, sorted.
+   */
+  setAll(lists: ReadonlyMap<string, readonly EndpointInfo[]>): string[] {
+    const changed = [...lists].filter(([key, list]) => this.keep(key, list)).map(([key]) => key);
+    for (const key of [...this.lists.keys()]) {
+      if (lists.has(key)) continue;
+      // Gone: named when it had endpoints; its text stays (a service that comes back as it was has not changed).
+      const text = this.texts.get(key);
+      if (text !== '') changed.push(key);
+      this.keep(key, []);
+      if (text !== undefined) this.texts.set(key, text);
+      this.lists.delete(key);
+    }
+    this.setOrder(this.order);
+    return [...new Set(changed)].sort();
+  }
+
+  /** Records a service's list, text and port lists; true when its text changed. */
+  private keep(key: string, list: readonly EndpointInfo[]): boolean {
+    const text = endpointText(list);
+    const changed = this.texts.get(key) !== text;
+    this.texts.set(key, text);
+    const old = this.lists.get(key) ?? [];
+    for (const e of old) this.byPort.delete(endpointPortKey(e.service, e.serviceNamespace, e.servicePort));
+    const ports = new Map<string, EndpointInfo[]>();
+    for (const e of list) {
+      const portKey = endpointPortKey(e.service, e.serviceNamespace, e.servicePort);
+      const ofPort = ports.get(portKey);
+      if (ofPort === undefined) ports.set(portKey, [e]);
+      else ofPort.push(e);
+    }
+    for (const [portKey, ofPort] of ports) this.byPort.set(portKey, ofPort);
+    this.lists.set(key, list);
+    return changed;
+  }
+
+  flatCopy(): readonly EndpointInfo[] {
+    this.copy ??= this.flat.slice();
+    return this.copy;
+  }
+
+  /** The endpoints of one service port, in list order. */
+  ofPort(hostname: string, namespace: string, port: number): readonly EndpointInfo[] {
+    return this.byPort.get(endpointPortKey(hostname, namespace, port)) ?? [];
+  }
+}
+
+function endpointText(list: readonly EndpointInfo[]): string {
+  return list.map((e) => `${e.address}:${e.port}:${e.servicePort}`).sort().join(',');
+}
