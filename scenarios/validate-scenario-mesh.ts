@@ -34,7 +34,9 @@ export interface ScenarioMeshResult {
 }
 
 export function validateScenarioMesh(input: ScenarioMeshInput): ScenarioMeshResult {
-  const settings: MeshSettings = {
+  // The options the run's own check (sim/world/mesh.ts loadMesh) uses when the scenario sets no root
+  // namespace, so that check is this one's answer.
+  const settings: MeshSettings | undefined = input.rootNamespace === undefined && input.trustDomain === undefined ? undefined : {
     ...MESH_SETTINGS_DEFAULT,
     ...(input.rootNamespace === undefined ? {} : { rootNamespace: input.rootNamespace }),
     ...(input.trustDomain === undefined ? {} : { trustDomain: input.trustDomain }),
@@ -51,14 +53,14 @@ export function validateScenarioMesh(input: ScenarioMeshInput): ScenarioMeshResu
     for (const n of result.topology.namespaces) namespaces.add(n.name);
     for (const r of result.allResources) resources.add(r.namespace === '' ? `${r.kind} ${r.name}` : `${r.kind} ${r.namespace}/${r.name}`);
   };
-  const initial = validateManifests(input.initial, { settings });
+  const initial = validateManifests(input.initial, settings === undefined ? {} : { settings });
   initial.diagnostics.forEach(add);
   absorb(initial);
   const applied: ManifestSource[] = [...input.initial];
   for (const step of input.applies) {
     loadManifests(step).diagnostics.forEach(add);
     applied.push(...step);
-    const result = validateManifests(applied, { settings });
+    const result = validateManifests(applied, settings === undefined ? {} : { settings });
     const owned = (d: Diagnostic) => step.some((source) => owns(source, d, input.scenarioFile));
     result.diagnostics.filter((d) => d.code !== CODES.duplicateResource && owned(d)).forEach(add);
     absorb(result);

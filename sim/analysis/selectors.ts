@@ -9,6 +9,7 @@
  *
  * Not modelled: Telemetry selectors; ambient (waypoint) pods.
  */
+import { addTo } from '../core/group.ts';
 import { CODES } from '../config/diagnostic.ts';
 import type { Diagnostic } from '../config/diagnostic.ts';
 import { formatLabels, matchesLabels, serviceSelects } from '../config/selectors.ts';
@@ -85,11 +86,16 @@ function workloadSelector(r: AnyResource): { labels: Labels; path: (string | num
 
 function servicesWithoutPods(context: AnalysisContext): Diagnostic[] {
   const out: Diagnostic[] = [];
+  // A Service selects pods of its own namespace only, and only pods carrying each of its pairs: each
+  // looks at the pods of its namespace with its rarest pair, not at every pod.
+  const byPair = new Map<string, PodInfo[]>();
+  for (const p of context.topology.pods) for (const [k, v] of Object.entries(p.labels)) addTo(byPair, `${p.namespace}\u0000${k}=${v}`, p);
   for (const r of context.resources) {
     if (r.kind !== 'Service' || context.builtIn(r)) continue;
     const selector = r.spec.selector as Labels | undefined;
     if (selector === undefined || Object.keys(selector).length === 0) continue;
-    const matched = context.topology.pods.some((p) => p.namespace === r.namespace && serviceSelects(selector, p.labels));
+    const candidates = Object.entries(selector).map(([k, v]) => byPair.get(`${r.namespace}\u0000${k}=${v}`) ?? []).reduce((a, b) => (b.length < a.length ? b : a));
+    const matched = candidates.some((p) => serviceSelects(selector, p.labels));
     if (!matched) {
       out.push(report(r, ['spec', 'selector'], 'warning', SERVICE_SELECTS_NOTHING,
         `The selector ${formatLabels(selector)} matches no pod in namespace ${r.namespace}, so the Service has no endpoints.`,

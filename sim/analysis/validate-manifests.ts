@@ -3,6 +3,11 @@
  * profile puts in the cluster, build the topology, run the analyzers over the whole set, and return
  * every diagnostic about the user's files in a stable order.
  *
+ * Invariants: pure. A result is remembered per sources list (by identity) and options (by value, the
+ * `mesh` of a run's options aside): a scenario's t=0 mesh is checked when the scenario loads and again
+ * when its run starts, and the second check is the first one's answer. Results are never changed by
+ * their readers.
+ *
  * Not modelled: istioctl's namespace filter (it prints only the selected namespace's messages by
  * default; meshsim prints every namespace's).
  */
@@ -16,6 +21,7 @@ import type { ManifestSource } from '../config/parse-manifests.ts';
 import type { AnyResource } from '../config/resource.ts';
 import { resourceKey } from '../config/resource.ts';
 import { meshConfigOf } from '../config/mesh-config.ts';
+import { stableStringify } from '../core/hash.ts';
 import { buildTopology } from '../topology/build-topology.ts';
 import { MESH_SETTINGS_DEFAULT } from '../topology/model.ts';
 import type { MeshSettings, Topology } from '../topology/model.ts';
@@ -59,7 +65,19 @@ const ANALYZERS: readonly Analyzer[] = [
   analyzeSecurity,
 ];
 
+const remembered = new WeakMap<readonly ManifestSource[], Map<string, ValidateResult>>();
+
 export function validateManifests(sources: readonly ManifestSource[], options: ValidateOptions = {}): ValidateResult {
+  // `settings` absent and `settings` equal to the defaults differ (the first reads the istio ConfigMap's trust domain).
+  const key = stableStringify([options.profile ?? null, options.settings ?? null, options.namespaceLabels ?? null, options.defaultNamespace ?? null]);
+  let bySettings = remembered.get(sources);
+  if (bySettings === undefined) remembered.set(sources, bySettings = new Map());
+  let result = bySettings.get(key);
+  if (result === undefined) bySettings.set(key, result = validate(sources, options));
+  return result;
+}
+
+function validate(sources: readonly ManifestSource[], options: ValidateOptions): ValidateResult {
   const base = options.settings ?? MESH_SETTINGS_DEFAULT;
   const install = installManifests(options.profile ?? 'default', base.rootNamespace);
   const user = loadManifests(sources, options);

@@ -36,7 +36,28 @@ export function checkSchema(validate: SchemaValidator, document: Readonly<Record
   return [...unknown, ...describeSchemaErrors(errors, document)];
 }
 
+// Which fields are unknown depends on the document's shape (its keys in order, each value's type and
+// each list's length), never on its values: the probes replace every value at the level they ask
+// about. Documents of one shape (a generated mesh's thousands of Deployments) are probed once per
+// validator.
+const probedShapes = new WeakMap<SchemaValidator, Map<string, readonly SchemaFinding[]>>();
+
 function findUnknownFields(validate: SchemaValidator, document: Readonly<Record<string, unknown>>, mistyped: ReadonlySet<string>): SchemaFinding[] {
+  let byShape = probedShapes.get(validate);
+  if (byShape === undefined) probedShapes.set(validate, byShape = new Map());
+  const key = `${[...mistyped].join('\n')}\u0000${shapeOf(document)}`;
+  let findings = byShape.get(key);
+  if (findings === undefined) byShape.set(key, findings = probeUnknownFields(validate, document, mistyped));
+  return findings.map((f) => ({ ...f, path: [...f.path] }));
+}
+
+function shapeOf(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(shapeOf).join(',')}]`;
+  if (isPlainObject(value)) return `{${Object.keys(value).map((k) => `${JSON.stringify(k)}:${shapeOf(value[k])}`).join(',')}}`;
+  return value === null ? 'null' : typeof value;
+}
+
+function probeUnknownFields(validate: SchemaValidator, document: Readonly<Record<string, unknown>>, mistyped: ReadonlySet<string>): SchemaFinding[] {
   const findings: SchemaFinding[] = [];
   const queue: { path: (string | number)[]; value: Readonly<Record<string, unknown>> }[] = [{ path: [], value: document }];
   while (queue.length > 0) {

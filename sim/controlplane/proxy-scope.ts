@@ -40,6 +40,18 @@ import { sidecarScopeFor } from './sidecar-scope.ts';
 
 /** The push view of a proxy: its config namespace and the services that select it (Kubernetes: same namespace). */
 export function pushProxyFrom(push: PushContext, proxy: ProxyIdentity): PushProxy {
+  // Remembered per services list and proxy identity (both never change once built): pod churn keeps the
+  // services list, so a proxy's push view is worked out once, not at every push.
+  let byProxy = pushProxies.get(push.topology.services);
+  if (byProxy === undefined) pushProxies.set(push.topology.services, byProxy = new WeakMap());
+  let pushProxy = byProxy.get(proxy);
+  if (pushProxy === undefined) byProxy.set(proxy, pushProxy = buildPushProxy(push, proxy));
+  return pushProxy;
+}
+
+const pushProxies = new WeakMap<readonly ServiceInfo[], WeakMap<ProxyIdentity, PushProxy>>();
+
+function buildPushProxy(push: PushContext, proxy: ProxyIdentity): PushProxy {
   // A service selects the pod only if the pod carries every pair of its selector, so only the services
   // filed under one of the pod's own pairs are candidates (each service is filed under its first pair).
   const index = memoized(push, `selectors-in|${proxy.namespace}`, () => selectorIndex(push.topology.services.filter((s) => s.namespace === proxy.namespace)));

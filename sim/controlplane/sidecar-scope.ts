@@ -11,7 +11,10 @@
  * entry matches its namespace and host; a VirtualService when some entry matches its namespace and one of
  * its hosts. The Sidecar's outboundTrafficPolicy overrides the mesh's.
  *
- * Invariants: pure; a proxy without a Sidecar sees what the mesh exports to its namespace.
+ * Invariants: pure; a proxy without a Sidecar sees what the mesh exports to its namespace. Per
+ * snapshot, the Sidecars are filed by namespace once and each (Sidecar, proxy namespace) scope is built
+ * once (PushContext memo): a push that asks for 50,000 proxies' scopes reads their namespace's
+ * Sidecars, not every Sidecar of the mesh, and proxies of one scope share its object.
  *
  * Not modelled: egress listeners per port and bind/captureMode, ingress listeners, the multi-host
  * VirtualService import corner of issue 37087.
@@ -22,7 +25,8 @@ import type { Resource } from '../config/resource.ts';
 import type { OutboundTrafficPolicyMode } from '../config/mesh-config.ts';
 import type { ServiceInfo } from '../topology/model.ts';
 import type { ProxyIdentity } from '../xds/proxy-config.ts';
-import { hostCovers, resolveHost } from './push-context.ts';
+import { groupBy } from '../core/group.ts';
+import { hostCovers, memoized, resolveHost } from './push-context.ts';
 import type { PushContext } from './push-context.ts';
 
 export interface SidecarScope {
@@ -37,11 +41,22 @@ type Egress = { hosts?: string[] };
 
 export function sidecarScopeFor(push: PushContext, proxy: ProxyIdentity): SidecarScope {
   const sidecar = selectSidecar(push, proxy);
+  const scopes = memoized(push, 'sidecar-scopes', () => new Map<Resource<'Sidecar'> | null, Map<string, SidecarScope>>());
+  let byNamespace = scopes.get(sidecar);
+  if (byNamespace === undefined) scopes.set(sidecar, byNamespace = new Map());
+  // Without a Sidecar the scope is the same for every namespace; with one, `.` resolves per proxy namespace.
+  const namespace = sidecar === null ? '' : proxy.namespace;
+  let scope = byNamespace.get(namespace);
+  if (scope === undefined) byNamespace.set(namespace, scope = buildScope(push, sidecar, namespace));
+  return scope;
+}
+
+function buildScope(push: PushContext, sidecar: Resource<'Sidecar'> | null, proxyNamespace: string): SidecarScope {
   const mode = (sidecar?.spec.outboundTrafficPolicy?.mode as OutboundTrafficPolicyMode | undefined) ?? push.mesh.outboundTrafficPolicy;
   if (sidecar === null) {
     return { sidecar: null, outboundTrafficPolicy: mode, importsService: () => true, importsVirtualService: () => true };
   }
-  const entries = ((sidecar.spec.egress ?? []) as Egress[]).flatMap((e) => e.hosts ?? []).map((h) => parseEntry(h, proxy.namespace));
+  const entries = ((sidecar.spec.egress ?? []) as Egress[]).flatMap((e) => e.hosts ?? []).map((h) => parseEntry(h, proxyNamespace));
   const imports = (namespace: string, host: string) => entries.some((e) => e.namespace !== '~' && (e.namespace === '*' || e.namespace === namespace) && hostCovers(e.host, host));
   return {
     sidecar: `${sidecar.namespace}/${sidecar.name}`,
@@ -58,12 +73,13 @@ function parseEntry(entry: string, proxyNamespace: string): { namespace: string;
 }
 
 function selectSidecar(push: PushContext, proxy: ProxyIdentity): Resource<'Sidecar'> | null {
-  const here = push.sidecars.filter((s) => s.namespace === proxy.namespace);
+  const byNamespace = memoized(push, 'sidecars-by-namespace', () => groupBy(push.sidecars, (s) => s.namespace));
+  const here = byNamespace.get(proxy.namespace) ?? [];
   const selected = here.find((s) => {
     const labels = s.spec.workloadSelector?.labels as Labels | undefined;
     return labels !== undefined && Object.keys(labels).length > 0 && matchesLabels(labels, proxy.labels);
   });
   if (selected !== undefined) return selected;
   const namespaceWide = (s: Resource<'Sidecar'>) => Object.keys((s.spec.workloadSelector?.labels ?? {}) as Labels).length === 0;
-  return here.find(namespaceWide) ?? push.sidecars.find((s) => s.namespace === push.mesh.rootNamespace && namespaceWide(s)) ?? null;
+  return here.find(namespaceWide) ?? (byNamespace.get(push.mesh.rootNamespace) ?? []).find(namespaceWide) ?? null;
 }

@@ -4,7 +4,7 @@ import test from 'ava';
 import { Rng } from '../core/prng.ts';
 import { Links } from '../network/links.ts';
 import { FaultRunner } from './fault-runner.ts';
-import type { FaultHooks } from './fault-runner.ts';
+import type { ChurnCandidates, FaultHooks } from './fault-runner.ts';
 import type { FaultSpec } from './fault-plan.ts';
 
 const FOREVER = Number.MAX_SAFE_INTEGER;
@@ -68,9 +68,10 @@ class FakeWorld implements FaultHooks {
   failPods(workload: string, pods: number): void {
     this.calls.push([this.nowUs, 'failPods', workload, pods]);
   }
-  churnCandidates(namespace: string | null): readonly string[] {
+  churnCandidates(namespace: string | null): ChurnCandidates {
     this.calls.push([this.nowUs, 'churnCandidates', namespace]);
-    return this.candidates(namespace, this.nowUs);
+    const list = this.candidates(namespace, this.nowUs);
+    return { length: list.length, at: (i) => list[i]! };
   }
   deletePod(pod: string, drainUs: number): void {
     this.calls.push([this.nowUs, 'deletePod', pod, drainUs]);

@@ -34,8 +34,8 @@ export interface FaultHooks {
   istiod(up: boolean): void;
   nack(workload: string, untilUs: number): void;
   failPods(workload: string, pods: number): void;
-  /** Pods a churn may delete now, `NS/NAME` of the pod, in a stable order. */
-  churnCandidates(namespace: string | null): readonly string[];
+  /** Pods a churn may delete now, in a stable order: how many, and the `NS/NAME` of one by position. */
+  churnCandidates(namespace: string | null): ChurnCandidates;
   deletePod(pod: string, drainUs: number): void;
   /** Services a config churn may change now, `NS/NAME`, in a stable order. */
   churnServices(namespace: string | null): readonly string[];
@@ -46,6 +46,12 @@ export interface FaultHooks {
   certificates(workload: string, valid: boolean): void;
   /** A node's state changes (see fault-plan.ts node-failure). */
   node(name: string, state: 'down' | 'not-ready' | 'evicted' | 'up'): void;
+}
+
+/** A list a churn draws one entry of: it names only the pod drawn (a mesh of 50,000 pods names one per deletion). */
+export interface ChurnCandidates {
+  readonly length: number;
+  at(index: number): string;
 }
 
 const FOREVER = Number.MAX_SAFE_INTEGER;
@@ -126,7 +132,7 @@ export class FaultRunner {
     if (fault.kind === 'pod-churn') {
       if (now >= this.endsUs.get(index)!) return;
       const candidates = this.hooks.churnCandidates(fault.namespace);
-      if (candidates.length > 0) this.hooks.deletePod(candidates[this.rng.below(candidates.length)]!, fault.drainUs);
+      if (candidates.length > 0) this.hooks.deletePod(candidates.at(this.rng.below(candidates.length)), fault.drainUs);
       const next = poissonGapUs(this.rng, fault.ratePerSecond);
       if (now + next < this.endsUs.get(index)!) this.hooks.schedule(next, index);
       return;

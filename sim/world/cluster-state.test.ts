@@ -293,6 +293,11 @@ testProp('after any pod lifecycle: podsOf, livePods order, topology pods and end
     }
   }
   t.deepEqual(state.topology.pods.map((p) => `${p.namespace}/${p.name}:${p.ready}`), live.map((p) => `${name(p)}:${p.phase === 'ready'}`));
+  const replaceable = state.replaceableReady();
+  const expectedReplaceable = live.filter((p) => p.phase === 'ready' && (p.info.workloadKind === 'Deployment' || p.info.workloadKind === 'StatefulSet'));
+  t.deepEqual(replaceable.pods.map(name), expectedReplaceable.map(name));
+  const [start, end] = replaceable.rangeOf('shop');
+  t.deepEqual(replaceable.pods.slice(start, end).map(name), expectedReplaceable.filter((p) => p.info.namespace === 'shop').map(name));
   for (const s of state.topology.services) {
     if (s.selector === undefined || s.kind === 'ServiceEntry') continue;
     const selector = s.selector;

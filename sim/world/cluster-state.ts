@@ -100,7 +100,8 @@ export class ClusterState {
   private readonly pods = new Map<string, LivePod>();
   /** The same pods per workload, in creation order (the order a reconcile visits them). */
   private readonly created = new Map<string, LivePod[]>();
-  private readonly live = new LivePods<LivePod>();
+  /** Live pods; the selected ones are those a churn may delete: ready, and replaced by a controller when deleted. */
+  private readonly live = new LivePods<LivePod>((p) => p.phase === 'ready' && (p.info.workloadKind === 'Deployment' || p.info.workloadKind === 'StatefulSet'));
   private readonly endpoints = new ServiceEndpoints();
   private readonly generations = new Map<string, number>();
   /** Replacements made so far per `ns/workload/index` (new pod names for Deployments and DaemonSets). */
@@ -160,9 +161,12 @@ export class ClusterState {
     return this.live.ofWorkload(workload).slice();
   }
 
-  /** The live pods of one namespace, in name order. */
-  podsIn(namespace: string): readonly LivePod[] {
-    return this.live.ofNamespace(namespace).slice();
+  /**
+   * Ready pods of Deployments and StatefulSets (a deletion is replaced), in (namespace, name) order, with
+   * where each namespace's are; read at once, before the next change.
+   */
+  replaceableReady(): { readonly pods: readonly LivePod[]; rangeOf(namespace: string): readonly [number, number] } {
+    return { pods: this.live.selected(), rangeOf: (namespace) => this.live.selectedIn(namespace) };
   }
 
   pod(namespace: string, name: string): LivePod | undefined {

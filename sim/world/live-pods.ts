@@ -1,7 +1,8 @@
 /**
  * The live pods of a cluster (every phase but terminated), kept in (namespace, name) order as pods
  * come and go, with each pod as the topology shows it (its PodInfo with its current readiness) and the
- * views the cluster's questions need: by workload, by namespace, by IP. A pod change costs the pods it
+ * views the cluster's questions need: by workload, by namespace, by IP, and the pods a predicate
+ * selects (re-asked whenever a pod is added or shown again). A pod change costs the pods it
  * touches (a binary search and an array move), never a sort or a scan of every pod, so a mesh of
  * 50,000 pods under churn pays per change what one of 50 pays.
  *
@@ -29,6 +30,14 @@ export class LivePods<P extends LivePodLike> {
   private readonly byNamespace = new Map<string, P[]>();
   private readonly byIp = new Map<string, P[]>();
   private copies: { readonly pods: readonly P[]; readonly shown: readonly PodInfo[] } | null = null;
+  private readonly chosen: P[] = [];
+  private readonly chosenSet = new Set<P>();
+  private readonly selects: (pod: P) => boolean;
+
+  /** `selects`: which pods `selected()` lists; asked again each time a pod is shown. */
+  constructor(selects: (pod: P) => boolean = () => false) {
+    this.selects = selects;
+  }
 
   get size(): number {
     return this.order.length;
@@ -47,6 +56,7 @@ export class LivePods<P extends LivePodLike> {
     insertSorted(this.byWorkload, pod.workloadKey, pod);
     insertSorted(this.byNamespace, pod.info.namespace, pod);
     insertSorted(this.byIp, pod.info.ip, pod);
+    this.reselect(pod);
     this.copies = null;
   }
 
@@ -59,12 +69,14 @@ export class LivePods<P extends LivePodLike> {
     removeSorted(this.byWorkload, pod.workloadKey, pod);
     removeSorted(this.byNamespace, pod.info.namespace, pod);
     removeSorted(this.byIp, pod.info.ip, pod);
+    if (this.chosenSet.delete(pod)) this.chosen.splice(insertionPoint(this.chosen, pod), 1);
     this.copies = null;
   }
 
   /** Sets the pod's readiness as shown; true when it changed. */
   show(pod: P, ready: boolean): boolean {
     const current = this.shownOf.get(pod);
+    if (current !== undefined) this.reselect(pod);
     if (current === undefined || current.ready === ready) return false;
     const shown = { ...pod.info, ready };
     this.shown[insertionPoint(this.order, pod)] = shown;
@@ -101,6 +113,28 @@ export class LivePods<P extends LivePodLike> {
     return first === undefined ? undefined : this.shownOf.get(first);
   }
 
+  /** The pods `selects` chose, in (namespace, name) order; the caller must not keep it across a change. */
+  selected(): readonly P[] {
+    return this.chosen;
+  }
+
+  /** Where the selected pods of a namespace are in `selected()`: [start, end). */
+  selectedIn(namespace: string): readonly [number, number] {
+    return [namespaceStart(this.chosen, namespace, false), namespaceStart(this.chosen, namespace, true)];
+  }
+
+  private reselect(pod: P): void {
+    const want = this.selects(pod);
+    if (want === this.chosenSet.has(pod)) return;
+    if (want) {
+      this.chosenSet.add(pod);
+      this.chosen.splice(insertionPoint(this.chosen, pod), 0, pod);
+    } else {
+      this.chosenSet.delete(pod);
+      this.chosen.splice(insertionPoint(this.chosen, pod), 1);
+    }
+  }
+
   private snapshot(): { readonly pods: readonly P[]; readonly shown: readonly PodInfo[] } {
     this.copies ??= { pods: this.order.slice(), shown: this.shown.slice() };
     return this.copies;
@@ -120,6 +154,19 @@ function insertionPoint<P extends LivePodLike>(list: readonly P[], pod: P): numb
   while (low < high) {
     const mid = (low + high) >>> 1;
     if (before(list[mid]!, pod)) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+/** The first position whose namespace is not before `namespace` (`after`: not before or equal to it). */
+function namespaceStart<P extends LivePodLike>(list: readonly P[], namespace: string, after: boolean): number {
+  let low = 0;
+  let high = list.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    const ns = list[mid]!.info.namespace;
+    if (ns < namespace || (after && ns === namespace)) low = mid + 1;
     else high = mid;
   }
   return low;

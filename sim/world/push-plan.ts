@@ -31,7 +31,7 @@ const WATCHED: ReadonlySet<string> = new Set<ConfigKind>([
 
 // Memoised by object identity (see the header); NO_OBJECT stands for a null key.
 const scopedRequests = new WeakMap<PushRequest, WeakMap<PushContext, ScopeRequest>>();
-const plans = new WeakMap<ScopeRequest, WeakMap<PushContext, WeakMap<object, WeakMap<object, Map<string, PushPlan>>>>>();
+const plans = new WeakMap<ScopeRequest, WeakMap<PushContext, WeakMap<object, WeakMap<object, { readonly byKey: Map<string, PushPlan>; readonly byProxy: WeakMap<ProxyIdentity, PushPlan> }>>>>();
 const NO_OBJECT = {};
 
 export function scopeRequest(request: PushRequest, push: PushContext): ScopeRequest {
@@ -70,17 +70,21 @@ export function needsPush(request: ScopeRequest, push: PushContext, previous: Pu
 
 /** The types (and EDS services) to generate for the proxy's merged request. */
 export function pushPlan(request: ScopeRequest, push: PushContext, previous: PushContext | null, proxy: ProxyIdentity, watchedHosts: ReadonlySet<string> | null): PushPlan {
-  const pushProxy = pushProxyFrom(push, proxy);
   const byPush = nested(plans, request, () => new WeakMap());
   const byPrevious = nested(byPush, push, () => new WeakMap());
   const byHosts = nested(byPrevious, previous ?? NO_OBJECT, () => new WeakMap());
-  const shared = nested(byHosts, watchedHosts ?? NO_OBJECT, () => new Map<string, PushPlan>());
+  const shared = nested(byHosts, watchedHosts ?? NO_OBJECT, () => ({ byKey: new Map<string, PushPlan>(), byProxy: new WeakMap<ProxyIdentity, PushPlan>() }));
+  // A proxy asked twice (queued, then generated) finds its own answer without working out its share key again.
+  let plan = shared.byProxy.get(proxy);
+  if (plan !== undefined) return plan;
+  const pushProxy = pushProxyFrom(push, proxy);
   const key = planShareKey(request, push, previous, proxy, pushProxy);
-  let plan = shared.get(key);
+  plan = shared.byKey.get(key);
   if (plan === undefined) {
     plan = planPush(request, pushProxy, proxyScopeFrom(push, proxy, sources(previous, watchedHosts)));
-    shared.set(key, plan);
+    shared.byKey.set(key, plan);
   }
+  shared.byProxy.set(proxy, plan);
   return plan;
 }
 

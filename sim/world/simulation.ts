@@ -93,7 +93,6 @@ export class Simulation {
   private readonly nackUntil = new Map<string, number>();
   private readonly expired = new Set<string>();
   private readonly proxyIds = new WeakMap<PodInfo, string>();
-  private readonly podKeys = new WeakMap<LivePod, string>();
 
   constructor(scenario: Scenario, options: SimulationOptions = {}) {
     this.scenario = scenario;
@@ -167,13 +166,6 @@ export class Simulation {
       this.proxyIds.set(pod, id);
     }
     return id;
-  }
-
-  /** `namespace/name` of a pod, built once per pod (a churn lists every candidate at each deletion). */
-  private podKey(pod: LivePod): string {
-    let key = this.podKeys.get(pod);
-    if (key === undefined) this.podKeys.set(pod, (key = `${pod.info.namespace}/${pod.info.name}`));
-    return key;
   }
 
   /** Pods alive now (every phase but terminated), for figures such as memory per pod. */
@@ -302,10 +294,20 @@ export class Simulation {
         for (const actor of this.workloadProxies(workload)) actor.nackUntilUs = untilUs;
       },
       failPods: (workload, pods) => this.changed(this.cluster.fail(workload, pods, this.loop.nowUs)),
-      churnCandidates: (namespace) => (namespace === null ? this.cluster.livePods() : this.cluster.podsIn(namespace))
-        .filter((p) => p.phase === 'ready' && (p.info.workloadKind === 'Deployment' || p.info.workloadKind === 'StatefulSet'))
-        .filter((p) => namespace !== null || (p.info.namespace !== this.mesh.rootNamespace && p.info.namespace !== 'istio-system'))
-        .map((p) => this.podKey(p)),
+      churnCandidates: (namespace) => {
+        // The namespace's replaceable ready pods, or every one outside the control plane's namespaces.
+        const { pods, rangeOf } = this.cluster.replaceableReady();
+        const key = (i: number) => `${pods[i]!.info.namespace}/${pods[i]!.info.name}`;
+        if (namespace !== null) {
+          const [start, end] = rangeOf(namespace);
+          return { length: end - start, at: (i) => key(start + i) };
+        }
+        const cuts = [...new Set([this.mesh.rootNamespace, 'istio-system'])].map(rangeOf).filter(([a, b]) => b > a).sort((x, y) => x[0] - y[0]);
+        return {
+          length: cuts.reduce((n, [a, b]) => n - (b - a), pods.length),
+          at: (i) => key(cuts.reduce((j, [a, b]) => (j >= a ? j + (b - a) : j), i)),
+        };
+      },
       deletePod: (key, drainUs) => {
         const [namespace = '', name = ''] = key.split('/');
         const pod = this.cluster.pod(namespace, name)!;
