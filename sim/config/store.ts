@@ -45,6 +45,8 @@ interface Entry {
 
 export class ConfigStore {
   private readonly entries = new Map<string, Entry>();
+  /** The same entries by kind: a list of one kind reads that kind's entries, not the whole store. */
+  private readonly byKind = new Map<string, Map<string, Entry>>();
   private readonly listeners: ConfigListener[] = [];
   private revisionCount = 0;
   private appliedCount = 0;
@@ -71,11 +73,11 @@ export class ConfigStore {
         ? { resource, version: 1, ageClass: 1, ageKey: this.appliedCount }
         // Kubernetes stores creationTimestamp in whole seconds: within a second, names decide.
         : { resource, version: 1, ageClass: 0, ageKey: Math.floor(stampUs / 1_000_000) };
-      this.entries.set(key, entry);
+      this.put(key, entry);
       return this.emit('added', resource);
     }
     if (contentOf(existing.resource) === contentOf(resource)) return null;
-    this.entries.set(key, { ...existing, resource, version: existing.version + 1 });
+    this.put(key, { ...existing, resource, version: existing.version + 1 });
     return this.emit('updated', resource);
   }
 
@@ -84,7 +86,15 @@ export class ConfigStore {
     const existing = this.entries.get(key);
     if (existing === undefined) return null;
     this.entries.delete(key);
+    this.byKind.get(kind)?.delete(key);
     return this.emit('deleted', existing.resource);
+  }
+
+  private put(key: string, entry: Entry): void {
+    this.entries.set(key, entry);
+    let ofKind = this.byKind.get(entry.resource.kind);
+    if (ofKind === undefined) this.byKind.set(entry.resource.kind, ofKind = new Map());
+    ofKind.set(key, entry);
   }
 
   get<K extends KindName>(kind: K, namespace: string, name: string): Resource<K> | undefined {
@@ -98,9 +108,9 @@ export class ConfigStore {
   /** Resources of a kind (optionally one namespace), ordered by (namespace, name). */
   list<K extends KindName>(kind: K, namespace?: string): Resource<K>[] {
     const out: Resource<K>[] = [];
-    for (const entry of this.entries.values()) {
+    for (const entry of this.byKind.get(kind)?.values() ?? []) {
       const r = entry.resource;
-      if (r.kind === kind && (namespace === undefined || r.namespace === namespace)) out.push(r as Resource<K>);
+      if (namespace === undefined || r.namespace === namespace) out.push(r as Resource<K>);
     }
     return out.sort(compareBy<Resource<K>>((r) => r.namespace, (r) => r.name));
   }
@@ -114,7 +124,7 @@ export class ConfigStore {
 
   /** Resources of a kind, oldest first (Istio's precedence order). */
   byAge<K extends KindName>(kind: K): Resource<K>[] {
-    const entries = [...this.entries.values()].filter((e) => e.resource.kind === kind);
+    const entries = [...(this.byKind.get(kind)?.values() ?? [])];
     entries.sort(
       (a, b) =>
         a.ageClass - b.ageClass ||

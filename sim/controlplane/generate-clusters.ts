@@ -15,10 +15,10 @@
  * BlackHoleCluster none.
  *
  * Invariants: pure; clusters and endpoints sorted by name / (address, port). Per snapshot, the endpoints
- * by service port, each service's clusters under each DestinationRule and each ClusterLoadAssignment
- * are built once (PushContext memo) and shared by the cluster sets of every client namespace (a proxy
- * only ever compares clusters of its own namespace from different snapshots, so sharing within one
- * snapshot changes no identity it sees).
+ * by service port and each ClusterLoadAssignment are built once (PushContext memo); each service's
+ * clusters under each DestinationRule are built once per config and kept while the service ports'
+ * endpoint lists stay the same objects (configMemo), shared by the cluster sets of every client
+ * namespace and by the snapshots of incremental pushes.
  *
  * Each cluster carries the TLS its client originates (generate-mtls.ts: DestinationRule tls, else auto
  * mTLS), and each endpoint Istio's tlsMode (sidecar present and its port not DISABLE).
@@ -39,7 +39,8 @@ import { BLACKHOLE_CLUSTER, PASSTHROUGH_CLUSTER, outboundClusterName } from '../
 import type { Cluster, ClusterDiscovery, ClusterLoadAssignment, LbEndpoint } from '../xds/cluster.ts';
 import { stableStringify } from '../core/hash.ts';
 import type { Resource } from '../config/resource.ts';
-import { destinationRuleFor, memoized } from './push-context.ts';
+import { endpointPortKey } from '../topology/lookup.ts';
+import { destinationRuleFor, memoized, memoizedByConfig } from './push-context.ts';
 import { inboundModeForPort, inboundMtlsFor, passthroughByDestinationRule, serviceMtlsModeFor, upstreamTlsFor } from './generate-mtls.ts';
 import type { PushContext } from './push-context.ts';
 import { clusterLoadBalancing } from './translate-consistent-hash.ts';
@@ -64,15 +65,19 @@ export function buildOutboundClusters(push: PushContext, services: readonly Serv
   // A service's clusters depend on the service and the DestinationRule that applies to it, not on who
   // asks: built once per snapshot and shared by every namespace whose proxies resolve the same rule
   // (Istio's XDS cache keys a cluster by service, DestinationRule and push, not by proxy).
-  const built = memoized(push, 'service-clusters', () => new WeakMap<ServiceInfo, Map<string, readonly ServiceCluster[]>>());
+  // Kept with the config (incremental pushes share it) and checked against the service ports' endpoint
+  // lists: a service whose endpoints did not move keeps its clusters and assignments from push to push,
+  // as Istio's EDS cache keeps a ClusterLoadAssignment until its service's endpoints change.
+  const built = memoizedByConfig(push, 'service-clusters', () => new WeakMap<ServiceInfo, Map<string, BuiltClusters>>());
   for (const service of services) {
     const dr = destinationRuleFor(push, service.hostname, service.namespace, clientNamespace);
     let byRule = built.get(service);
     if (byRule === undefined) built.set(service, byRule = new Map());
     const ruleKey = dr === null ? '' : `${dr.namespace}/${dr.name}`;
-    let list = byRule.get(ruleKey);
-    if (list === undefined) byRule.set(ruleKey, list = serviceClusters(push, service, dr));
-    for (const { cluster, assignment: cla } of list) {
+    const lists = service.ports.map((port) => endpointsOfServicePort(push, service, port.port));
+    let entry = byRule.get(ruleKey);
+    if (entry === undefined || entry.lists.some((list, i) => list !== lists[i])) byRule.set(ruleKey, entry = { lists, clusters: serviceClusters(push, service, dr, lists) });
+    for (const { cluster, assignment: cla } of entry.clusters) {
       clusters[cluster.name] = cluster;
       endpoints[cluster.name] = cla;
     }
@@ -85,9 +90,20 @@ interface ServiceCluster {
   readonly assignment: ClusterLoadAssignment;
 }
 
+/** A service's clusters under one rule, with the endpoint lists (one per service port) they were built from. */
+interface BuiltClusters {
+  readonly lists: readonly (readonly EndpointInfo[])[];
+  readonly clusters: readonly ServiceCluster[];
+}
+
+/** The endpoints of one service port: the caller's lists when it keeps them (PushInputs.endpointsByPort), else grouped from the topology. */
+function endpointsOfServicePort(push: PushContext, service: ServiceInfo, port: number): readonly EndpointInfo[] {
+  const byPort = push.endpointsByPort ?? memoized(push, 'endpoints-by-service-port', () => endpointsByServicePort(push.topology.endpoints));
+  return byPort.get(endpointPortKey(service.hostname, service.namespace, port)) ?? [];
+}
+
 /** The clusters of one service under one DestinationRule (or none), each port's base cluster then its subsets, with their assignments. */
-function serviceClusters(push: PushContext, service: ServiceInfo, dr: Resource<'DestinationRule'> | null): ServiceCluster[] {
-  const byService = memoized(push, 'endpoints-by-service-port', () => endpointsByServicePort(push.topology.endpoints));
+function serviceClusters(push: PushContext, service: ServiceInfo, dr: Resource<'DestinationRule'> | null, lists: readonly (readonly EndpointInfo[])[]): ServiceCluster[] {
   const tlsModes = endpointTlsModes(push);
   // A ClusterLoadAssignment depends on the service, port and subset labels alone: one per snapshot,
   // whichever rule named the subset (Istio's EDS keeps one per cluster in its XDS cache).
@@ -97,8 +113,8 @@ function serviceClusters(push: PushContext, service: ServiceInfo, dr: Resource<'
   );
   const out: ServiceCluster[] = [];
   const topPolicy = (dr?.spec.trafficPolicy ?? undefined) as TrafficPolicySpec | undefined;
-  for (const port of service.ports) {
-    const all = byService.get(`${service.hostname}|${service.namespace}|${port.port}`) ?? [];
+  for (const [index, port] of service.ports.entries()) {
+    const all = lists[index]!;
     const tlsFor = (subset: string) => upstreamTlsFor(dr, subset, port.port, push.mesh.enableAutoMtls, {
       serviceMtlsMode: serviceMtlsModeFor(push.peerAuthentications, {
         namespace: service.namespace,
@@ -147,7 +163,7 @@ function makeCluster(service: ServiceInfo, port: ServicePort, subset: string, ba
 function endpointsByServicePort(all: readonly EndpointInfo[]): Map<string, EndpointInfo[]> {
   const out = new Map<string, EndpointInfo[]>();
   for (const e of all) {
-    const key = `${e.service}|${e.serviceNamespace}|${e.servicePort}`;
+    const key = endpointPortKey(e.service, e.serviceNamespace, e.servicePort);
     const list = out.get(key) ?? [];
     list.push(e);
     out.set(key, list);

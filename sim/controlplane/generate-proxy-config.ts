@@ -30,7 +30,7 @@ import type { RouteConfiguration } from '../xds/route.ts';
 import { buildOutboundClusters } from './generate-clusters.ts';
 import { buildGatewayListeners } from './generate-gateway.ts';
 import { buildSidecarInbound, buildSidecarListeners, visibleServices } from './generate-sidecar.ts';
-import { memoized } from './push-context.ts';
+import { memoized, memoizedByConfig } from './push-context.ts';
 import type { PushContext } from './push-context.ts';
 import { sidecarScopeFor } from './sidecar-scope.ts';
 import { inboundMtlsFor } from './generate-mtls.ts';
@@ -151,7 +151,7 @@ function sharedPart(push: PushContext, proxy: ProxyIdentity): SharedPart {
 
 /** Does any VirtualService match on `sourceLabels` (so routes differ between proxies of a namespace)? */
 function usesSourceLabels(push: PushContext): boolean {
-  return memoized(push, 'uses-source-labels', () => push.virtualServices.some((vs) => {
+  return memoizedByConfig(push, 'uses-source-labels', () => push.virtualServices.some((vs) => {
     const spec = vs.spec as { http?: { match?: { sourceLabels?: unknown }[] }[]; tcp?: { match?: { sourceLabels?: unknown }[] }[]; tls?: { match?: { sourceLabels?: unknown }[] }[] };
     return [...(spec.http ?? []), ...(spec.tcp ?? []), ...(spec.tls ?? [])].some((r) => (r.match ?? []).some((m) => m.sourceLabels !== undefined));
   }));

@@ -34,7 +34,7 @@ import type { Cluster } from '../xds/cluster.ts';
 import type { FilterChain, Listener } from '../xds/listener.ts';
 import type { Route, RouteConfiguration, VirtualHost } from '../xds/route.ts';
 import type { ProxyIdentity } from '../xds/proxy-config.ts';
-import { memoized, serviceVisible } from './push-context.ts';
+import { memoized, memoizedByConfig, serviceVisible } from './push-context.ts';
 import type { PushContext } from './push-context.ts';
 import { sidecarVirtualServices, virtualServiceForHost, virtualServiceHosts } from './select-virtual-service.ts';
 import { defaultRoute, translateVirtualServiceRoutes } from './translate-route.ts';
@@ -55,7 +55,7 @@ export interface ListenerSet {
 }
 
 export function visibleServices(push: PushContext, namespace: string): readonly ServiceInfo[] {
-  return memoized(push, `visible|${namespace}`, () => push.topology.services.filter((s) => s.kind !== 'ExternalName' && serviceVisible(push, s, namespace)));
+  return memoizedByConfig(push, `visible|${namespace}`, () => push.topology.services.filter((s) => s.kind !== 'ExternalName' && serviceVisible(push, s, namespace)));
 }
 
 export function buildSidecarListeners(push: PushContext, proxy: ProxyIdentity, services: readonly ServiceInfo[], scope: SidecarScope): ListenerSet {
@@ -139,7 +139,7 @@ function fallbackChain(scope: SidecarScope): FilterChain {
 function aliasesOf(push: PushContext, service: ServiceInfo, namespace: string): ServiceInfo[] {
   if (service.kind === 'ServiceEntry') return [];
   // ExternalName services by the host they name, once per snapshot (a lookup per service, not a scan).
-  const byTarget = memoized(push, 'aliases-by-target', () => groupBy(
+  const byTarget = memoizedByConfig(push, 'aliases-by-target', () => groupBy(
     push.topology.services.filter((a) => a.kind === 'ExternalName' && a.externalName !== null),
     (a) => a.externalName!.replace(/\.$/, ''),
   ));

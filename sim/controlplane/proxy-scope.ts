@@ -31,7 +31,7 @@ import type { Cluster } from '../xds/cluster.ts';
 import { clusterList } from '../xds/proxy-config.ts';
 import type { ClusterLayers, ProxyConfig, ProxyIdentity } from '../xds/proxy-config.ts';
 import { visibleServices } from './generate-sidecar.ts';
-import { destinationRuleFor, memoized } from './push-context.ts';
+import { destinationRuleFor, memoizedByConfig } from './push-context.ts';
 import type { PushContext } from './push-context.ts';
 import { configKeyString } from './push-scope.ts';
 import type { ConfigKey, ProxyScope, PushProxy, PushRequest, WatchedService } from './push-scope.ts';
@@ -54,7 +54,7 @@ const pushProxies = new WeakMap<readonly ServiceInfo[], WeakMap<ProxyIdentity, P
 function buildPushProxy(push: PushContext, proxy: ProxyIdentity): PushProxy {
   // A service selects the pod only if the pod carries every pair of its selector, so only the services
   // filed under one of the pod's own pairs are candidates (each service is filed under its first pair).
-  const index = memoized(push, `selectors-in|${proxy.namespace}`, () => selectorIndex(push.topology.services.filter((s) => s.namespace === proxy.namespace)));
+  const index = memoizedByConfig(push, `selectors-in|${proxy.namespace}`, () => selectorIndex(push.topology.services.filter((s) => s.namespace === proxy.namespace)));
   const candidates: (readonly [number, ServiceInfo])[] = [];
   for (const [key, value] of Object.entries(proxy.labels)) for (const entry of index.get(`${key}\n${value}`) ?? []) candidates.push(entry);
   const serviceTargets = candidates
@@ -208,7 +208,7 @@ interface ScopeCore {
 
 function scopeCore(push: PushContext, proxy: ProxyIdentity): ScopeCore {
   const sidecar = proxy.type === 'router' ? '' : sidecarScopeFor(push, proxy).sidecar ?? '';
-  return memoized(push, `scope|${proxy.type}|${proxy.namespace}|${sidecar}`, () => {
+  return memoizedByConfig(push, `scope|${proxy.type}|${proxy.namespace}|${sidecar}`, () => {
     const serviceKeys = new Set<string>();
     const dependencies = new Set<string>();
     const routerHosts = new Set<string>();

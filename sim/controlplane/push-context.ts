@@ -12,16 +12,22 @@
  *   then the service's namespace, then the root namespace; the first visible rule whose host matches
  *   most specifically wins, with no merging across namespaces.
  *
- * Invariants: no field is mutated after construction; every list is in a deterministic order. The one
- * exception is `memo`, which holds values derived purely from the snapshot (what Istio's SidecarScope
- * per namespace and its XDS cache hold): filling it never changes an answer, only how often it is
- * computed.
+ * - An incremental (EDS-only) push keeps the config of the snapshot before it: Istio builds a new
+ *   PushContext only for a full push (push_context.go initPushContext runs on full pushes; an
+ *   incremental one reuses the last), and endpoints move through its EndpointIndex. `withEndpoints`
+ *   makes that snapshot: the previous one's resources and services, the pods and endpoints of now.
+ *
+ * Invariants: no field is mutated after construction; every list is in a deterministic order. The
+ * exceptions are `memo`, which holds values derived purely from the snapshot (what Istio's SidecarScope
+ * per namespace and its XDS cache hold), and `configMemo`, which holds values derived from the
+ * resources and services alone and is shared by the snapshots of incremental pushes that keep the
+ * same config: filling either never changes an answer, only how often it is computed.
  *
  * Not modelled: incremental rebuilds by changed kind, merging of
  * several DestinationRules for one host within a namespace (only the oldest applies here).
  */
 import type { Resource } from '../config/resource.ts';
-import type { Topology, ServiceInfo } from '../topology/model.ts';
+import type { EndpointInfo, Topology, ServiceInfo } from '../topology/model.ts';
 import type { MeshConfig } from '../config/mesh-config.ts';
 import type { ConfigStore } from '../config/store.ts';
 
@@ -39,6 +45,12 @@ export interface PushInputs {
   readonly requestAuthentications: readonly Resource<'RequestAuthentication'>[];
   /** Names this snapshot in generated versions (Istio's PushVersion); default `0`. */
   readonly version?: string;
+  /**
+   * The endpoints of each service port (by `endpointPortKey`), the same lists as `topology.endpoints`
+   * grouped, when the caller keeps them: a port whose endpoints did not change keeps its list object
+   * from one snapshot to the next, so what is built from it can be kept too.
+   */
+  readonly endpointsByPort?: ReadonlyMap<string, readonly EndpointInfo[]>;
 }
 
 export interface PushContext extends PushInputs {
@@ -47,6 +59,8 @@ export interface PushContext extends PushInputs {
   readonly servicesByHost: ReadonlyMap<string, readonly ServiceInfo[]>;
   /** Derived values shared by the proxies of one snapshot, by key (see `memoized`). */
   readonly memo: Map<string, unknown>;
+  /** Derived values of the resources and services alone, shared with incremental snapshots (see `memoizedByConfig`). */
+  readonly configMemo: Map<string, unknown>;
 }
 
 /**
@@ -61,6 +75,29 @@ export function memoized<T>(push: PushContext, key: string, build: () => T): T {
   return value;
 }
 
+/**
+ * As `memoized`, for values that depend on the snapshot's resources and services alone (never on pods
+ * or endpoints): the snapshots of incremental pushes share them with the full push they follow.
+ */
+export function memoizedByConfig<T>(push: PushContext, key: string, build: () => T): T {
+  if (push.configMemo.has(key)) return push.configMemo.get(key) as T;
+  const value = build();
+  push.configMemo.set(key, value);
+  return value;
+}
+
+/** The snapshot of an incremental push: `previous`'s config and services, the pods and endpoints of `now`. */
+export function withEndpoints(previous: PushContext, now: Topology, version: string, endpointsByPort?: ReadonlyMap<string, readonly EndpointInfo[]>): PushContext {
+  const { endpointsByPort: _dropped, ...kept } = previous;
+  return {
+    ...kept,
+    version,
+    topology: { ...previous.topology, pods: now.pods, endpoints: now.endpoints },
+    ...(endpointsByPort === undefined ? {} : { endpointsByPort }),
+    memo: new Map(),
+  };
+}
+
 export function buildPushContext(inputs: PushInputs): PushContext {
   const servicesByHost = new Map<string, ServiceInfo[]>();
   for (const service of inputs.topology.services) {
@@ -68,14 +105,15 @@ export function buildPushContext(inputs: PushInputs): PushContext {
     list.push(service);
     servicesByHost.set(service.hostname, list);
   }
-  return { ...inputs, version: inputs.version ?? '0', servicesByHost, memo: new Map() };
+  return { ...inputs, version: inputs.version ?? '0', servicesByHost, memo: new Map(), configMemo: new Map() };
 }
 
 /** Is a resource owned by `owner` with this exportTo visible from `namespace`? */
 /** A PushContext over everything a ConfigStore holds (istiod's informers' view), oldest first per kind. */
-export function pushContextFromStore(store: ConfigStore, topology: Topology, mesh: MeshConfig, version = '0'): PushContext {
+export function pushContextFromStore(store: ConfigStore, topology: Topology, mesh: MeshConfig, version = '0', endpointsByPort?: ReadonlyMap<string, readonly EndpointInfo[]>): PushContext {
   return buildPushContext({
     version,
+    ...(endpointsByPort === undefined ? {} : { endpointsByPort }),
     mesh,
     topology,
     virtualServices: store.byAge('VirtualService'),

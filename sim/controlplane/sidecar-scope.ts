@@ -26,7 +26,7 @@ import type { OutboundTrafficPolicyMode } from '../config/mesh-config.ts';
 import type { ServiceInfo } from '../topology/model.ts';
 import type { ProxyIdentity } from '../xds/proxy-config.ts';
 import { groupBy } from '../core/group.ts';
-import { hostCovers, memoized, resolveHost } from './push-context.ts';
+import { hostCovers, memoizedByConfig, resolveHost } from './push-context.ts';
 import type { PushContext } from './push-context.ts';
 
 export interface SidecarScope {
@@ -41,7 +41,7 @@ type Egress = { hosts?: string[] };
 
 export function sidecarScopeFor(push: PushContext, proxy: ProxyIdentity): SidecarScope {
   const sidecar = selectSidecar(push, proxy);
-  const scopes = memoized(push, 'sidecar-scopes', () => new Map<Resource<'Sidecar'> | null, Map<string, SidecarScope>>());
+  const scopes = memoizedByConfig(push, 'sidecar-scopes', () => new Map<Resource<'Sidecar'> | null, Map<string, SidecarScope>>());
   let byNamespace = scopes.get(sidecar);
   if (byNamespace === undefined) scopes.set(sidecar, byNamespace = new Map());
   // Without a Sidecar the scope is the same for every namespace; with one, `.` resolves per proxy namespace.
@@ -73,7 +73,7 @@ function parseEntry(entry: string, proxyNamespace: string): { namespace: string;
 }
 
 function selectSidecar(push: PushContext, proxy: ProxyIdentity): Resource<'Sidecar'> | null {
-  const byNamespace = memoized(push, 'sidecars-by-namespace', () => groupBy(push.sidecars, (s) => s.namespace));
+  const byNamespace = memoizedByConfig(push, 'sidecars-by-namespace', () => groupBy(push.sidecars, (s) => s.namespace));
   const here = byNamespace.get(proxy.namespace) ?? [];
   const selected = here.find((s) => {
     const labels = s.spec.workloadSelector?.labels as Labels | undefined;

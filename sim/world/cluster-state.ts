@@ -151,6 +151,11 @@ export class ClusterState {
     return this.current;
   }
 
+  /** The endpoints of every service port now, by `endpointPortKey` (lists of unchanged ports keep their identity). */
+  endpointsByPort(): ReadonlyMap<string, readonly EndpointInfo[]> {
+    return this.endpoints.portsSnapshot();
+  }
+
   /** Every pod not terminated, in (namespace, name) order; a copy that a later change leaves alone. */
   livePods(): readonly LivePod[] {
     return this.live.list();

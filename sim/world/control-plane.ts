@@ -57,6 +57,8 @@ export interface ControlPlaneHost {
   readonly links: Links;
   /** A PushContext of the cluster as it is now, named `version`. */
   buildPush(version: string): PushContext;
+  /** The PushContext of an incremental push: `previous`'s config, the endpoints of now. */
+  withEndpoints(previous: PushContext, version: string): PushContext;
   /** The proxies in id order. */
   sortedProxies(): readonly ProxyActor[];
   /** The proxy applied its whole config for the first time. */
@@ -146,7 +148,8 @@ export class ControlPlane {
     this.pushCounter += 1;
     const index = this.pushCounter;
     replica.pushes.set(index, { index, request, startUs: this.host.loop.nowUs });
-    const push = this.buildPush();
+    // An incremental push keeps the replica's config (Istio rebuilds its PushContext on full pushes only).
+    const push = request.full || replica.push === null ? this.buildPush() : this.host.withEndpoints(replica.push, String(this.pushCounter));
     replica.previousPush = replica.push;
     replica.push = push;
     replica.pushIndex = index;

@@ -4,7 +4,8 @@
  * endpoints of each service port, both updated in place as single services change: a pod change
  * costs the services it touches, not the mesh.
  *
- * Invariants: `flatCopy()` equals the concatenation of every service's list in service order;
+ * Invariants: a service port's list object is replaced only when the service's endpoints are set again
+ * (so identity-keyed memos of unchanged ports survive other services' changes); `flatCopy()` equals the concatenation of every service's list in service order;
  * `ofPort(h, ns, port)` equals the flat list filtered by service host, namespace and port, in order;
  * a service's change is reported only when its endpoints' (address, port, service port) set differs.
  *
@@ -19,7 +20,9 @@ export class ServiceEndpoints {
   private lengths: number[] = [];
   private readonly lists = new Map<string, readonly EndpointInfo[]>();
   private readonly texts = new Map<string, string>();
-  private readonly byPort = new Map<string, readonly EndpointInfo[]>();
+  private byPort = new Map<string, readonly EndpointInfo[]>();
+  /** `byPort` was handed out (a snapshot): the next change copies it first. */
+  private portsShared = false;
   private flat: EndpointInfo[] = [];
   private copy: readonly EndpointInfo[] | null = null;
 
@@ -71,6 +74,10 @@ export class ServiceEndpoints {
     const changed = this.texts.get(key) !== text;
     this.texts.set(key, text);
     const old = this.lists.get(key) ?? [];
+    if (this.portsShared) {
+      this.byPort = new Map(this.byPort);
+      this.portsShared = false;
+    }
     for (const e of old) this.byPort.delete(endpointPortKey(e.service, e.serviceNamespace, e.servicePort));
     const ports = new Map<string, EndpointInfo[]>();
     for (const e of list) {
@@ -87,6 +94,15 @@ export class ServiceEndpoints {
   flatCopy(): readonly EndpointInfo[] {
     this.copy ??= this.flat.slice();
     return this.copy;
+  }
+
+  /**
+   * Every service port's endpoints as they are now, a map that never changes (copy on the next write);
+   * a port whose endpoints do not change keeps its list object in every later snapshot.
+   */
+  portsSnapshot(): ReadonlyMap<string, readonly EndpointInfo[]> {
+    this.portsShared = true;
+    return this.byPort;
   }
 
   /** The endpoints of one service port, in list order. */

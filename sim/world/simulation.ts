@@ -23,7 +23,7 @@ import { EventLoop, PRIORITY_LATE, PRIORITY_URGENT } from '../core/loop.ts';
 import { Rng } from '../core/prng.ts';
 import type { MeshConfig } from '../config/mesh-config.ts';
 import type { PushRequest } from '../controlplane/debounce.ts';
-import { pushContextFromStore } from '../controlplane/push-context.ts';
+import { pushContextFromStore, withEndpoints } from '../controlplane/push-context.ts';
 import { proxyIdentityOf } from '../controlplane/generate-proxy-config.ts';
 import type { JwtVerifier } from '../proxy/jwt.ts';
 import type { PodInfo } from '../topology/model.ts';
@@ -137,7 +137,8 @@ export class Simulation {
       recorder: this.recorder,
       network: scenario.network,
       links: this.links,
-      buildPush: (version) => pushContextFromStore(this.cluster.store, this.cluster.topology, this.mesh, version),
+      buildPush: (version) => pushContextFromStore(this.cluster.store, this.cluster.topology, this.mesh, version, this.cluster.endpointsByPort()),
+      withEndpoints: (previous, version) => withEndpoints(previous, this.cluster.topology, version, this.cluster.endpointsByPort()),
       sortedProxies: () => this.sortedProxies(),
       proxyReady: (actor) => this.changed(this.cluster.markReady(actor.pod, this.loop.nowUs)),
       listenersApplied: (actor) => this.streams.listenersChanged(actor.id),
