@@ -62,22 +62,8 @@ export function buildOutboundClusters(push: PushContext, services: readonly Serv
   clusters[PASSTHROUGH_CLUSTER] = { ...passthrough, circuitBreakers: ISTIO_DEFAULT_THRESHOLDS };
   // buildBlackHoleCluster sets no circuit breakers.
   clusters[BLACKHOLE_CLUSTER] = { ...passthrough, name: BLACKHOLE_CLUSTER, discovery: 'STATIC' };
-  // A service's clusters depend on the service and the DestinationRule that applies to it, not on who
-  // asks: built once per snapshot and shared by every namespace whose proxies resolve the same rule
-  // (Istio's XDS cache keys a cluster by service, DestinationRule and push, not by proxy).
-  // Kept with the config (incremental pushes share it) and checked against the service ports' endpoint
-  // lists: a service whose endpoints did not move keeps its clusters and assignments from push to push,
-  // as Istio's EDS cache keeps a ClusterLoadAssignment until its service's endpoints change.
-  const built = memoizedByConfig(push, 'service-clusters', () => new WeakMap<ServiceInfo, Map<string, BuiltClusters>>());
   for (const service of services) {
-    const dr = destinationRuleFor(push, service.hostname, service.namespace, clientNamespace);
-    let byRule = built.get(service);
-    if (byRule === undefined) built.set(service, byRule = new Map());
-    const ruleKey = dr === null ? '' : `${dr.namespace}/${dr.name}`;
-    const lists = service.ports.map((port) => endpointsOfServicePort(push, service, port.port));
-    let entry = byRule.get(ruleKey);
-    if (entry === undefined || entry.lists.some((list, i) => list !== lists[i])) byRule.set(ruleKey, entry = { lists, clusters: serviceClusters(push, service, dr, lists) });
-    for (const { cluster, assignment: cla } of entry.clusters) {
+    for (const { cluster, assignment: cla } of serviceClusterList(push, service, clientNamespace)) {
       clusters[cluster.name] = cluster;
       endpoints[cluster.name] = cla;
     }
@@ -85,7 +71,28 @@ export function buildOutboundClusters(push: PushContext, services: readonly Serv
   return { clusters, endpoints };
 }
 
-interface ServiceCluster {
+/**
+ * One service's clusters with their assignments, as a client in `clientNamespace` gets them (each port's
+ * base cluster, then its subsets). A service's clusters depend on the service and the DestinationRule
+ * that applies to it, not on who asks: shared by every namespace whose proxies resolve the same rule
+ * (Istio's XDS cache keys a cluster by service, DestinationRule and push, not by proxy). Kept with the
+ * config (incremental pushes share it) and checked against the service ports' endpoint lists: a
+ * service whose endpoints did not move keeps its clusters and assignments from push to push, as
+ * Istio's EDS cache keeps a ClusterLoadAssignment until its service's endpoints change.
+ */
+export function serviceClusterList(push: PushContext, service: ServiceInfo, clientNamespace: string): readonly ServiceCluster[] {
+  const built = memoizedByConfig(push, 'service-clusters', () => new WeakMap<ServiceInfo, Map<string, BuiltClusters>>());
+  const dr = destinationRuleFor(push, service.hostname, service.namespace, clientNamespace);
+  let byRule = built.get(service);
+  if (byRule === undefined) built.set(service, byRule = new Map());
+  const ruleKey = dr === null ? '' : `${dr.namespace}/${dr.name}`;
+  const lists = service.ports.map((port) => endpointsOfServicePort(push, service, port.port));
+  let entry = byRule.get(ruleKey);
+  if (entry === undefined || entry.lists.some((list, i) => list !== lists[i])) byRule.set(ruleKey, entry = { lists, clusters: serviceClusters(push, service, dr, lists) });
+  return entry.clusters;
+}
+
+export interface ServiceCluster {
   readonly cluster: Cluster;
   readonly assignment: ClusterLoadAssignment;
 }

@@ -27,7 +27,7 @@ import type { ProxyConfig, ProxyIdentity } from '../xds/proxy-config.ts';
 import type { Cluster, ClusterLoadAssignment } from '../xds/cluster.ts';
 import type { Listener } from '../xds/listener.ts';
 import type { RouteConfiguration } from '../xds/route.ts';
-import { buildOutboundClusters } from './generate-clusters.ts';
+import { buildOutboundClusters, serviceClusterList } from './generate-clusters.ts';
 import { buildGatewayListeners } from './generate-gateway.ts';
 import { buildSidecarInbound, buildSidecarListeners, visibleServices } from './generate-sidecar.ts';
 import { memoized, memoizedByConfig } from './push-context.ts';
@@ -92,16 +92,44 @@ export function generateEndpoints(push: PushContext, proxy: ProxyIdentity): Read
 }
 
 /** The assignments of the proxy's EDS clusters for these service host names (a partial EDS push), in cluster-name order. */
-export function endpointsForHosts(push: PushContext, proxy: ProxyIdentity, hostnames: readonly string[]): ClusterLoadAssignment[] {
-  const byHost = clusterPart(push, proxy).edsByHost;
-  return [...new Set(hostnames)].flatMap((h) => byHost.get(h) ?? []).sort((a, b) => (a.clusterName < b.clusterName ? -1 : a.clusterName > b.clusterName ? 1 : 0));
+export function endpointsForHosts(push: PushContext, proxy: ProxyIdentity, hostnames: readonly string[]): readonly ClusterLoadAssignment[] {
+  return assignmentsOf(clusterPart(push, proxy), hostnames);
+}
+
+/**
+ * As `endpointsForHosts`, for the services of a push plan: the proxies that share a cluster part and a
+ * plan (the list object) share the answer, built once.
+ */
+export function endpointsForServices(push: PushContext, proxy: ProxyIdentity, services: readonly { readonly hostname: string }[]): readonly ClusterLoadAssignment[] {
+  const part = clusterPart(push, proxy);
+  let byServices = assignmentsByPlan.get(part);
+  if (byServices === undefined) assignmentsByPlan.set(part, byServices = new WeakMap());
+  let assignments = byServices.get(services);
+  if (assignments === undefined) byServices.set(services, assignments = assignmentsOf(part, services.map((s) => s.hostname)));
+  return assignments;
+}
+
+const assignmentsByPlan = new WeakMap<ClusterPart, WeakMap<object, readonly ClusterLoadAssignment[]>>();
+
+/** The part's EDS assignments of these hosts, in cluster-name order (a name held once, whichever service it came from). */
+function assignmentsOf(part: ClusterPart, hostnames: readonly string[]): readonly ClusterLoadAssignment[] {
+  const names = new Set<string>();
+  for (const h of hostnames) for (const name of part.namesByHost.get(h) ?? []) names.add(name);
+  const out: ClusterLoadAssignment[] = [];
+  for (const name of names) {
+    const cla = Object.hasOwn(part.endpoints, name) ? part.endpoints[name] : undefined;
+    if (cla !== undefined && part.clusters[name]?.discovery === 'EDS') out.push(cla);
+  }
+  return out.sort((a, b) => (a.clusterName < b.clusterName ? -1 : a.clusterName > b.clusterName ? 1 : 0));
 }
 
 interface ClusterPart {
   readonly clusters: Readonly<Record<string, Cluster>>;
   readonly endpoints: Readonly<Record<string, ClusterLoadAssignment>>;
-  /** The assignments of EDS clusters by service host name. */
-  readonly edsByHost: ReadonlyMap<string, readonly ClusterLoadAssignment[]>;
+  /** The part's cluster names by service host name (from the config alone: the same for every snapshot of it). */
+  readonly namesByHost: ReadonlyMap<string, readonly string[]>;
+  /** The part's services by host name, in the part's order (from the config alone). */
+  readonly servicesByHost: ReadonlyMap<string, readonly ServiceInfo[]>;
 }
 
 interface SharedPart extends ClusterPart {
@@ -129,22 +157,92 @@ function outboundServices(push: PushContext, proxy: ProxyIdentity): readonly Ser
   return visibleServices(push, proxy.namespace).filter((s) => scope.importsService(s));
 }
 
-/** Clusters and endpoints alone (all a partial EDS push needs). */
+/**
+ * Clusters and endpoints alone (all a partial EDS push needs), per snapshot and share key. A snapshot
+ * of the same config as the last one built for the key (an incremental push) starts from that one's
+ * records and replaces the entries of the hosts whose endpoint lists changed between the two, in place
+ * (the names are the config's, so every entry keeps its position): what a fresh build gives, for the
+ * cost of the hosts that moved.
+ */
 function clusterPart(push: PushContext, proxy: ProxyIdentity): ClusterPart {
-  return memoized(push, `clusters|${sharedKey(push, proxy)}`, () => {
-    const { clusters, endpoints } = buildOutboundClusters(push, outboundServices(push, proxy), proxy.namespace);
-    const eds = Object.values(endpoints).filter((cla) => clusters[cla.clusterName]?.discovery === 'EDS');
-    return { clusters, endpoints, edsByHost: groupBy(eds, (cla) => clusters[cla.clusterName]!.serviceHost) };
+  const key = sharedKey(push, proxy);
+  return memoized(push, `clusters|${key}`, () => {
+    const latest = memoizedByConfig(push, 'cluster-parts', () => new Map<string, { readonly ports: PushContext['endpointsByPort']; readonly part: ClusterPart }>());
+    const last = latest.get(key);
+    const ports = push.endpointsByPort;
+    const part = last !== undefined && last.ports !== undefined && ports !== undefined
+      ? updatedPart(push, last.part, proxy.namespace, changedHosts(last.ports, ports))
+      : freshPart(push, key, outboundServices(push, proxy), proxy.namespace);
+    latest.set(key, { ports, part });
+    return part;
   });
 }
+
+function freshPart(push: PushContext, key: string, services: readonly ServiceInfo[], clientNamespace: string): ClusterPart {
+  const { clusters, endpoints } = buildOutboundClusters(push, services, clientNamespace);
+  const namesByHost = memoizedByConfig(push, `cluster-names|${key}`, () => {
+    const out = new Map<string, string[]>();
+    for (const c of Object.values(clusters)) {
+      if (c.serviceHost === '') continue;
+      const list = out.get(c.serviceHost);
+      if (list === undefined) out.set(c.serviceHost, [c.name]);
+      else list.push(c.name);
+    }
+    return out;
+  });
+  const servicesByHost = memoizedByConfig(push, `services-by-host|${key}`, () => groupBy(services, (s) => s.hostname));
+  return { clusters, endpoints, namesByHost, servicesByHost };
+}
+
+function updatedPart(push: PushContext, last: ClusterPart, clientNamespace: string, hosts: ReadonlySet<string>): ClusterPart {
+  const byHost = last.servicesByHost;
+  const moved = [...hosts].filter((h) => byHost.has(h));
+  if (moved.length === 0) return last;
+  const clusters = { ...last.clusters };
+  const endpoints = { ...last.endpoints };
+  // Services in the part's order, so where two share a cluster name the later one holds it, as in a fresh build.
+  for (const h of moved) {
+    for (const service of byHost.get(h)!) {
+      for (const { cluster, assignment } of serviceClusterList(push, service, clientNamespace)) {
+        clusters[cluster.name] = cluster;
+        endpoints[cluster.name] = assignment;
+      }
+    }
+  }
+  return { ...last, clusters, endpoints };
+}
+
+/** Host names whose endpoint lists differ between two per-port maps, by the maps' identity. */
+function changedHosts(from: ReadonlyMap<string, unknown>, to: ReadonlyMap<string, unknown>): ReadonlySet<string> {
+  let byTo = hostChanges.get(from);
+  if (byTo === undefined) hostChanges.set(from, byTo = new WeakMap());
+  let hosts = byTo.get(to);
+  if (hosts === undefined) {
+    const changed = new Set<string>();
+    const hostOf = (key: string) => key.slice(0, key.indexOf('\n'));
+    if (from !== to) {
+      for (const [key, list] of to) if (from.get(key) !== list) changed.add(hostOf(key));
+      for (const key of from.keys()) if (!to.has(key)) changed.add(hostOf(key));
+    }
+    byTo.set(to, hosts = changed);
+  }
+  return hosts;
+}
+
+const hostChanges = new WeakMap<ReadonlyMap<string, unknown>, WeakMap<ReadonlyMap<string, unknown>, ReadonlySet<string>>>();
 
 function sharedPart(push: PushContext, proxy: ProxyIdentity): SharedPart {
   const key = sharedKey(push, proxy);
   return memoized(push, `listeners|${key}`, () => {
-    const services = outboundServices(push, proxy);
-    const { listeners, routes } = proxy.type === 'router'
-      ? buildGatewayListeners(push, proxy, services)
-      : buildSidecarListeners(push, proxy, services, sidecarScopeFor(push, proxy));
+    // A sidecar's outbound listeners and routes read the config alone (no endpoints): built once per
+    // config and kept by incremental snapshots; a gateway's read its Service's endpoints (its ports).
+    const build = () => {
+      const services = outboundServices(push, proxy);
+      return proxy.type === 'router'
+        ? buildGatewayListeners(push, proxy, services)
+        : buildSidecarListeners(push, proxy, services, sidecarScopeFor(push, proxy));
+    };
+    const { listeners, routes } = proxy.type === 'router' ? build() : memoizedByConfig(push, `listeners|${key}`, build);
     return { ...clusterPart(push, proxy), listeners, routes, key };
   });
 }

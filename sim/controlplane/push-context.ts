@@ -159,11 +159,20 @@ export function hostCovers(pattern: string, name: string): boolean {
  */
 export function destinationRuleFor(push: PushContext, host: string, serviceNamespace: string, clientNamespace: string): Resource<'DestinationRule'> | null {
   const order = [clientNamespace, serviceNamespace, push.mesh.rootNamespace];
+  // Rules filed by namespace once per config (oldest first within each, as push.destinationRules is).
+  const byNamespace = memoizedByConfig(push, 'destination-rules-by-namespace', () => {
+    const out = new Map<string, Resource<'DestinationRule'>[]>();
+    for (const dr of push.destinationRules) {
+      const list = out.get(dr.namespace);
+      if (list === undefined) out.set(dr.namespace, [dr]);
+      else list.push(dr);
+    }
+    return out;
+  });
   for (const namespace of order) {
     let best: Resource<'DestinationRule'> | null = null;
     let bestScore = -1;
-    for (const dr of push.destinationRules) {
-      if (dr.namespace !== namespace) continue;
+    for (const dr of byNamespace.get(namespace) ?? []) {
       const exportTo = dr.spec.exportTo ?? push.mesh.defaultDestinationRuleExportTo;
       if (!exportedTo(exportTo, dr.namespace, clientNamespace)) continue;
       const drHost = resolveHost(dr.spec.host ?? '', dr.namespace, push.mesh.domainSuffix);

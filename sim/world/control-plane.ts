@@ -18,7 +18,7 @@ import { PRIORITY_URGENT } from '../core/loop.ts';
 import type { PushRequest } from '../controlplane/debounce.ts';
 import type { PushContext } from '../controlplane/push-context.ts';
 import type { PushPlan } from '../controlplane/push-scope.ts';
-import { endpointsForHosts, generateEndpoints, generateProxyConfig } from '../controlplane/generate-proxy-config.ts';
+import { endpointsForServices, generateEndpoints, generateProxyConfig } from '../controlplane/generate-proxy-config.ts';
 import type { Links } from '../network/links.ts';
 import type { Recorder } from '../trace/recorder.ts';
 import type { XdsType } from '../trace/run-record.ts';
@@ -214,7 +214,7 @@ export class ControlPlane {
   private generate(push: PushContext, actor: ProxyActor, plan: PushPlan): { config: ProxyConfig; cpuUs: number; bytes: number } {
     const held = actor.latest('EDS') ?? actor.latest('CDS');
     if (plan.types.length === 1 && plan.types[0] === 'EDS' && !plan.edsFull && held !== null) {
-      const assignments = endpointsForHosts(push, actor.identity, plan.edsServices.map((s) => s.hostname));
+      const assignments = endpointsForServices(push, actor.identity, plan.edsServices);
       const config = { ...held, endpoints: generateEndpoints(push, actor.identity) };
       return { config, cpuUs: pushCosts.assignmentsUs(assignments), bytes: pushCosts.assignmentsBytes(assignments) };
     }

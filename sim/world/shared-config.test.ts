@@ -9,8 +9,8 @@ import { serviceSelects } from '../config/selectors.ts';
 import { loadManifests } from '../config/load-resources.ts';
 import { MESH_CONFIG_DEFAULT } from '../config/mesh-config.ts';
 import { ConfigStore } from '../config/store.ts';
-import { generateProxyConfig, proxyIdentityOf } from '../controlplane/generate-proxy-config.ts';
-import { buildPushContext } from '../controlplane/push-context.ts';
+import { endpointsForHosts, endpointsForServices, generateProxyConfig, proxyIdentityOf } from '../controlplane/generate-proxy-config.ts';
+import { buildPushContext, withEndpoints } from '../controlplane/push-context.ts';
 import type { PushContext } from '../controlplane/push-context.ts';
 import { proxyNeedsPush } from '../controlplane/push-scope.ts';
 import { edsHostsOf, proxyScopeFrom, pushProxyFrom } from '../controlplane/proxy-scope.ts';
@@ -18,7 +18,8 @@ import type { ConfigKey, PushRequest as ScopeRequest, XdsType } from '../control
 import { configBytes, configShape, referenceConfigBytes, referenceTypeCostUs, typeCostUs } from '../controlplane/xds-cost.ts';
 import { assignment, cluster, endpoint, httpListener, proxyConfig } from '../proxy/fixtures.ts';
 import { buildTopology } from '../topology/build-topology.ts';
-import type { PodInfo } from '../topology/model.ts';
+import { endpointPortKey } from '../topology/lookup.ts';
+import type { EndpointInfo, PodInfo } from '../topology/model.ts';
 import type { Cluster } from '../xds/cluster.ts';
 import { clusterList, clusterNamed } from '../xds/proxy-config.ts';
 import type { ProxyConfig, ProxyIdentity } from '../xds/proxy-config.ts';
@@ -278,6 +279,12 @@ test('push plans through the memo equal each proxy\'s own plan (and needsPush De
         for (const hosts of watched) {
           const plan = pushPlan(request, push, previous, proxy, hosts);
           t.deepEqual(plan, pushPlanUncached(request, push, previous, proxy, hosts), `${pod.name} ${JSON.stringify(request.configsUpdated)}`);
+          // A partial EDS push's assignments, shared per plan, are the proxy's own EDS assignments of those hosts.
+          const names = new Set(plan.edsServices.map((s) => s.hostname));
+          const config = generateProxyConfig(push, proxy);
+          const own = Object.values(config.endpoints).filter((a) => clusterNamed(config, a.clusterName)?.discovery === 'EDS' && names.has(clusterNamed(config, a.clusterName)!.serviceHost));
+          t.deepEqual(endpointsForServices(push, proxy, plan.edsServices).map((a) => a.clusterName), own.map((a) => a.clusterName).sort(), pod.name);
+          t.is(endpointsForServices(push, proxy, plan.edsServices), endpointsForServices(push, proxy, plan.edsServices), 'built once per plan');
           const sources = { ...(previous === null ? {} : { previous }), ...(hosts === null ? {} : { watchedHosts: hosts }) };
           t.is(needsPush(request, push, previous, proxy, hosts), proxyNeedsPush(request, pushProxyFrom(push, proxy), proxyScopeFrom(push, proxy, sources)));
         }
@@ -380,3 +387,44 @@ testProp(
     examples: [[[{ eds: false, config: 0, step: 0 }, { eds: false, config: 0, step: 1 }, { eds: true, config: 0, step: -1 }, { eds: false, config: 0, step: 1 }]]],
   },
 );
+
+test('an incremental snapshot (the config kept, endpoints of now) generates what a fresh snapshot of the same gives; unchanged services keep their clusters', (t) => {
+  const full = pushes[0];
+  const byPort = (endpoints: readonly EndpointInfo[]) => {
+    const out = new Map<string, EndpointInfo[]>();
+    for (const e of endpoints) {
+      const key = endpointPortKey(e.service, e.serviceNamespace, e.servicePort);
+      out.set(key, [...(out.get(key) ?? []), e]);
+    }
+    return out;
+  };
+  const before = byPort(full.topology.endpoints);
+  const first = withEndpoints(full, full.topology, 'a', before);
+  // One service port loses an endpoint; every other port keeps its list object.
+  const [changedKey, changedList] = [...before].find(([, list]) => list.length > 1)!;
+  const after = new Map(before);
+  after.set(changedKey, changedList.slice(1));
+  const endpoints = [...after.values()].flat();
+  const now = { ...full.topology, endpoints };
+  const second = withEndpoints(first, now, 'b', after);
+  const fresh = buildPushContext({ ...full, version: 'b', topology: now, endpointsByPort: after });
+  const changedHost = changedList[0]!.service;
+  // Every proxy's config of the first snapshot, then of the second: the second's parts are updates of the first's.
+  const olds = new Map(proxies(full).map((pod) => [pod, generateProxyConfig(first, proxyIdentityOf(pod))]));
+  for (const pod of proxies(full)) {
+    const proxy = proxyIdentityOf(pod);
+    const incremental = generateProxyConfig(second, proxy);
+    const rebuilt = generateProxyConfig(fresh, proxy);
+    t.deepEqual(flat(incremental).clusters, flat(rebuilt).clusters, pod.name);
+    t.deepEqual(Object.keys(incremental.endpoints), Object.keys(rebuilt.endpoints), `${pod.name}: the same order`);
+    t.deepEqual(incremental.endpoints, rebuilt.endpoints, pod.name);
+    t.deepEqual(incremental.listeners, rebuilt.listeners, pod.name);
+    t.deepEqual(endpointsForHosts(second, proxy, [changedHost]), endpointsForHosts(fresh, proxy, [changedHost]), pod.name);
+    const old = olds.get(pod)!;
+    for (const c of Object.values(incremental.clusters)) {
+      if (c.discovery !== 'EDS') continue;
+      if (c.serviceHost === changedHost) t.not(incremental.endpoints[c.name], old.endpoints[c.name], `${c.name} rebuilt`);
+      else t.is(incremental.endpoints[c.name], old.endpoints[c.name], `${c.name} kept`);
+    }
+  }
+});
