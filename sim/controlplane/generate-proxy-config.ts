@@ -12,16 +12,16 @@
  * from its Gateway servers (`inboundMtls: null`).
  *
  * Invariants: pure; the same (push, proxy) gives the same config. The version names the snapshot (its
- * PushVersion), the shared part and a hash of the proxy's own part, as Istio versions by push rather
- * than by content. Proxies that share a part share its objects (clusters, endpoints, listeners, route
- * configurations): a sidecar's inbound clusters are layered over the shared map (`ownClusters`), never
- * copied into it, so generating one proxy's config costs its own part only.
+ * PushVersion), the shared part and the proxy, as Istio versions by push rather than by content.
+ * Proxies that share a part share its objects (clusters, endpoints, listeners, route configurations):
+ * a sidecar's inbound clusters are layered over the shared map (`ownClusters`), never copied into it,
+ * so generating one proxy's config costs its own part only.
  *
  * Not modelled: per-type versions and incremental (delta) generation; Gateway API gateways' targetRef
  * attachment.
  */
 import { groupBy } from '../core/group.ts';
-import { hashString, stableStringify } from '../core/hash.ts';
+import { stableStringify } from '../core/hash.ts';
 import type { PodInfo, ServiceInfo } from '../topology/model.ts';
 import type { ProxyConfig, ProxyIdentity } from '../xds/proxy-config.ts';
 import type { Cluster, ClusterLoadAssignment } from '../xds/cluster.ts';
@@ -60,13 +60,11 @@ export function generateProxyConfig(push: PushContext, proxy: ProxyIdentity): Pr
   const clusters = shared.clusters;
   let ownClusters: Readonly<Record<string, Cluster>> | undefined;
   const endpoints = shared.endpoints; // Inbound clusters are ORIGINAL_DST: no endpoints of their own.
-  let inboundText = '';
   if (proxy.type === 'sidecar') {
     const inbound = buildSidecarInbound(push, proxy);
     listeners = [...listeners, inbound.listener];
     routes = { ...routes, ...inbound.routes };
     ownClusters = inbound.clusters;
-    inboundText = stableStringify(inbound);
   }
   const workloadRef = { namespace: proxy.namespace, labels: proxy.labels };
   const root = push.mesh.rootNamespace;
@@ -79,7 +77,8 @@ export function generateProxyConfig(push: PushContext, proxy: ProxyIdentity): Pr
     jwtProviders: jwtProvidersFor(push.requestAuthentications, workloadRef, root),
     extAuthzProviders: resolveExtAuthzProviders(customProviders, push.mesh.extensionProviders, push.topology.services),
   };
-  const version = `${push.version}/${shared.key}/${hashString(`${inboundText}|${stableStringify(security)}`)}`;
+  // Istio versions a response by push, not by content: the snapshot, the shared part and the proxy.
+  const version = `${push.version}/${shared.key}/${proxy.id}`;
   return { proxy, version, listeners, routes, clusters, ...(ownClusters === undefined ? {} : { ownClusters }), endpoints, security };
 }
 
@@ -154,7 +153,7 @@ function sharedKey(push: PushContext, proxy: ProxyIdentity): string {
 function outboundServices(push: PushContext, proxy: ProxyIdentity): readonly ServiceInfo[] {
   if (proxy.type === 'router') return visibleServices(push, proxy.namespace);
   const scope = sidecarScopeFor(push, proxy);
-  return visibleServices(push, proxy.namespace).filter((s) => scope.importsService(s));
+  return memoizedByConfig(push, `outbound-services|${proxy.namespace}|${scope.sidecar ?? ''}`, () => visibleServices(push, proxy.namespace).filter((s) => scope.importsService(s)));
 }
 
 /**

@@ -203,7 +203,7 @@ export function routeContext(push: PushContext, proxy: ProxyIdentity, services: 
 }
 
 function endpointsOfPod(push: PushContext, namespace: string, pod: string): readonly EndpointInfo[] {
-  const index = memoized(push, 'endpoints-by-pod', () => groupBy(push.topology.endpoints, (e) => `${e.namespace}/${e.pod}`));
+  const index = push.endpointsByPod ?? memoized(push, 'endpoints-by-pod', () => groupBy(push.topology.endpoints, (e) => `${e.namespace}/${e.pod}`));
   return index.get(`${namespace}/${pod}`) ?? [];
 }
 

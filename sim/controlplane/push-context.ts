@@ -51,6 +51,8 @@ export interface PushInputs {
    * from one snapshot to the next, so what is built from it can be kept too.
    */
   readonly endpointsByPort?: ReadonlyMap<string, readonly EndpointInfo[]>;
+  /** The endpoints of each pod (`namespace/pod`), the same lists as `topology.endpoints` grouped, when the caller keeps them. */
+  readonly endpointsByPod?: ReadonlyMap<string, readonly EndpointInfo[]>;
 }
 
 export interface PushContext extends PushInputs {
@@ -87,16 +89,13 @@ export function memoizedByConfig<T>(push: PushContext, key: string, build: () =>
 }
 
 /** The snapshot of an incremental push: `previous`'s config and services, the pods and endpoints of `now`. */
-export function withEndpoints(previous: PushContext, now: Topology, version: string, endpointsByPort?: ReadonlyMap<string, readonly EndpointInfo[]>): PushContext {
-  const { endpointsByPort: _dropped, ...kept } = previous;
-  return {
-    ...kept,
-    version,
-    topology: { ...previous.topology, pods: now.pods, endpoints: now.endpoints },
-    ...(endpointsByPort === undefined ? {} : { endpointsByPort }),
-    memo: new Map(),
-  };
+export function withEndpoints(previous: PushContext, now: Topology, version: string, lists: EndpointLists = {}): PushContext {
+  const { endpointsByPort: _ports, endpointsByPod: _pods, ...kept } = previous;
+  return { ...kept, ...lists, version, topology: { ...previous.topology, pods: now.pods, endpoints: now.endpoints }, memo: new Map() };
 }
+
+/** The grouped endpoint lists a caller may keep (PushInputs.endpointsByPort, endpointsByPod). */
+export type EndpointLists = Pick<PushInputs, 'endpointsByPort' | 'endpointsByPod'>;
 
 export function buildPushContext(inputs: PushInputs): PushContext {
   const servicesByHost = new Map<string, ServiceInfo[]>();
@@ -110,10 +109,10 @@ export function buildPushContext(inputs: PushInputs): PushContext {
 
 /** Is a resource owned by `owner` with this exportTo visible from `namespace`? */
 /** A PushContext over everything a ConfigStore holds (istiod's informers' view), oldest first per kind. */
-export function pushContextFromStore(store: ConfigStore, topology: Topology, mesh: MeshConfig, version = '0', endpointsByPort?: ReadonlyMap<string, readonly EndpointInfo[]>): PushContext {
+export function pushContextFromStore(store: ConfigStore, topology: Topology, mesh: MeshConfig, version = '0', lists: EndpointLists = {}): PushContext {
   return buildPushContext({
     version,
-    ...(endpointsByPort === undefined ? {} : { endpointsByPort }),
+    ...lists,
     mesh,
     topology,
     virtualServices: store.byAge('VirtualService'),

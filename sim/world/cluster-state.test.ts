@@ -5,8 +5,8 @@ import { fc, testProp } from '@fast-check/ava';
 import { ClusterState } from './cluster-state.ts';
 import type { ClusterChange, LivePod } from './cluster-state.ts';
 import { loadMesh } from './mesh.ts';
-import { endpointsOfPort, podByIp } from '../topology/lookup.ts';
-import type { Topology } from '../topology/model.ts';
+import { endpointPortKey, endpointsOfPort, podByIp } from '../topology/lookup.ts';
+import type { EndpointInfo, Topology } from '../topology/model.ts';
 
 const MANIFESTS = `apiVersion: v1
 kind: Namespace
@@ -267,6 +267,15 @@ testProp('after any pod lifecycle: podsOf, livePods order, topology pods and end
     // Indexed lookups answer as scans do, on the topology now and on the one from before the change.
     t.deepEqual(lookupsByIndex(state.topology), lookupsByScan(state.topology), `step ${step}: lookups now`);
     t.deepEqual(lookupsByIndex(topologyBefore), scansBefore, `step ${step}: lookups on the topology before`);
+    // The grouped lists handed to a push are the topology's endpoints grouped, in order.
+    const lists = state.endpointLists();
+    const group = (key: (e: EndpointInfo) => string) => {
+      const out = new Map<string, EndpointInfo[]>();
+      for (const e of state.topology.endpoints) out.set(key(e), [...(out.get(key(e)) ?? []), e]);
+      return out;
+    };
+    t.deepEqual(new Map([...lists.endpointsByPod].sort()), new Map([...group((e) => `${e.namespace}/${e.pod}`)].sort()), `step ${step}: by pod`);
+    t.deepEqual(new Map([...lists.endpointsByPort].sort()), new Map([...group((e) => endpointPortKey(e.service, e.serviceNamespace, e.servicePort))].sort()), `step ${step}: by port`);
     if (change === null) return;
     const endpointsAfter = endpointsByService(state);
     const changed = [...new Set([...endpointsBefore.keys(), ...endpointsAfter.keys()])].filter((key) => endpointsBefore.get(key) !== endpointsAfter.get(key)).sort();

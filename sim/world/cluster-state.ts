@@ -151,9 +151,9 @@ export class ClusterState {
     return this.current;
   }
 
-  /** The endpoints of every service port now, by `endpointPortKey` (lists of unchanged ports keep their identity). */
-  endpointsByPort(): ReadonlyMap<string, readonly EndpointInfo[]> {
-    return this.endpoints.portsSnapshot();
+  /** The endpoints now by service port (`endpointPortKey`) and by pod (`namespace/pod`); lists of unchanged ports keep their identity. */
+  endpointLists(): { readonly endpointsByPort: ReadonlyMap<string, readonly EndpointInfo[]>; readonly endpointsByPod: ReadonlyMap<string, readonly EndpointInfo[]> } {
+    return { endpointsByPort: this.endpoints.portsSnapshot(), endpointsByPod: this.endpoints.podsSnapshot() };
   }
 
   /** Every pod not terminated, in (namespace, name) order; a copy that a later change leaves alone. */

@@ -27,7 +27,7 @@ import { IstiodReplica } from './istiod-replica.ts';
 import type { ProxyActor } from './proxy-actor.ts';
 import { XDS_ORDER } from './proxy-actor.ts';
 import { pushCosts } from './push-costs.ts';
-import { needsPush, pushPlan, scopeRequest } from './push-plan.ts';
+import { pushPlan, pushPlanner, scopeRequest } from './push-plan.ts';
 import type { NetworkSettings, PilotSettings } from './scenario.ts';
 
 export type ControlPlaneEvent =
@@ -163,10 +163,12 @@ export class ControlPlane {
     const now = this.host.loop.nowUs;
     push.startUs = now;
     const scoped = scopeRequest(push.request, replica.push!);
+    const plan = pushPlanner(scoped, replica.push!, replica.previousPush);
     let proxies = 0;
     for (const actor of this.host.sortedProxies()) {
       if (actor.replica !== index || !actor.connected) continue;
-      if (!needsPush(scoped, replica.push!, replica.previousPush, actor.identity, actor.edsHosts())) continue;
+      // needsPush (DefaultProxyNeedsPush): forced, or some update is relevant to the proxy's plan.
+      if (scoped.forced !== true && plan(actor.identity, actor.edsHosts()).configsUpdated.length === 0) continue;
       replica.queue.enqueue(actor.id, push.request, pushIndex, now);
       proxies += 1;
     }

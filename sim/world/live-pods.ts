@@ -29,7 +29,9 @@ export class LivePods<P extends LivePodLike> {
   private readonly byWorkload = new Map<string, P[]>();
   private readonly byNamespace = new Map<string, P[]>();
   private readonly byIp = new Map<string, P[]>();
-  private copies: { readonly pods: readonly P[]; readonly shown: readonly PodInfo[] } | null = null;
+  /** Copies handed out since the last change (null: none yet). */
+  private podsCopy: readonly P[] | null = null;
+  private shownCopy: readonly PodInfo[] | null = null;
   private readonly chosen: P[] = [];
   private readonly chosenSet = new Set<P>();
   private readonly selects: (pod: P) => boolean;
@@ -57,7 +59,7 @@ export class LivePods<P extends LivePodLike> {
     insertSorted(this.byNamespace, pod.info.namespace, pod);
     insertSorted(this.byIp, pod.info.ip, pod);
     this.reselect(pod);
-    this.copies = null;
+    this.changed();
   }
 
   remove(pod: P): void {
@@ -70,7 +72,7 @@ export class LivePods<P extends LivePodLike> {
     removeSorted(this.byNamespace, pod.info.namespace, pod);
     removeSorted(this.byIp, pod.info.ip, pod);
     if (this.chosenSet.delete(pod)) this.chosen.splice(insertionPoint(this.chosen, pod), 1);
-    this.copies = null;
+    this.changed();
   }
 
   /** Sets the pod's readiness as shown; true when it changed. */
@@ -81,7 +83,7 @@ export class LivePods<P extends LivePodLike> {
     const shown = { ...pod.info, ready };
     this.shown[insertionPoint(this.order, pod)] = shown;
     this.shownOf.set(pod, shown);
-    this.copies = null;
+    this.changed();
     return true;
   }
 
@@ -90,11 +92,13 @@ export class LivePods<P extends LivePodLike> {
   }
 
   list(): readonly P[] {
-    return this.snapshot().pods;
+    this.podsCopy ??= this.order.slice();
+    return this.podsCopy;
   }
 
   shownList(): readonly PodInfo[] {
-    return this.snapshot().shown;
+    this.shownCopy ??= this.shown.slice();
+    return this.shownCopy;
   }
 
   /** The live pods of a workload (`NS/NAME`), in name order; the caller must not keep it across a change. */
@@ -123,6 +127,11 @@ export class LivePods<P extends LivePodLike> {
     return [namespaceStart(this.chosen, namespace, false), namespaceStart(this.chosen, namespace, true)];
   }
 
+  private changed(): void {
+    this.podsCopy = null;
+    this.shownCopy = null;
+  }
+
   private reselect(pod: P): void {
     const want = this.selects(pod);
     if (want === this.chosenSet.has(pod)) return;
@@ -135,10 +144,6 @@ export class LivePods<P extends LivePodLike> {
     }
   }
 
-  private snapshot(): { readonly pods: readonly P[]; readonly shown: readonly PodInfo[] } {
-    this.copies ??= { pods: this.order.slice(), shown: this.shown.slice() };
-    return this.copies;
-  }
 }
 
 /** (namespace, name) as the full sort compared them: UTF-16 code units, namespace first. */

@@ -70,10 +70,22 @@ export function needsPush(request: ScopeRequest, push: PushContext, previous: Pu
 
 /** The types (and EDS services) to generate for the proxy's merged request. */
 export function pushPlan(request: ScopeRequest, push: PushContext, previous: PushContext | null, proxy: ProxyIdentity, watchedHosts: ReadonlySet<string> | null): PushPlan {
+  return pushPlanner(request, push, previous)(proxy, watchedHosts);
+}
+
+/** `pushPlan` for one (request, snapshot, previous snapshot), looked up once for the many proxies a push asks about. */
+export function pushPlanner(request: ScopeRequest, push: PushContext, previous: PushContext | null): (proxy: ProxyIdentity, watchedHosts: ReadonlySet<string> | null) => PushPlan {
   const byPush = nested(plans, request, () => new WeakMap());
   const byPrevious = nested(byPush, push, () => new WeakMap());
   const byHosts = nested(byPrevious, previous ?? NO_OBJECT, () => new WeakMap());
-  const shared = nested(byHosts, watchedHosts ?? NO_OBJECT, () => ({ byKey: new Map<string, PushPlan>(), byProxy: new WeakMap<ProxyIdentity, PushPlan>() }));
+  return (proxy, watchedHosts) => planOf(request, push, previous, nested(byHosts, watchedHosts ?? NO_OBJECT, () => ({ byKey: new Map<string, PushPlan>(), byProxy: new WeakMap<ProxyIdentity, PushPlan>() })), proxy, watchedHosts);
+}
+
+function planOf(
+  request: ScopeRequest, push: PushContext, previous: PushContext | null,
+  shared: { readonly byKey: Map<string, PushPlan>; readonly byProxy: WeakMap<ProxyIdentity, PushPlan> },
+  proxy: ProxyIdentity, watchedHosts: ReadonlySet<string> | null,
+): PushPlan {
   // A proxy asked twice (queued, then generated) finds its own answer without working out its share key again.
   let plan = shared.byProxy.get(proxy);
   if (plan !== undefined) return plan;

@@ -23,6 +23,11 @@ export class ServiceEndpoints {
   private byPort = new Map<string, readonly EndpointInfo[]>();
   /** `byPort` was handed out (a snapshot): the next change copies it first. */
   private portsShared = false;
+  /** The endpoints of each pod (`namespace/pod`) in flat-list order, copied on write as `byPort` is. */
+  private byPod = new Map<string, readonly EndpointInfo[]>();
+  private podsShared = false;
+  /** The services holding endpoints of each pod. */
+  private readonly podServices = new Map<string, Set<string>>();
   private flat: EndpointInfo[] = [];
   private copy: readonly EndpointInfo[] | null = null;
 
@@ -33,10 +38,19 @@ export class ServiceEndpoints {
     this.lengths = this.order.map((key) => this.lists.get(key)?.length ?? 0);
     this.flat = this.order.flatMap((key) => this.lists.get(key) ?? []);
     this.copy = null;
+    const byPod = new Map<string, EndpointInfo[]>();
+    for (const e of this.flat) {
+      const list = byPod.get(podKeyOf(e));
+      if (list === undefined) byPod.set(podKeyOf(e), [e]);
+      else list.push(e);
+    }
+    this.byPod = byPod;
+    this.podsShared = false;
   }
 
   /** Sets one service's endpoints; true when they differ from what it had (a service seen for the first time has changed). */
   set(key: string, list: readonly EndpointInfo[]): boolean {
+    const pods = new Set([...(this.lists.get(key) ?? []), ...list].map(podKeyOf));
     const changed = this.keep(key, list);
     const at = this.position.get(key);
     if (at !== undefined) {
@@ -46,6 +60,17 @@ export class ServiceEndpoints {
       this.lengths[at] = list.length;
     }
     this.copy = null;
+    if (this.podsShared) {
+      this.byPod = new Map(this.byPod);
+      this.podsShared = false;
+    }
+    for (const pod of pods) {
+      // The pod's endpoints in flat order: its services by position, each service's in its own order.
+      const keys = [...(this.podServices.get(pod) ?? [])].filter((k) => this.position.has(k)).sort((a, b) => this.position.get(a)! - this.position.get(b)!);
+      const mine = keys.flatMap((k) => (this.lists.get(k) ?? []).filter((e) => podKeyOf(e) === pod));
+      if (mine.length === 0) this.byPod.delete(pod);
+      else this.byPod.set(pod, mine);
+    }
     return changed;
   }
 
@@ -74,6 +99,17 @@ export class ServiceEndpoints {
     const changed = this.texts.get(key) !== text;
     this.texts.set(key, text);
     const old = this.lists.get(key) ?? [];
+    for (const e of old) {
+      const services = this.podServices.get(podKeyOf(e));
+      services?.delete(key);
+      if (services?.size === 0) this.podServices.delete(podKeyOf(e));
+    }
+    for (const e of list) {
+      const pod = podKeyOf(e);
+      let services = this.podServices.get(pod);
+      if (services === undefined) this.podServices.set(pod, services = new Set());
+      services.add(key);
+    }
     if (this.portsShared) {
       this.byPort = new Map(this.byPort);
       this.portsShared = false;
@@ -105,10 +141,21 @@ export class ServiceEndpoints {
     return this.byPort;
   }
 
+  /** Every pod's endpoints as they are now (`namespace/pod`, in flat-list order), a map that never changes. */
+  podsSnapshot(): ReadonlyMap<string, readonly EndpointInfo[]> {
+    this.podsShared = true;
+    return this.byPod;
+  }
+
   /** The endpoints of one service port, in list order. */
   ofPort(hostname: string, namespace: string, port: number): readonly EndpointInfo[] {
     return this.byPort.get(endpointPortKey(hostname, namespace, port)) ?? [];
   }
+}
+
+/** The key the endpoints of a pod are grouped by (an address with no pod groups under `namespace/`). */
+export function podKeyOf(e: EndpointInfo): string {
+  return `${e.namespace}/${e.pod}`;
 }
 
 function endpointText(list: readonly EndpointInfo[]): string {

@@ -399,14 +399,14 @@ test('an incremental snapshot (the config kept, endpoints of now) generates what
     return out;
   };
   const before = byPort(full.topology.endpoints);
-  const first = withEndpoints(full, full.topology, 'a', before);
+  const first = withEndpoints(full, full.topology, 'a', { endpointsByPort: before });
   // One service port loses an endpoint; every other port keeps its list object.
   const [changedKey, changedList] = [...before].find(([, list]) => list.length > 1)!;
   const after = new Map(before);
   after.set(changedKey, changedList.slice(1));
   const endpoints = [...after.values()].flat();
   const now = { ...full.topology, endpoints };
-  const second = withEndpoints(first, now, 'b', after);
+  const second = withEndpoints(first, now, 'b', { endpointsByPort: after });
   const fresh = buildPushContext({ ...full, version: 'b', topology: now, endpointsByPort: after });
   const changedHost = changedList[0]!.service;
   // Every proxy's config of the first snapshot, then of the second: the second's parts are updates of the first's.
