@@ -230,22 +230,13 @@ export function referenceTypeCostUs(config: ProxyConfig, type: XdsType, options:
 
 /** Bytes of an EDS response carrying these assignments. */
 export function assignmentsBytes(assignments: readonly ClusterLoadAssignment[]): number {
-  let bytes = assignmentListBytes.get(assignments);
-  if (bytes === undefined) assignmentListBytes.set(assignments, bytes = sum(assignments, memoClaBytes));
-  return bytes;
+  return sum(assignments, memoClaBytes);
 }
 
 /** Virtual CPU µs of generating an EDS response with these assignments. */
 export function assignmentsCostUs(assignments: readonly ClusterLoadAssignment[], cpuScalePermille?: number): number {
-  let ns = assignmentListCostNs.get(assignments);
-  if (ns === undefined) assignmentListCostNs.set(assignments, ns = edsCostNs(assignments));
-  return scaleToUs(ns, cpuScalePermille);
+  return scaleToUs(edsCostNs(assignments), cpuScalePermille);
 }
-
-// Sizes and costs of assignment lists, by the list's identity (lists are never changed once built):
-// the proxies of one share group get the same list in a partial EDS push.
-const assignmentListBytes = new WeakMap<readonly ClusterLoadAssignment[], number>();
-const assignmentListCostNs = new WeakMap<readonly ClusterLoadAssignment[], number>();
 
 function edsCostNs(assignments: readonly ClusterLoadAssignment[]): number {
   return EDS_BASE_NS + EDS_CLA_NS * assignments.length + EDS_ENDPOINT_NS * sum(assignments, (a) => a.endpoints.length);

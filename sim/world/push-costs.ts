@@ -41,12 +41,22 @@ export const pushCosts = {
   },
   /** A partial EDS push carrying just these assignments. */
   assignmentsUs(assignments: readonly ClusterLoadAssignment[]): number {
-    return assignmentsCostUs(assignments);
+    return listFigures(assignments).us;
   },
   assignmentsBytes(assignments: readonly ClusterLoadAssignment[]): number {
-    return assignmentsBytes(assignments);
+    return listFigures(assignments).bytes;
   },
 };
+
+// Figures of assignment lists by the list's identity (never changed once built): the proxies of one
+// share group get the same list in a partial EDS push.
+const assignmentLists = new WeakMap<readonly ClusterLoadAssignment[], { readonly us: number; readonly bytes: number }>();
+
+function listFigures(list: readonly ClusterLoadAssignment[]): { readonly us: number; readonly bytes: number } {
+  let figures = assignmentLists.get(list);
+  if (figures === undefined) assignmentLists.set(list, figures = { us: assignmentsCostUs(list), bytes: assignmentsBytes(list) });
+  return figures;
+}
 
 export function proxySnapshot(actor: ProxyActor): ProxySnapshot {
   const view = actor.view();
