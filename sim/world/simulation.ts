@@ -93,6 +93,8 @@ export class Simulation {
   private readonly nackUntil = new Map<string, number>();
   private readonly expired = new Set<string>();
   private readonly proxyIds = new WeakMap<PodInfo, string>();
+  /** The values of `proxies` in id order. */
+  private readonly proxyOrder: ProxyActor[] = [];
 
   constructor(scenario: Scenario, options: SimulationOptions = {}) {
     this.scenario = scenario;
@@ -268,8 +270,23 @@ export class Simulation {
     const identity = proxyIdentityOf(pod.info);
     const actor = new ProxyActor(pod, identity, this.controlPlane.replicaFor(hash32(identity.id)));
     actor.nackUntilUs = this.nackUntil.get(pod.workloadKey) ?? -1;
+    const at = this.proxyPosition(actor.id);
+    if (this.proxies.has(actor.id)) this.proxyOrder[at] = actor;
+    else this.proxyOrder.splice(at, 0, actor);
     this.proxies.set(actor.id, actor);
     return actor;
+  }
+
+  /** Where the proxy `id` is (or would go) in `proxyOrder`. */
+  private proxyPosition(id: string): number {
+    let low = 0;
+    let high = this.proxyOrder.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (this.proxyOrder[mid]!.id < id) low = mid + 1;
+      else high = mid;
+    }
+    return low;
   }
 
   private removeProxy(pod: LivePod): void {
@@ -277,6 +294,7 @@ export class Simulation {
     const actor = this.proxies.get(id);
     if (actor === undefined) return;
     this.proxies.delete(id);
+    this.proxyOrder.splice(this.proxyPosition(id), 1);
     this.controlPlane.forget(actor);
   }
 
@@ -362,8 +380,9 @@ export class Simulation {
     return this.sortedProxies().filter((a) => a.pod.workloadKey === workload);
   }
 
-  private sortedProxies(): ProxyActor[] {
-    return [...this.proxies.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  /** The proxies in id order (kept in order as they come and go; read it at once, before the next change). */
+  private sortedProxies(): readonly ProxyActor[] {
+    return this.proxyOrder;
   }
 
   // --- traffic --------------------------------------------------------------------------------------
