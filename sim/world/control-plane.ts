@@ -148,6 +148,7 @@ export class ControlPlane {
     this.pushCounter += 1;
     const index = this.pushCounter;
     replica.pushes.set(index, { index, request, startUs: this.host.loop.nowUs });
+    replica.pushStarts.set(index, this.host.loop.nowUs);
     // An incremental push keeps the replica's config (Istio rebuilds its PushContext on full pushes only).
     const push = request.full || replica.push === null ? this.buildPush() : this.host.withEndpoints(replica.push, String(this.pushCounter));
     replica.previousPush = replica.push;
@@ -161,7 +162,9 @@ export class ControlPlane {
     if (replica.epoch !== epoch) return;
     const push = replica.pushes.get(pushIndex)!;
     const now = this.host.loop.nowUs;
-    push.startUs = now;
+    // The request is not kept once its proxies are enqueued (the queue holds what each still needs).
+    replica.pushes.delete(pushIndex);
+    replica.pushStarts.set(pushIndex, now);
     const scoped = scopeRequest(push.request, replica.push!);
     const plan = pushPlanner(scoped, replica.push!, replica.previousPush);
     let proxies = 0;
@@ -190,7 +193,7 @@ export class ControlPlane {
         replica.queue.done(entry.proxyId, this.host.loop.nowUs);
         continue;
       }
-      const push = replica.pushes.get(entry.push);
+      const pushStartUs = replica.pushStarts.get(entry.push);
       const plan = pushPlan(scopeRequest(entry.request, replica.push!), replica.push!, replica.previousPush, actor.identity, actor.edsHosts());
       if (plan.types.length === 0) {
         replica.queue.done(entry.proxyId, this.host.loop.nowUs);
@@ -202,7 +205,7 @@ export class ControlPlane {
       const costUs = Math.ceil((generation.cpuUs * replica.slowdownMilli()) / 1000);
       this.host.loop.schedule(costUs, {
         kind: 'generated', replica: replica.index, epoch: replica.epoch, proxy: actor.id, push: entry.push, types: plan.types,
-        config: generation.config, bytes: generation.bytes, queueUs: this.host.loop.nowUs - entry.enqueuedUs, startUs: Math.max(push?.startUs ?? entry.enqueuedUs, entry.request.firstEventUs),
+        config: generation.config, bytes: generation.bytes, queueUs: this.host.loop.nowUs - entry.enqueuedUs, startUs: Math.max(pushStartUs ?? entry.enqueuedUs, entry.request.firstEventUs),
       });
     }
   }

@@ -44,7 +44,10 @@ export class IstiodReplica {
   previousPush: PushContext | null = null;
   /** The index of the newest push whose PushContext this replica serves. */
   pushIndex = 0;
+  /** Pushes whose Push() has not returned yet (their PushContext is being built). */
   readonly pushes = new Map<number, PushInFlight>();
+  /** When each push started (its proxies were enqueued), by index: all a generation needs of its push. */
+  readonly pushStarts = new Map<number, number>();
 
   constructor(index: number, settings: PilotSettings) {
     this.index = index;
@@ -68,6 +71,7 @@ export class IstiodReplica {
     this.queue.clear();
     this.generating = 0;
     this.pushes.clear();
+    this.pushStarts.clear();
   }
 
   comeUp(): void {
