@@ -12,7 +12,7 @@
  * changes what is simulated, so a guarded run gives the same bytes as an unguarded one.
  *
  * Not modelled: memory outside the V8 heap (buffers) beyond what the RSS shows; a run that outgrows the
- * heap within one slice still dies in V8 (the slices are at most 1/100 of the run).
+ * heap within one slice still dies in V8 (the slices are at most a second of virtual time).
  */
 import v8 from 'node:v8';
 import { EXIT, UserError } from './user-error.ts';

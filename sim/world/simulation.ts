@@ -178,7 +178,9 @@ export class Simulation {
 
   run(): RunRecord {
     const end = this.scenario.durationUs;
-    const sliceUs = Math.max(this.scenario.sampleUs, Math.floor(end / 100));
+    // Slices of 0.1 s to 1 s of virtual time (1/1000 of the run in between) between progress callbacks:
+    // the caller's memory guard samples there, and a 50,000-pod mesh can grow by gigabytes in ten seconds.
+    const sliceUs = Math.min(1_000_000, Math.max(100_000, Math.floor(end / 1000)));
     for (let at = Math.min(sliceUs, end); ; at = Math.min(at + sliceUs, end)) {
       this.loop.runUntil(at);
       this.progress?.(at);
