@@ -31,6 +31,7 @@ import { buildOutboundClusters, serviceClusterList } from './generate-clusters.t
 import { buildGatewayListeners } from './generate-gateway.ts';
 import { buildSidecarInbound, buildSidecarListeners, visibleServices } from './generate-sidecar.ts';
 import { memoized, memoizedByConfig } from './push-context.ts';
+import { sameWatchedHosts } from './proxy-scope.ts';
 import type { PushContext } from './push-context.ts';
 import { sidecarScopeFor } from './sidecar-scope.ts';
 import { inboundMtlsFor } from './generate-mtls.ts';
@@ -208,6 +209,7 @@ function updatedPart(push: PushContext, last: ClusterPart, clientNamespace: stri
       }
     }
   }
+  sameWatchedHosts(last.clusters, clusters);
   return { ...last, clusters, endpoints };
 }
 

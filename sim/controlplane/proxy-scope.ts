@@ -175,12 +175,24 @@ export function edsHostsOf(config: ClusterLayers): ReadonlySet<string> {
   // A proxy's own clusters (a sidecar's inbound ones, ORIGINAL_DST) are normally no EDS clusters.
   const ownCounts = own !== undefined && Object.entries(own).some(([name, c]) => isWatched(c) || (Object.hasOwn(config.clusters, name) && isWatched(config.clusters[name])));
   if (ownCounts) return new Set(clusterList(config).filter(isWatched).map((c) => c.serviceHost));
-  let hosts = sharedEdsHosts.get(config.clusters);
+  return sharedHosts(config.clusters);
+}
+
+function sharedHosts(clusters: Readonly<Record<string, Cluster>>): ReadonlySet<string> {
+  let hosts = sharedEdsHosts.get(clusters);
   if (hosts === undefined) {
-    hosts = new Set(Object.values(config.clusters).filter(isWatched).map((c) => c.serviceHost));
-    sharedEdsHosts.set(config.clusters, hosts);
+    hosts = new Set(Object.values(clusters).filter(isWatched).map((c) => c.serviceHost));
+    sharedEdsHosts.set(clusters, hosts);
   }
   return hosts;
+}
+
+/**
+ * `next` watches what `previous` watches (the same cluster names and kinds, new endpoints): they share
+ * one host set, so proxies holding either share their push plans (plans are memoised by that set).
+ */
+export function sameWatchedHosts(previous: Readonly<Record<string, Cluster>>, next: Readonly<Record<string, Cluster>>): void {
+  if (!sharedEdsHosts.has(next)) sharedEdsHosts.set(next, sharedHosts(previous));
 }
 
 interface ImportedService {
@@ -280,7 +292,7 @@ function scopeServices(push: PushContext, proxy: ProxyIdentity): readonly Servic
   const services = visibleServices(push, proxy.namespace);
   if (proxy.type === 'router') return services;
   const scope = sidecarScopeFor(push, proxy);
-  return services.filter((s) => scope.importsService(s));
+  return memoizedByConfig(push, `scope-services|${proxy.namespace}|${scope.sidecar ?? ''}`, () => services.filter((s) => scope.importsService(s)));
 }
 
 function sidecarOnlyDependencies(push: PushContext, proxy: ProxyIdentity): string[] {

@@ -18,6 +18,7 @@ export class ServiceEndpoints {
   private order: readonly string[] = [];
   private position = new Map<string, number>();
   private lengths: number[] = [];
+  private tree: number[] = [0];
   private readonly lists = new Map<string, readonly EndpointInfo[]>();
   private readonly texts = new Map<string, string>();
   private byPort = new Map<string, readonly EndpointInfo[]>();
@@ -36,6 +37,9 @@ export class ServiceEndpoints {
     this.order = [...new Set(keys)];
     this.position = new Map(this.order.map((key, i) => [key, i]));
     this.lengths = this.order.map((key) => this.lists.get(key)?.length ?? 0);
+    // A Fenwick tree over the lengths: where a service's endpoints start in the flat list in log time.
+    this.tree = new Array<number>(this.order.length + 1).fill(0);
+    this.lengths.forEach((length, i) => this.grow(i, length));
     this.flat = this.order.flatMap((key) => this.lists.get(key) ?? []);
     this.copy = null;
     const byPod = new Map<string, EndpointInfo[]>();
@@ -54,9 +58,8 @@ export class ServiceEndpoints {
     const changed = this.keep(key, list);
     const at = this.position.get(key);
     if (at !== undefined) {
-      let start = 0;
-      for (let i = 0; i < at; i += 1) start += this.lengths[i]!;
-      this.flat.splice(start, this.lengths[at]!, ...list);
+      this.flat.splice(this.startOf(at), this.lengths[at]!, ...list);
+      this.grow(at, list.length - this.lengths[at]!);
       this.lengths[at] = list.length;
     }
     this.copy = null;
@@ -91,6 +94,18 @@ export class ServiceEndpoints {
     }
     this.setOrder(this.order);
     return [...new Set(changed)].sort();
+  }
+
+  /** Adds `delta` to the length at position `at` (Fenwick update). */
+  private grow(at: number, delta: number): void {
+    for (let i = at + 1; i < this.tree.length; i += i & -i) this.tree[i]! += delta;
+  }
+
+  /** Where the endpoints of the service at position `at` start in the flat list (Fenwick prefix sum). */
+  private startOf(at: number): number {
+    let sum = 0;
+    for (let i = at; i > 0; i -= i & -i) sum += this.tree[i]!;
+    return sum;
   }
 
   /** Records a service's list, text and port lists; true when its text changed. */
