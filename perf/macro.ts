@@ -62,8 +62,11 @@ export interface MacroResult {
   readonly runs: MacroChildResult[];
 }
 
+/** The heap each run may use: the scale workloads' memory target (8 GiB), not Node's default (about 4 GiB). */
+export const MACRO_HEAP_MB = 8192;
+
 function runChild(file: string, durationUs: number | null, timeoutMs: number): MacroChildResult {
-  const args = [...BENCH_V8_FLAGS, childScript, path.join(repoRoot, file), ...(durationUs === null ? [] : ['--duration-us', String(durationUs)])];
+  const args = [...BENCH_V8_FLAGS, `--max-old-space-size=${MACRO_HEAP_MB}`, childScript, path.join(repoRoot, file), ...(durationUs === null ? [] : ['--duration-us', String(durationUs)])];
   const child = spawnSync(process.execPath, args, { cwd: repoRoot, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 });
   const line = child.stdout?.split('\n').reverse().find((l) => l.startsWith(MACRO_RESULT_MARKER));
   if (child.status !== 0 || line === undefined) {
