@@ -39,7 +39,7 @@ import { BLACKHOLE_CLUSTER, PASSTHROUGH_CLUSTER, outboundClusterName } from '../
 import type { Cluster, ClusterDiscovery, ClusterLoadAssignment, LbEndpoint } from '../xds/cluster.ts';
 import { stableStringify } from '../core/hash.ts';
 import type { Resource } from '../config/resource.ts';
-import { endpointPortKey } from '../topology/lookup.ts';
+import { endpointPortKey, endpointsByPortKey } from '../topology/lookup.ts';
 import { destinationRuleFor, memoized, memoizedByConfig } from './push-context.ts';
 import { inboundModeForPort, inboundMtlsFor, passthroughByDestinationRule, serviceMtlsModeFor, upstreamTlsFor } from './generate-mtls.ts';
 import type { PushContext } from './push-context.ts';
@@ -105,7 +105,7 @@ interface BuiltClusters {
 
 /** The endpoints of one service port: the caller's lists when it keeps them (PushInputs.endpointsByPort), else grouped from the topology. */
 function endpointsOfServicePort(push: PushContext, service: ServiceInfo, port: number): readonly EndpointInfo[] {
-  const byPort = push.endpointsByPort ?? memoized(push, 'endpoints-by-service-port', () => endpointsByServicePort(push.topology.endpoints));
+  const byPort = push.endpointsByPort ?? memoized(push, 'endpoints-by-service-port', () => endpointsByPortKey(push.topology.endpoints));
   return byPort.get(endpointPortKey(service.hostname, service.namespace, port)) ?? [];
 }
 
@@ -167,16 +167,6 @@ function makeCluster(service: ServiceInfo, port: ServicePort, subset: string, ba
   };
 }
 
-function endpointsByServicePort(all: readonly EndpointInfo[]): Map<string, EndpointInfo[]> {
-  const out = new Map<string, EndpointInfo[]>();
-  for (const e of all) {
-    const key = endpointPortKey(e.service, e.serviceNamespace, e.servicePort);
-    const list = out.get(key) ?? [];
-    list.push(e);
-    out.set(key, list);
-  }
-  return out;
-}
 
 /**
  * Whether each endpoint takes Istio mTLS on its port (EDS `tlsMode`, mtls_checker.go checkMtlsEnabled):

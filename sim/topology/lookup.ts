@@ -13,6 +13,7 @@
  *
  * Not modelled: nothing; this is an access path, not a model.
  */
+import { groupBy } from '../core/group.ts';
 import type { EndpointInfo, PodInfo, ServiceInfo } from './model.ts';
 
 interface ServiceIndex {
@@ -37,6 +38,11 @@ const endpointIndexes = new WeakMap<readonly EndpointInfo[], { ofPort(hostname: 
 /** The key of a service port's endpoints. */
 export function endpointPortKey(hostname: string, namespace: string, port: number): string {
   return `${hostname}\n${namespace}\n${port}`;
+}
+
+/** Endpoints grouped by `endpointPortKey`, each group in list order. */
+export function endpointsByPortKey(endpoints: readonly EndpointInfo[]): Map<string, EndpointInfo[]> {
+  return groupBy(endpoints, (e) => endpointPortKey(e.service, e.serviceNamespace, e.servicePort));
 }
 
 /**
@@ -107,13 +113,7 @@ export function podByIp(pods: readonly PodInfo[], ip: string): PodInfo | undefin
 export function endpointsOfPort(endpoints: readonly EndpointInfo[], hostname: string, namespace: string, port: number): readonly EndpointInfo[] {
   let index = endpointIndexes.get(endpoints);
   if (index === undefined) {
-    const built = new Map<string, EndpointInfo[]>();
-    for (const endpoint of endpoints) {
-      const key = endpointPortKey(endpoint.service, endpoint.serviceNamespace, endpoint.servicePort);
-      const list = built.get(key);
-      if (list === undefined) built.set(key, [endpoint]);
-      else list.push(endpoint);
-    }
+    const built = endpointsByPortKey(endpoints);
     index = { ofPort: (h, ns, port) => built.get(endpointPortKey(h, ns, port)) ?? [] };
     endpointIndexes.set(endpoints, index);
   }

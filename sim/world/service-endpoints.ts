@@ -12,7 +12,7 @@
  * Not modelled: nothing; this is bookkeeping for sim/world/cluster-state.ts.
  */
 import type { EndpointInfo } from '../topology/model.ts';
-import { endpointPortKey } from '../topology/lookup.ts';
+import { endpointPortKey, endpointsByPortKey } from '../topology/lookup.ts';
 
 export class ServiceEndpoints {
   private order: readonly string[] = [];
@@ -130,14 +130,7 @@ export class ServiceEndpoints {
       this.portsShared = false;
     }
     for (const e of old) this.byPort.delete(endpointPortKey(e.service, e.serviceNamespace, e.servicePort));
-    const ports = new Map<string, EndpointInfo[]>();
-    for (const e of list) {
-      const portKey = endpointPortKey(e.service, e.serviceNamespace, e.servicePort);
-      const ofPort = ports.get(portKey);
-      if (ofPort === undefined) ports.set(portKey, [e]);
-      else ofPort.push(e);
-    }
-    for (const [portKey, ofPort] of ports) this.byPort.set(portKey, ofPort);
+    for (const [portKey, ofPort] of endpointsByPortKey(list)) this.byPort.set(portKey, ofPort);
     this.lists.set(key, list);
     return changed;
   }
