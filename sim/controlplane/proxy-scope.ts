@@ -54,7 +54,10 @@ const pushProxies = new WeakMap<readonly ServiceInfo[], WeakMap<ProxyIdentity, P
 function buildPushProxy(push: PushContext, proxy: ProxyIdentity): PushProxy {
   // A service selects the pod only if the pod carries every pair of its selector, so only the services
   // filed under one of the pod's own pairs are candidates (each service is filed under its first pair).
-  const index = memoizedByConfig(push, `selectors-in|${proxy.namespace}`, () => selectorIndex(push.topology.services.filter((s) => s.namespace === proxy.namespace)));
+  const index = memoizedByConfig(push, `selectors-in|${proxy.namespace}`, () => {
+    const byNamespace = memoizedByConfig(push, 'services-by-namespace', () => groupBy(push.topology.services, (s) => s.namespace));
+    return selectorIndex(byNamespace.get(proxy.namespace) ?? []);
+  });
   const candidates: (readonly [number, ServiceInfo])[] = [];
   for (const [key, value] of Object.entries(proxy.labels)) for (const entry of index.get(`${key}\n${value}`) ?? []) candidates.push(entry);
   const serviceTargets = candidates
@@ -292,7 +295,8 @@ function scopeServices(push: PushContext, proxy: ProxyIdentity): readonly Servic
   const services = visibleServices(push, proxy.namespace);
   if (proxy.type === 'router') return services;
   const scope = sidecarScopeFor(push, proxy);
-  return memoizedByConfig(push, `scope-services|${proxy.namespace}|${scope.sidecar ?? ''}`, () => services.filter((s) => scope.importsService(s)));
+  // The same list (and key) as the outbound services of generate-proxy-config.ts: built once per config.
+  return memoizedByConfig(push, `outbound-services|${proxy.namespace}|${scope.sidecar ?? ''}`, () => services.filter((s) => scope.importsService(s)));
 }
 
 function sidecarOnlyDependencies(push: PushContext, proxy: ProxyIdentity): string[] {

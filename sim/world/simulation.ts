@@ -191,7 +191,9 @@ export class Simulation {
 
   /** Push 0: the mesh as loaded, already delivered to every proxy. */
   private startConverged(): void {
-    this.controlPlane.startConverged(this.cluster.livePods().filter((pod) => pod.info.proxy !== 'none').map((pod) => this.addProxy(pod)));
+    const actors = this.cluster.livePods().filter((pod) => pod.info.proxy !== 'none').map((pod) => this.addProxy(pod, false));
+    this.proxyOrder.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    this.controlPlane.startConverged(actors);
   }
 
   private scheduleScenario(): void {
@@ -268,13 +270,17 @@ export class Simulation {
     this.controlPlane.changed(request);
   }
 
-  private addProxy(pod: LivePod): ProxyActor {
+  /** `inOrder` false: the caller sorts `proxyOrder` once after adding many (the mesh at t=0). */
+  private addProxy(pod: LivePod, inOrder = true): ProxyActor {
     const identity = proxyIdentityOf(pod.info);
     const actor = new ProxyActor(pod, identity, this.controlPlane.replicaFor(hash32(identity.id)));
     actor.nackUntilUs = this.nackUntil.get(pod.workloadKey) ?? -1;
-    const at = this.proxyPosition(actor.id);
-    if (this.proxies.has(actor.id)) this.proxyOrder[at] = actor;
-    else this.proxyOrder.splice(at, 0, actor);
+    if (!inOrder) this.proxyOrder.push(actor);
+    else {
+      const at = this.proxyPosition(actor.id);
+      if (this.proxies.has(actor.id)) this.proxyOrder[at] = actor;
+      else this.proxyOrder.splice(at, 0, actor);
+    }
     this.proxies.set(actor.id, actor);
     return actor;
   }
