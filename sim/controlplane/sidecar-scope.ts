@@ -40,6 +40,14 @@ export interface SidecarScope {
 type Egress = { hosts?: string[] };
 
 export function sidecarScopeFor(push: PushContext, proxy: ProxyIdentity): SidecarScope {
+  // Per config and proxy identity (identities are never changed once built): a push asks for every proxy's scope.
+  const byProxy = memoizedByConfig(push, 'sidecar-scope-by-proxy', () => new WeakMap<ProxyIdentity, SidecarScope>());
+  let scope = byProxy.get(proxy);
+  if (scope === undefined) byProxy.set(proxy, scope = scopeOf(push, proxy));
+  return scope;
+}
+
+function scopeOf(push: PushContext, proxy: ProxyIdentity): SidecarScope {
   const sidecar = selectSidecar(push, proxy);
   const scopes = memoizedByConfig(push, 'sidecar-scopes', () => new Map<Resource<'Sidecar'> | null, Map<string, SidecarScope>>());
   let byNamespace = scopes.get(sidecar);
