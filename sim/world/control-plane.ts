@@ -5,9 +5,11 @@
  * when a new proxy has its whole config (its pod becomes ready).
  *
  * Rules: see istiod-replica.ts (debounce, throttle, processor sharing), push-plan.ts (who gets what),
- * proxy-actor.ts (how a proxy applies it). A partial EDS push builds only the affected
- * ClusterLoadAssignments (eds.go buildDeltaEndpoints); a proxy whose xDS stream is cut (an outage, a
- * partition) gets nothing and asks for everything when it reconnects.
+ * proxy-actor.ts (how a proxy applies it). A full push builds a new PushContext; an incremental one keeps
+ * the replica's config and takes the endpoints of now (push-context.ts withEndpoints), as istiod keeps its
+ * PushContext between full pushes. A partial EDS push builds only the affected ClusterLoadAssignments
+ * (eds.go buildDeltaEndpoints); a proxy whose xDS stream is cut (an outage, a partition) gets nothing and
+ * asks for everything when it reconnects. A push's request is let go once its proxies are enqueued.
  *
  * Invariants: push indexes are unique in a run (one counter for every replica); events of a replica
  * from before its restart (an older epoch) are ignored; no module state.
