@@ -63,7 +63,7 @@ function sortedRecord(entries: Iterable<[string, BaselineFigure]>): Record<strin
 /** What a baseline file says about itself (its first field after the suite). */
 export function aboutText(report: Pick<BenchReport, 'mode' | 'machine'>): string {
   return `Recorded by \`npm run perf:gate -- ${report.mode === 'quick' ? '--quick ' : ''}--update-baselines\` on ${describeMachine(report.machine)} ` +
-    `(machine.commit is HEAD at the time; the working tree may have had uncommitted changes). Each figure is the best of its attempts. ` +
+    `(machine.commit is HEAD at the time; the working tree may have had uncommitted changes). Each figure is the median of its attempts (fresh processes). ` +
     'The gate compares `normalised`: the median over samples of sample / its paired calibration slice (perf/figure.ts), ' +
     'so machine speed and load cancel; `median` is the raw value in `unit`, for reading. ' +
     'Tolerances are per figure and edited by hand (perf/README.md, "The gate and its tolerances"); re-recording keeps them.';

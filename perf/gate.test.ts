@@ -13,7 +13,7 @@ import { fitGrowth } from './fit-growth.ts';
 import { churnSize, growthFigures } from './macro.ts';
 import type { MacroChildResult } from './macro-child.ts';
 import { byGroupsOf, perOperation } from './run-micro.ts';
-import { better, mergeAttempt } from './run-benchmarks.ts';
+import { better, medianAttempt, mergeAttempt } from './run-benchmarks.ts';
 
 const CAL_MS = 80;
 
@@ -117,6 +117,16 @@ test("the best attempt wins, by the figure's direction, and attempts are counted
   t.is(better(rate, high), high);
   const merged = mergeAttempt([slow, rate], [fast]);
   t.deepEqual(merged.map((f) => [f.name, f.median, f.attempts]), [[slowOp.name, 50, 2], [rate.name, 2e6, 1]]);
+});
+
+test('a baseline keeps the middle attempt by direction, not the luckiest one', (t) => {
+  const at = (ms: number) => figure({ name: slowOp.name, samples: [ms] });
+  const rateAt = (r: number) => makeFigure({ name: rate.name, kind: 'rate', unit: 'events/s', samples: [r] }, CAL_MS);
+  const kept = medianAttempt([[at(70), rateAt(1e6)], [at(50), rateAt(3e6)], [at(60), rateAt(2e6)], [at(90)], [at(40)]]);
+  t.deepEqual(kept.map((f) => [f.name, f.median, f.attempts]), [[slowOp.name, 60, 5], [rate.name, 2e6, 3]]);
+  // An even count keeps the slower of the two middle attempts.
+  t.is(medianAttempt([[at(50)], [at(60)]])[0]!.median, 60);
+  t.is(medianAttempt([[rateAt(1e6)], [rateAt(3e6)]])[0]!.median, 1e6);
 });
 
 test('re-measuring a figure selects its whole group (a derived ratio needs both sides)', (t) => {

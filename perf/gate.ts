@@ -6,8 +6,8 @@
 // attempt (noise rarely repeats, a regression does); then write the run's report (reports/perf/
 // gate.json and .csv), print baseline / now / change / verdict, and exit 1 when a figure still
 // regressed. `--update-baselines` rewrites perf/baselines/*.json from this run instead of judging it
-// (each figure the best of 3 attempts unless --attempts says otherwise; merging when --filter is
-// given).
+// (each figure the median of 5 attempts unless --attempts says otherwise, run-benchmarks.ts says why;
+// merging when --filter is given).
 //
 // Flags: as bench.ts (--quick, --filter, --macro, --duration, --runs, --attempts, --name; default
 // name `gate`), plus --update-baselines.
@@ -34,8 +34,8 @@ import { relaunchWithFlags } from './v8-flags.ts';
 
 export const BASELINES_DIR = fileURLToPath(new URL('./baselines', import.meta.url));
 /** Extra measurements of a figure that looks regressed before it counts as regressed. */
-export const CONFIRMATIONS = 2;
-const UPDATE_ATTEMPTS = 3;
+export const CONFIRMATIONS = 4;
+const UPDATE_ATTEMPTS = 5;
 
 const USAGE = `usage: node perf/gate.ts [--quick] [--update-baselines] [--filter NAME] [--macro [--duration D] [--runs N]] [--name NAME]
   --quick             bounded mode (about 30 s of micro benchmarks): what CI runs
@@ -63,7 +63,7 @@ export function main(argv: readonly string[]): number {
   let report: BenchReport;
   let comparisons: Comparison[];
   try {
-    report = runBenchmarks(parsed.run, log);
+    report = runBenchmarks(updating ? { ...parsed.run, keep: 'median' } : parsed.run, log);
     comparisons = compareAll(baselines.figures, report.figures);
     for (let round = 1; round <= CONFIRMATIONS && !updating; round += 1) {
       const suspects = comparisons.filter((c) => c.verdict === 'regressed' && !c.name.startsWith('macro/')).map((c) => c.name);
