@@ -63,6 +63,15 @@ test('updateNumber hashes the float64 bytes, little-endian, with -0 folded into 
   }
 });
 
+testProp('updateDecimal mixes what update(String(n)) does, for every safe integer', [fc.oneof(fc.maxSafeInteger(), fc.integer(), fc.constantFrom(0, -0, 9, 10, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER, 999_999_999_999_999))], (t, n) => {
+  t.is(new StableHasher().update('R').updateDecimal(n).update('|').digestHex(), hashString(`R${String(n)}|`));
+});
+
+test('updateDecimal refuses what is not a safe integer', (t) => {
+  t.throws(() => new StableHasher().updateDecimal(1.5), { instanceOf: AssertionError });
+  t.throws(() => new StableHasher().updateDecimal(2 ** 53), { instanceOf: AssertionError });
+});
+
 test('digests do not reset the hasher, and hashers share nothing', (t) => {
   const hasher = new StableHasher().update('ab');
   const first = hasher.digestHex();

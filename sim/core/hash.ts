@@ -8,7 +8,8 @@
 //   BigInt, no float rounding); hash32 is FNV-1a 32 over UTF-8. Both match the published FNV
 //   test vectors. Lone surrogates encode as U+FFFD, as TextEncoder does.
 // - update() streams: update('ab').update('c') equals update('abc'). Separate fields yourself
-//   (updateNumber of a length, or hash a stableStringify of a record).
+//   (updateNumber of a length, or hash a stableStringify of a record). updateDecimal(n) equals
+//   update(String(n)) for a safe integer.
 // - updateNumber hashes the 8 bytes of the IEEE-754 float64, little-endian; -0 is folded into
 //   0 and non-finite numbers are refused (NaN's bit pattern is implementation-defined).
 // - stableStringify is canonical: object keys sorted by UTF-16 code unit, arrays in order,
@@ -34,6 +35,8 @@ export class StableHasher {
   private lo = FNV64_OFFSET_LO;
   // Scratch for updateNumber; per instance so hashers never share state.
   private readonly numberView = new DataView(new ArrayBuffer(8));
+  // Scratch for updateDecimal: a safe integer has at most 16 digits.
+  private readonly digits = new Uint8Array(16);
 
   update(text: string): this {
     // ASCII, the common case, is its own UTF-8: mixed in place, without a callback per byte; the
@@ -52,6 +55,25 @@ export class StableHasher {
     this.hi = hi;
     this.lo = lo;
     if (index < text.length) forEachUtf8Byte(text.slice(index), (byte) => this.mixByte(byte));
+    return this;
+  }
+
+  /** Mixes the decimal digits of a safe integer, as update(String(n)) would, without building the string. */
+  updateDecimal(n: number): this {
+    assert(Number.isSafeInteger(n), () => `updateDecimal takes a safe integer, not ${n}`);
+    if (n < 0) this.mixByte(0x2d);
+    // Digits from the low end (% and the division are exact on safe integers), mixed from the high end.
+    let rest = Math.abs(n);
+    let count = 0;
+    do {
+      this.digits[count] = rest % 10;
+      rest = (rest - this.digits[count]!) / 10;
+      count += 1;
+    } while (rest > 0);
+    while (count > 0) {
+      count -= 1;
+      this.mixByte(0x30 + this.digits[count]!);
+    }
     return this;
   }
 

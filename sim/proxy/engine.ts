@@ -71,20 +71,18 @@ export function handleCall(
   config: ProxyConfig, call: Call, state: ProxyState, rng: Rng, direction: 'outbound' | 'inbound' = 'outbound', inbound: InboundOptions = {},
 ): Outcome {
   assertCall(call);
-  const target = `${call.destinationIp}:${call.destinationPort}`;
   const listener = direction === 'inbound' ? selectInboundListener(config.listeners) : selectListener(config.listeners, call);
   if (listener === null) {
     return refusedOutcome(WALK_START, direction === 'inbound'
-      ? `Proxy ${config.proxy.id} has no inbound listener: connection to ${target} refused.`
-      : `No listener of proxy ${config.proxy.id} takes ${target} and there is no virtualOutbound listener: connection refused.`);
+      ? `Proxy ${config.proxy.id} has no inbound listener: connection to ${targetOf(call)} refused.`
+      : `No listener of proxy ${config.proxy.id} takes ${targetOf(call)} and there is no virtualOutbound listener: connection refused.`);
   }
   const chain = selectFilterChain(listener, call);
-  const atListener: Walk = { ...WALK_START, listener: listener.name };
   if (chain === null) {
-    return resetOutcome(atListener, 'NR',
-      `Listener "${listener.name}" has no filter chain for this ${call.protocol} connection to ${target}: Envoy closes it (NR).`);
+    return resetOutcome({ ...WALK_START, listener: listener.name }, 'NR',
+      `Listener "${listener.name}" has no filter chain for this ${call.protocol} connection to ${targetOf(call)}: Envoy closes it (NR).`);
   }
-  const walk: Walk = { ...atListener, filterChain: chain.name };
+  const walk: Walk = { ...WALK_START, listener: listener.name, filterChain: chain.name };
   // Security filters: a sidecar's inbound and every gateway listener; an HTTP chain that cannot read
   // the bytes (DPE) fails in the codec before any filter runs.
   const receiving = direction === 'inbound' || (config.proxy.type === 'router' && httpReadable(chain, call));
@@ -93,9 +91,14 @@ export function handleCall(
     // request the JWT filter left (token removed, payload and claim headers added).
     const verdict = inboundFilters(config.security, listener, chain, call, walk, inbound);
     if (!verdict.pass) return verdict.outcome;
-    return { ...handleChain(config, verdict.call, chain, walk, state, rng, target), security: verdict.security };
+    return { ...handleChain(config, verdict.call, chain, walk, state, rng), security: verdict.security };
   }
-  return handleChain(config, call, chain, walk, state, rng, target);
+  return handleChain(config, call, chain, walk, state, rng);
+}
+
+/** `ip:port` of the call's original destination, for the sentences of failures. */
+function targetOf(call: Call): string {
+  return `${call.destinationIp}:${call.destinationPort}`;
 }
 
 /** A TCP chain, or an HTTP chain with an HTTP request it can read (plain text, or TLS it terminates). */
@@ -104,7 +107,7 @@ function httpReadable(chain: FilterChain, call: Call): boolean {
   return call.request !== undefined && (call.protocol !== 'tls' || chain.terminatesTls === true);
 }
 
-function handleChain(config: ProxyConfig, call: Call, chain: FilterChain, walk: Walk, state: ProxyState, rng: Rng, target: string): Outcome {
+function handleChain(config: ProxyConfig, call: Call, chain: FilterChain, walk: Walk, state: ProxyState, rng: Rng): Outcome {
   const filter: NetworkFilter = chain.filter;
   switch (filter.kind) {
     case 'http':
@@ -112,7 +115,7 @@ function handleChain(config: ProxyConfig, call: Call, chain: FilterChain, walk: 
       // (Istio simulation ErrProtocolError); a terminating chain reads the HTTPS request inside.
       if (call.request === undefined || (call.protocol === 'tls' && chain.terminatesTls !== true)) {
         return resetOutcome(walk, 'DPE',
-          `Filter chain "${chain.name}" speaks HTTP but the ${call.protocol} connection to ${target} does not: `
+          `Filter chain "${chain.name}" speaks HTTP but the ${call.protocol} connection to ${targetOf(call)} does not: `
           + 'the HTTP codec rejects it and Envoy closes the connection (DPE).');
       }
       return handleHttp(config, call, call.protocol === 'tls' ? { ...call.request, scheme: 'https' } : call.request, filter.routeConfigName, walk, state, rng);
@@ -128,26 +131,25 @@ function handleChain(config: ProxyConfig, call: Call, chain: FilterChain, walk: 
 function handleHttp(
   config: ProxyConfig, call: Call, request: HttpRequest, routeConfigName: string, walkIn: Walk, state: ProxyState, rng: Rng,
 ): Outcome {
-  const asked = describeRequest(request);
   const routeConfig = Object.hasOwn(config.routes, routeConfigName) ? config.routes[routeConfigName] : undefined;
   if (routeConfig === undefined) {
     return localReplyOutcome(walkIn, 404, 'NR',
-      `${asked}: this proxy has no route configuration "${routeConfigName}" (not pushed yet), so no route matches: 404 NR.`);
+      `${describeRequest(request)}: this proxy has no route configuration "${routeConfigName}" (not pushed yet), so no route matches: 404 NR.`);
   }
   const virtualHost = selectVirtualHost(routeConfig, request.authority);
   if (virtualHost === null) {
     return localReplyOutcome(walkIn, 404, 'NR',
-      `${asked}: no virtual host in route configuration "${routeConfigName}" has a domain matching "${request.authority}": 404 NR.`);
+      `${describeRequest(request)}: no virtual host in route configuration "${routeConfigName}" has a domain matching "${request.authority}": 404 NR.`);
   }
   let walk: Walk = { ...walkIn, virtualHost: virtualHost.name };
   if (virtualHost.requireTls && request.scheme === 'http') {
     const location = tlsRedirectLocation(request);
     return redirectOutcome(walk, 301, location, {},
-      `${asked}: virtual host "${virtualHost.name}" requires TLS (require_tls ALL), so plaintext gets a 301 to ${location}.`);
+      `${describeRequest(request)}: virtual host "${virtualHost.name}" requires TLS (require_tls ALL), so plaintext gets a 301 to ${location}.`);
   }
   const route = selectRoute(virtualHost.routes, request);
   if (route === null) {
-    return localReplyOutcome(walk, 404, 'NR', `${asked}: no route in virtual host "${virtualHost.name}" matches: 404 NR.`);
+    return localReplyOutcome(walk, 404, 'NR', `${describeRequest(request)}: no route in virtual host "${virtualHost.name}" matches: 404 NR.`);
   }
   walk = { ...walk, route: route.name };
   const faults = evaluateFaults(route, rng);
@@ -155,7 +157,7 @@ function handleHttp(
   if (faults.abort !== null) {
     const headers = applyHeaderLevels(faults.abort.responseHeaders, [route.responseHeaders]);
     return localReplyOutcome(walk, faults.abort.status, 'FI',
-      `${asked} matched ${describeRoute(route)}, whose fault injection aborted it with ${faults.abort.description} (FI).`, headers);
+      `${describeRequest(request)} matched ${describeRoute(route)}, whose fault injection aborted it with ${faults.abort.description} (FI).`, headers);
   }
   return applyRouteAction(config, call, request, route, walk, state, rng);
 }
@@ -179,9 +181,8 @@ function handleTcp(
       const admission = admitUpstream(state, resolution.cluster, resolution.endpoint, 'tcp');
       // tcp_proxy over max_connections: UO, the downstream connection is closed.
       if (admission.kind === 'overflow') return resetOutcome(walk, 'UO', `${call.protocol} to ${target}: ${admission.reason}, so tcp_proxy closes the connection (UO).`);
-      const forwarded = forwardedOutcome(walk, resolution.endpoint, call.request ?? null, {},
-        `${call.protocol} to ${target} is proxied by cluster "${chosen.name}" to ${describeEndpoint(resolution.endpoint)}.`);
-      return admission.hold === null ? forwarded : { ...forwarded, hold: admission.hold };
+      return forwardedOutcome(walk, resolution.endpoint, call.request ?? null, {},
+        `${call.protocol} to ${target} is proxied by cluster "${chosen.name}" to ${describeEndpoint(resolution.endpoint)}.`, admission.hold);
     }
     default:
       return unreachable(resolution, 'endpoint resolution');
@@ -215,9 +216,8 @@ export function handleShadow(
       if (admission.kind === 'overflow') {
         return localReplyOutcome(walk, NO_HEALTHY_UPSTREAM_STATUS, 'UO', `${asked}: mirror cluster "${clusterName}" chose ${describeEndpoint(resolution.endpoint)}, but ${admission.reason}: 503 UO, which nobody reads.`);
       }
-      const forwarded = forwardedOutcome(walk, resolution.endpoint, request, {},
-        `${asked} goes from the router's shadow writer straight to mirror cluster "${clusterName}" (no listener or route), endpoint ${describeEndpoint(resolution.endpoint)}; its response is ignored.`);
-      return admission.hold === null ? forwarded : { ...forwarded, hold: admission.hold };
+      return forwardedOutcome(walk, resolution.endpoint, request, {},
+        `${asked} goes from the router's shadow writer straight to mirror cluster "${clusterName}" (no listener or route), endpoint ${describeEndpoint(resolution.endpoint)}; its response is ignored.`, admission.hold);
     }
     default:
       return unreachable(resolution, 'endpoint resolution');

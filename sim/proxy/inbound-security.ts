@@ -65,21 +65,22 @@ export function inboundFilters(security: WorkloadSecurity, listener: Listener, c
   if (http !== null && security.authorization.length > 0 && path === null) {
     return { pass: false, outcome: { ...localReplyOutcome(walk, 400, 'DPE', `the path ${http.path} cannot be normalized: Envoy answers 400.`), security: state } };
   }
+  const authorized = security.authorization.length > 0;
   const authzOptions = { tcp: http === null, providers: security.extAuthzProviders, ...(options.extAuthz === undefined ? {} : { customDecision: options.extAuthz }) };
-  // ext_authz (CUSTOM) comes before jwt_authn: it sees no request principal.
-  const custom = evaluateCustomStage(security.authorization, authzRequest(call, http, path, state, null), authzOptions);
-  if (custom.denial !== null) return { pass: false, outcome: denied(combineStages(custom, null), http !== null, walk, state) };
+  // ext_authz (CUSTOM) comes before jwt_authn: it sees no request principal. (No policy: no stage.)
+  const custom = authorized ? evaluateCustomStage(security.authorization, authzRequest(call, http, path, state, null), authzOptions) : null;
+  if (custom !== null && custom.denial !== null) return { pass: false, outcome: denied(combineStages(custom, null), http !== null, walk, state) };
   let request = http;
   let identity: JwtIdentity | null = null;
   if (http !== null) {
     const jwt = authenticateJwt(security.jwtProviders, http, options.jwtVerifier ?? null, { nowSeconds: options.nowSeconds ?? 0 });
-    state = { ...state, jwt: jwt.summary };
+    if (jwt.summary !== null) state = { ...state, jwt: jwt.summary };
     // jwt_authn answers itself (sendLocalReply): no response flag, the status text as body.
     if (!jwt.ok) return { pass: false, outcome: { ...localReplyOutcome(walk, jwt.status, null, jwt.summary.reason, jwt.responseHeaders), security: state } };
     request = jwt.request;
     identity = jwt.identity;
   }
-  if (security.authorization.length === 0) return { pass: true, call: request === null ? call : { ...call, request }, security: state };
+  if (custom === null) return { pass: true, call: request === null || request === http ? call : { ...call, request }, security: state };
   const decision = combineStages(custom, evaluateLocalStage(security.authorization, authzRequest(call, request, path, state, identity), authzOptions));
   if (!decision.allowed) return { pass: false, outcome: denied(decision, http !== null, walk, state) };
   return { pass: true, call: request === null ? call : { ...call, request }, security: { ...state, authz: summaryOf(decision) } };
@@ -137,7 +138,9 @@ export function inboundHandshake(security: WorkloadSecurity, listener: Listener,
   const result = acceptInbound(mode, inboundPortProtocol(listener, call.destinationPort), offered, call.request === undefined ? 'tcp' : 'http');
   const principal = result.accepted ? principalOf(result.outcome, call.sourcePrincipal ?? null) : null;
   const state: InboundSecurity = { mtls: result.outcome === 'mtls', principal, authz: null };
-  const by = inboundMtls.source === null ? 'the mesh default (PERMISSIVE)' : `PeerAuthentication ${inboundMtls.source}`;
-  if (!result.accepted) return { ok: false, reason: `${result.reason} (mode ${mode} from ${by}).`, security: state };
+  if (!result.accepted) {
+    const by = inboundMtls.source === null ? 'the mesh default (PERMISSIVE)' : `PeerAuthentication ${inboundMtls.source}`;
+    return { ok: false, reason: `${result.reason} (mode ${mode} from ${by}).`, security: state };
+  }
   return { ok: true, security: state };
 }

@@ -5,7 +5,7 @@ import { Rng } from '../core/prng.ts';
 import type { LbPolicy } from '../xds/cluster.ts';
 import { assignment, cluster, endpoint, passthroughCluster, tcpCall } from './fixtures.ts';
 import { chooseEndpoint } from './lb.ts';
-import { createProxyState, requestFinished, requestStarted } from './proxy-state.ts';
+import { activeRequestsOf, createProxyState, requestFinished, requestStarted } from './proxy-state.ts';
 
 const call = tcpCall('10.96.0.5', 9080);
 
@@ -130,6 +130,7 @@ test('requestFinished without a request in flight is a bug; counts return to zer
   const host = endpoint('10.1.0.1', 80);
   requestStarted(state, 'c', host);
   requestFinished(state, 'c', host);
-  t.is(state.activeRequests.size, 0);
+  t.is(activeRequestsOf(state, 'c', host), 0);
+  t.is(state.activeRequests.get('c')?.size, 0, 'no host is left counted');
   t.throws(() => requestFinished(state, 'c', host), { instanceOf: AssertionError });
 });

@@ -133,9 +133,26 @@ export function redirectOutcome(
   };
 }
 
-/** Sent on: `upstream` is the HTTP request as it leaves (null for TCP that carries no HTTP request). */
+/**
+ * Sent on: `upstream` is the HTTP request as it leaves (null for TCP that carries no HTTP request).
+ * `responseHeaders` becomes the outcome's own (callers pass a fresh object); `hold` and `mirrors` are
+ * set only when given (a run's pool slot; shadow copies, never empty). One object per forwarded call:
+ * every request of a run makes one or two.
+ */
 export function forwardedOutcome(
-  walk: Walk, endpoint: LbEndpoint, upstream: HttpRequest | null, responseHeaders: Readonly<Record<string, string>>, reason: string,
+  walk: Walk, endpoint: LbEndpoint, upstream: HttpRequest | null, responseHeaders: Record<string, string>, reason: string,
+  hold: UpstreamHold | null = null, mirrors: readonly MirrorCopy[] = [],
 ): Outcome {
-  return { ...base(walk, reason), kind: 'forwarded', connected: true, endpoint, upstream, responseHeaders: { ...responseHeaders } };
+  const flags = walk.flags.length === 0 ? NO_FLAGS : [...walk.flags];
+  if (mirrors.length === 0) {
+    return hold === null
+      ? { ...walk, flags, status: null, connected: true, endpoint, upstream, responseHeaders, reason, kind: 'forwarded' }
+      : { ...walk, flags, status: null, connected: true, endpoint, upstream, responseHeaders, reason, kind: 'forwarded', hold };
+  }
+  return hold === null
+    ? { ...walk, flags, status: null, connected: true, endpoint, upstream, responseHeaders, reason, kind: 'forwarded', mirrors }
+    : { ...walk, flags, status: null, connected: true, endpoint, upstream, responseHeaders, reason, kind: 'forwarded', mirrors, hold };
 }
+
+// The flags of an outcome that raised none, shared (frozen: outcomes are values, never edited).
+const NO_FLAGS: readonly ResponseFlag[] = Object.freeze([]);

@@ -56,7 +56,7 @@ export interface ProxyState {
    * Requests in flight per `cluster|address:port` (LEAST_REQUEST reads them); in a run admission and
    * release count them (upstream-resilience.ts), other callers with requestStarted/requestFinished.
    */
-  /** Requests in flight by cluster name, then host (`address:port`); empty maps are removed. */
+  /** Requests in flight by cluster name, then host (`address:port`); a host with none is removed. */
   readonly activeRequests: Map<string, Map<string, number>>;
   /** The virtual instant of the call being handled (µs); null at rest. */
   nowUs: number | null;
@@ -66,10 +66,15 @@ export interface ProxyState {
   readonly connectionPools: Map<string, ConnectionPoolState>;
   /** The next id for a request admitted to a pool. */
   nextRequestId: number;
+  /**
+   * Whether the caller reads the outcomes' sentences (`reason`). A run does not: the engine leaves the
+   * reason of a forwarded request, the one every request would pay for, empty (''); failures keep theirs.
+   */
+  readonly explain: boolean;
 }
 
-export function createProxyState(): ProxyState {
-  return { roundRobin: new Map(), hashTables: new Map(), activeRequests: new Map(), nowUs: null, outlierDetectors: new Map(), connectionPools: new Map(), nextRequestId: 0 };
+export function createProxyState(explain = true): ProxyState {
+  return { roundRobin: new Map(), hashTables: new Map(), activeRequests: new Map(), nowUs: null, outlierDetectors: new Map(), connectionPools: new Map(), nextRequestId: 0, explain };
 }
 
 export function endpointKey(clusterName: string, endpoint: Pick<LbEndpoint, 'address' | 'port'>): string {
@@ -113,7 +118,7 @@ export function requestFinishedAt(state: ProxyState, clusterName: string, hostKe
   const hosts = state.activeRequests.get(clusterName);
   const active = hosts?.get(hostKey) ?? 0;
   assert(hosts !== undefined && active > 0, () => `requestFinished for ${clusterName}|${hostKey} with no request in flight`);
+  // A host with none left is forgotten; the cluster's map stays (a request to it comes next, mostly).
   if (active > 1) hosts.set(hostKey, active - 1);
-  else if (hosts.size > 1) hosts.delete(hostKey);
-  else state.activeRequests.delete(clusterName);
+  else hosts.delete(hostKey);
 }

@@ -59,18 +59,16 @@ export function applyRouteAction(
   config: ProxyConfig, call: Call, request: HttpRequest, route: Route, walk: Walk, state: ProxyState, rng: Rng,
 ): Outcome {
   const action = route.action;
-  const asked = describeRequest(request);
-  const routeResponseHeaders = applyHeaderLevels({}, [route.responseHeaders]);
   switch (action.kind) {
     case 'direct':
-      return directOutcome(walk, action.status, action.body, routeResponseHeaders,
-        `${asked} matched ${describeRoute(route)}, which answers directly with ${action.status}.`);
+      return directOutcome(walk, action.status, action.body, applyHeaderLevels({}, [route.responseHeaders]),
+        `${describeRequest(request)} matched ${describeRoute(route)}, which answers directly with ${action.status}.`);
     case 'redirect': {
       assert(Number.isSafeInteger(action.code) && action.code >= 300 && action.code <= 399,
         () => `redirect code ${action.code} is not 3xx`);
       const location = redirectLocation(action, request, matchedPathLength(route.match, request.path), call.destinationPort);
-      return redirectOutcome(walk, action.code, location, routeResponseHeaders,
-        `${asked} matched ${describeRoute(route)}, which redirects with ${action.code} to ${location}.`);
+      return redirectOutcome(walk, action.code, location, applyHeaderLevels({}, [route.responseHeaders]),
+        `${describeRequest(request)} matched ${describeRoute(route)}, which redirects with ${action.code} to ${location}.`);
     }
     case 'route':
       return forwardHttp(config, call, request, route, action, walk, state, rng);
@@ -83,7 +81,6 @@ function forwardHttp(
   config: ProxyConfig, call: Call, request: HttpRequest, route: Route, action: ForwardAction,
   walkIn: Walk, state: ProxyState, rng: Rng,
 ): Outcome {
-  const asked = describeRequest(request);
   const chosen = pickWeightedCluster(action.clusters, rng);
   const walk: Walk = { ...walkIn, cluster: chosen.name, retry: action.retry, timeoutUs: action.timeoutUs };
   const responseHeaders = applyHeaderLevels({}, [chosen.responseHeaders, route.responseHeaders]);
@@ -91,26 +88,26 @@ function forwardHttp(
   switch (resolution.kind) {
     case 'cluster-not-found':
       return localReplyOutcome(walk, action.clusterNotFoundStatus, 'NC',
-        `${asked} matched ${describeRoute(route)}, but this proxy has no cluster "${chosen.name}" (not pushed yet, `
+        `${describeRequest(request)} matched ${describeRoute(route)}, but this proxy has no cluster "${chosen.name}" (not pushed yet, `
         + `or a subset no DestinationRule defines): ${action.clusterNotFoundStatus} NC.`, responseHeaders);
     case 'no-endpoint':
       return localReplyOutcome(walk, NO_HEALTHY_UPSTREAM_STATUS, 'UH',
-        `${asked} matched ${describeRoute(route)}, but cluster "${chosen.name}" has no healthy endpoint: 503 UH `
+        `${describeRequest(request)} matched ${describeRoute(route)}, but cluster "${chosen.name}" has no healthy endpoint: 503 UH `
         + '(no healthy upstream).', responseHeaders);
     case 'endpoint': {
       const admission = admitUpstream(state, resolution.cluster, resolution.endpoint, 'http');
       if (admission.kind === 'overflow') {
         // Circuit breaking: the pool fails the stream with Overflow; the router answers 503 UO.
         return localReplyOutcome(walk, NO_HEALTHY_UPSTREAM_STATUS, 'UO',
-          `${asked} matched ${describeRoute(route)} and cluster "${chosen.name}" chose ${describeEndpoint(resolution.endpoint)}, but ${admission.reason}: `
+          `${describeRequest(request)} matched ${describeRoute(route)} and cluster "${chosen.name}" chose ${describeEndpoint(resolution.endpoint)}, but ${admission.reason}: `
           + '503 UO (upstream connect error or disconnect/reset before headers. reset reason: overflow).', responseHeaders);
       }
       const upstream = upstreamRequest(request, route, action, chosen);
-      const sent = forwardedOutcome(walk, resolution.endpoint, upstream, responseHeaders,
-        `${asked} matched ${describeRoute(route)} and goes to cluster "${chosen.name}", endpoint ${describeEndpoint(resolution.endpoint)}.`);
+      // A run reads no sentence (ProxyState.explain): the one built for every forwarded request is skipped.
       const mirrors = chooseMirrors(config, action, upstream, rng);
-      const forwarded = mirrors.length === 0 ? sent : { ...sent, mirrors };
-      return admission.hold === null ? forwarded : { ...forwarded, hold: admission.hold };
+      return forwardedOutcome(walk, resolution.endpoint, upstream, responseHeaders, state.explain
+        ? `${describeRequest(request)} matched ${describeRoute(route)} and goes to cluster "${chosen.name}", endpoint ${describeEndpoint(resolution.endpoint)}.`
+        : '', admission.hold, mirrors);
     }
     default:
       return unreachable(resolution, 'endpoint resolution');

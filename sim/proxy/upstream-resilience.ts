@@ -212,7 +212,7 @@ export function releaseUpstream(state: ProxyState, hold: UpstreamHold, waiting: 
   requestFinishedAt(state, hold.cluster, hold.host);
   if (waiting) {
     assert(cancelPending(pool, hold.host, hold.request), () => `request ${hold.request} is not waiting in ${hold.pool}`);
-    return { promoted: null, events: [] };
+    return NOTHING_RELEASED;
   }
   let promoted: number | null = null;
   if (pool.protocol === 'tcp') tcpConnectionClosed(pool, hold.host);
@@ -221,9 +221,13 @@ export function releaseUpstream(state: ProxyState, hold: UpstreamHold, waiting: 
   // The host's result goes to the detector the request was admitted under, if it still exists.
   const events = result !== null && entry !== undefined && entry.settingsKey === hold.detector
     ? recordResult(entry.detector, hold.host, result, nowUs, rng)
-    : [];
-  return { promoted, events };
+    : NO_EVENTS;
+  return promoted === null && events.length === 0 ? NOTHING_RELEASED : { promoted, events };
 }
+
+// The common release (no waiting request promoted, no detector event), shared rather than built per request.
+const NO_EVENTS: readonly OutlierEvent[] = Object.freeze([]);
+const NOTHING_RELEASED: Release = Object.freeze({ promoted: null, events: NO_EVENTS });
 
 /** max_retries: may a retry be scheduled on the pool the first attempt held (retries().canCreate())? */
 export function retryAllowed(state: ProxyState, poolKey: string): boolean {

@@ -31,9 +31,41 @@ export interface RequestSample extends FinishedRequest {
   readonly flagsText: string;
 }
 
+interface CountEntry { readonly count: RequestCount; sumUs: number; n: number }
+
+/** One label set: the trace-hash text after the bucket, and its counters per bucket. */
+interface Series { readonly tail: string; readonly byBucket: Map<number, CountEntry> }
+
+/** Per bucket bound, how many durations are at most the bound (a binary search in the sorted durations). */
+function cumulativeCounts(durations: readonly number[]): number[] {
+  const sorted = Float64Array.from(durations).sort();
+  return REQUEST_DURATION_BUCKETS_MS.map((boundMs) => {
+    const boundUs = boundMs * 1000;
+    let low = 0;
+    let high = sorted.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (sorted[middle]! <= boundUs) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  });
+}
+
+function childMap<K, V>(parent: Map<string, Map<K, V>>, key: string): Map<K, V> {
+  let child = parent.get(key);
+  if (child === undefined) {
+    child = new Map();
+    parent.set(key, child);
+  }
+  return child;
+}
+
 export class Recorder {
   private readonly sampleUs: number;
-  private readonly counts = new Map<string, { count: RequestCount; sumUs: number; n: number }>();
+  /** Counters per (bucket, label set), in the order they were first seen; `series` finds them by labels. */
+  private readonly counts: CountEntry[] = [];
+  private readonly series = new Map<string, Map<string, Map<string, Map<number, Map<string, Series>>>>>();
   private readonly samples: RequestSample[] = [];
   private readonly pushes: PushRecord[] = [];
   private readonly convergence: ProxyConvergence[] = [];
@@ -50,20 +82,43 @@ export class Recorder {
   request(request: FinishedRequest): void {
     const flagsText = request.flags.length === 0 ? '-' : [...request.flags].sort(compareStrings).join(',');
     const atUs = request.endUs - (request.endUs % this.sampleUs);
-    const key = `${atUs}|${request.source}|${request.destination}|${request.destinationService}|${request.code}|${flagsText}`;
-    const entry = this.counts.get(key);
+    const series = this.seriesOf(request.source, request.destination, request.destinationService, request.code, flagsText);
+    let entry = series.byBucket.get(atUs);
     if (entry === undefined) {
-      this.counts.set(key, {
+      entry = {
         count: { atUs, source: request.source, destination: request.destination, destinationService: request.destinationService, code: request.code, flags: flagsText, count: 0, durationSumUs: 0 },
-        sumUs: request.durationUs,
-        n: 1,
-      });
-    } else {
-      entry.sumUs += request.durationUs;
-      entry.n += 1;
+        sumUs: 0,
+        n: 0,
+      };
+      series.byBucket.set(atUs, entry);
+      this.counts.push(entry);
     }
-    this.samples.push({ ...request, flagsText });
-    this.hasher.update(`R${request.endUs}|${request.durationUs}|${key}\n`);
+    entry.sumUs += request.durationUs;
+    entry.n += 1;
+    this.samples.push({
+      endUs: request.endUs, durationUs: request.durationUs, source: request.source, destination: request.destination,
+      destinationService: request.destinationService, code: request.code, flags: request.flags, flagsText,
+    });
+    // `R{end}|{duration}|{bucket}|{source}|{destination}|{service}|{code}|{flags}\n`, streamed.
+    this.hasher.update('R').updateDecimal(request.endUs).update('|').updateDecimal(request.durationUs).update('|').updateDecimal(atUs).update(series.tail);
+  }
+
+  /** One label set's counters, found through the labels (no key string per request). */
+  private seriesOf(source: string, destination: string, service: string, code: number, flags: string): Series {
+    const bySource = childMap(this.series, source);
+    const byDestination = childMap(bySource, destination);
+    const byService = childMap(byDestination, service);
+    let byCode = byService.get(code);
+    if (byCode === undefined) {
+      byCode = new Map();
+      byService.set(code, byCode);
+    }
+    let series = byCode.get(flags);
+    if (series === undefined) {
+      series = { tail: `|${source}|${destination}|${service}|${code}|${flags}\n`, byBucket: new Map() };
+      byCode.set(flags, series);
+    }
+    return series;
   }
 
   streamOpened(): void {
@@ -108,7 +163,7 @@ export class Recorder {
   }
 
   requestCounts(): RequestCount[] {
-    return [...this.counts.values()]
+    return this.counts
       .map((e) => ({ ...e.count, count: e.n, durationSumUs: e.sumUs }))
       .sort((a, b) => compareNumbers(a.atUs, b.atUs) || compareStrings(a.source, b.source) || compareStrings(a.destination, b.destination)
         || compareStrings(a.destinationService, b.destinationService) || compareNumbers(a.code, b.code) || compareStrings(a.flags, b.flags));
@@ -132,7 +187,7 @@ export class Recorder {
         destination: g.destination,
         boundsMs: REQUEST_DURATION_BUCKETS_MS,
         // A duration d lands in every bucket whose bound (ms) is ≥ d; compare in µs to stay in integers.
-        cumulative: REQUEST_DURATION_BUCKETS_MS.map((boundMs) => g.durations.filter((d) => d <= boundMs * 1000).length),
+        cumulative: cumulativeCounts(g.durations),
         count: g.durations.length,
         sumUs: g.durations.reduce((a, b) => a + b, 0),
       }));

@@ -8,6 +8,7 @@
  */
 import type { Rng } from '../core/prng.ts';
 import type { Outcome } from '../proxy/outcome.ts';
+import type { LbEndpoint } from '../xds/cluster.ts';
 import type { Call } from '../proxy/request.ts';
 import { endpointsOfPort, podByIp, serviceByAddress } from '../topology/lookup.ts';
 import type { PodInfo, Topology } from '../topology/model.ts';
@@ -23,10 +24,23 @@ export function outcomeHop(pod: PodInfo, outcome: Outcome, direction: ProbeHop['
     virtualHost: outcome.virtualHost,
     route: outcome.route,
     cluster: outcome.cluster,
-    endpoint: e === null ? null : `${e.address}:${e.port}${e.pod === '' ? '' : ` (${e.pod})`}`,
+    endpoint: e === null ? null : endpointText(e),
     flags: outcome.flags.length === 0 ? [] : [...outcome.flags],
     reason: direction === 'gateway' && outcome.kind === 'forwarded' ? `${outcome.reason}${securityNote(outcome)}` : outcome.reason,
   };
+}
+
+// An endpoint as a hop shows it (`address:port (pod)`), once per (immutable) endpoint object: every
+// forwarded hop of every request names one.
+const endpointTexts = new WeakMap<LbEndpoint, string>();
+
+function endpointText(e: LbEndpoint): string {
+  let text = endpointTexts.get(e);
+  if (text === undefined) {
+    text = `${e.address}:${e.port}${e.pod === '' ? '' : ` (${e.pod})`}`;
+    endpointTexts.set(e, text);
+  }
+  return text;
 }
 
 // A pod's proxy name, once per (immutable) PodInfo: every hop of every request names its proxy.

@@ -78,6 +78,11 @@ export interface ProbeOptions {
    * (proxy/check-fast-path.ts) and the topology lookups by a scan; a difference is an assertion.
    */
   readonly check?: boolean;
+  /**
+   * Whether results carry every proxy's sentence (default true, what `meshsim probe` prints). A run
+   * reads none: false leaves a forwarded hop's reason empty (proxy-state.ts `explain`).
+   */
+  readonly explain?: boolean;
 }
 
 /**
@@ -266,7 +271,7 @@ export class ProbeSession {
   private stateOf(proxyId: string): ProxyState {
     let state = this.states.get(proxyId);
     if (state === undefined) {
-      state = createProxyState();
+      state = createProxyState(this.options.explain !== false);
       this.states.set(proxyId, state);
     }
     return state;
@@ -284,7 +289,10 @@ export class ProbeSession {
       ? handleShadow(config, shadowCluster, call.request, pod.ip, state, this.rng)
       : handleCall(config, call, state, this.rng, direction, inbound);
     if (this.options.check === true && shadowCluster === null) checkFastPath(config, call, direction, outcome);
-    if (outcome.hold !== undefined) run.holds.push({ ...outcome.hold, proxy: config.proxy.id });
+    const hold = outcome.hold;
+    if (hold !== undefined) {
+      run.holds.push({ cluster: hold.cluster, pool: hold.pool, host: hold.host, request: hold.request, admission: hold.admission, detector: hold.detector, proxy: config.proxy.id });
+    }
     return outcome;
   }
 
@@ -326,7 +334,7 @@ export class ProbeSession {
         trace.push(outcomeHop(at!, outcome, direction === 'inbound' ? 'inbound' : at!.proxy === 'gateway' ? 'gateway' : 'outbound'));
         if (at!.proxy === 'gateway' && outcome.security !== undefined) gateway.security = outcome.security;
         if (direction !== 'inbound') routed = outcome;
-        for (const copy of outcome.mirrors ?? []) run.mirrors.push({ proxy: `${at!.name}.${at!.namespace}`, cluster: copy.cluster, upstream: { ...copy.request } });
+        if (outcome.mirrors !== undefined) for (const copy of outcome.mirrors) run.mirrors.push({ proxy: `${at!.name}.${at!.namespace}`, cluster: copy.cluster, upstream: { ...copy.request } });
         // The server's sidecar refused the connection (TLS handshake): the client's proxy, if any, answers.
         if (direction === 'inbound' && outcome.kind === 'reset' && outcome.security !== undefined && outcome.security.authz === null) {
           return this.upstreamFailure(call, response, delayUs, outcome, routed, trace, outcome.reason);

@@ -58,9 +58,16 @@ export class AttemptResilience<E> {
   /** An attempt of `exchange` started holding `holds` (hop order). */
   begin(exchange: number, holds: readonly ProbeHold[]): void {
     if (holds.length === 0) return;
-    const waiting = holds.map((hold) => hold.admission === 'pending');
-    for (const [index, hold] of holds.entries()) if (waiting[index] === true) this.waiters.set(waiterKey(hold.proxy, hold.pool, hold.request), exchange);
-    this.attempts.set(exchange, { holds, waiting, waitingCount: waiting.filter(Boolean).length, parked: null });
+    const waiting: boolean[] = [];
+    let waitingCount = 0;
+    for (const hold of holds) {
+      const pending = hold.admission === 'pending';
+      waiting.push(pending);
+      if (!pending) continue;
+      waitingCount += 1;
+      this.waiters.set(waiterKey(hold.proxy, hold.pool, hold.request), exchange);
+    }
+    this.attempts.set(exchange, { holds, waiting, waitingCount, parked: null });
   }
 
   /** Holds `next` back while the attempt waits for a connection; false: it may go on now. */
@@ -87,7 +94,8 @@ export class AttemptResilience<E> {
     if (slots === undefined) return [];
     this.attempts.delete(exchange);
     const resumed: Continuation<E>[] = [];
-    for (const [index, hold] of slots.holds.entries()) {
+    for (let index = 0; index < slots.holds.length; index += 1) {
+      const hold = slots.holds[index]!;
       const waiting = slots.waiting[index] === true;
       if (waiting) this.waiters.delete(waiterKey(hold.proxy, hold.pool, hold.request));
       const result = waiting ? null : outlierResultOf(code, flags, timedOut, index === slots.holds.length - 1);

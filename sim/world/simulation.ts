@@ -116,7 +116,7 @@ export class Simulation {
       connectFails: (from, to) => this.connectFails(from, to),
       certificateExpired: (pod) => this.expired.has(`${pod.namespace}/${pod.workload}`),
     };
-    const session = new ProbeSession(view, root.fork('load-balancing'), { verifier: options.verifier ?? null, check: options.check === true });
+    const session = new ProbeSession(view, root.fork('load-balancing'), { verifier: options.verifier ?? null, check: options.check === true, explain: false });
     const loop = this.loop;
     this.traffic = new Traffic({
       session,
