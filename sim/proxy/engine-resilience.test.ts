@@ -64,7 +64,7 @@ test('Istio’s circuit-breaking task (maxConnections 1, http1MaxPendingRequests
   t.is(release.promoted, waiting.request);
   // The promoted request now holds the connection: released as sent.
   t.is(releaseUpstream(state, waiting, false, { kind: 'http', status: 200 }, 40_000, Rng.fromSeed(1)).promoted, null);
-  t.true([...state.activeRequests.values()].every((hosts) => hosts.size === 0), 'no host is left counted');
+  t.true([...state.activeRequests.values()].every((hosts) => [...hosts.values()].every((n) => n === 0)), 'no request is left counted');
 });
 
 test('a waiting request that gives up is cancelled and tells its host nothing', (t) => {

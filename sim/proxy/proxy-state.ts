@@ -56,7 +56,7 @@ export interface ProxyState {
    * Requests in flight per `cluster|address:port` (LEAST_REQUEST reads them); in a run admission and
    * release count them (upstream-resilience.ts), other callers with requestStarted/requestFinished.
    */
-  /** Requests in flight by cluster name, then host (`address:port`); a host with none is removed. */
+  /** Requests in flight by cluster name, then host (`address:port`); a host with none left stays at 0. */
   readonly activeRequests: Map<string, Map<string, number>>;
   /** The virtual instant of the call being handled (µs); null at rest. */
   nowUs: number | null;
@@ -118,7 +118,6 @@ export function requestFinishedAt(state: ProxyState, clusterName: string, hostKe
   const hosts = state.activeRequests.get(clusterName);
   const active = hosts?.get(hostKey) ?? 0;
   assert(hosts !== undefined && active > 0, () => `requestFinished for ${clusterName}|${hostKey} with no request in flight`);
-  // A host with none left is forgotten; the cluster's map stays (a request to it comes next, mostly).
-  if (active > 1) hosts.set(hostKey, active - 1);
-  else hosts.delete(hostKey);
+  // A host with none left stays at 0 (the next request to it, mostly soon, finds its entry).
+  hosts.set(hostKey, active - 1);
 }

@@ -166,6 +166,11 @@ export class ClusterState {
     return this.live.ofWorkload(workload).slice();
   }
 
+  /** The same, lent rather than copied: read it at once, before the next change (every arrival reads it). */
+  podsOfLent(workload: string): readonly LivePod[] {
+    return this.live.ofWorkload(workload);
+  }
+
   /**
    * Ready pods of Deployments and StatefulSets (a deletion is replaced), in (namespace, name) order, with
    * where each namespace's are; read at once, before the next change.

@@ -58,6 +58,7 @@ import { nearestNames, resolveName } from './resolve-host.ts';
 import { parseProbeUrl } from './probe-types.ts';
 import type { ProbeDestination, ProbeError, ProbeHold, ProbeHop, ProbeMirror, ProbeRequest, ProbeResult, ProbeUrl } from './probe-types.ts';
 import { kubeProxyHop, outcomeHop } from './probe-hops.ts';
+import { authzOf, destinationOf, flagsOf, withGatewaySecurity } from './probe-result.ts';
 import { standInToken, standInVerifier } from './probe-jwt.ts';
 
 const HOPS_MAX = 8;
@@ -105,6 +106,8 @@ export class ProbeSession {
   private readonly states = new Map<string, ProxyState>();
   private readonly urls = new Map<string, ProbeUrl | ProbeError>();
   private resolved: { services: readonly unknown[]; byNamespace: Map<string, Map<string, string | null>>; count: number } = { services: [], byNamespace: new Map(), count: 0 };
+  /** Per probe request without a token: its HTTP request and inbound options (`prepared`). */
+  private readonly preparedRequests = new WeakMap<ProbeRequest, Prepared>();
   /** The parts of cluster names (`outbound|port|subset|host`), split once per name. */
   private readonly clusterNameParts = new Map<string, readonly string[]>();
   readonly mesh: MeshView;
@@ -172,20 +175,8 @@ export class ProbeSession {
     const namespace = source.pod?.namespace ?? 'default';
     const address = source.gateway ? source.pod!.ip : this.resolve(url.host, namespace, source.pod === null);
     if (address === null) return this.unknownHost(url.host, namespace);
-    const headers = lowerKeys(request.headers ?? {});
-    const authority = headers['host'] ?? url.authority;
-    delete headers['host'];
     const standIn = request.jwtClaims === undefined ? null : standInToken(request.jwtClaims);
-    const token = request.jwt ?? standIn;
-    if (token !== null) headers['authorization'] = `Bearer ${token}`;
-    const edge = this.options.verifier ?? null;
-    const answers = request.extAuthz ?? {};
-    const inbound: InboundOptions = {
-      jwtVerifier: standIn === null ? edge : standInVerifier(standIn, request.jwtClaims!, edge),
-      nowSeconds: this.options.nowSeconds ?? 0,
-      extAuthz: (provider) => (Object.hasOwn(answers, provider) ? answers[provider] : undefined),
-    };
-    const http: HttpRequest = { method: request.method ?? 'GET', scheme: url.scheme === 'https' ? 'https' : 'http', authority, path: url.path, headers };
+    const { http, inbound } = standIn === null && request.jwt === undefined ? this.prepared(request, url) : this.prepare(request, url, standIn);
     const call: Call = url.scheme === 'http' || url.scheme === 'https'
       ? { destinationIp: address, destinationPort: url.port, protocol: url.scheme === 'https' ? 'tls' : 'http', request: http, ...(url.scheme === 'http' ? {} : { sni: request.sni ?? url.host }) }
       : { destinationIp: address, destinationPort: url.port, protocol: url.scheme === 'tcp' ? 'tcp' : 'tls', ...(request.sni === undefined && url.scheme === 'tcp' ? {} : { sni: request.sni ?? url.host }) };
@@ -198,6 +189,37 @@ export class ProbeSession {
     if (standIn === null || result.jwt === null) return result;
     const reason = result.jwt.outcome === 'authenticated' ? `${result.jwt.reason} (A stand-in from jwtClaims: its signature was taken as good.)` : result.jwt.reason;
     return { ...result, jwt: { ...result.jwt, standIn: true, reason } };
+  }
+
+  /**
+   * The HTTP request and the inbound options a probe request makes (headers lower-cased, Host as the
+   * authority, a token as Authorization, the ext_authz answers). Without a token they depend on the
+   * request alone: remembered per request object (a run sends one object per traffic entry); requests
+   * are values, never edited, so sharing them is safe.
+   */
+  private prepared(request: ProbeRequest, url: ProbeUrl): Prepared {
+    const known = this.preparedRequests.get(request);
+    if (known !== undefined && known.url === url) return known;
+    const made = this.prepare(request, url, null);
+    this.preparedRequests.set(request, made);
+    return made;
+  }
+
+  private prepare(request: ProbeRequest, url: ProbeUrl, standIn: string | null): Prepared {
+    const headers = lowerKeys(request.headers ?? {});
+    const authority = headers['host'] ?? url.authority;
+    delete headers['host'];
+    const token = request.jwt ?? standIn;
+    if (token !== null) headers['authorization'] = `Bearer ${token}`;
+    const edge = this.options.verifier ?? null;
+    const answers = request.extAuthz ?? {};
+    const inbound: InboundOptions = {
+      jwtVerifier: standIn === null ? edge : standInVerifier(standIn, request.jwtClaims!, edge),
+      nowSeconds: this.options.nowSeconds ?? 0,
+      extAuthz: (provider) => (Object.hasOwn(answers, provider) ? answers[provider] : undefined),
+    };
+    const http: HttpRequest = { method: request.method ?? 'GET', scheme: url.scheme === 'https' ? 'https' : 'http', authority, path: url.path, headers };
+    return { url, http, inbound };
   }
 
   private partsOf(clusterName: string): readonly string[] {
@@ -418,34 +440,11 @@ export class ProbeSession {
 
 interface GatewaySecurity { security: InboundSecurity | null }
 
+/** What a probe request becomes before it is sent: its parsed URL's HTTP request and inbound options. */
+interface Prepared { readonly url: ProbeUrl; readonly http: HttpRequest; readonly inbound: InboundOptions }
+
 /** The instant of a run's attempt (null at rest), the pool slots its proxies took, the shadow copies they send. */
 interface RunContext { readonly nowUs: number | null; readonly holds: ProbeHold[]; readonly mirrors: ProbeMirror[] }
-
-/**
- * The gateway's JWT and authorization verdicts where the destination has none; a request that ended at
- * the gateway reached no pod, so `mtls` says nothing.
- */
-/** Every hop's flags, each once, in order; no list built when no hop raised one (the common case). */
-function flagsOf(trace: readonly ProbeHop[]): string[] {
-  let any = false;
-  for (const hop of trace) if (hop.flags.length > 0) any = true;
-  return any ? [...new Set(trace.flatMap((h) => h.flags))] : [];
-}
-
-function withGatewaySecurity(result: ProbeResult, security: InboundSecurity | null): ProbeResult {
-  if (security === null) return result;
-  const endedAtGateway = result.trace[result.trace.length - 1]?.direction === 'gateway';
-  return {
-    ...result,
-    mtls: endedAtGateway ? null : result.mtls,
-    jwt: result.jwt ?? (security.jwt == null ? null : { ...security.jwt, standIn: false }),
-    authz: result.authz ?? (security.authz == null ? null : authzOf(security.authz)),
-  };
-}
-
-function authzOf(authz: NonNullable<InboundSecurity['authz']>): NonNullable<ProbeResult['authz']> {
-  return { decision: authz.decision, policy: authz.policy, provider: authz.provider ?? null, reason: authz.reason };
-}
 
 /** Istio mTLS when the cluster's TLS (or auto mTLS to an endpoint that takes it) says so; else plain text or TLS. */
 function clusterOf(config: ProxyConfig | null, name: string): Cluster | undefined {
@@ -456,18 +455,6 @@ function transportTo(cluster: Cluster | undefined, endpoint: LbEndpoint): 'plain
   if (cluster?.tls === undefined) return 'plaintext';
   const sidecar = endpoint.tlsMode === 'istio';
   return clientUsesMtls(cluster.tls, { sidecar, serverMode: sidecar ? 'PERMISSIVE' : 'DISABLE' });
-}
-
-function destinationOf(outcome: Outcome, pod: PodInfo | null, parts: readonly string[]): ProbeDestination {
-  const outbound = parts[0] === 'outbound';
-  return {
-    service: outbound ? parts[3] ?? null : null,
-    port: outbound ? Number(parts[1]) : null,
-    subset: outbound && parts[2] !== '' ? parts[2] ?? null : null,
-    workload: pod?.workload ?? '',
-    namespace: pod?.namespace ?? '',
-    pod: pod?.name ?? outcome.endpoint?.address ?? '',
-  };
 }
 
 function lowerKeys(headers: Readonly<Record<string, string>>): Record<string, string> {

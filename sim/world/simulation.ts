@@ -18,6 +18,7 @@
  *
  * Not modelled: node failures.
  */
+import { AssertionError } from '../core/assert.ts';
 import { hash32 } from '../core/hash.ts';
 import { EventLoop, PRIORITY_LATE, PRIORITY_URGENT } from '../core/loop.ts';
 import { Rng } from '../core/prng.ts';
@@ -34,6 +35,7 @@ import { ClusterState } from './cluster-state.ts';
 import type { ClusterChange, LivePod } from './cluster-state.ts';
 import { ProbeSession } from './probe.ts';
 import type { MeshView } from './probe.ts';
+import type { ProbeRequest } from './probe-types.ts';
 import { ProxyActor } from './proxy-actor.ts';
 import { ControlPlane, isControlPlaneEvent } from './control-plane.ts';
 import type { ControlPlaneEvent } from './control-plane.ts';
@@ -95,6 +97,8 @@ export class Simulation {
   private readonly proxyIds = new WeakMap<PodInfo, string>();
   /** The values of `proxies` in id order. */
   private readonly proxyOrder: ProxyActor[] = [];
+  /** Per traffic entry, the request its arrivals send (built at the first). */
+  private readonly trafficRequests: (ProbeRequest | undefined)[] = [];
 
   constructor(scenario: Scenario, options: SimulationOptions = {}) {
     this.scenario = scenario;
@@ -114,7 +118,7 @@ export class Simulation {
       proxyConfig: (pod) => proxies.get(this.proxyIdOf(pod))?.view() ?? null,
       isGone: (ip) => cluster.isGone(ip),
       connectFails: (from, to) => this.connectFails(from, to),
-      certificateExpired: (pod) => this.expired.has(`${pod.namespace}/${pod.workload}`),
+      certificateExpired: (pod) => this.expired.size > 0 && this.expired.has(`${pod.namespace}/${pod.workload}`),
     };
     const session = new ProbeSession(view, root.fork('load-balancing'), { verifier: options.verifier ?? null, check: options.check === true, explain: false });
     const loop = this.loop;
@@ -409,14 +413,38 @@ export class Simulation {
       if (spec.ratePerSecond === null) this.loop.schedule(Math.max(spec.thinkTimeUs, 10_000), { kind: 'arrival', traffic: index });
       return;
     }
-    this.traffic.start({ from: spec.from, url: spec.url, method: spec.method, headers: spec.headers }, source, null, spec.ratePerSecond === null ? index : null);
+    this.traffic.start(this.trafficRequest(index), source, null, spec.ratePerSecond === null ? index : null);
+  }
+
+  /** A traffic entry's request, one object for all its arrivals (requests are values; the probe memoizes by them). */
+  private trafficRequest(index: number): ProbeRequest {
+    let request = this.trafficRequests[index];
+    if (request === undefined) {
+      const spec = this.scenario.traffic[index]!;
+      request = { from: spec.from, url: spec.url, method: spec.method, headers: spec.headers };
+      this.trafficRequests[index] = request;
+    }
+    return request;
   }
 
   private sourcePod(from: string): PodInfo | null | undefined {
     if (from === 'external') return null;
-    const ready = this.cluster.podsOf(from).filter((p) => p.phase === 'ready' && !this.cluster.onDownNode(p.info));
-    if (ready.length === 0) return undefined;
-    return ready[ready.length === 1 ? 0 : this.picks.below(ready.length)]!.info;
+    // One of the workload's ready pods (not on a down node), at random: counted, then found, no list built.
+    const pods = this.cluster.podsOfLent(from);
+    let ready = 0;
+    for (const p of pods) if (this.canSend(p)) ready += 1;
+    if (ready === 0) return undefined;
+    let left = ready === 1 ? 0 : this.picks.below(ready);
+    for (const p of pods) {
+      if (!this.canSend(p)) continue;
+      if (left === 0) return p.info;
+      left -= 1;
+    }
+    throw new AssertionError(`source ${from}: ${ready} ready pods counted, the one picked not found`);
+  }
+
+  private canSend(pod: LivePod): boolean {
+    return pod.phase === 'ready' && !this.cluster.onDownNode(pod.info);
   }
 
   private exchangeEnded(exchange: Exchange): void {
