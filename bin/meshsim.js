@@ -14,6 +14,7 @@
 // running the old code (`npm run meshsim` and `npm start` always run the sources).
 import { existsSync } from 'node:fs';
 import nodeModule from 'node:module';
+import { fileURLToPath } from 'node:url';
 
 const compiledEntry = new URL('../dist/cli/main.js', import.meta.url);
 const runsCompiled = existsSync(compiledEntry);
@@ -33,5 +34,15 @@ if (major < needMajor || (major === needMajor && minor < needMinor)) {
 // Read off the module object, not imported by name, so an older Node reaches the version check above.
 nodeModule.enableCompileCache();
 if (runsCompiled && process.argv.includes('--debug')) process.setSourceMapsEnabled(true);
-const { main } = runsCompiled ? await import(compiledEntry.href) : await import('../cli/main.ts');
-process.exitCode = main(process.argv.slice(2));
+const args = process.argv.slice(2);
+// `meshsim run` goes on in a child process that cli/supervise.ts watches: a heap that fills between two
+// of the memory guard's samples ends in V8's fatal error, which only a parent can turn into the guard's
+// message and exit code 5. Every other command, and the supervised child itself, runs here.
+if (args.find((a) => !a.startsWith('-')) === 'run' && process.env.MESHSIM_SUPERVISED === undefined) {
+  const supervise = new URL('../dist/cli/supervise.js', import.meta.url);
+  const { superviseRun } = runsCompiled ? await import(supervise.href) : await import('../cli/supervise.ts');
+  process.exitCode = await superviseRun(fileURLToPath(import.meta.url), args);
+} else {
+  const { main } = runsCompiled ? await import(compiledEntry.href) : await import('../cli/main.ts');
+  process.exitCode = main(args);
+}

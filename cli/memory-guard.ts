@@ -11,8 +11,9 @@
  * Invariants: reads only this process's own figures (v8 heap statistics, resident set size); never
  * changes what is simulated, so a guarded run gives the same bytes as an unguarded one.
  *
- * Not modelled: memory outside the V8 heap (buffers) beyond what the RSS shows; a run that outgrows the
- * heap within one slice still dies in V8 (the slices are at most a second of virtual time).
+ * Not modelled: memory outside the V8 heap (buffers) beyond what the RSS shows. A run that outgrows the
+ * heap within one slice (the slices are at most a second of virtual time) dies in V8; the supervisor
+ * (supervise.ts) then gives the same message from the last sample this guard reported.
  */
 import v8 from 'node:v8';
 import { EXIT, UserError } from './user-error.ts';
@@ -34,15 +35,22 @@ export class MemoryGuard {
   private peakHeap = 0;
   private overLimitSamples = 0;
 
-  /** `what`: the scenario and its size, for the message; `heap`: where the figures come from (tests). */
-  constructor(what: string, heap: HeapStatistics = () => v8.getHeapStatistics()) {
+  private readonly onSample: ((nowUs: number, usedBytes: number, limitBytes: number) => void) | null;
+
+  /**
+   * `what`: the scenario and its size, for the message; `heap`: where the figures come from (tests);
+   * `onSample`: told every sample (the supervisor's progress pipe, supervise.ts).
+   */
+  constructor(what: string, heap: HeapStatistics = () => v8.getHeapStatistics(), onSample: ((nowUs: number, usedBytes: number, limitBytes: number) => void) | null = null) {
     this.what = what;
     this.heap = heap;
+    this.onSample = onSample;
   }
 
   /** A progress sample at virtual time `nowUs`; throws when the heap is nearly full. */
   sample(nowUs: number): void {
     const { used_heap_size: used, heap_size_limit: limit } = this.heap();
+    this.onSample?.(nowUs, used, limit);
     this.peakHeap = Math.max(this.peakHeap, used);
     this.overLimitSamples = used > LIMIT_SHARE * limit ? this.overLimitSamples + 1 : 0;
     if (this.overLimitSamples < 2) return;

@@ -5,10 +5,11 @@
  *
  * Exit codes: 0 every assertion held; 1 an assertion failed (the summary says which, with the numbers,
  * and how to replay); 2 the scenario or its manifests are wrong (diagnostics with file:line); 5 the run
- * outgrew memory (memory-guard.ts: what it was simulating, the peak, what to do; nothing written).
+ * outgrew memory (memory-guard.ts: what it was simulating, the peak, what to do; nothing written; when
+ * V8's heap fills between two of the guard's samples, bin/meshsim.js's supervisor says the same,
+ * supervise.ts).
  */
 import path from 'node:path';
-import cliProgress from 'cli-progress';
 import { Simulation } from '../../sim/index.ts';
 import type { Diagnostic } from '../../sim/index.ts';
 import { loadScenario } from '../../scenarios/load-scenario.ts';
@@ -17,6 +18,8 @@ import { createJwtVerifier } from '../jwt-verifier.ts';
 import { formatSummary } from '../report/summary.ts';
 import { writeReport } from '../report/write-report.ts';
 import { formatMemoryUse, MemoryGuard } from '../memory-guard.ts';
+import { remoteBar, terminalBar } from '../progress-bar.ts';
+import { childProgressWriter, progressLine, STDERR_TTY_ENV } from '../supervise.ts';
 import { EXIT, UserError } from '../user-error.ts';
 
 export interface RunFlags {
@@ -38,10 +41,13 @@ export function runScenario(file: string, flags: RunFlags, out: (text: string) =
     return EXIT.badInput;
   }
   const scenario = loaded.scenario;
-  const bar = showProgress(flags) ? new cliProgress.SingleBar({ stream: process.stderr, format: `${scenario.name} [{bar}] {percentage}% | {value}/{total} s simulated`, hideCursor: true }, cliProgress.Presets.shades_classic) : null;
+  const what = `The run of ${scenario.name} (${file})`;
+  const supervisor = childProgressWriter();
+  supervisor?.(progressLine('what', what));
+  const bar = !showProgress(flags, supervisor !== null) ? null : supervisor === null ? terminalBar(scenario.name) : remoteBar(scenario.name, supervisor);
   const totalS = Math.ceil(scenario.durationUs / 1_000_000);
-  bar?.start(totalS, 0);
-  const guard = new MemoryGuard(`The run of ${scenario.name} (${file})`);
+  bar?.start(totalS);
+  const guard = new MemoryGuard(what, undefined, supervisor === null ? null : (nowUs, used, limit) => supervisor(progressLine('at', nowUs, used, limit)));
   const simulation = new Simulation(scenario, {
     verifier: createJwtVerifier(),
     check: flags.check === true || process.env['MESHSIM_CHECK'] === '1',
@@ -80,8 +86,9 @@ function printDiagnostics(diagnostics: readonly Diagnostic[], quiet: boolean, er
   }
 }
 
-/** A bar only for a person watching: a terminal on stderr, and not CI. */
-function showProgress(flags: RunFlags): boolean {
+/** A bar only for a person watching: a terminal on stderr (the supervisor's, when supervised), and not CI. */
+function showProgress(flags: RunFlags, supervised: boolean): boolean {
   if (flags.progress === false || flags.quiet === true) return false;
-  return process.stderr.isTTY === true && process.env['CI'] === undefined;
+  const terminal = supervised ? process.env[STDERR_TTY_ENV] === '1' : process.stderr.isTTY === true;
+  return terminal && process.env['CI'] === undefined;
 }
