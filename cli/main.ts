@@ -133,5 +133,12 @@ export function handleError(error: unknown, debug: boolean, io: Io): number {
 }
 
 if (import.meta.main) {
-  process.exitCode = main(process.argv.slice(2));
+  // `npm start` and `npm run meshsim` enter here; `meshsim run` is supervised as bin/meshsim.js does it.
+  const args = process.argv.slice(2);
+  if (args.find((a) => !a.startsWith('-')) === 'run' && process.env['MESHSIM_SUPERVISED'] === undefined) {
+    const { superviseRun } = await import('./supervise.ts');
+    process.exitCode = await superviseRun(import.meta.filename, args);
+  } else {
+    process.exitCode = main(args);
+  }
 }

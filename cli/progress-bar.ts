@@ -5,6 +5,8 @@
  * the progress pipe) and the supervisor replays them on a bar of its own.
  *
  * Invariants: the bar never writes to stdout; the same moves draw the same bar in either process.
+ *
+ * Not modelled: an estimate of the time left (virtual seconds do not cost the same wall time).
  */
 import cliProgress from 'cli-progress';
 

@@ -24,7 +24,10 @@ import { outOfMemoryMessage } from './memory-guard.ts';
 import { BarReplay, terminalBar } from './progress-bar.ts';
 import { EXIT } from './user-error.ts';
 
-/** Set in the child's environment: it is supervised, and reports its progress on PROGRESS_FD. */
+/**
+ * Set in the child's environment: it is supervised, and reports its progress on PROGRESS_FD. (The
+ * entries, bin/meshsim.js and cli/main.ts, test for it by name before loading this module.)
+ */
 export const SUPERVISED_ENV = 'MESHSIM_SUPERVISED';
 export const PROGRESS_FD = 3;
 /** Set in the child's environment: '1' when the supervisor's stderr is a terminal (the child's is a pipe). */

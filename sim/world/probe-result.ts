@@ -4,6 +4,9 @@
  * authorization verdicts where the destination gave none.
  *
  * Invariants: pure; a destination is one shared value per (pod, cluster name), never edited.
+ *
+ * Not modelled: a destination's subset or port beyond what the cluster name says (a passthrough or
+ * inbound cluster names none).
  */
 import type { InboundSecurity, Outcome } from '../proxy/outcome.ts';
 import type { PodInfo } from '../topology/model.ts';
