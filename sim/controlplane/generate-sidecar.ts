@@ -105,11 +105,15 @@ function sidecarRouteConfig(push: PushContext, proxy: ProxyIdentity, services: r
     const vs = virtualServiceForHost(candidates, s.hostname, suffix);
     const translated = vs === null ? [] : translateVirtualServiceRoutes(vs, context, delegateLookup(push));
     // buildSidecarVirtualHostForService: the default route carries the service's hash policy.
-    const routes: Route[] = translated.length > 0 ? translated
-      : [defaultRoute(s.hostname, port, hashPolicyForService(hashRuleFor(push, s.hostname, proxy.namespace, s.namespace), port))];
+    const hashPolicy = translated.length > 0 ? null : hashPolicyForService(hashRuleFor(push, s.hostname, proxy.namespace, s.namespace), port);
     // ExternalName aliases of this service are served by its virtual host (service Attributes.Aliases),
     // except an alias whose own VirtualService takes its exact FQDN (never on sniffed ports).
     const aliases = aliasesOf(push, s, proxy.namespace);
+    if (translated.length === 0 && hashPolicy === null && aliases.length === 0) {
+      virtualHosts.push(plainVirtualHost(s, port, proxy.namespace, suffix));
+      continue;
+    }
+    const routes: Route[] = translated.length > 0 ? translated : [defaultRoute(s.hostname, port, hashPolicy)];
     const routedAliases = servicePort.protocol === 'auto' ? [] : aliases.flatMap((alias) => {
       const aliasVs = virtualServiceForHost(candidates, alias.hostname, suffix);
       return aliasVs !== null && virtualServiceHosts(aliasVs, suffix).includes(alias.hostname) ? [{ alias, vs: aliasVs }] : [];
@@ -124,6 +128,28 @@ function sidecarRouteConfig(push: PushContext, proxy: ProxyIdentity, services: r
   if (port === 80) virtualHosts.push(...unregisteredHostVirtualHosts(push, candidates, context));
   virtualHosts.push(catchAllVirtualHost(scope.outboundTrafficPolicy === 'REGISTRY_ONLY'));
   return { name: String(port), virtualHosts, ignorePortInHostMatching: true };
+}
+
+// A service's virtual host with nothing but its default route (no VirtualService, hash policy or alias),
+// once per (immutable) service, port, and whether the proxy shares its namespace (the short name is
+// a domain only there): without Sidecar scoping every namespace's route table holds one per service of
+// the mesh, so 100 namespaces share one object per service instead of holding 100 equal copies.
+const plainVirtualHosts = new WeakMap<ServiceInfo, Map<string, VirtualHost>>();
+
+function plainVirtualHost(s: ServiceInfo, port: number, proxyNamespace: string, suffix: string): VirtualHost {
+  const sameNamespace = s.namespace === proxyNamespace;
+  const key = `${port}|${sameNamespace ? 'own' : 'other'}|${suffix}`;
+  let byKey = plainVirtualHosts.get(s);
+  if (byKey === undefined) {
+    byKey = new Map();
+    plainVirtualHosts.set(s, byKey);
+  }
+  let host = byKey.get(key);
+  if (host === undefined) {
+    host = { name: `${s.hostname}:${port}`, domains: [...new Set(virtualHostDomains(s, proxyNamespace, suffix))], routes: [defaultRoute(s.hostname, port)], requireTls: false };
+    byKey.set(key, host);
+  }
+  return host;
 }
 
 /**
