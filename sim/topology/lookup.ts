@@ -53,13 +53,31 @@ export function lendIndexes(
   pods: readonly PodInfo[], byIp: (ip: string) => PodInfo | undefined,
   endpoints: readonly EndpointInfo[], ofPort: (hostname: string, namespace: string, port: number) => readonly EndpointInfo[],
 ): void {
+  lendPodIndex(pods, byIp);
+  lendEndpointIndex(endpoints, ofPort);
+}
+
+/** `lendIndexes` for a pod list alone. */
+export function lendPodIndex(pods: readonly PodInfo[], byIp: (ip: string) => PodInfo | undefined): void {
   podIndexes.set(pods, { get: byIp });
+}
+
+/** `lendIndexes` for an endpoint list alone. */
+export function lendEndpointIndex(endpoints: readonly EndpointInfo[], ofPort: (hostname: string, namespace: string, port: number) => readonly EndpointInfo[]): void {
   endpointIndexes.set(endpoints, { ofPort });
 }
 
 /** The lent indexes of these lists are withdrawn: lookups build their own from the lists. */
 export function recallIndexes(pods: readonly PodInfo[], endpoints: readonly EndpointInfo[]): void {
+  recallPodIndex(pods);
+  recallEndpointIndex(endpoints);
+}
+
+export function recallPodIndex(pods: readonly PodInfo[]): void {
   podIndexes.delete(pods);
+}
+
+export function recallEndpointIndex(endpoints: readonly EndpointInfo[]): void {
   endpointIndexes.delete(endpoints);
 }
 

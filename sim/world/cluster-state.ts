@@ -45,11 +45,11 @@ import { formatIpv4, parseCidr, parseIpv4 } from '../topology/addresses.ts';
 import { buildTopology } from '../topology/build-topology.ts';
 import type { EndpointInfo, MeshSettings, NodeInfo, PodInfo, ServiceInfo, Topology, WorkloadInfo } from '../topology/model.ts';
 import { placePod, podLocality, spreadOrder } from '../topology/placement.ts';
-import { lendIndexes, recallIndexes } from '../topology/lookup.ts';
 import { buildEndpoints } from '../topology/services.ts';
 import { podName } from '../topology/workloads.ts';
 import { LivePods } from './live-pods.ts';
 import { ServiceEndpoints } from './service-endpoints.ts';
+import { TopologyNow } from './topology-now.ts';
 
 export type PodPhase = 'starting' | 'ready' | 'terminating' | 'terminated';
 
@@ -109,7 +109,7 @@ export class ClusterState {
   private readonly goneIps = new Set<string>();
   private nextIp: number;
   /** The topology shown now, assembled when first asked after a change (null: not yet). */
-  private current: Topology | null = null;
+  private current: TopologyNow | null = null;
   private base: Base | null = null;
   /** Bumped by every change to what the topology is built from (TOPOLOGY_KINDS, new or vanishing namespaces). */
   private topologyRevision = 0;
@@ -140,15 +140,18 @@ export class ClusterState {
     this.derive(base, null);
   }
 
-  /** The topology now: every live pod with its readiness, and the endpoints of ready pods. */
+  /** The topology now: every live pod with its readiness, and the endpoints of ready pods (topology-now.ts). */
   get topology(): Topology {
-    if (this.current === null) {
-      const pods = this.live.shownList();
-      const endpoints = this.endpoints.flatCopy();
-      this.current = { ...this.base!.topology, pods, endpoints };
-      lendIndexes(pods, (ip) => this.live.shownByIp(ip), endpoints, (h, ns, port) => this.endpoints.ofPort(h, ns, port));
-    }
-    return this.current;
+    this.current ??= new TopologyNow(this.base!.topology, {
+      pods: () => this.live.shownList(), endpoints: () => this.endpoints.flatCopy(),
+      podByIp: (ip) => this.live.shownByIp(ip), ofPort: (h, ns, port) => this.endpoints.ofPort(h, ns, port),
+    });
+    return this.current.topology;
+  }
+
+  /** The pod shown with this address now, as `podByIp(topology.pods, ip)` finds it, without the list. */
+  podAt(ip: string): PodInfo | undefined {
+    return this.live.shownByIp(ip);
   }
 
   /** The endpoints now by service port (`endpointPortKey`) and by pod (`namespace/pod`); lists of unchanged ports keep their identity. */
@@ -329,7 +332,7 @@ export class ClusterState {
    * namespace).
    */
   private settle(configs: readonly string[], nowUs: number, touched: readonly LivePod[] | null = null, workloads: readonly string[] = []): ClusterChange {
-    if (this.current !== null) recallIndexes(this.current.pods, this.current.endpoints);
+    this.current?.recall();
     this.current = null;
     const previous = this.base;
     const base = this.baseNow();

@@ -97,6 +97,8 @@ export interface MeshView {
   isGone?(address: string): boolean;
   /** Why a connection attempt by `from`'s proxy to `to` (null: outside the mesh) fails now (a fault), and after how long; null: it does not. */
   connectFails?(from: PodInfo, to: PodInfo | null): { readonly reason: string; readonly delayUs: number } | null;
+  /** The pod shown with this address, as `podByIp(topology.pods, address)` finds it (a run answers without building the list). */
+  podAt?(address: string): PodInfo | undefined;
   /** The pod's workload certificate is past notAfter (a fault): every mTLS handshake with it fails. */
   certificateExpired?(pod: PodInfo): boolean;
 }
@@ -365,7 +367,7 @@ export class ProbeSession {
         if (outcome.kind !== 'forwarded') return this.answer(outcome.status, call, null, response, delayUs, outcome, routed, trace, undefined, outcome.security ?? null);
         if (direction === 'inbound') return this.answer(200, outcome.upstream === null ? call : { ...call, request: outcome.upstream }, destination, response, delayUs, outcome, routed, trace, undefined, outcome.security ?? null);
         const endpoint = outcome.endpoint!;
-        const target = podByIp(this.mesh.topology.pods, endpoint.address);
+        const target = this.mesh.podAt !== undefined ? this.mesh.podAt(endpoint.address) : podByIp(this.mesh.topology.pods, endpoint.address);
         if (this.options.check === true) {
           assert(target === this.mesh.topology.pods.find((p) => p.ip === endpoint.address), () => `check mode: the pod index disagrees with a scan for ${endpoint.address}`);
         }

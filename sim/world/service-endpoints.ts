@@ -13,6 +13,7 @@
  */
 import type { EndpointInfo } from '../topology/model.ts';
 import { endpointPortKey, endpointsByPortKey } from '../topology/lookup.ts';
+import { BucketMap } from '../core/bucket-map.ts';
 
 export class ServiceEndpoints {
   private order: readonly string[] = [];
@@ -24,9 +25,8 @@ export class ServiceEndpoints {
   private byPort = new Map<string, readonly EndpointInfo[]>();
   /** `byPort` was handed out (a snapshot): the next change copies it first. */
   private portsShared = false;
-  /** The endpoints of each pod (`namespace/pod`) in flat-list order, copied on write as `byPort` is. */
-  private byPod = new Map<string, readonly EndpointInfo[]>();
-  private podsShared = false;
+  /** The endpoints of each pod (`namespace/pod`) in flat-list order; a snapshot shares its buckets (a change copies one). */
+  private byPod = new BucketMap<readonly EndpointInfo[]>();
   /** The services holding endpoints of each pod. */
   private readonly podServices = new Map<string, Set<string>>();
   private flat: EndpointInfo[] = [];
@@ -48,8 +48,8 @@ export class ServiceEndpoints {
       if (list === undefined) byPod.set(podKeyOf(e), [e]);
       else list.push(e);
     }
-    this.byPod = byPod;
-    this.podsShared = false;
+    this.byPod = new BucketMap();
+    for (const [pod, list] of byPod) this.byPod.set(pod, list);
   }
 
   /** Sets one service's endpoints; true when they differ from what it had (a service seen for the first time has changed). */
@@ -63,10 +63,6 @@ export class ServiceEndpoints {
       this.lengths[at] = list.length;
     }
     this.copy = null;
-    if (this.podsShared) {
-      this.byPod = new Map(this.byPod);
-      this.podsShared = false;
-    }
     for (const pod of pods) {
       // The pod's endpoints in flat order: its services by position, each service's in its own order.
       const keys = [...(this.podServices.get(pod) ?? [])].filter((k) => this.position.has(k)).sort((a, b) => this.position.get(a)! - this.position.get(b)!);
@@ -151,8 +147,7 @@ export class ServiceEndpoints {
 
   /** Every pod's endpoints as they are now (`namespace/pod`, in flat-list order), a map that never changes. */
   podsSnapshot(): ReadonlyMap<string, readonly EndpointInfo[]> {
-    this.podsShared = true;
-    return this.byPod;
+    return this.byPod.snapshot();
   }
 
   /** The endpoints of one service port, in list order. */

@@ -117,6 +117,7 @@ export class Simulation {
       get topology() { return cluster.topology; },
       proxyConfig: (pod) => proxies.get(this.proxyIdOf(pod))?.view() ?? null,
       isGone: (ip) => cluster.isGone(ip),
+      podAt: (ip) => cluster.podAt(ip),
       connectFails: (from, to) => this.connectFails(from, to),
       certificateExpired: (pod) => this.expired.size > 0 && this.expired.has(`${pod.namespace}/${pod.workload}`),
     };
