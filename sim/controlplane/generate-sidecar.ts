@@ -26,7 +26,7 @@
  * Not modelled: Sidecar egress/ingress listeners per port, TLS VirtualService routes and SNI chains,
  * ExternalName services naming hosts outside the cluster.
  */
-import { groupBy } from '../core/group.ts';
+import { entryOf, groupBy } from '../core/group.ts';
 import { isHttpProtocol, isTcpProtocol, isTlsProtocol } from '../config/protocol.ts';
 import type { EndpointInfo, ServiceInfo } from '../topology/model.ts';
 import { BLACKHOLE_CLUSTER, INBOUND_PASSTHROUGH_CLUSTER, PASSTHROUGH_CLUSTER, inboundClusterName } from '../xds/cluster.ts';
@@ -139,17 +139,8 @@ const plainVirtualHosts = new WeakMap<ServiceInfo, Map<string, VirtualHost>>();
 function plainVirtualHost(s: ServiceInfo, port: number, proxyNamespace: string, suffix: string): VirtualHost {
   const sameNamespace = s.namespace === proxyNamespace;
   const key = `${port}|${sameNamespace ? 'own' : 'other'}|${suffix}`;
-  let byKey = plainVirtualHosts.get(s);
-  if (byKey === undefined) {
-    byKey = new Map();
-    plainVirtualHosts.set(s, byKey);
-  }
-  let host = byKey.get(key);
-  if (host === undefined) {
-    host = { name: `${s.hostname}:${port}`, domains: [...new Set(virtualHostDomains(s, proxyNamespace, suffix))], routes: [defaultRoute(s.hostname, port)], requireTls: false };
-    byKey.set(key, host);
-  }
-  return host;
+  return entryOf(entryOf(plainVirtualHosts, s, () => new Map<string, VirtualHost>()), key, () => (
+    { name: `${s.hostname}:${port}`, domains: [...new Set(virtualHostDomains(s, proxyNamespace, suffix))], routes: [defaultRoute(s.hostname, port)], requireTls: false }));
 }
 
 /**

@@ -8,6 +8,7 @@
  * Not modelled: a destination's subset or port beyond what the cluster name says (a passthrough or
  * inbound cluster names none).
  */
+import { entryOf } from '../core/group.ts';
 import type { InboundSecurity, Outcome } from '../proxy/outcome.ts';
 import type { PodInfo } from '../topology/model.ts';
 import type { ProbeDestination, ProbeHop, ProbeResult } from './probe-types.ts';
@@ -44,18 +45,8 @@ const podDestinations = new WeakMap<PodInfo, Map<string, ProbeDestination>>();
 
 export function destinationOf(outcome: Outcome, pod: PodInfo | null, parts: readonly string[]): ProbeDestination {
   if (pod === null) return destinationFrom(outcome, pod, parts);
-  let byCluster = podDestinations.get(pod);
-  if (byCluster === undefined) {
-    byCluster = new Map();
-    podDestinations.set(pod, byCluster);
-  }
-  const cluster = outcome.cluster ?? '';
-  let destination = byCluster.get(cluster);
-  if (destination === undefined) {
-    destination = destinationFrom(outcome, pod, parts);
-    byCluster.set(cluster, destination);
-  }
-  return destination;
+  const byCluster = entryOf(podDestinations, pod, () => new Map<string, ProbeDestination>());
+  return entryOf(byCluster, outcome.cluster ?? '', () => destinationFrom(outcome, pod, parts));
 }
 
 function destinationFrom(outcome: Outcome, pod: PodInfo | null, parts: readonly string[]): ProbeDestination {
