@@ -1,7 +1,7 @@
 // The supervisor of `meshsim run` (supervise.ts): its stderr filter, its progress pipe, its verdict,
 // and, end to end, a run whose heap fills before the memory guard's first sample (V8's fatal error in
 // the child) ending with the guard's message and exit code 5.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -144,4 +144,20 @@ test('a supervised run prints what the unsupervised one does, with the same exit
   t.is(supervised.code, 0, supervised.stderr);
   t.is(direct.code, 0);
   t.is(supervised.stdout, direct.stdout);
+});
+
+test('SIGTERM to the supervisor ends the run in the child too, with 128 + 15', async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'meshsim-sigterm-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const out = path.join(dir, 'report');
+  const parent = spawn(process.execPath, [path.join(repoRoot, 'bin/meshsim.js'), 'run', '-q', '--out', out, 'scenarios/scale/reference-mesh.yaml'], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  parent.stderr.setEncoding('utf8').on('data', (text: string) => { stderr += text; });
+  // Long enough for the child to be running (the 10 s reference mesh takes far longer than this).
+  await new Promise((resolve) => { setTimeout(resolve, 1500); });
+  parent.kill('SIGTERM');
+  const code = await new Promise<number | null>((resolve) => { parent.on('close', (status) => resolve(status)); });
+  t.is(code, 128 + 15, stderr);
+  t.regex(stderr, /ended by SIGTERM/);
+  t.false(existsSync(out), 'nothing was written');
 });

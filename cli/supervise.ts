@@ -12,8 +12,11 @@
  * the terminal unchanged and in order; the exit code is the child's, or 5 for a full heap, or 128 +
  * the signal number for another signal; nothing is written on the child's behalf but that message.
  *
+ * SIGINT, SIGTERM and SIGHUP sent to the supervisor go on to the child.
+ *
  * Not modelled: a process killed by the kernel's OOM killer (SIGKILL): the machine, not V8, ran out of
- * memory, and the signal says no more than that (exit 137, with a note).
+ * memory, and the signal says no more than that (exit 137, with a note). A supervisor killed with
+ * SIGKILL cannot pass that on: its child runs to its end.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -200,7 +203,13 @@ export function superviseRun(entry: string, args: readonly string[]): Promise<nu
     const reader = new ProgressReader((fields) => bars.apply(fields));
     child.stderr!.setEncoding('utf8').on('data', (text: string) => filter.write(text));
     (child.stdio[PROGRESS_FD] as Readable).setEncoding('utf8').on('data', (text: string) => reader.write(text));
+    // A signal to the supervisor (a CI timeout's SIGTERM, Ctrl-C) goes on to the child, which ends the
+    // run; the supervisor then ends as the child did (128 + the signal's number).
+    const forward = (signal: NodeJS.Signals) => { child.kill(signal); };
+    const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+    for (const signal of signals) process.on(signal, forward);
     child.on('close', (status, signal) => {
+      for (const s of signals) process.off(s, forward);
       bars.finish();
       filter.end();
       const { code, stderr } = verdict(status, signal, filter.held, reader.progress, args);
