@@ -468,7 +468,16 @@ export class ClusterState {
     }
     if (keys.size === 0) return [];
     const services = [...keys].flatMap((key) => base.servicesByKey.get(key) ?? []);
-    const scopedPods = [...namespaces].flatMap((ns) => this.live.ofNamespace(ns).map((p) => this.live.shownInfo(p)!));
+    // The pods those services could select: a ServiceEntry's workloadSelector reads the whole namespace;
+    // else only pods some selector takes (in order, so the endpoints come out as from every pod).
+    const anyEntry = services.some((s) => s.kind === 'ServiceEntry');
+    const scopedPods: PodInfo[] = [];
+    for (const ns of namespaces) {
+      for (const p of this.live.ofNamespace(ns)) {
+        const info = this.live.shownInfo(p)!;
+        if (anyEntry || services.some((s) => s.namespace === info.namespace && serviceSelects(s.selector, info.labels))) scopedPods.push(info);
+      }
+    }
     const workloads = [...namespaces].flatMap((ns) => base.workloadsByNamespace.get(ns) ?? []);
     const fresh = endpointsByService(services, buildEndpoints(services, workloads, scopedPods, entries));
     return [...fresh.keys()].filter((key) => this.endpoints.set(key, fresh.get(key)!)).sort();
