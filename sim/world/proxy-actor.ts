@@ -78,6 +78,7 @@ export class ProxyActor {
   private warming: WarmingStep | null = null;
   /** The newest EDS push that ended warming since the last CDS response (null: none since). */
   private cutSince: number | null = null;
+  /** The last CDS applied and the service hosts of its EDS clusters (null before any CDS). */
   private edsHostsOf: { readonly config: ProxyConfig; readonly hosts: ReadonlySet<string> } | null = null;
   private dirty = false;
   /** NACK every response until this instant (a fault); -1: never. */
@@ -114,6 +115,8 @@ export class ProxyActor {
     if (type === 'CDS') this.startWarming(push, config);
     if (type === 'EDS') this.endWarming(push);
     this.applied.set(type, { push, config });
+    // What it watches changes with CDS only (edsHosts, asked for every proxy at every push).
+    if (type === 'CDS' && this.edsHostsOf?.config !== config) this.edsHostsOf = { config, hosts: edsHostsOf(config) };
     this.dirty = true;
     return true;
   }
@@ -209,10 +212,7 @@ export class ProxyActor {
 
   /** The service hosts of the EDS clusters of the last CDS applied (what it watches), or null before any. */
   edsHosts(): ReadonlySet<string> | null {
-    const cds = this.applied.get('CDS')?.config;
-    if (cds === undefined) return null;
-    if (this.edsHostsOf?.config !== cds) this.edsHostsOf = { config: cds, hosts: edsHostsOf(cds) };
-    return this.edsHostsOf.hosts;
+    return this.edsHostsOf?.hosts ?? null;
   }
 
   /** The last config of each type, for the end-of-run snapshot. */

@@ -31,7 +31,7 @@ const WATCHED: ReadonlySet<string> = new Set<ConfigKind>([
 
 // Memoised by object identity (see the header); NO_OBJECT stands for a null key.
 const scopedRequests = new WeakMap<PushRequest, WeakMap<PushContext, ScopeRequest>>();
-const plans = new WeakMap<ScopeRequest, WeakMap<PushContext, WeakMap<object, WeakMap<object, { readonly byKey: Map<string, PushPlan>; readonly byProxy: WeakMap<ProxyIdentity, PushPlan> }>>>>();
+const plans = new WeakMap<ScopeRequest, WeakMap<PushContext, WeakMap<object, WeakMap<object, Map<string, PushPlan>>>>>();
 const NO_OBJECT = {};
 
 export function scopeRequest(request: PushRequest, push: PushContext): ScopeRequest {
@@ -78,25 +78,23 @@ export function pushPlanner(request: ScopeRequest, push: PushContext, previous: 
   const byPush = nested(plans, request, () => new WeakMap());
   const byPrevious = nested(byPush, push, () => new WeakMap());
   const byHosts = nested(byPrevious, previous ?? NO_OBJECT, () => new WeakMap());
-  return (proxy, watchedHosts) => planOf(request, push, previous, nested(byHosts, watchedHosts ?? NO_OBJECT, () => ({ byKey: new Map<string, PushPlan>(), byProxy: new WeakMap<ProxyIdentity, PushPlan>() })), proxy, watchedHosts);
+  return (proxy, watchedHosts) => planOf(request, push, previous, nested(byHosts, watchedHosts ?? NO_OBJECT, () => new Map<string, PushPlan>()), proxy, watchedHosts);
 }
 
 function planOf(
-  request: ScopeRequest, push: PushContext, previous: PushContext | null,
-  shared: { readonly byKey: Map<string, PushPlan>; readonly byProxy: WeakMap<ProxyIdentity, PushPlan> },
+  request: ScopeRequest, push: PushContext, previous: PushContext | null, byKey: Map<string, PushPlan>,
   proxy: ProxyIdentity, watchedHosts: ReadonlySet<string> | null,
 ): PushPlan {
-  // A proxy asked twice (queued, then generated) finds its own answer without working out its share key again.
-  let plan = shared.byProxy.get(proxy);
-  if (plan !== undefined) return plan;
+  // The share key is remembered per proxy while the configs stay (proxy-scope.ts), so a proxy asked
+  // twice (queued, then generated) or at every push costs two lookups, and no table per push grows by
+  // a proxy.
   const pushProxy = pushProxyFrom(push, proxy);
   const key = planShareKey(request, push, previous, proxy, pushProxy);
-  plan = shared.byKey.get(key);
+  let plan = byKey.get(key);
   if (plan === undefined) {
     plan = planPush(request, pushProxy, proxyScopeFrom(push, proxy, sources(previous, watchedHosts)));
-    shared.byKey.set(key, plan);
+    byKey.set(key, plan);
   }
-  shared.byProxy.set(proxy, plan);
   return plan;
 }
 
