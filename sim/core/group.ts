@@ -23,7 +23,7 @@ export function addTo<K, T>(groups: Map<K, T[]>, key: K, item: T): void {
 }
 
 /** The value of `key`, made (and kept) by `make` the first time: the get-or-make step of a memo. */
-export function entryOf<K, V>(map: { get(key: K): V | undefined; set(key: K, value: V): unknown }, key: K, make: (key: K) => V): V {
+export function entryOf<K, V>(map: { get(key: K): V | undefined; set(key: K, value: V): unknown }, key: K, make: (key: K) => NoInfer<V>): V {
   let value = map.get(key);
   if (value === undefined) {
     value = make(key);
