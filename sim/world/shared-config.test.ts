@@ -428,3 +428,25 @@ test('an incremental snapshot (the config kept, endpoints of now) generates what
     }
   }
 });
+
+test("a service's plain virtual host is one object in every other namespace's route table, with its own namespace's short name only there", (t) => {
+  const [push] = pushes;
+  // n1 is scoped to itself, and n2's v2 pods see n0 only: a v1 pod of n2 sees the mesh, as n0's pods do.
+  const sidecarIn = (p: PushContext, ns: string) => proxies(p).find((pod) => pod.namespace === ns && pod.proxy === 'sidecar' && pod.labels['version'] !== 'v2')!;
+  const hostsOf = (p: PushContext, ns: string) => generateProxyConfig(p, proxyIdentityOf(sidecarIn(p, ns))).routes['8080']!.virtualHosts;
+  const [a, b] = [hostsOf(push, 'n0'), hostsOf(push, 'n2')];
+  const shared = a.filter((v) => b.includes(v));
+  t.true(shared.some((v) => v.name === `${host('s1', 'n1')}:8080`), "n1's s1 is one object in n0's and n2's tables");
+  for (const v of shared) t.false(v.domains.some((d) => /^s\d$/.test(d)), `${v.name}: no short name in a shared host`);
+  // s1 of n0: its short name is a domain in n0's table only, and the two hosts are different objects.
+  const own = a.find((v) => v.name === `${host('s1', 'n0')}:8080`)!;
+  const other = b.find((v) => v.name === `${host('s1', 'n0')}:8080`)!;
+  t.true(own.domains.includes('s1'));
+  t.false(other.domains.includes('s1'));
+  t.not(own, other);
+  // A fresh build (new service objects, so nothing remembered) gives the same tables, in new objects.
+  const fresh = pushOf(manifests(0), '1b');
+  t.deepEqual(hostsOf(fresh, 'n0'), a);
+  t.deepEqual(hostsOf(fresh, 'n2'), b);
+  t.false(hostsOf(fresh, 'n0').some((v) => shared.includes(v)));
+});
