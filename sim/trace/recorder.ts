@@ -12,7 +12,6 @@
  */
 import { assert } from '../core/assert.ts';
 import { compareNumbers, compareStrings } from '../core/compare.ts';
-import { entryOf } from '../core/group.ts';
 import { StableHasher } from '../core/hash.ts';
 import { REQUEST_DURATION_BUCKETS_MS } from './run-record.ts';
 import type { LatencyHistogram, ProxyConvergence, PushRecord, RequestCount, StreamCut, TimelineMark } from './run-record.ts';
@@ -53,9 +52,13 @@ function cumulativeCounts(durations: readonly number[]): number[] {
   });
 }
 
-// One maker for every level (no closure per request); each call site fixes its types.
-function newMap<K, V>(): Map<K, V> {
-  return new Map<K, V>();
+function childMap<K, V>(parent: Map<string, Map<K, V>>, key: string): Map<K, V> {
+  let child = parent.get(key);
+  if (child === undefined) {
+    child = new Map();
+    parent.set(key, child);
+  }
+  return child;
 }
 
 export class Recorder {
@@ -100,9 +103,20 @@ export class Recorder {
     this.hasher.update('R').updateDecimal(request.endUs).update('|').updateDecimal(request.durationUs).update('|').updateDecimal(atUs).update(series.tail);
   }
 
-  /** One label set's counters, found through the labels (no key string per request). */
+  /**
+   * One label set's counters, found through the labels (no key string per request). Written out
+   * rather than through core/group.ts entryOf: this runs for every request, and a shared helper's
+   * callback call site is megamorphic.
+   */
   private seriesOf(source: string, destination: string, service: string, code: number, flags: string): Series {
-    const byCode = entryOf(entryOf(entryOf(entryOf(this.series, source, newMap), destination, newMap), service, newMap), code, newMap);
+    const bySource = childMap(this.series, source);
+    const byDestination = childMap(bySource, destination);
+    const byService = childMap(byDestination, service);
+    let byCode = byService.get(code);
+    if (byCode === undefined) {
+      byCode = new Map();
+      byService.set(code, byCode);
+    }
     let series = byCode.get(flags);
     if (series === undefined) {
       series = { tail: `|${source}|${destination}|${service}|${code}|${flags}\n`, byBucket: new Map() };

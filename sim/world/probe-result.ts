@@ -8,7 +8,6 @@
  * Not modelled: a destination's subset or port beyond what the cluster name says (a passthrough or
  * inbound cluster names none).
  */
-import { entryOf } from '../core/group.ts';
 import type { InboundSecurity, Outcome } from '../proxy/outcome.ts';
 import type { PodInfo } from '../topology/model.ts';
 import type { ProbeDestination, ProbeHop, ProbeResult } from './probe-types.ts';
@@ -44,9 +43,15 @@ export function authzOf(authz: NonNullable<InboundSecurity['authz']>): NonNullab
 const podDestinations = new WeakMap<PodInfo, Map<string, ProbeDestination>>();
 
 export function destinationOf(outcome: Outcome, pod: PodInfo | null, parts: readonly string[]): ProbeDestination {
+  // Written out rather than through core/group.ts entryOf: this runs for every forwarded request, and
+  // a shared helper's callback call site is megamorphic.
   if (pod === null) return destinationFrom(outcome, pod, parts);
-  const byCluster = entryOf(podDestinations, pod, () => new Map<string, ProbeDestination>());
-  return entryOf(byCluster, outcome.cluster ?? '', () => destinationFrom(outcome, pod, parts));
+  let byCluster = podDestinations.get(pod);
+  if (byCluster === undefined) podDestinations.set(pod, byCluster = new Map());
+  const cluster = outcome.cluster ?? '';
+  let destination = byCluster.get(cluster);
+  if (destination === undefined) byCluster.set(cluster, destination = destinationFrom(outcome, pod, parts));
+  return destination;
 }
 
 function destinationFrom(outcome: Outcome, pod: PodInfo | null, parts: readonly string[]): ProbeDestination {
