@@ -7,9 +7,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import test from 'ava';
-import { childProgressWriter, FatalReportFilter, progressLine, ProgressReader, SUPERVISED_ENV, verdict } from './supervise.ts';
+import { BarReplay, childProgressWriter, FatalReportFilter, progressLine, ProgressReader, remoteBar, SUPERVISED_ENV, verdict } from './supervise.ts';
 import { EXIT } from './user-error.ts';
-import { BarReplay, remoteBar } from './progress-bar.ts';
 import type { ProgressBar } from './progress-bar.ts';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));

@@ -24,7 +24,8 @@ import os from 'node:os';
 import v8 from 'node:v8';
 import type { Readable } from 'node:stream';
 import { outOfMemoryMessage } from './memory-guard.ts';
-import { BarReplay, terminalBar } from './progress-bar.ts';
+import { terminalBar } from './progress-bar.ts';
+import type { ProgressBar } from './progress-bar.ts';
 import { EXIT } from './user-error.ts';
 
 /**
@@ -136,11 +137,54 @@ export class ProgressReader {
   }
 }
 
-/** The line the child writes on its progress pipe for one memory sample (and the `what` line first). */
+/**
+ * A line of the progress pipe: `what` (once), `at` (one memory sample), `bar` (a move of the progress
+ * bar: `start TOTAL NAME`, `update SECONDS`, `stop`). Tabs and newlines in text become spaces.
+ */
 export function progressLine(kind: 'what', text: string): string;
 export function progressLine(kind: 'at', nowUs: number, usedBytes: number, limitBytes: number): string;
-export function progressLine(kind: 'what' | 'at', ...fields: (string | number)[]): string {
+export function progressLine(kind: 'bar', ...fields: (string | number)[]): string;
+export function progressLine(kind: 'what' | 'at' | 'bar', ...fields: (string | number)[]): string {
   return `${kind}\t${fields.map((f) => (typeof f === 'string' ? f.replace(/[\t\n]/g, ' ') : String(Math.round(f)))).join('\t')}\n`;
+}
+
+/** A bar whose moves go to `send` as `bar` lines (the supervised child's side). */
+export function remoteBar(name: string, send: (line: string) => void): ProgressBar {
+  return {
+    start: (totalS) => send(progressLine('bar', 'start', totalS, name)),
+    update: (simulatedS) => send(progressLine('bar', 'update', simulatedS)),
+    stop: () => send(progressLine('bar', 'stop')),
+  };
+}
+
+/** Replays the fields of `bar` lines (after `bar`) on the supervisor's side; `make` draws a bar. */
+export class BarReplay {
+  private readonly make: (name: string) => ProgressBar;
+  private bar: ProgressBar | null = null;
+
+  constructor(make: (name: string) => ProgressBar) {
+    this.make = make;
+  }
+
+  apply(fields: readonly string[]): void {
+    const [move, value, ...name] = fields;
+    const n = Number(value);
+    if (move === 'start' && Number.isSafeInteger(n) && n >= 0) {
+      this.bar?.stop();
+      this.bar = this.make(name.join('\t'));
+      this.bar.start(n);
+    } else if (move === 'update' && Number.isSafeInteger(n) && n >= 0) {
+      this.bar?.update(n);
+    } else if (move === 'stop') {
+      this.finish();
+    }
+  }
+
+  /** The child ended (its bar may still be open, if it died). */
+  finish(): void {
+    this.bar?.stop();
+    this.bar = null;
+  }
 }
 
 /**
@@ -208,6 +252,12 @@ export function superviseRun(entry: string, args: readonly string[]): Promise<nu
     const forward = (signal: NodeJS.Signals) => { child.kill(signal); };
     const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
     for (const signal of signals) process.on(signal, forward);
+    child.on('error', (error) => {
+      // The child could not be started at all (no 'close' follows).
+      for (const s of signals) process.off(s, forward);
+      process.stderr.write(`meshsim: could not start the run: ${error.message}\n`);
+      resolve(EXIT.internalError);
+    });
     child.on('close', (status, signal) => {
       for (const s of signals) process.off(s, forward);
       bars.finish();

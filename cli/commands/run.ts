@@ -18,8 +18,8 @@ import { createJwtVerifier } from '../jwt-verifier.ts';
 import { formatSummary } from '../report/summary.ts';
 import { writeReport } from '../report/write-report.ts';
 import { formatMemoryUse, MemoryGuard } from '../memory-guard.ts';
-import { remoteBar, terminalBar } from '../progress-bar.ts';
-import { childProgressWriter, progressLine, STDERR_TTY_ENV } from '../supervise.ts';
+import { terminalBar } from '../progress-bar.ts';
+import { childProgressWriter, progressLine, remoteBar, STDERR_TTY_ENV } from '../supervise.ts';
 import { EXIT, UserError } from '../user-error.ts';
 
 export interface RunFlags {

@@ -167,7 +167,6 @@ function makeCluster(service: ServiceInfo, port: ServicePort, subset: string, ba
   };
 }
 
-
 /**
  * Whether each endpoint takes Istio mTLS on its port (EDS `tlsMode`, mtls_checker.go checkMtlsEnabled):
  * it runs a sidecar and its workload's PeerAuthentication for that port is not DISABLE.

@@ -144,14 +144,10 @@ export function forwardedOutcome(
   hold: UpstreamHold | null = null, mirrors: readonly MirrorCopy[] = [],
 ): Outcome {
   const flags = walk.flags.length === 0 ? NO_FLAGS : [...walk.flags];
-  if (mirrors.length === 0) {
-    return hold === null
-      ? { ...walk, flags, status: null, connected: true, endpoint, upstream, responseHeaders, reason, kind: 'forwarded' }
-      : { ...walk, flags, status: null, connected: true, endpoint, upstream, responseHeaders, reason, kind: 'forwarded', hold };
-  }
-  return hold === null
-    ? { ...walk, flags, status: null, connected: true, endpoint, upstream, responseHeaders, reason, kind: 'forwarded', mirrors }
-    : { ...walk, flags, status: null, connected: true, endpoint, upstream, responseHeaders, reason, kind: 'forwarded', mirrors, hold };
+  const sent: { -readonly [K in keyof OutcomeBase]: OutcomeBase[K] } & { kind: 'forwarded' } = { ...walk, flags, status: null, connected: true, endpoint, upstream, responseHeaders, reason, kind: 'forwarded' };
+  if (mirrors.length > 0) sent.mirrors = mirrors;
+  if (hold !== null) sent.hold = hold;
+  return sent;
 }
 
 // The flags of an outcome that raised none, shared (frozen: outcomes are values, never edited).

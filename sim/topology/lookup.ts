@@ -7,9 +7,10 @@
  * first use) and kept in a WeakMap keyed by the list itself: derived data that dies with the list,
  * never state a world can observe. A topology rebuilt for a pod change keeps its `services` list, so
  * the service indexes survive pod churn. The owner of a changing topology (the run's cluster state) may
- * lend its own up-to-date index for the pod and endpoint lists it hands out (`lendIndexes`), and takes it
- * back (`recallIndexes`) before its state moves on; a list whose index was recalled builds its own
- * on its next lookup, so an answer always matches a scan of the list asked.
+ * lend its own up-to-date index for the pod and endpoint lists it hands out (`lendPodIndex`,
+ * `lendEndpointIndex`), and takes it back (`recallPodIndex`, `recallEndpointIndex`) before its state
+ * moves on; a list whose index was recalled builds its own on its next lookup, so an answer always
+ * matches a scan of the list asked.
  *
  * Not modelled: nothing; this is an access path, not a model.
  */
@@ -46,37 +47,24 @@ export function endpointsByPortKey(endpoints: readonly EndpointInfo[]): Map<stri
 }
 
 /**
- * The owner of `pods` and `endpoints` answers their lookups from its own indexes (which must answer as
- * a scan of these lists would) until it calls `recallIndexes`.
+ * The owner of `pods` answers their lookups from its own index (which must answer as a scan of the
+ * list would) until it calls `recallPodIndex`.
  */
-export function lendIndexes(
-  pods: readonly PodInfo[], byIp: (ip: string) => PodInfo | undefined,
-  endpoints: readonly EndpointInfo[], ofPort: (hostname: string, namespace: string, port: number) => readonly EndpointInfo[],
-): void {
-  lendPodIndex(pods, byIp);
-  lendEndpointIndex(endpoints, ofPort);
-}
-
-/** `lendIndexes` for a pod list alone. */
 export function lendPodIndex(pods: readonly PodInfo[], byIp: (ip: string) => PodInfo | undefined): void {
   podIndexes.set(pods, { get: byIp });
 }
 
-/** `lendIndexes` for an endpoint list alone. */
+/** The same for an endpoint list, until `recallEndpointIndex`. */
 export function lendEndpointIndex(endpoints: readonly EndpointInfo[], ofPort: (hostname: string, namespace: string, port: number) => readonly EndpointInfo[]): void {
   endpointIndexes.set(endpoints, { ofPort });
 }
 
-/** The lent indexes of these lists are withdrawn: lookups build their own from the lists. */
-export function recallIndexes(pods: readonly PodInfo[], endpoints: readonly EndpointInfo[]): void {
-  recallPodIndex(pods);
-  recallEndpointIndex(endpoints);
-}
-
+/** The lent index of this list is withdrawn: lookups build their own from the list. */
 export function recallPodIndex(pods: readonly PodInfo[]): void {
   podIndexes.delete(pods);
 }
 
+/** The same for an endpoint list. */
 export function recallEndpointIndex(endpoints: readonly EndpointInfo[]): void {
   endpointIndexes.delete(endpoints);
 }

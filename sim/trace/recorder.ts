@@ -52,7 +52,7 @@ function cumulativeCounts(durations: readonly number[]): number[] {
   });
 }
 
-function childMap<K, V>(parent: Map<string, Map<K, V>>, key: string): Map<K, V> {
+function childMap<P, K, V>(parent: Map<P, Map<K, V>>, key: P): Map<K, V> {
   let child = parent.get(key);
   if (child === undefined) {
     child = new Map();
@@ -109,14 +109,7 @@ export class Recorder {
    * callback call site is megamorphic.
    */
   private seriesOf(source: string, destination: string, service: string, code: number, flags: string): Series {
-    const bySource = childMap(this.series, source);
-    const byDestination = childMap(bySource, destination);
-    const byService = childMap(byDestination, service);
-    let byCode = byService.get(code);
-    if (byCode === undefined) {
-      byCode = new Map();
-      byService.set(code, byCode);
-    }
+    const byCode = childMap(childMap(childMap(childMap(this.series, source), destination), service), code);
     let series = byCode.get(flags);
     if (series === undefined) {
       series = { tail: `|${source}|${destination}|${service}|${code}|${flags}\n`, byBucket: new Map() };
