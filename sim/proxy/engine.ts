@@ -71,6 +71,7 @@ export function handleCall(
   config: ProxyConfig, call: Call, state: ProxyState, rng: Rng, direction: 'outbound' | 'inbound' = 'outbound', inbound: InboundOptions = {},
 ): Outcome {
   assertCall(call);
+  state.lastRoute = null;
   const listener = direction === 'inbound' ? selectInboundListener(config.listeners) : selectListener(config.listeners, call);
   if (listener === null) {
     return refusedOutcome(WALK_START, direction === 'inbound'
@@ -152,6 +153,7 @@ function handleHttp(
     return localReplyOutcome(walk, 404, 'NR', `${describeRequest(request)}: no route in virtual host "${virtualHost.name}" matches: 404 NR.`);
   }
   walk = { ...walk, route: route.name };
+  state.lastRoute = route;
   const faults = evaluateFaults(route, rng);
   if (faults.delayed) walk = { ...walk, delayUs: walk.delayUs + faults.delayUs, flags: [...walk.flags, 'DI'] };
   if (faults.abort !== null) {
@@ -200,6 +202,7 @@ export function handleShadow(
   // The async client has no downstream connection: no original destination (0.0.0.0:0 stands in).
   const call: Call = { destinationIp: '0.0.0.0', destinationPort: 0, protocol: 'http', request, sourceIp };
   assertCall(call);
+  state.lastRoute = null;
   const asked = `Shadow copy ${describeRequest(request)}`;
   const walk: Walk = { ...WALK_START, cluster: clusterName };
   const cluster = clusterNamed(config, clusterName);

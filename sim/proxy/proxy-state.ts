@@ -22,6 +22,7 @@
  */
 import { assert } from '../core/assert.ts';
 import type { LbEndpoint } from '../xds/cluster.ts';
+import type { Route } from '../xds/route.ts';
 import type { ConnectionPoolState } from './circuit-breaker.ts';
 import type { MaglevTable } from './maglev.ts';
 import type { OutlierDetector } from './outlier-detection.ts';
@@ -71,10 +72,15 @@ export interface ProxyState {
    * reason of a forwarded request, the one every request would pay for, empty (''); failures keep theirs.
    */
   readonly explain: boolean;
+  /**
+   * The route the last HTTP call through this proxy matched (null: none, or not an HTTP call). The engine
+   * sets it on every call; a run's flow plans read it right after the call (sim/world/flow-plans.ts).
+   */
+  lastRoute: Route | null;
 }
 
 export function createProxyState(explain = true): ProxyState {
-  return { roundRobin: new Map(), hashTables: new Map(), activeRequests: new Map(), nowUs: null, outlierDetectors: new Map(), connectionPools: new Map(), nextRequestId: 0, explain };
+  return { roundRobin: new Map(), hashTables: new Map(), activeRequests: new Map(), nowUs: null, outlierDetectors: new Map(), connectionPools: new Map(), nextRequestId: 0, explain, lastRoute: null };
 }
 
 export function endpointKey(clusterName: string, endpoint: Pick<LbEndpoint, 'address' | 'port'>): string {

@@ -396,6 +396,11 @@ export class ClusterState {
     return { ...pod, ...(node === null ? {} : { node: node.name }), ...(locality === undefined ? {} : { locality }) };
   }
 
+  /** Is any node down? */
+  anyNodeDown(): boolean {
+    return this.downNodes.size > 0;
+  }
+
   /** Is the pod's node down (the pod does not answer)? */
   onDownNode(pod: PodInfo): boolean {
     return pod.node !== undefined && this.downNodes.has(pod.node);

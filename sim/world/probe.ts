@@ -37,6 +37,8 @@
 import type { Rng } from '../core/prng.ts';
 import { assert } from '../core/assert.ts';
 import { checkFastPath } from '../proxy/check-fast-path.ts';
+import { FlowPlans } from './flow-plans.ts';
+import type { TrailHop } from './flow-plans.ts';
 import { handleCall, handleShadow } from '../proxy/engine.ts';
 import { WALK_START, refusedOutcome } from '../proxy/outcome.ts';
 import type { InboundOptions } from '../proxy/inbound-security.ts';
@@ -84,6 +86,11 @@ export interface ProbeOptions {
    * reads none: false leaves a forwarded hop's reason empty (proxy-state.ts `explain`).
    */
   readonly explain?: boolean;
+  /**
+   * Whether a run's steady flows go by plan (flow-plans.ts) once their walks have shown every endpoint
+   * (default false; needs the view's `planEpoch`). Check mode walks every request and compares.
+   */
+  readonly flowPlans?: boolean;
 }
 
 /**
@@ -101,6 +108,11 @@ export interface MeshView {
   podAt?(address: string): PodInfo | undefined;
   /** The pod's workload certificate is past notAfter (a fault): every mTLS handshake with it fails. */
   certificateExpired?(pod: PodInfo): boolean;
+  /**
+   * The epoch of the proxies' configs (it moves whenever a proxy applies config, comes or goes), or
+   * null while a fault could fail a connection (a link fault, a node down, an expired certificate).
+   */
+  planEpoch?(): number | null;
 }
 
 /** One probe session: the mesh, the seeded stream, and each proxy's load-balancer state. */
@@ -116,12 +128,15 @@ export class ProbeSession {
   private readonly rng: Rng;
   private readonly outlierRng: Rng;
   private readonly options: ProbeOptions;
+  /** A run's flow plans (null: every request walks). */
+  private readonly plans: FlowPlans | null;
 
   constructor(mesh: MeshView, rng: Rng, options: ProbeOptions = {}) {
     this.mesh = mesh;
     this.rng = rng;
     this.outlierRng = options.outlierRng ?? rng.fork('outlier-detection');
     this.options = options;
+    this.plans = options.flowPlans === true && mesh.planEpoch !== undefined ? new FlowPlans(rng) : null;
   }
 
   /**
@@ -135,9 +150,21 @@ export class ProbeSession {
     if (request.jwt !== undefined && request.jwtClaims !== undefined) {
       return { error: 'a probe takes a token (jwt) or stand-in claims (jwtClaims), not both', hint: 'Send a signed token with jwt, or claims whose signature is taken as good with jwtClaims.' };
     }
+    // A steady flow in a run goes by its plan (flow-plans.ts); check mode walks it and compares.
+    const epoch = this.plans === null || source == null || nowUs === undefined ? null : this.mesh.planEpoch!();
+    if (epoch !== null && this.options.check !== true) {
+      const planned = this.plans!.attempt(request, source!, nowUs!, epoch, this.mesh.topology);
+      if (planned !== null) return planned;
+    }
     const named = source === undefined ? this.sourceOf(request.from) : { pod: source, gateway: source !== null && source.proxy === 'gateway' };
     if ('error' in named) return named;
-    return this.send(request, url, named, { nowUs: nowUs ?? null, holds: [], mirrors: [] });
+    const trail: RunContext['trail'] = epoch === null || named.gateway || request.jwt !== undefined || request.jwtClaims !== undefined ? null : { first: null, hops: [] };
+    const result = this.send(request, url, named, { nowUs: nowUs ?? null, holds: [], mirrors: [], trail });
+    if (trail === null || trail.first === null || 'error' in result) return result;
+    const learned = { first: trail.first, hops: trail.hops };
+    if (this.options.check === true) this.plans!.check(request, source!, epoch!, this.mesh.topology, learned, result);
+    this.plans!.record(request, source!, epoch!, this.mesh.topology, learned, result);
+    return result;
   }
 
   /**
@@ -148,7 +175,7 @@ export class ProbeSession {
   shadow(mirror: ProbeMirror, nowUs?: number): ProbeResult | ProbeError {
     const pod = this.mesh.topology.pods.find((p) => `${p.name}.${p.namespace}` === mirror.proxy);
     if (pod === undefined) return { error: `no pod ${mirror.proxy} to send the shadow copy from`, hint: 'A shadow copy leaves from the proxy that mirrored the request; that pod is gone.' };
-    const run: RunContext = { nowUs: nowUs ?? null, holds: [], mirrors: [] };
+    const run: RunContext = { nowUs: nowUs ?? null, holds: [], mirrors: [], trail: null };
     const { method, scheme, authority, path, headers } = mirror.upstream;
     const first: Call = { destinationIp: '0.0.0.0', destinationPort: 0, protocol: 'http', request: { method, scheme, authority, path, headers: { ...headers } }, sourceIp: pod.ip };
     const inbound: InboundOptions = { jwtVerifier: this.options.verifier ?? null, nowSeconds: this.options.nowSeconds ?? 0, extAuthz: () => undefined };
@@ -185,6 +212,7 @@ export class ProbeSession {
     // A raw client outside the mesh chooses its own transport (--tls); a proxy decides for its own pod.
     const first: Call = source.pod === null ? { ...call, transport: request.tls ?? 'plaintext', sourceIp: EXTERNAL_CLIENT_IP } : { ...call, sourceIp: source.pod.ip };
     const gateway: GatewaySecurity = { security: null };
+    if (run.trail !== null) run.trail.first = first;
     const walked = withGatewaySecurity(this.walk(source.pod, first, inbound, gateway, run), gateway.security);
     const mirrored = run.mirrors.length === 0 ? walked : { ...walked, mirrors: run.mirrors };
     const result = run.holds.length === 0 ? mirrored : { ...mirrored, holds: run.holds };
@@ -313,6 +341,7 @@ export class ProbeSession {
       ? handleShadow(config, shadowCluster, call.request, pod.ip, state, this.rng)
       : handleCall(config, call, state, this.rng, direction, inbound);
     if (this.options.check === true && shadowCluster === null) checkFastPath(config, call, direction, outcome);
+    run.trail?.hops.push({ pod, config, state, outcome, route: state.lastRoute });
     const hold = outcome.hold;
     if (hold !== undefined) {
       run.holds.push({ cluster: hold.cluster, pool: hold.pool, host: hold.host, request: hold.request, admission: hold.admission, detector: hold.detector, proxy: config.proxy.id });
@@ -445,8 +474,11 @@ interface GatewaySecurity { security: InboundSecurity | null }
 /** What a probe request becomes before it is sent: its parsed URL's HTTP request and inbound options. */
 interface Prepared { readonly url: ProbeUrl; readonly http: HttpRequest; readonly inbound: InboundOptions }
 
-/** The instant of a run's attempt (null at rest), the pool slots its proxies took, the shadow copies they send. */
-interface RunContext { readonly nowUs: number | null; readonly holds: ProbeHold[]; readonly mirrors: ProbeMirror[] }
+/**
+ * The instant of a run's attempt (null at rest), the pool slots its proxies took, the shadow copies they
+ * send, and the trail the flow plans learn from (null: none wanted).
+ */
+interface RunContext { readonly nowUs: number | null; readonly holds: ProbeHold[]; readonly mirrors: ProbeMirror[]; readonly trail: { first: Call | null; readonly hops: TrailHop[] } | null }
 
 /** Istio mTLS when the cluster's TLS (or auto mTLS to an endpoint that takes it) says so; else plain text or TLS. */
 function clusterOf(config: ProxyConfig | null, name: string): Cluster | undefined {

@@ -67,6 +67,11 @@ const NO_CLUSTERS: ClusterLayers = { clusters: {} };
 
 export const XDS_ORDER: readonly XdsType[] = ['CDS', 'EDS', 'LDS', 'RDS'];
 
+/** A counter the proxies of a run share: it moves whenever any of them applies config. */
+export interface ConfigEpoch {
+  value: number;
+}
+
 export class ProxyActor {
   readonly pod: LivePod;
   readonly identity: ProxyIdentity;
@@ -91,10 +96,14 @@ export class ProxyActor {
   extraDelayUs = 0;
   delayUntilUs = -1;
 
-  constructor(pod: LivePod, identity: ProxyIdentity, replica: number) {
+  /** Moved whenever this proxy applies config (the run's flow plans hold while it stays: flow-plans.ts). */
+  private readonly epoch: ConfigEpoch | null;
+
+  constructor(pod: LivePod, identity: ProxyIdentity, replica: number, epoch: ConfigEpoch | null = null) {
     this.pod = pod;
     this.identity = identity;
     this.replica = replica;
+    this.epoch = epoch;
   }
 
   get id(): string {
@@ -118,6 +127,7 @@ export class ProxyActor {
     // What it watches changes with CDS only (edsHosts, asked for every proxy at every push).
     if (type === 'CDS' && this.edsHostsOf?.config !== config) this.edsHostsOf = { config, hosts: edsHostsOf(config) };
     this.dirty = true;
+    if (this.epoch !== null) this.epoch.value += 1;
     return true;
   }
 

@@ -37,6 +37,7 @@ import { ProbeSession } from './probe.ts';
 import type { MeshView } from './probe.ts';
 import type { ProbeRequest } from './probe-types.ts';
 import { ProxyActor } from './proxy-actor.ts';
+import type { ConfigEpoch } from './proxy-actor.ts';
 import { ControlPlane, isControlPlaneEvent } from './control-plane.ts';
 import type { ControlPlaneEvent } from './control-plane.ts';
 import type { Scenario, TimelineStep } from './scenario.ts';
@@ -73,6 +74,8 @@ export interface SimulationOptions {
   readonly progress?: (nowUs: number) => void;
   /** Check mode: the hot path's caches and indexes are checked against the reference code on every request. */
   readonly check?: boolean;
+  /** Steady flows go by plan (flow-plans.ts; default true); false walks every request (the reference path). */
+  readonly flowPlans?: boolean;
 }
 
 export class Simulation {
@@ -94,6 +97,8 @@ export class Simulation {
   /** Workloads whose proxies NACK until the instant (a fault), and whose certificates are expired. */
   private readonly nackUntil = new Map<string, number>();
   private readonly expired = new Set<string>();
+  /** Moves whenever a proxy applies config, comes or goes (flow plans hold while it stays). */
+  private readonly configEpoch: ConfigEpoch = { value: 0 };
   private readonly proxyIds = new WeakMap<PodInfo, string>();
   /** The values of `proxies` in id order. */
   private readonly proxyOrder: ProxyActor[] = [];
@@ -120,8 +125,9 @@ export class Simulation {
       podAt: (ip) => cluster.podAt(ip),
       connectFails: (from, to) => this.connectFails(from, to),
       certificateExpired: (pod) => this.expired.size > 0 && this.expired.has(`${pod.namespace}/${pod.workload}`),
+      planEpoch: () => (this.expired.size > 0 || this.cluster.anyNodeDown() || this.links.anyActive(this.loop.nowUs) ? null : this.configEpoch.value),
     };
-    const session = new ProbeSession(view, root.fork('load-balancing'), { verifier: options.verifier ?? null, check: options.check === true, explain: false });
+    const session = new ProbeSession(view, root.fork('load-balancing'), { verifier: options.verifier ?? null, check: options.check === true, explain: false, flowPlans: options.flowPlans !== false });
     const loop = this.loop;
     this.traffic = new Traffic({
       session,
@@ -278,7 +284,8 @@ export class Simulation {
   /** `inOrder` false: the caller sorts `proxyOrder` once after adding many (the mesh at t=0). */
   private addProxy(pod: LivePod, inOrder = true): ProxyActor {
     const identity = proxyIdentityOf(pod.info);
-    const actor = new ProxyActor(pod, identity, this.controlPlane.replicaFor(hash32(identity.id)));
+    const actor = new ProxyActor(pod, identity, this.controlPlane.replicaFor(hash32(identity.id)), this.configEpoch);
+    this.configEpoch.value += 1;
     actor.nackUntilUs = this.nackUntil.get(pod.workloadKey) ?? -1;
     if (!inOrder) this.proxyOrder.push(actor);
     else {
@@ -307,6 +314,7 @@ export class Simulation {
     const actor = this.proxies.get(id);
     if (actor === undefined) return;
     this.proxies.delete(id);
+    this.configEpoch.value += 1;
     this.proxyOrder.splice(this.proxyPosition(id), 1);
     this.controlPlane.forget(actor);
   }

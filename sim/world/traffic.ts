@@ -50,6 +50,8 @@ import { AttemptResilience } from './resilience.ts';
 import type { RetryOn } from './traffic-rules.ts';
 import type { RetryBackoffState } from '../proxy/retry-backoff.ts';
 
+type AppCall = AppSpec['calls'][number];
+
 export type TrafficEvent =
   | { readonly kind: 'attempt'; readonly exchange: number }
   | { readonly kind: 'app-arrive'; readonly exchange: number; readonly token: number }
@@ -107,6 +109,7 @@ export class Traffic {
   private readonly pods: (namespace: string, name: string) => PodInfo | undefined;
   private readonly rng: Rng;
   private readonly resilience: AttemptResilience<TrafficEvent>;
+  private readonly callRequests = new WeakMap<AppCall, { readonly namespace: string; readonly workload: string; readonly request: ProbeRequest }>();
 
   constructor(options: {
     session: ProbeSession; host: TrafficHost; recorder: Recorder; network: NetworkSettings; apps: readonly AppSpec[];
@@ -253,11 +256,23 @@ export class Traffic {
     if (app.nextCall < calls.length) {
       const call = calls[app.nextCall]!;
       app.nextCall += 1;
-      this.start({ from: `${app.pod.namespace}/${app.pod.workload}`, url: call.url, method: call.method }, app.pod, exchange.id, null);
+      this.start(this.callRequest(call, app.pod), app.pod, exchange.id, null);
       return;
     }
     const serviceUs = app.spec === null ? 0 : sampleDuration(this.rng, app.spec.serviceTime);
     this.host.schedule(serviceUs, { kind: 'app-done', exchange: exchange.id, token: exchange.token });
+  }
+
+  /**
+   * The request an app's call sends: one object per call of a workload's spec (a spec is per workload,
+   * so `from` is the same for each of its pods), as the probe session remembers requests by object.
+   */
+  private callRequest(call: AppCall, pod: PodInfo): ProbeRequest {
+    const known = this.callRequests.get(call);
+    if (known !== undefined && known.namespace === pod.namespace && known.workload === pod.workload) return known.request;
+    const request = { from: `${pod.namespace}/${pod.workload}`, url: call.url, method: call.method };
+    this.callRequests.set(call, { namespace: pod.namespace, workload: pod.workload, request });
+    return request;
   }
 
   private appDone(exchange: Exchange): void {
