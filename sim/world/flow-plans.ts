@@ -103,6 +103,8 @@ interface DeadPlan {
 export class FlowPlans {
   private readonly plans = new WeakMap<ProbeRequest, WeakMap<PodInfo, FlowPlan | DeadPlan>>();
   private readonly rng: Rng;
+  /** Attempts that went by plan so far. */
+  planned = 0;
 
   /** `rng`: the session's stream, which the walk's load balancers draw from. */
   constructor(rng: Rng) {
@@ -123,6 +125,7 @@ export class FlowPlans {
     const out = holdOf(admitUpstream(state, plan.cluster, resolution.endpoint, 'http'), plan.proxy);
     target.state.nowUs = nowUs;
     const into = holdOf(admitUpstream(target.state, target.cluster, target.endpoint, 'http'), target.proxy);
+    this.planned += 1;
     return { ...target.result, holds: [out, into] };
   }
 

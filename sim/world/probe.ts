@@ -139,6 +139,11 @@ export class ProbeSession {
     this.plans = options.flowPlans === true && mesh.planEpoch !== undefined ? new FlowPlans(rng) : null;
   }
 
+  /** A run's attempts that went by plan so far (flow-plans.ts). */
+  get plannedAttempts(): number {
+    return this.plans?.planned ?? 0;
+  }
+
   /**
    * One request. `source` names the exact client pod (null: outside the cluster) instead of
    * `request.from`'s first pod, as a simulation in time does when it spreads load over a workload's pods.

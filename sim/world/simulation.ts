@@ -99,6 +99,7 @@ export class Simulation {
   private readonly expired = new Set<string>();
   /** Moves whenever a proxy applies config, comes or goes (flow plans hold while it stays). */
   private readonly configEpoch: ConfigEpoch = { value: 0 };
+  private readonly session: ProbeSession;
   private readonly proxyIds = new WeakMap<PodInfo, string>();
   /** The values of `proxies` in id order. */
   private readonly proxyOrder: ProxyActor[] = [];
@@ -128,6 +129,7 @@ export class Simulation {
       planEpoch: () => (this.expired.size > 0 || this.cluster.anyNodeDown() || this.links.anyActive(this.loop.nowUs) ? null : this.configEpoch.value),
     };
     const session = new ProbeSession(view, root.fork('load-balancing'), { verifier: options.verifier ?? null, check: options.check === true, explain: false, flowPlans: options.flowPlans !== false });
+    this.session = session;
     const loop = this.loop;
     this.traffic = new Traffic({
       session,
@@ -185,6 +187,11 @@ export class Simulation {
   /** Pods alive now (every phase but terminated), for figures such as memory per pod. */
   get livePodCount(): number {
     return this.cluster.livePods().length;
+  }
+
+  /** The attempts that went by flow plan so far (flow-plans.ts): what the hot path took on. */
+  get plannedAttempts(): number {
+    return this.session.plannedAttempts;
   }
 
   run(): RunRecord {
