@@ -72,10 +72,16 @@ export function chooseEndpoint(
 ): LbEndpoint | null {
   if (cluster.discovery === 'ORIGINAL_DST') return originalDestination(call);
   const endpoints = assignment?.endpoints ?? [];
-  const source = cluster.localityLb === undefined || oneLocality(cluster.localityLb, endpoints)
-    ? { hosts: loadBalancingCandidates(state, cluster, endpoints), key: cluster.name, hashKey }
-    : localitySource(cluster, endpoints, client, state, rng, hashKey);
-  const hosts = source.hosts;
+  // Without locality the cluster-wide candidates are the answer (no HostSource built per request).
+  if (cluster.localityLb === undefined || oneLocality(cluster.localityLb, endpoints)) {
+    return pickHost(cluster, loadBalancingCandidates(state, cluster, endpoints), cluster.name, hashKey, state, rng);
+  }
+  const source = localitySource(cluster, endpoints, client, state, rng, hashKey);
+  return pickHost(cluster, source.hosts, source.key, source.hashKey, state, rng);
+}
+
+/** One host of `hosts` by the cluster's policy; `key` names the balancer state kept for them. */
+function pickHost(cluster: Cluster, hosts: readonly LbEndpoint[], key: string, hashKey: number | null, state: ProxyState, rng: Rng): LbEndpoint | null {
   for (const host of hosts) {
     assert(Number.isSafeInteger(host.weight) && host.weight >= 1,
       () => `endpoint ${host.address}:${host.port} of ${cluster.name} has weight ${host.weight}; Envoy needs an integer ≥ 1`);
@@ -84,12 +90,12 @@ export function chooseEndpoint(
   if (hosts.length === 1) return hosts[0] ?? null;
   switch (cluster.lbPolicy) {
     case 'ROUND_ROBIN':
-      return pickRoundRobin(source.key, hosts, state, rng);
+      return pickRoundRobin(key, hosts, state, rng);
     case 'LEAST_REQUEST':
       return pickLeastRequest(cluster.name, hosts, state, rng);
     case 'RING_HASH':
     case 'MAGLEV':
-      return pickByHash(cluster, source.key, hosts, state, source.hashKey ?? rng.intInclusive(0, 0xffff_ffff));
+      return pickByHash(cluster, key, hosts, state, hashKey ?? rng.intInclusive(0, 0xffff_ffff));
     case 'RANDOM':
     case 'CLUSTER_PROVIDED':
       return rng.pick(hosts);

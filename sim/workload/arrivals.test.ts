@@ -118,3 +118,13 @@ test('closed loop: every caller starts at startUs and sends again a think time a
   t.deepEqual(closedLoopFirstSendsUs({ ...schedule, startUs: 10_000 }), []);
   t.is(closedLoopNextSendUs({ ...schedule, thinkTimeUs: 0 }, 3_000), 3_000);
 });
+
+testProp('exponentialGapUs rounds half up exactly as the BigInt arithmetic does, with small and huge means', [
+  fc.integer({ min: 0, max: 2 ** 32 }), fc.oneof(fc.integer({ min: 0, max: 10_000_000 }), fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER })),
+  fc.oneof(fc.integer({ min: 1, max: 1000 }), fc.integer({ min: 1, max: 2 ** 40 })),
+], (t, seed, numeratorUs, denominator) => {
+  const negLn = BigInt(drawNegLnUniformFixed(Rng.fromSeed(seed)));
+  const num = BigInt(numeratorUs) * negLn;
+  const den = BigInt(denominator) * BigInt(SCALE);
+  t.is(exponentialGapUs(Rng.fromSeed(seed), numeratorUs, denominator), Number((2n * num + den) / (2n * den)));
+});

@@ -98,10 +98,19 @@ export function drawNegLnUniformFixed(rng: Rng): number {
 export function exponentialGapUs(rng: Rng, numeratorUs: number, denominator = 1): number {
   assert(Number.isSafeInteger(numeratorUs) && numeratorUs >= 0, () => `mean numerator ${numeratorUs} must be a non-negative integer`);
   assert(Number.isSafeInteger(denominator) && denominator >= 1, () => `mean denominator ${denominator} must be a positive integer`);
-  const negLn = BigInt(drawNegLnUniformFixed(rng));
-  const num = BigInt(numeratorUs) * negLn;
+  const negLn = drawNegLnUniformFixed(rng);
+  // Round half up: ⌊(2·num + den) / (2·den)⌋, in doubles while every term is an exact integer (the
+  // quotient corrected by one either way makes the floor exact), else in BigInt.
+  const dividend = 2 * numeratorUs * negLn + denominator * LN_ONE;
+  const divisor = 2 * denominator * LN_ONE;
+  if (dividend + divisor <= Number.MAX_SAFE_INTEGER) {
+    let quotient = Math.floor(dividend / divisor);
+    if (quotient * divisor > dividend) quotient -= 1;
+    else if ((quotient + 1) * divisor <= dividend) quotient += 1;
+    return quotient;
+  }
+  const num = BigInt(numeratorUs) * BigInt(negLn);
   const den = BigInt(denominator) * BigInt(LN_ONE);
-  // Round half up: ⌊(2·num + den) / (2·den)⌋.
   return Number((2n * num + den) / (2n * den));
 }
 

@@ -183,7 +183,7 @@ export class ClusterState {
   }
 
   pod(namespace: string, name: string): LivePod | undefined {
-    return this.pods.get(`${namespace}/${name}`);
+    return this.live.named(namespace, name);
   }
 
   /** An address that belonged to a pod which is gone: connections to it fail. */
@@ -396,14 +396,9 @@ export class ClusterState {
     return { ...pod, ...(node === null ? {} : { node: node.name }), ...(locality === undefined ? {} : { locality }) };
   }
 
-  /** Is any node down? */
-  anyNodeDown(): boolean {
-    return this.downNodes.size > 0;
-  }
-
-  /** Is the pod's node down (the pod does not answer)? */
-  onDownNode(pod: PodInfo): boolean {
-    return pod.node !== undefined && this.downNodes.has(pod.node);
+  /** Is the pod's node down (the pod does not answer)? Without a pod: is any node down? */
+  onDownNode(pod?: PodInfo): boolean {
+    return pod === undefined ? this.downNodes.size > 0 : pod.node !== undefined && this.downNodes.has(pod.node);
   }
 
   /**

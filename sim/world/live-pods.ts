@@ -1,7 +1,7 @@
 /**
  * The live pods of a cluster (every phase but terminated), kept in (namespace, name) order as pods
  * come and go, with each pod as the topology shows it (its PodInfo with its current readiness) and the
- * views the cluster's questions need: by workload, by namespace, by IP, and the pods a predicate
+ * views the cluster's questions need: by workload, by namespace, by name, by IP, and the pods a predicate
  * selects (re-asked whenever a pod is added or shown again). A pod change costs the pods it
  * touches (a binary search and an array move), never a sort or a scan of every pod, so a mesh of
  * 50,000 pods under churn pays per change what one of 50 pays.
@@ -29,6 +29,8 @@ export class LivePods<P extends LivePodLike> {
   private readonly byWorkload = new Map<string, P[]>();
   private readonly byNamespace = new Map<string, P[]>();
   private readonly byIp = new Map<string, P[]>();
+  /** By namespace, then name: `named` runs for every request of a run and builds no key. */
+  private readonly byName = new Map<string, Map<string, P>>();
   /** Copies handed out since the last change (null: none yet). */
   private podsCopy: readonly P[] | null = null;
   private shownCopy: readonly PodInfo[] | null = null;
@@ -58,6 +60,12 @@ export class LivePods<P extends LivePodLike> {
     insertSorted(this.byWorkload, pod.workloadKey, pod);
     insertSorted(this.byNamespace, pod.info.namespace, pod);
     insertSorted(this.byIp, pod.info.ip, pod);
+    let named = this.byName.get(pod.info.namespace);
+    if (named === undefined) {
+      named = new Map();
+      this.byName.set(pod.info.namespace, named);
+    }
+    named.set(pod.info.name, pod);
     this.reselect(pod);
     this.changed();
   }
@@ -71,6 +79,7 @@ export class LivePods<P extends LivePodLike> {
     removeSorted(this.byWorkload, pod.workloadKey, pod);
     removeSorted(this.byNamespace, pod.info.namespace, pod);
     removeSorted(this.byIp, pod.info.ip, pod);
+    if (this.byName.get(pod.info.namespace)?.get(pod.info.name) === pod) this.byName.get(pod.info.namespace)!.delete(pod.info.name);
     if (this.chosenSet.delete(pod)) this.chosen.splice(insertionPoint(this.chosen, pod), 1);
     this.changed();
   }
@@ -104,6 +113,11 @@ export class LivePods<P extends LivePodLike> {
   /** The live pods of a workload (`NS/NAME`), in name order; the caller must not keep it across a change. */
   ofWorkload(workloadKey: string): readonly P[] {
     return this.byWorkload.get(workloadKey) ?? [];
+  }
+
+  /** The live pod named `name` in `namespace`. */
+  named(namespace: string, name: string): P | undefined {
+    return this.byName.get(namespace)?.get(name);
   }
 
   /** The live pods of a namespace, in name order; the caller must not keep it across a change. */

@@ -7,6 +7,9 @@
  * Not modelled: kube-proxy session affinity, externalTrafficPolicy, NodePorts.
  */
 import type { Rng } from '../core/prng.ts';
+import { clientUsesMtls } from '../controlplane/generate-mtls.ts';
+import type { ProxyConfig } from '../xds/proxy-config.ts';
+import { clusterNamed } from '../xds/proxy-config.ts';
 import type { Outcome } from '../proxy/outcome.ts';
 import type { LbEndpoint } from '../xds/cluster.ts';
 import type { Call } from '../proxy/request.ts';
@@ -94,4 +97,15 @@ export function kubeProxyHop(topology: Topology, call: Call, rng: Rng, passthrou
     target: target === null ? 'outside' : { pod: target, port: chosen.port },
     destination: { service: service.hostname, port: call.destinationPort, subset: null, workload: chosen.workload, namespace: chosen.namespace, pod: chosen.pod },
   };
+}
+
+/**
+ * What a proxy puts on the wire to an endpoint of its cluster `clusterName`: Istio mTLS when the
+ * cluster's TLS (or auto mTLS to an endpoint that takes it) says so; else plain text or TLS.
+ */
+export function transportTo(config: ProxyConfig | null, clusterName: string, endpoint: LbEndpoint): 'plaintext' | 'tls' | 'mtls' {
+  const cluster = config === null ? undefined : clusterNamed(config, clusterName);
+  if (cluster?.tls === undefined) return 'plaintext';
+  const sidecar = endpoint.tlsMode === 'istio';
+  return clientUsesMtls(cluster.tls, { sidecar, serverMode: sidecar ? 'PERMISSIVE' : 'DISABLE' });
 }

@@ -44,8 +44,6 @@ import { WALK_START, refusedOutcome } from '../proxy/outcome.ts';
 import type { InboundOptions } from '../proxy/inbound-security.ts';
 import type { JwtVerifier } from '../proxy/jwt.ts';
 import type { InboundSecurity, Outcome } from '../proxy/outcome.ts';
-import type { Cluster, LbEndpoint } from '../xds/cluster.ts';
-import { clientUsesMtls } from '../controlplane/generate-mtls.ts';
 import { createProxyState } from '../proxy/proxy-state.ts';
 import type { ProxyState } from '../proxy/proxy-state.ts';
 import type { OutlierResult } from '../proxy/outlier-detection.ts';
@@ -55,11 +53,10 @@ import type { Call, HttpRequest } from '../proxy/request.ts';
 import { podByIp, serviceByAddress } from '../topology/lookup.ts';
 import type { PodInfo, Topology } from '../topology/model.ts';
 import type { ProxyConfig } from '../xds/proxy-config.ts';
-import { clusterNamed } from '../xds/proxy-config.ts';
 import { nearestNames, resolveName } from './resolve-host.ts';
 import { parseProbeUrl } from './probe-types.ts';
 import type { ProbeDestination, ProbeError, ProbeHold, ProbeHop, ProbeMirror, ProbeRequest, ProbeResult, ProbeUrl } from './probe-types.ts';
-import { kubeProxyHop, outcomeHop } from './probe-hops.ts';
+import { kubeProxyHop, outcomeHop, transportTo } from './probe-hops.ts';
 import { authzOf, destinationOf, flagsOf, withGatewaySecurity } from './probe-result.ts';
 import { standInToken, standInVerifier } from './probe-jwt.ts';
 
@@ -417,7 +414,7 @@ export class ProbeSession {
         // An HTTP connection manager originates a new HTTP request upstream (TLS it terminated stays behind).
         if (outcome.upstream !== null) call = { destinationIp: call.destinationIp, destinationPort: call.destinationPort, protocol: 'http', request: outcome.upstream };
         // What the proxy puts on the wire to that endpoint: the cluster's TLS, or auto mTLS per endpoint.
-        call = { ...call, transport: transportTo(clusterOf(this.mesh.proxyConfig(at!), outcome.cluster ?? ''), endpoint), sourcePrincipal: at!.identity, sourceIp: at!.ip };
+        call = { ...call, transport: transportTo(this.mesh.proxyConfig(at!), outcome.cluster ?? '', endpoint), sourcePrincipal: at!.identity, sourceIp: at!.ip };
         // Envoy checks the peer certificate's validity in the handshake, both ways (CERTIFICATE_VERIFY_FAILED).
         const expired = call.transport === 'mtls' ? [at!, target].find((p) => p !== undefined && this.mesh.certificateExpired?.(p) === true) : undefined;
         if (expired !== undefined) return this.upstreamFailure(call, response, delayUs, outcome, outcome, trace, `the certificate of ${expired.namespace}/${expired.workload} has expired: the mTLS handshake fails (CERTIFICATE_VERIFY_FAILED)`);
@@ -484,17 +481,6 @@ interface Prepared { readonly url: ProbeUrl; readonly http: HttpRequest; readonl
  * send, and the trail the flow plans learn from (null: none wanted).
  */
 interface RunContext { readonly nowUs: number | null; readonly holds: ProbeHold[]; readonly mirrors: ProbeMirror[]; readonly trail: { first: Call | null; readonly hops: TrailHop[] } | null }
-
-/** Istio mTLS when the cluster's TLS (or auto mTLS to an endpoint that takes it) says so; else plain text or TLS. */
-function clusterOf(config: ProxyConfig | null, name: string): Cluster | undefined {
-  return config === null ? undefined : clusterNamed(config, name);
-}
-
-function transportTo(cluster: Cluster | undefined, endpoint: LbEndpoint): 'plaintext' | 'tls' | 'mtls' {
-  if (cluster?.tls === undefined) return 'plaintext';
-  const sidecar = endpoint.tlsMode === 'istio';
-  return clientUsesMtls(cluster.tls, { sidecar, serverMode: sidecar ? 'PERMISSIVE' : 'DISABLE' });
-}
 
 function lowerKeys(headers: Readonly<Record<string, string>>): Record<string, string> {
   const out: Record<string, string> = {};

@@ -126,7 +126,7 @@ export class Simulation {
       podAt: (ip) => cluster.podAt(ip),
       connectFails: (from, to) => this.connectFails(from, to),
       certificateExpired: (pod) => this.expired.size > 0 && this.expired.has(`${pod.namespace}/${pod.workload}`),
-      planEpoch: () => (this.expired.size > 0 || this.cluster.anyNodeDown() || this.links.anyActive(this.loop.nowUs) ? null : this.configEpoch.value),
+      planEpoch: () => (this.expired.size > 0 || this.cluster.onDownNode() || this.links.anyActive(this.loop.nowUs) ? null : this.configEpoch.value),
     };
     const session = new ProbeSession(view, root.fork('load-balancing'), { verifier: options.verifier ?? null, check: options.check === true, explain: false, flowPlans: options.flowPlans !== false });
     this.session = session;

@@ -44,7 +44,7 @@ import type { PodInfo } from '../topology/model.ts';
 import type { Recorder } from '../trace/recorder.ts';
 import type { AppSpec, NetworkSettings } from './scenario.ts';
 import type { ProbeSession } from './probe.ts';
-import type { ProbeMirror, ProbeRequest, ProbeResult } from './probe-types.ts';
+import type { ProbeDestination, ProbeMirror, ProbeRequest, ProbeResult } from './probe-types.ts';
 import { appFails, createRetryBackoff, nextRetryBackoffUs, parseRetryOn, retryQualifies, sampleDuration } from './traffic-rules.ts';
 import { AttemptResilience } from './resilience.ts';
 import type { RetryOn } from './traffic-rules.ts';
@@ -109,6 +109,7 @@ export class Traffic {
   private readonly pods: (namespace: string, name: string) => PodInfo | undefined;
   private readonly rng: Rng;
   private readonly resilience: AttemptResilience<TrafficEvent>;
+  private readonly podApps = new WeakMap<PodInfo, AppSpec | null>();
   private readonly callRequests = new WeakMap<AppCall, { readonly namespace: string; readonly workload: string; readonly request: ProbeRequest }>();
 
   constructor(options: {
@@ -215,7 +216,7 @@ export class Traffic {
     const linkUs = hops * this.network.podLatencyUs + this.host.extraDelayUs(exchange.source) + (destinationPod === undefined ? 0 : this.host.extraDelayUs(destinationPod));
     const reached = walked.destination !== null && (walked.status === 200 || (walked.status === null && walked.connected));
     if (reached && destinationPod !== undefined) {
-      exchange.app = { pod: destinationPod, spec: this.apps.get(`${destinationPod.namespace}/${destinationPod.workload}`) ?? null, nextCall: 0, hops };
+      exchange.app = { pod: destinationPod, spec: this.appOf(destinationPod), nextCall: 0, hops };
       this.proceed(exchange, delayUs + linkUs, { kind: 'app-arrive', exchange: exchange.id, token: exchange.token });
       return;
     }
@@ -261,6 +262,16 @@ export class Traffic {
     }
     const serviceUs = app.spec === null ? 0 : sampleDuration(this.rng, app.spec.serviceTime);
     this.host.schedule(serviceUs, { kind: 'app-done', exchange: exchange.id, token: exchange.token });
+  }
+
+  /** The app spec of a pod's workload (null: none), remembered per pod (pods are values). */
+  private appOf(pod: PodInfo): AppSpec | null {
+    let spec = this.podApps.get(pod);
+    if (spec === undefined) {
+      spec = this.apps.get(`${pod.namespace}/${pod.workload}`) ?? null;
+      this.podApps.set(pod, spec);
+    }
+    return spec;
   }
 
   /**
@@ -309,7 +320,7 @@ export class Traffic {
       endUs: this.host.nowUs,
       durationUs: this.host.nowUs - exchange.startUs,
       source: exchange.sourceLabel,
-      destination: reachedApp && destination != null && destination.workload !== '' ? `${destination.namespace}/${destination.workload}` : 'unknown',
+      destination: reachedApp && destination != null && destination.workload !== '' ? workloadLabel(destination) : 'unknown',
       destinationService: exchange.shadow !== null ? hostOf(exchange.shadow.upstream.authority) : destination?.service ?? serviceOfRoute(result) ?? 'unknown',
       code,
       flags,
@@ -320,6 +331,19 @@ export class Traffic {
     }
     this.host.ended(exchange);
   }
+}
+
+// `namespace/workload` of a destination, built once per (immutable) destination object: a planned
+// attempt's result, and so its destination, is shared by every attempt that goes by the same plan.
+const workloadLabels = new WeakMap<ProbeDestination, string>();
+
+function workloadLabel(destination: ProbeDestination): string {
+  let label = workloadLabels.get(destination);
+  if (label === undefined) {
+    label = `${destination.namespace}/${destination.workload}`;
+    workloadLabels.set(destination, label);
+  }
+  return label;
 }
 
 /** The host of an authority, without its port (`reviews-shadow:9080` → `reviews-shadow`). */
