@@ -1,8 +1,9 @@
 /**
  * The run's recorder: every finished request, push and proxy answer goes in as it happens; the
  * RunRecord's tables come out at the end. Requests are counted per sample bucket and label set
- * (istio_requests_total's labels) and their durations kept per source → destination, so percentiles and
- * histograms are exact; every event also feeds a running trace hash.
+ * (istio_requests_total's labels), and every request is kept as columns (end, duration, label set:
+ * request-columns.ts), so percentiles and histograms are exact; every event also feeds a running trace
+ * hash.
  *
  * Invariants: observes, never drives (no scheduling); output order is total (time, then labels), so the
  * same sequence of observations gives the same record; integers only.
@@ -13,6 +14,7 @@
 import { assert } from '../core/assert.ts';
 import { compareNumbers, compareStrings } from '../core/compare.ts';
 import { StableHasher } from '../core/hash.ts';
+import { RequestColumns } from './request-columns.ts';
 import { REQUEST_DURATION_BUCKETS_MS } from './run-record.ts';
 import type { LatencyHistogram, ProxyConvergence, PushRecord, RequestCount, StreamCut, TimelineMark } from './run-record.ts';
 
@@ -33,8 +35,17 @@ export interface RequestSample extends FinishedRequest {
 
 interface CountEntry { readonly count: RequestCount; sumUs: number; n: number }
 
-/** One label set: the trace-hash text after the bucket, and its counters per bucket. */
-interface Series { readonly tail: string; readonly byBucket: Map<number, CountEntry> }
+/** One label set: its labels, its index in `seriesList`, the trace-hash text after the bucket, and its counters per bucket. */
+interface Series {
+  readonly index: number;
+  readonly source: string;
+  readonly destination: string;
+  readonly destinationService: string;
+  readonly code: number;
+  readonly flagsText: string;
+  readonly tail: string;
+  readonly byBucket: Map<number, CountEntry>;
+}
 
 /** Per bucket bound, how many durations are at most the bound (a binary search in the sorted durations). */
 function cumulativeCounts(durations: readonly number[]): number[] {
@@ -66,7 +77,12 @@ export class Recorder {
   /** Counters per (bucket, label set), in the order they were first seen; `series` finds them by labels. */
   private readonly counts: CountEntry[] = [];
   private readonly series = new Map<string, Map<string, Map<string, Map<number, Map<string, Series>>>>>();
-  private readonly samples: RequestSample[] = [];
+  /** The label sets in the order they were first seen. */
+  private readonly seriesList: Series[] = [];
+  /** Every finished request, in the order they ended (request-columns.ts). */
+  private readonly columns = new RequestColumns();
+  /** `requestSamples()` as last built, for the requests so far (null: none built since the last request). */
+  private samplesBuilt: readonly RequestSample[] | null = null;
   private readonly pushes: PushRecord[] = [];
   private readonly convergence: ProxyConvergence[] = [];
   private readonly marks: TimelineMark[] = [];
@@ -95,10 +111,8 @@ export class Recorder {
     }
     entry.sumUs += request.durationUs;
     entry.n += 1;
-    this.samples.push({
-      endUs: request.endUs, durationUs: request.durationUs, source: request.source, destination: request.destination,
-      destinationService: request.destinationService, code: request.code, flags: request.flags, flagsText,
-    });
+    this.columns.push(request.endUs, request.durationUs, series.index);
+    this.samplesBuilt = null;
     // `R{end}|{duration}|{bucket}|{source}|{destination}|{service}|{code}|{flags}\n`, streamed.
     this.hasher.update('R').updateDecimal(request.endUs).update('|').updateDecimal(request.durationUs).update('|').updateDecimal(atUs).update(series.tail);
   }
@@ -112,8 +126,12 @@ export class Recorder {
     const byCode = childMap(childMap(childMap(childMap(this.series, source), destination), service), code);
     let series = byCode.get(flags);
     if (series === undefined) {
-      series = { tail: `|${source}|${destination}|${service}|${code}|${flags}\n`, byBucket: new Map() };
+      series = {
+        index: this.seriesList.length, source, destination, destinationService: service, code, flagsText: flags,
+        tail: `|${source}|${destination}|${service}|${code}|${flags}\n`, byBucket: new Map(),
+      };
       byCode.set(flags, series);
+      this.seriesList.push(series);
     }
     return series;
   }
@@ -146,9 +164,20 @@ export class Recorder {
     this.hasher.update(`M${atUs}|${label}\n`);
   }
 
-  /** Every request so far, in the order they ended. */
+  /** Every request so far, in the order they ended (built from the columns when asked, then kept until the next request). */
   requestSamples(): readonly RequestSample[] {
-    return this.samples;
+    if (this.samplesBuilt !== null) return this.samplesBuilt;
+    const flagsOf = this.seriesList.map((s) => (s.flagsText === '-' ? [] : s.flagsText.split(',')));
+    const samples: RequestSample[] = [];
+    for (let i = 0; i < this.columns.length; i += 1) {
+      const s = this.seriesList[this.columns.seriesOf(i)]!;
+      samples.push({
+        endUs: this.columns.endUs(i), durationUs: this.columns.durationUs(i), source: s.source, destination: s.destination,
+        destinationService: s.destinationService, code: s.code, flags: flagsOf[s.index]!, flagsText: s.flagsText,
+      });
+    }
+    this.samplesBuilt = samples;
+    return samples;
   }
 
   convergenceRecords(): readonly ProxyConvergence[] {
@@ -168,15 +197,17 @@ export class Recorder {
 
   latencyHistograms(): LatencyHistogram[] {
     const groups = new Map<string, { source: string; destination: string; durations: number[] }>();
-    for (const s of this.samples) {
+    // Each label set's group (source → destination), found once per label set, not per request.
+    const groupOf = this.seriesList.map((s) => {
       const key = `${s.source}|${s.destination}`;
       let group = groups.get(key);
       if (group === undefined) {
         group = { source: s.source, destination: s.destination, durations: [] };
         groups.set(key, group);
       }
-      group.durations.push(s.durationUs);
-    }
+      return group;
+    });
+    for (let i = 0; i < this.columns.length; i += 1) groupOf[this.columns.seriesOf(i)]!.durations.push(this.columns.durationUs(i));
     return [...groups.values()]
       .sort((a, b) => compareStrings(a.source, b.source) || compareStrings(a.destination, b.destination))
       .map((g) => ({
