@@ -77,10 +77,12 @@ export interface ProxyState {
    * sets it on every call; a run's flow plans read it right after the call (sim/world/flow-plans.ts).
    */
   lastRoute: Route | null;
+  /** The id of the proxy this state belongs to ('' when the caller has none): pool holds carry it. */
+  readonly proxy: string;
 }
 
-export function createProxyState(explain = true): ProxyState {
-  return { roundRobin: new Map(), hashTables: new Map(), activeRequests: new Map(), nowUs: null, outlierDetectors: new Map(), connectionPools: new Map(), nextRequestId: 0, explain, lastRoute: null };
+export function createProxyState(explain = true, proxy = ''): ProxyState {
+  return { roundRobin: new Map(), hashTables: new Map(), activeRequests: new Map(), nowUs: null, outlierDetectors: new Map(), connectionPools: new Map(), nextRequestId: 0, explain, lastRoute: null, proxy };
 }
 
 export function endpointKey(clusterName: string, endpoint: Pick<LbEndpoint, 'address' | 'port'>): string {

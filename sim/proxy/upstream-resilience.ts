@@ -61,6 +61,8 @@ export interface UpstreamHold {
   readonly admission: 'sent' | 'pending';
   /** The detector's settings when admitted, or null: the cluster has no outlier detection. */
   readonly detector: string | null;
+  /** The id of the proxy whose pool it is (its ProxyState's `proxy`). */
+  readonly proxy: string;
 }
 
 /** The hosts the load balancer may choose from now: not ejected, or all in panic. */
@@ -159,7 +161,7 @@ export function admitUpstream(state: ProxyState, cluster: Cluster, endpoint: LbE
     admission = admitted;
   }
   requestStarted(state, cluster.name, endpoint);
-  return { kind: 'admitted', hold: { cluster: cluster.name, pool: poolKey, host, request, admission, detector: state.outlierDetectors.get(cluster.name)?.settingsKey ?? null } };
+  return { kind: 'admitted', hold: { cluster: cluster.name, pool: poolKey, host, request, admission, detector: state.outlierDetectors.get(cluster.name)?.settingsKey ?? null, proxy: state.proxy } };
 }
 
 // A cluster's pool thresholds and key, once per (immutable) cluster and protocol rather than per request.

@@ -122,9 +122,9 @@ export class FlowPlans {
     if (resolution.kind !== 'endpoint') return null;
     const target = plan.targets.get(resolution.endpoint);
     assert(target !== undefined, () => `flow plan: ${plan.cluster.name} picked ${resolution.endpoint.address}, which the plan does not know`);
-    const out = holdOf(admitUpstream(state, plan.cluster, resolution.endpoint, 'http'), plan.proxy);
+    const out = holdOf(admitUpstream(state, plan.cluster, resolution.endpoint, 'http'));
     target.state.nowUs = nowUs;
-    const into = holdOf(admitUpstream(target.state, target.cluster, target.endpoint, 'http'), target.proxy);
+    const into = holdOf(admitUpstream(target.state, target.cluster, target.endpoint, 'http'));
     this.planned += 1;
     return { ...target.result, holds: [out, into] };
   }
@@ -170,11 +170,10 @@ function ready(plan: FlowPlan | DeadPlan, epoch: number, topology: Topology): pl
   return plan.epoch === epoch && plan.topology === topology && !plan.dead && plan.targets.size === plan.endpointCount;
 }
 
-function holdOf(admission: Admission, proxy: string): ProbeHold {
+function holdOf(admission: Admission): ProbeHold {
   // The plan's pools have limits no run reaches (see the rules): every request is sent at once.
   assert(admission.kind === 'admitted' && admission.hold !== null && admission.hold.admission === 'sent', 'flow plan: a planned pool did not send the request');
-  const hold = admission.hold;
-  return { cluster: hold.cluster, pool: hold.pool, host: hold.host, request: hold.request, admission: hold.admission, detector: hold.detector, proxy };
+  return admission.hold;
 }
 
 /** The outbound part: the source sidecar's route and cluster, or a dead plan when the walk does not qualify. */

@@ -114,9 +114,7 @@ export interface ProbeMirror {
 }
 
 /** A slot in a proxy's upstream pool (sim/proxy/upstream-resilience.ts), with the proxy's id. */
-export interface ProbeHold extends UpstreamHold {
-  readonly proxy: string;
-}
+export type ProbeHold = UpstreamHold;
 
 export interface ProbeError {
   readonly error: string;

@@ -325,7 +325,7 @@ export class ProbeSession {
   private stateOf(proxyId: string): ProxyState {
     let state = this.states.get(proxyId);
     if (state === undefined) {
-      state = createProxyState(this.options.explain !== false);
+      state = createProxyState(this.options.explain !== false, proxyId);
       this.states.set(proxyId, state);
     }
     return state;
@@ -344,10 +344,7 @@ export class ProbeSession {
       : handleCall(config, call, state, this.rng, direction, inbound);
     if (this.options.check === true && shadowCluster === null) checkFastPath(config, call, direction, outcome);
     run.trail?.hops.push({ pod, config, state, outcome, route: state.lastRoute });
-    const hold = outcome.hold;
-    if (hold !== undefined) {
-      run.holds.push({ cluster: hold.cluster, pool: hold.pool, host: hold.host, request: hold.request, admission: hold.admission, detector: hold.detector, proxy: config.proxy.id });
-    }
+    if (outcome.hold !== undefined) run.holds.push(outcome.hold);
     return outcome;
   }
 

@@ -43,6 +43,8 @@ interface AttemptSlots<E> {
   parked: Continuation<E> | null;
 }
 
+const NONE_RESUMED: readonly Continuation<never>[] = Object.freeze([]);
+
 export class AttemptResilience<E> {
   private readonly session: ProbeSession;
   private readonly attempts = new Map<number, AttemptSlots<E>>();
@@ -83,7 +85,7 @@ export class AttemptResilience<E> {
    * Releases its holds and the retry slot it used; returns the parked continuations of attempts the
    * freed connections let go on. Calling it again for the same attempt does nothing.
    */
-  end(exchange: number, code: number, flags: readonly string[], timedOut: boolean, nowUs: number): Continuation<E>[] {
+  end(exchange: number, code: number, flags: readonly string[], timedOut: boolean, nowUs: number): readonly Continuation<E>[] {
     const retry = this.retrySlots.get(exchange);
     if (retry !== undefined) {
       // The retried attempt's result is judged: its max_retries slot is free again (resetRetry).
@@ -91,9 +93,10 @@ export class AttemptResilience<E> {
       this.session.retryBudget(retry, 'free');
     }
     const slots = this.attempts.get(exchange);
-    if (slots === undefined) return [];
+    if (slots === undefined) return NONE_RESUMED;
     this.attempts.delete(exchange);
-    const resumed: Continuation<E>[] = [];
+    // Mostly nothing resumes: the list is made only when something does.
+    let resumed: Continuation<E>[] | null = null;
     for (let index = 0; index < slots.holds.length; index += 1) {
       const hold = slots.holds[index]!;
       const waiting = slots.waiting[index] === true;
@@ -102,10 +105,10 @@ export class AttemptResilience<E> {
       const release = this.session.finished(hold, waiting, result, nowUs);
       if (release.promoted !== null) {
         const next = this.promote(hold, release.promoted);
-        if (next !== null) resumed.push(next);
+        if (next !== null) (resumed ??= []).push(next);
       }
     }
-    return resumed;
+    return resumed ?? NONE_RESUMED;
   }
 
   /** The connection freed on `hold.pool` took request `request`: its attempt may go on if it waits for nothing else. */

@@ -103,8 +103,8 @@ export class Simulation {
   private readonly proxyIds = new WeakMap<PodInfo, string>();
   /** The values of `proxies` in id order. */
   private readonly proxyOrder: ProxyActor[] = [];
-  /** Per traffic entry, the request its arrivals send (built at the first). */
-  private readonly trafficRequests: (ProbeRequest | undefined)[] = [];
+  /** Per traffic entry, the request and arrival event its arrivals share (built at the first). */
+  private readonly entries: ({ readonly request: ProbeRequest; readonly arrival: SimEvent } | undefined)[] = [];
 
   constructor(scenario: Scenario, options: SimulationOptions = {}) {
     this.scenario = scenario;
@@ -220,9 +220,9 @@ export class Simulation {
       if (spec.streams !== null) {
         for (let i = 0; i < spec.streams; i += 1) this.loop.scheduleAt(spec.startUs, { kind: 'stream-open', traffic: index });
       } else if (spec.ratePerSecond !== null) {
-        this.loop.scheduleAt(spec.startUs + poissonGapUs(this.arrivals, spec.ratePerSecond), { kind: 'arrival', traffic: index });
+        this.loop.scheduleAt(spec.startUs + poissonGapUs(this.arrivals, spec.ratePerSecond), this.entry(index).arrival);
       } else {
-        for (let i = 0; i < (spec.concurrency ?? 0); i += 1) this.loop.scheduleAt(spec.startUs, { kind: 'arrival', traffic: index });
+        for (let i = 0; i < (spec.concurrency ?? 0); i += 1) this.loop.scheduleAt(spec.startUs, this.entry(index).arrival);
       }
     });
     this.scenario.assertions.forEach((a, index) => {
@@ -421,26 +421,29 @@ export class Simulation {
     if (now >= spec.endUs) return;
     if (spec.ratePerSecond !== null) {
       const next = now + poissonGapUs(this.arrivals, spec.ratePerSecond);
-      if (next < spec.endUs) this.loop.scheduleAt(next, { kind: 'arrival', traffic: index });
+      if (next < spec.endUs) this.loop.scheduleAt(next, this.entry(index).arrival);
     }
     const source = this.sourcePod(spec.from);
     if (source === undefined) {
       // No ready pod to send from (e.g. all restarting): a closed-loop caller tries again shortly.
-      if (spec.ratePerSecond === null) this.loop.schedule(Math.max(spec.thinkTimeUs, 10_000), { kind: 'arrival', traffic: index });
+      if (spec.ratePerSecond === null) this.loop.schedule(Math.max(spec.thinkTimeUs, 10_000), this.entry(index).arrival);
       return;
     }
-    this.traffic.start(this.trafficRequest(index), source, null, spec.ratePerSecond === null ? index : null);
+    this.traffic.start(this.entry(index).request, source, null, spec.ratePerSecond === null ? index : null);
   }
 
-  /** A traffic entry's request, one object for all its arrivals (requests are values; the probe memoizes by them). */
-  private trafficRequest(index: number): ProbeRequest {
-    let request = this.trafficRequests[index];
-    if (request === undefined) {
+  /**
+   * A traffic entry's request and arrival event, one object each for all its arrivals (values: the
+   * probe remembers requests by object, the loop never edits events).
+   */
+  private entry(index: number): { readonly request: ProbeRequest; readonly arrival: SimEvent } {
+    let entry = this.entries[index];
+    if (entry === undefined) {
       const spec = this.scenario.traffic[index]!;
-      request = { from: spec.from, url: spec.url, method: spec.method, headers: spec.headers };
-      this.trafficRequests[index] = request;
+      entry = { request: { from: spec.from, url: spec.url, method: spec.method, headers: spec.headers }, arrival: Object.freeze({ kind: 'arrival', traffic: index }) };
+      this.entries[index] = entry;
     }
-    return request;
+    return entry;
   }
 
   private sourcePod(from: string): PodInfo | null | undefined {
@@ -467,7 +470,7 @@ export class Simulation {
     if (exchange.traffic === null) return;
     const spec = this.scenario.traffic[exchange.traffic]!;
     const at = this.loop.nowUs + spec.thinkTimeUs;
-    if (at < spec.endUs) this.loop.scheduleAt(at, { kind: 'arrival', traffic: exchange.traffic });
+    if (at < spec.endUs) this.loop.scheduleAt(at, this.entry(exchange.traffic).arrival);
   }
 
   // --- the end --------------------------------------------------------------------------------------
