@@ -82,9 +82,12 @@ export function chooseEndpoint(
 
 /** One host of `hosts` by the cluster's policy; `key` names the balancer state kept for them. */
 function pickHost(cluster: Cluster, hosts: readonly LbEndpoint[], key: string, hashKey: number | null, state: ProxyState, rng: Rng): LbEndpoint | null {
-  for (const host of hosts) {
-    assert(Number.isSafeInteger(host.weight) && host.weight >= 1,
-      () => `endpoint ${host.address}:${host.port} of ${cluster.name} has weight ${host.weight}; Envoy needs an integer ≥ 1`);
+  // Indexed loops here and below: the hot path's iterators are not always optimised away.
+  for (let index = 0; index < hosts.length; index += 1) {
+    const host = hosts[index]!;
+    if (!(Number.isSafeInteger(host.weight) && host.weight >= 1)) {
+      assert(false, `endpoint ${host.address}:${host.port} of ${cluster.name} has weight ${host.weight}; Envoy needs an integer ≥ 1`);
+    }
   }
   if (hosts.length === 0) return null;
   if (hosts.length === 1) return hosts[0] ?? null;
@@ -238,7 +241,7 @@ function smoothRoundRobinStep(currentWeights: number[], hosts: readonly LbEndpoi
 export function pickLeastRequest(clusterName: string, hosts: readonly LbEndpoint[], state: ProxyState, rng: Rng): LbEndpoint {
   const firstWeight = hosts[0]?.weight;
   let equalWeights = true;
-  for (const host of hosts) if (host.weight !== firstWeight) equalWeights = false;
+  for (let index = 1; index < hosts.length; index += 1) if (hosts[index]!.weight !== firstWeight) equalWeights = false;
   const weights = equalWeights ? null : hosts.map((host) => host.weight);
   let candidate = sampleHost(hosts, weights, rng);
   for (let choice = 1; choice < LEAST_REQUEST_CHOICES; choice += 1) {

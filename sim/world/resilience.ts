@@ -37,8 +37,8 @@ export interface Continuation<E> {
 
 interface AttemptSlots<E> {
   readonly holds: readonly ProbeHold[];
-  /** Per hold: still waiting for a connection. */
-  readonly waiting: boolean[];
+  /** Per hold: still waiting for a connection (null: none ever waited, the common case). */
+  readonly waiting: boolean[] | null;
   waitingCount: number;
   parked: Continuation<E> | null;
 }
@@ -60,12 +60,13 @@ export class AttemptResilience<E> {
   /** An attempt of `exchange` started holding `holds` (hop order). */
   begin(exchange: number, holds: readonly ProbeHold[]): void {
     if (holds.length === 0) return;
-    const waiting: boolean[] = [];
+    let waiting: boolean[] | null = null;
     let waitingCount = 0;
-    for (const hold of holds) {
-      const pending = hold.admission === 'pending';
-      waiting.push(pending);
-      if (!pending) continue;
+    for (let index = 0; index < holds.length; index += 1) {
+      const hold = holds[index]!;
+      if (hold.admission !== 'pending') continue;
+      waiting ??= holds.map(() => false);
+      waiting[index] = true;
       waitingCount += 1;
       this.waiters.set(waiterKey(hold.proxy, hold.pool, hold.request), exchange);
     }
@@ -99,7 +100,7 @@ export class AttemptResilience<E> {
     let resumed: Continuation<E>[] | null = null;
     for (let index = 0; index < slots.holds.length; index += 1) {
       const hold = slots.holds[index]!;
-      const waiting = slots.waiting[index] === true;
+      const waiting = slots.waiting?.[index] === true;
       if (waiting) this.waiters.delete(waiterKey(hold.proxy, hold.pool, hold.request));
       const result = waiting ? null : outlierResultOf(code, flags, timedOut, index === slots.holds.length - 1);
       const release = this.session.finished(hold, waiting, result, nowUs);
@@ -120,7 +121,7 @@ export class AttemptResilience<E> {
     const slots = this.attempts.get(exchange);
     if (slots === undefined) return null;
     const index = slots.holds.findIndex((h) => h.proxy === hold.proxy && h.pool === hold.pool && h.request === request);
-    if (index < 0 || slots.waiting[index] !== true) return null;
+    if (index < 0 || slots.waiting?.[index] !== true) return null;
     slots.waiting[index] = false;
     slots.waitingCount -= 1;
     if (slots.waitingCount > 0 || slots.parked === null) return null;

@@ -52,6 +52,9 @@ import type { RetryBackoffState } from '../proxy/retry-backoff.ts';
 
 type AppCall = AppSpec['calls'][number];
 
+/** What a request retries on before its first attempt has read the route's policy: nothing. */
+const NO_RETRY_ON: RetryOn = parseRetryOn([]);
+
 export type TrafficEvent =
   | { readonly kind: 'attempt'; readonly exchange: number }
   | { readonly kind: 'app-arrive'; readonly exchange: number; readonly token: number }
@@ -87,7 +90,8 @@ export interface Exchange {
   token: number;
   retriesLeft: number | null;
   retryOn: RetryOn;
-  backoff: RetryBackoffState;
+  /** Made at the first retry (most exchanges have none). */
+  backoff: RetryBackoffState | null;
   perTryTimeoutUs: number | null;
   routeTimeoutSet: boolean;
   /** The last attempt's walk, for labels and the response path. */
@@ -135,8 +139,8 @@ export class Traffic {
     const id = this.nextId;
     this.nextId += 1;
     const exchange: Exchange = {
-      id, request, source, sourceLabel: source === null ? 'external' : `${source.namespace}/${source.workload}`, startUs: this.host.nowUs, parent, traffic, shadow: null,
-      attempt: 0, token: -1, retriesLeft: null, retryOn: parseRetryOn([]), backoff: createRetryBackoff(), perTryTimeoutUs: null, routeTimeoutSet: false, result: null, app: null, done: false,
+      id, request, source, sourceLabel: source === null ? 'external' : workloadLabel(source), startUs: this.host.nowUs, parent, traffic, shadow: null,
+      attempt: 0, token: -1, retriesLeft: null, retryOn: NO_RETRY_ON, backoff: null, perTryTimeoutUs: null, routeTimeoutSet: false, result: null, app: null, done: false,
     };
     this.exchanges.set(id, exchange);
     this.attempt(exchange);
@@ -153,7 +157,7 @@ export class Traffic {
     const sourceLabel = `${source.namespace}/${source.workload}`;
     const exchange: Exchange = {
       id, request: { from: sourceLabel, url: `${scheme}://${authority}${path}`, method }, source, sourceLabel, startUs: this.host.nowUs + delayUs,
-      parent: null, traffic: null, shadow: mirror, attempt: 0, token: -1, retriesLeft: 0, retryOn: parseRetryOn([]), backoff: createRetryBackoff(),
+      parent: null, traffic: null, shadow: mirror, attempt: 0, token: -1, retriesLeft: 0, retryOn: NO_RETRY_ON, backoff: null,
       perTryTimeoutUs: null, routeTimeoutSet: timeoutUs !== null, result: null, app: null, done: false,
     };
     this.exchanges.set(id, exchange);
@@ -303,7 +307,7 @@ export class Traffic {
       // The finished attempt's pending events (its timers, its app) are stale from now on.
       exchange.token = -1;
       exchange.app = null;
-      this.host.schedule(nextRetryBackoffUs(exchange.backoff, this.rng), { kind: 'attempt', exchange: exchange.id }, PRIORITY_NORMAL);
+      this.host.schedule(nextRetryBackoffUs(exchange.backoff ??= createRetryBackoff(), this.rng), { kind: 'attempt', exchange: exchange.id }, PRIORITY_NORMAL);
       return;
     }
     this.finish(exchange, code, flags);
@@ -333,15 +337,15 @@ export class Traffic {
   }
 }
 
-// `namespace/workload` of a destination, built once per (immutable) destination object: a planned
-// attempt's result, and so its destination, is shared by every attempt that goes by the same plan.
-const workloadLabels = new WeakMap<ProbeDestination, string>();
+// `namespace/workload` of a pod or a destination, built once per (immutable) object: pods send many
+// requests, and a planned attempt's result, so its destination, is shared by every attempt of its plan.
+const workloadLabels = new WeakMap<PodInfo | ProbeDestination, string>();
 
-function workloadLabel(destination: ProbeDestination): string {
-  let label = workloadLabels.get(destination);
+function workloadLabel(of: PodInfo | ProbeDestination): string {
+  let label = workloadLabels.get(of);
   if (label === undefined) {
-    label = `${destination.namespace}/${destination.workload}`;
-    workloadLabels.set(destination, label);
+    label = `${of.namespace}/${of.workload}`;
+    workloadLabels.set(of, label);
   }
   return label;
 }
