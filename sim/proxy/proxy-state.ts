@@ -108,24 +108,29 @@ export function activeRequestsOf(state: ProxyState, clusterName: string, endpoin
 }
 
 export function requestStarted(state: ProxyState, clusterName: string, endpoint: Pick<LbEndpoint, 'address' | 'port'>): void {
+  const hosts = requestsInFlight(state, clusterName);
+  const key = hostKeyOf(endpoint);
+  hosts.set(key, (hosts.get(key) ?? 0) + 1);
+}
+
+/** The proxy's requests in flight to a cluster, by host (`address:port`); made empty when there is none yet. */
+export function requestsInFlight(state: ProxyState, clusterName: string): Map<string, number> {
   let hosts = state.activeRequests.get(clusterName);
   if (hosts === undefined) {
     hosts = new Map();
     state.activeRequests.set(clusterName, hosts);
   }
-  const key = hostKeyOf(endpoint);
-  hosts.set(key, (hosts.get(key) ?? 0) + 1);
+  return hosts;
 }
 
 export function requestFinished(state: ProxyState, clusterName: string, endpoint: Pick<LbEndpoint, 'address' | 'port'>): void {
   requestFinishedAt(state, clusterName, hostKeyOf(endpoint));
 }
 
-/** The same by the host's key (`address:port`), as a pool hold carries it. */
-export function requestFinishedAt(state: ProxyState, clusterName: string, hostKey: string): void {
-  const hosts = state.activeRequests.get(clusterName);
+/** The same by the host's key (`address:port`), as a pool hold carries it; `hosts`: the cluster's entry when the caller has it. */
+export function requestFinishedAt(state: ProxyState, clusterName: string, hostKey: string, hosts = state.activeRequests.get(clusterName)): void {
   const active = hosts?.get(hostKey) ?? 0;
-  assert(hosts !== undefined && active > 0, () => `requestFinished for ${clusterName}|${hostKey} with no request in flight`);
+  if (!(hosts !== undefined && active > 0)) assert(false, `requestFinished for ${clusterName}|${hostKey} with no request in flight`);
   // A host with none left stays at 0 (the next request to it, mostly soon, finds its entry).
   hosts.set(hostKey, active - 1);
 }

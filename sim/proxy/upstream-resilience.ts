@@ -45,7 +45,7 @@ import {
   recordResult, syncHosts,
 } from './outlier-detection.ts';
 import type { OutlierEvent, OutlierResult } from './outlier-detection.ts';
-import { hostKeyOf, requestFinishedAt, requestStarted } from './proxy-state.ts';
+import { hostKeyOf, requestFinishedAt, requestStarted, requestsInFlight } from './proxy-state.ts';
 import type { OutlierDetectorEntry, ProxyState } from './proxy-state.ts';
 
 /** A request admitted to a cluster's pool in a run: the caller releases it when the request ends. */
@@ -63,6 +63,8 @@ export interface UpstreamHold {
   readonly detector: string | null;
   /** The id of the proxy whose pool it is (its ProxyState's `proxy`). */
   readonly proxy: string;
+  /** The lookups of a flow plan's admission (admitByRoute), which the release reuses; absent otherwise. */
+  readonly route?: PoolRoute;
 }
 
 /** The hosts the load balancer may choose from now: not ejected, or all in panic. */
@@ -147,21 +149,55 @@ export function admitUpstream(state: ProxyState, cluster: Cluster, endpoint: LbE
   const { thresholds, poolKey } = poolIdentity(cluster, protocol);
   const pool = poolOf(state, poolKey, protocol, thresholds);
   const host = hostKeyOf(endpoint);
+  if (protocol !== 'tcp') return admitHttp(state, cluster, poolKey, pool, host, null);
   const request = state.nextRequestId;
   state.nextRequestId += 1;
-  let admission: 'sent' | 'pending';
-  if (protocol === 'tcp') {
-    // tcp_proxy: no free connection slot → UO, the downstream connection is closed.
-    if (!admitTcpConnection(pool, host)) return { kind: 'overflow', reason: `cluster "${cluster.name}" has ${pool.connections} of max_connections ${thresholds.maxConnections} open` };
-    admission = 'sent';
-  } else {
-    const admitted = admitRequest(pool, host, request);
-    // The pool fails the stream with Overflow: max_requests or max_pending_requests is full.
-    if (admitted === 'overflow') return { kind: 'overflow', reason: overflowReason(cluster.name, pool) };
-    admission = admitted;
-  }
+  // tcp_proxy: no free connection slot → UO, the downstream connection is closed.
+  if (!admitTcpConnection(pool, host)) return { kind: 'overflow', reason: `cluster "${cluster.name}" has ${pool.connections} of max_connections ${thresholds.maxConnections} open` };
   requestStarted(state, cluster.name, endpoint);
-  return { kind: 'admitted', hold: { cluster: cluster.name, pool: poolKey, host, request, admission, detector: state.outlierDetectors.get(cluster.name)?.settingsKey ?? null, proxy: state.proxy } };
+  return { kind: 'admitted', hold: { cluster: cluster.name, pool: poolKey, host, request, admission: 'sent', detector: state.outlierDetectors.get(cluster.name)?.settingsKey ?? null, proxy: state.proxy } };
+}
+
+/** The HTTP part of an admission, shared by admitUpstream and admitByRoute (`route`: its lookups, null: none). */
+function admitHttp(state: ProxyState, cluster: Cluster, poolKey: string, pool: ConnectionPoolState, host: string, route: PoolRoute | null): Admission {
+  const request = state.nextRequestId;
+  state.nextRequestId += 1;
+  const admission = admitRequest(pool, host, request);
+  // The pool fails the stream with Overflow: max_requests or max_pending_requests is full.
+  if (admission === 'overflow') return { kind: 'overflow', reason: overflowReason(cluster.name, pool) };
+  const inFlight = route?.inFlight ?? requestsInFlight(state, cluster.name);
+  inFlight.set(host, (inFlight.get(host) ?? 0) + 1);
+  const detector = state.outlierDetectors.get(cluster.name)?.settingsKey ?? null;
+  return { kind: 'admitted', hold: route === null
+    ? { cluster: cluster.name, pool: poolKey, host, request, admission, detector, proxy: state.proxy }
+    : { cluster: cluster.name, pool: poolKey, host, request, admission, detector, proxy: state.proxy, route } };
+}
+
+/**
+ * One (proxy, cluster, host) that a run's flow plan admits HTTP requests to again and again
+ * (sim/world/flow-plans.ts): the lookups admitUpstream makes, done once. Pools, and the counters of
+ * requests in flight, are never removed, so what it holds stays the proxy's own.
+ */
+export interface PoolRoute {
+  readonly state: ProxyState;
+  readonly cluster: Cluster;
+  readonly poolKey: string;
+  readonly pool: ConnectionPoolState;
+  readonly host: string;
+  /** The proxy's requests in flight to the cluster, by host (its ProxyState.activeRequests entry). */
+  readonly inFlight: Map<string, number>;
+}
+
+export function poolRoute(state: ProxyState, cluster: Cluster, endpoint: LbEndpoint): PoolRoute {
+  const protocol: PoolProtocol = cluster.upstreamProtocol === 'http2' ? 'http2' : 'http1';
+  const { thresholds, poolKey } = poolIdentity(cluster, protocol);
+  return { state, cluster, poolKey, pool: poolOf(state, poolKey, protocol, thresholds), host: hostKeyOf(endpoint), inFlight: requestsInFlight(state, cluster.name) };
+}
+
+/** admitUpstream(route.state, route.cluster, endpoint, 'http') in a run, by the route's lookups. */
+export function admitByRoute(route: PoolRoute): Admission {
+  assert(route.state.nowUs !== null, 'a pool route admits in a run only');
+  return admitHttp(route.state, route.cluster, route.poolKey, route.pool, route.host, route);
 }
 
 // A cluster's pool thresholds and key, once per (immutable) cluster and protocol rather than per request.
@@ -209,9 +245,10 @@ export interface Release {
  * and its host learns nothing. Else `result` (null: nothing to report) goes to the detector.
  */
 export function releaseUpstream(state: ProxyState, hold: UpstreamHold, waiting: boolean, result: OutlierResult | null, nowUs: number, rng: Rng): Release {
-  const pool = state.connectionPools.get(hold.pool);
-  assert(pool !== undefined, () => `release of request ${hold.request} in unknown pool ${hold.pool}`);
-  requestFinishedAt(state, hold.cluster, hold.host);
+  const route = hold.route;
+  const pool = route?.pool ?? state.connectionPools.get(hold.pool);
+  if (pool === undefined) assert(false, `release of request ${hold.request} in unknown pool ${hold.pool}`);
+  requestFinishedAt(state, hold.cluster, hold.host, route?.inFlight ?? state.activeRequests.get(hold.cluster));
   if (waiting) {
     assert(cancelPending(pool, hold.host, hold.request), () => `request ${hold.request} is not waiting in ${hold.pool}`);
     return NOTHING_RELEASED;

@@ -23,7 +23,8 @@
  * - An attempt by plan: the source proxy's load balancer resolves the endpoint (resolveEndpoint, as the
  *   walk's router does); no endpoint → no plan (nothing was drawn before that answer, and the state it
  *   touched is recomputed the same by the walk); else the source pool admits it, then the target's
- *   inbound pool; the result is the one the walk gave for that endpoint, with this attempt's holds.
+ *   inbound pool (admitByRoute: admitUpstream's code with its lookups made once per endpoint); the
+ *   result is the one the walk gave for that endpoint, with this attempt's holds.
  * - Check mode uses no plan: each walk whose plan is ready is compared with it (the same result for
  *   the endpoint it reached, the same pools held); a difference is an assertion.
  *
@@ -38,8 +39,8 @@ import { requestHashKey } from '../proxy/hash-policy.ts';
 import type { Outcome } from '../proxy/outcome.ts';
 import type { ProxyState } from '../proxy/proxy-state.ts';
 import type { Call } from '../proxy/request.ts';
-import { admitUpstream } from '../proxy/upstream-resilience.ts';
-import type { Admission } from '../proxy/upstream-resilience.ts';
+import { admitByRoute, poolRoute } from '../proxy/upstream-resilience.ts';
+import type { Admission, PoolRoute } from '../proxy/upstream-resilience.ts';
 import { resolveEndpoint } from '../proxy/upstream-cluster.ts';
 import { clusterThresholds } from '../proxy/circuit-breaker.ts';
 import type { PodInfo, Topology } from '../topology/model.ts';
@@ -76,6 +77,9 @@ interface TargetPlan {
   readonly endpoint: LbEndpoint;
   /** The walk's result for this endpoint, without holds. */
   readonly result: ProbeResult;
+  /** The source's and the target's pool lookups, made at the first planned attempt (upstream-resilience.ts). */
+  out: PoolRoute | null;
+  into: PoolRoute | null;
 }
 
 interface FlowPlan {
@@ -122,9 +126,10 @@ export class FlowPlans {
     if (resolution.kind !== 'endpoint') return null;
     const target = plan.targets.get(resolution.endpoint);
     assert(target !== undefined, () => `flow plan: ${plan.cluster.name} picked ${resolution.endpoint.address}, which the plan does not know`);
-    const out = holdOf(admitUpstream(state, plan.cluster, resolution.endpoint, 'http'));
+    // The pools admit as admitUpstream would, with the lookups made once (admitByRoute).
+    const out = holdOf(admitByRoute(target.out ??= poolRoute(state, plan.cluster, resolution.endpoint)));
     target.state.nowUs = nowUs;
-    const into = holdOf(admitUpstream(target.state, target.cluster, target.endpoint, 'http'));
+    const into = holdOf(admitByRoute(target.into ??= poolRoute(target.state, target.cluster, target.endpoint)));
     this.planned += 1;
     return { ...target.result, holds: [out, into] };
   }
@@ -210,7 +215,7 @@ function targetPlan(plan: FlowPlan, trail: WalkTrail, result: ProbeResult): Targ
   if (result.status !== 200 || result.flags.length > 0 || result.destination === null || result.mirrors !== undefined || result.delayMs !== 0) return null;
   const { holds, ...walked } = result;
   if (holds?.length !== 2) return null;
-  return { via: out.outcome.endpoint, state: into.state, proxy: into.config.proxy.id, cluster, endpoint: into.outcome.endpoint, result: walked };
+  return { via: out.outcome.endpoint, state: into.state, proxy: into.config.proxy.id, cluster, endpoint: into.outcome.endpoint, result: walked, out: null, into: null };
 }
 
 /**

@@ -191,7 +191,7 @@ export class ProbeSession {
    * connection took, if any, and the detector's events.
    */
   finished(hold: ProbeHold, waiting: boolean, result: OutlierResult | null, nowUs: number): Release {
-    return releaseUpstream(this.stateOf(hold.proxy), hold, waiting, result, nowUs, this.outlierRng);
+    return releaseUpstream(hold.route?.state ?? this.stateOf(hold.proxy), hold, waiting, result, nowUs, this.outlierRng);
   }
 
   /** max_retries of the pool `hold` is in: may a retry start (`take` it), or one ends (`free` it)? */
