@@ -147,16 +147,17 @@ export class ProbeSession {
    * `nowUs`: the instant of this attempt in a run (absent at rest).
    */
   probe(request: ProbeRequest, source?: PodInfo | null, nowUs?: number): ProbeResult | ProbeError {
-    const url = this.parsedUrl(request.url);
-    if ('error' in url) return url;
-    if (request.jwt !== undefined && request.jwtClaims !== undefined) {
-      return { error: 'a probe takes a token (jwt) or stand-in claims (jwtClaims), not both', hint: 'Send a signed token with jwt, or claims whose signature is taken as good with jwtClaims.' };
-    }
-    // A steady flow in a run goes by its plan (flow-plans.ts); check mode walks it and compares.
+    // A steady flow in a run goes by its plan (flow-plans.ts; a plan exists only for a request the
+    // checks below let through); check mode walks it and compares.
     const epoch = this.plans === null || source == null || nowUs === undefined ? null : this.mesh.planEpoch!();
     if (epoch !== null && this.options.check !== true) {
       const planned = this.plans!.attempt(request, source!, nowUs!, epoch, this.mesh.topology);
       if (planned !== null) return planned;
+    }
+    const url = this.parsedUrl(request.url);
+    if ('error' in url) return url;
+    if (request.jwt !== undefined && request.jwtClaims !== undefined) {
+      return { error: 'a probe takes a token (jwt) or stand-in claims (jwtClaims), not both', hint: 'Send a signed token with jwt, or claims whose signature is taken as good with jwtClaims.' };
     }
     const named = source === undefined ? this.sourceOf(request.from) : { pod: source, gateway: source !== null && source.proxy === 'gateway' };
     if ('error' in named) return named;

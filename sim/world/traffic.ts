@@ -52,16 +52,19 @@ import type { RetryBackoffState } from '../proxy/retry-backoff.ts';
 
 type AppCall = AppSpec['calls'][number];
 
+const NO_FLAGS: readonly string[] = Object.freeze([]);
+
 /** What a request retries on before its first attempt has read the route's policy: nothing. */
 const NO_RETRY_ON: RetryOn = parseRetryOn([]);
 
+/** What happens next to an exchange (the event holds the exchange itself: no lookup per event). */
 export type TrafficEvent =
-  | { readonly kind: 'attempt'; readonly exchange: number }
-  | { readonly kind: 'app-arrive'; readonly exchange: number; readonly token: number }
-  | { readonly kind: 'app-done'; readonly exchange: number; readonly token: number }
-  | { readonly kind: 'attempt-end'; readonly exchange: number; readonly token: number; readonly code: number; readonly flags: readonly string[] }
-  | { readonly kind: 'route-timeout'; readonly exchange: number }
-  | { readonly kind: 'try-timeout'; readonly exchange: number; readonly token: number };
+  | { readonly kind: 'attempt'; readonly exchange: Exchange }
+  | { readonly kind: 'app-arrive'; readonly exchange: Exchange; readonly token: number }
+  | { readonly kind: 'app-done'; readonly exchange: Exchange; readonly token: number }
+  | { readonly kind: 'attempt-end'; readonly exchange: Exchange; readonly token: number; readonly code: number; readonly flags: readonly string[] }
+  | { readonly kind: 'route-timeout'; readonly exchange: Exchange }
+  | { readonly kind: 'try-timeout'; readonly exchange: Exchange; readonly token: number };
 
 export interface TrafficHost {
   readonly nowUs: number;
@@ -161,13 +164,14 @@ export class Traffic {
       perTryTimeoutUs: null, routeTimeoutSet: timeoutUs !== null, result: null, app: null, done: false,
     };
     this.exchanges.set(id, exchange);
-    this.host.schedule(delayUs, { kind: 'attempt', exchange: id }, PRIORITY_NORMAL);
-    if (timeoutUs !== null) this.host.schedule(delayUs + timeoutUs, { kind: 'route-timeout', exchange: id });
+    this.host.schedule(delayUs, { kind: 'attempt', exchange }, PRIORITY_NORMAL);
+    if (timeoutUs !== null) this.host.schedule(delayUs + timeoutUs, { kind: 'route-timeout', exchange });
   }
 
   handle(event: TrafficEvent): void {
-    const exchange = this.exchanges.get(event.exchange);
-    if (exchange === undefined || exchange.done) return;
+    // An exchange that ended (and left `exchanges`) ignores its stale events.
+    const exchange = event.exchange;
+    if (exchange.done) return;
     switch (event.kind) {
       case 'attempt': return this.attempt(exchange);
       case 'app-arrive': if (event.token === exchange.token) this.appArrive(exchange); return;
@@ -211,9 +215,9 @@ export class Traffic {
     }
     if (!exchange.routeTimeoutSet && walked.timeoutMs !== null && walked.timeoutMs > 0) {
       exchange.routeTimeoutSet = true;
-      this.host.schedule(Math.round(walked.timeoutMs * 1000), { kind: 'route-timeout', exchange: exchange.id });
+      this.host.schedule(Math.round(walked.timeoutMs * 1000), { kind: 'route-timeout', exchange });
     }
-    if (exchange.perTryTimeoutUs !== null) this.host.schedule(exchange.perTryTimeoutUs, { kind: 'try-timeout', exchange: exchange.id, token: exchange.token });
+    if (exchange.perTryTimeoutUs !== null) this.host.schedule(exchange.perTryTimeoutUs, { kind: 'try-timeout', exchange, token: exchange.token });
     const delayUs = Math.round(walked.delayMs * 1000);
     const hops = Math.max(1, walked.trace.length - 1);
     const destinationPod = walked.destination === null ? undefined : this.pods(walked.destination.namespace, walked.destination.pod);
@@ -221,13 +225,13 @@ export class Traffic {
     const reached = walked.destination !== null && (walked.status === 200 || (walked.status === null && walked.connected));
     if (reached && destinationPod !== undefined) {
       exchange.app = { pod: destinationPod, spec: this.appOf(destinationPod), nextCall: 0, hops };
-      this.proceed(exchange, delayUs + linkUs, { kind: 'app-arrive', exchange: exchange.id, token: exchange.token });
+      this.proceed(exchange, delayUs + linkUs, { kind: 'app-arrive', exchange, token: exchange.token });
       return;
     }
     // Answered on the way (a proxy's local reply, a reset) or by something outside the mesh.
     const code = reached ? 200 : walked.status ?? 0;
     const travelUs = walked.trace.length > 1 ? 2 * linkUs : this.network.podLatencyUs;
-    this.proceed(exchange, delayUs + travelUs, { kind: 'attempt-end', exchange: exchange.id, token: exchange.token, code, flags: walked.flags });
+    this.proceed(exchange, delayUs + travelUs, { kind: 'attempt-end', exchange, token: exchange.token, code, flags: walked.flags });
   }
 
   /** One shadow exchange per copy the first attempt's proxies send, each from its proxy's pod. */
@@ -265,7 +269,7 @@ export class Traffic {
       return;
     }
     const serviceUs = app.spec === null ? 0 : sampleDuration(this.rng, app.spec.serviceTime);
-    this.host.schedule(serviceUs, { kind: 'app-done', exchange: exchange.id, token: exchange.token });
+    this.host.schedule(serviceUs, { kind: 'app-done', exchange, token: exchange.token });
   }
 
   /** The app spec of a pod's workload (null: none), remembered per pod (pods are values). */
@@ -295,7 +299,7 @@ export class Traffic {
     const fails = app.spec !== null && appFails(this.rng, app.spec.errorRatePpm);
     const code = fails ? app.spec!.errorStatus : 200;
     const backUs = app.hops * this.network.podLatencyUs + this.host.extraDelayUs(app.pod) + this.host.extraDelayUs(exchange.source);
-    this.host.schedule(backUs, { kind: 'attempt-end', exchange: exchange.id, token: exchange.token, code, flags: [] });
+    this.host.schedule(backUs, { kind: 'attempt-end', exchange, token: exchange.token, code, flags: NO_FLAGS });
   }
 
   private attemptEnd(exchange: Exchange, code: number, flags: readonly string[], perTryTimeout = false): void {
@@ -307,7 +311,7 @@ export class Traffic {
       // The finished attempt's pending events (its timers, its app) are stale from now on.
       exchange.token = -1;
       exchange.app = null;
-      this.host.schedule(nextRetryBackoffUs(exchange.backoff ??= createRetryBackoff(), this.rng), { kind: 'attempt', exchange: exchange.id }, PRIORITY_NORMAL);
+      this.host.schedule(nextRetryBackoffUs(exchange.backoff ??= createRetryBackoff(), this.rng), { kind: 'attempt', exchange }, PRIORITY_NORMAL);
       return;
     }
     this.finish(exchange, code, flags);
