@@ -62,10 +62,11 @@ export interface TrailHop {
   readonly route: Route | null;
 }
 
-/** What one walk leaves for the plans: the call it started with and its proxy hops in order. */
+/** What one walk leaves for the plans: the call it started with, its proxy hops in order, the pool slots it took. */
 export interface WalkTrail {
   readonly first: Call;
   readonly hops: TrailHop[];
+  readonly holds: readonly ProbeHold[];
 }
 
 interface TargetPlan {
@@ -115,8 +116,11 @@ export class FlowPlans {
     this.rng = rng;
   }
 
-  /** The attempt by plan, or null: no ready plan for this world (the caller walks). */
-  attempt(request: ProbeRequest, source: PodInfo, nowUs: number, epoch: number, topology: Topology): ProbeResult | null {
+  /**
+   * The attempt by plan, or null: no ready plan for this world (the caller walks). `holds`: where its
+   * pool slots go (null: on the result, as `holds`).
+   */
+  attempt(request: ProbeRequest, source: PodInfo, nowUs: number, epoch: number, topology: Topology, holds: ProbeHold[] | null): ProbeResult | null {
     const plan = this.plans.get(request)?.get(source);
     if (plan === undefined || !ready(plan, epoch, topology)) return null;
     const state = plan.state;
@@ -131,7 +135,9 @@ export class FlowPlans {
     target.state.nowUs = nowUs;
     const into = holdOf(admitByRoute(target.into ??= poolRoute(target.state, target.cluster, target.endpoint)));
     this.planned += 1;
-    return { ...target.result, holds: [out, into] };
+    if (holds === null) return { ...target.result, holds: [out, into] };
+    holds.push(out, into);
+    return target.result;
   }
 
   /** Learns from a walk (its trail and result) what a plan for (request, source) needs. */
@@ -162,10 +168,11 @@ export class FlowPlans {
     // Only a walk whose load balancer found no endpoint may miss the plan (the plan leaves it to the walk).
     assert(target !== undefined || trail.hops[0]?.outcome.kind !== 'forwarded', () => `check mode: the flow plan of ${flow} does not know endpoint ${endpoint?.address}`);
     if (target === undefined) return;
-    const { holds, ...walked } = result;
+    const { holds: onResult, ...walked } = result;
+    const holds = onResult ?? trail.holds;
     const expected = JSON.stringify(target.result);
     assert(JSON.stringify(walked) === expected, () => `check mode: the flow plan of ${flow} gives ${expected}, the walk ${JSON.stringify(walked)}`);
-    const held = (holds ?? []).map((h) => `${h.proxy} ${h.cluster} ${h.host} ${h.admission}`).join('; ');
+    const held = holds.map((h) => `${h.proxy} ${h.cluster} ${h.host} ${h.admission}`).join('; ');
     const planned = `${plan.proxy} ${plan.cluster.name} ${endpoint!.address}:${endpoint!.port} sent; ${target.proxy} ${target.cluster.name} ${target.endpoint.address}:${target.endpoint.port} sent`;
     assert(held === planned, () => `check mode: the flow plan of ${flow} holds ${planned}, the walk ${held}`);
   }
@@ -213,8 +220,8 @@ function targetPlan(plan: FlowPlan, trail: WalkTrail, result: ProbeResult): Targ
     if (local.length !== 1 || local[0] !== into.outcome.endpoint || cluster.outlierDetection !== undefined || cluster.localityLb !== undefined) return null;
   }
   if (result.status !== 200 || result.flags.length > 0 || result.destination === null || result.mirrors !== undefined || result.delayMs !== 0) return null;
-  const { holds, ...walked } = result;
-  if (holds?.length !== 2) return null;
+  const { holds: onResult, ...walked } = result;
+  if ((onResult ?? trail.holds).length !== 2) return null;
   return { via: out.outcome.endpoint, state: into.state, proxy: into.config.proxy.id, cluster, endpoint: into.outcome.endpoint, result: walked, out: null, into: null };
 }
 

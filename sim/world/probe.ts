@@ -144,14 +144,15 @@ export class ProbeSession {
   /**
    * One request. `source` names the exact client pod (null: outside the cluster) instead of
    * `request.from`'s first pod, as a simulation in time does when it spreads load over a workload's pods.
-   * `nowUs`: the instant of this attempt in a run (absent at rest).
+   * `nowUs`: the instant of this attempt in a run (absent at rest). `holds`: in a run, the list the
+   * pool slots this attempt takes go to (the result then carries none; absent: the result's `holds`).
    */
-  probe(request: ProbeRequest, source?: PodInfo | null, nowUs?: number): ProbeResult | ProbeError {
+  probe(request: ProbeRequest, source?: PodInfo | null, nowUs?: number, holds?: ProbeHold[]): ProbeResult | ProbeError {
     // A steady flow in a run goes by its plan (flow-plans.ts; a plan exists only for a request the
     // checks below let through); check mode walks it and compares.
     const epoch = this.plans === null || source == null || nowUs === undefined ? null : this.mesh.planEpoch!();
     if (epoch !== null && this.options.check !== true) {
-      const planned = this.plans!.attempt(request, source!, nowUs!, epoch, this.mesh.topology);
+      const planned = this.plans!.attempt(request, source!, nowUs!, epoch, this.mesh.topology, holds ?? null);
       if (planned !== null) return planned;
     }
     const url = this.parsedUrl(request.url);
@@ -162,9 +163,10 @@ export class ProbeSession {
     const named = source === undefined ? this.sourceOf(request.from) : { pod: source, gateway: source !== null && source.proxy === 'gateway' };
     if ('error' in named) return named;
     const trail: RunContext['trail'] = epoch === null || named.gateway || request.jwt !== undefined || request.jwtClaims !== undefined ? null : { first: null, hops: [] };
-    const result = this.send(request, url, named, { nowUs: nowUs ?? null, holds: [], mirrors: [], trail });
+    const run: RunContext = { nowUs: nowUs ?? null, holds: holds ?? [], holdsApart: holds !== undefined, mirrors: [], trail };
+    const result = this.send(request, url, named, run);
     if (trail === null || trail.first === null || 'error' in result) return result;
-    const learned = { first: trail.first, hops: trail.hops };
+    const learned = { first: trail.first, hops: trail.hops, holds: run.holds };
     if (this.options.check === true) this.plans!.check(request, source!, epoch!, this.mesh.topology, learned, result);
     this.plans!.record(request, source!, epoch!, this.mesh.topology, learned, result);
     return result;
@@ -178,7 +180,7 @@ export class ProbeSession {
   shadow(mirror: ProbeMirror, nowUs?: number): ProbeResult | ProbeError {
     const pod = this.mesh.topology.pods.find((p) => `${p.name}.${p.namespace}` === mirror.proxy);
     if (pod === undefined) return { error: `no pod ${mirror.proxy} to send the shadow copy from`, hint: 'A shadow copy leaves from the proxy that mirrored the request; that pod is gone.' };
-    const run: RunContext = { nowUs: nowUs ?? null, holds: [], mirrors: [], trail: null };
+    const run: RunContext = { nowUs: nowUs ?? null, holds: [], holdsApart: false, mirrors: [], trail: null };
     const { method, scheme, authority, path, headers } = mirror.upstream;
     const first: Call = { destinationIp: '0.0.0.0', destinationPort: 0, protocol: 'http', request: { method, scheme, authority, path, headers: { ...headers } }, sourceIp: pod.ip };
     const inbound: InboundOptions = { jwtVerifier: this.options.verifier ?? null, nowSeconds: this.options.nowSeconds ?? 0, extAuthz: () => undefined };
@@ -218,7 +220,7 @@ export class ProbeSession {
     if (run.trail !== null) run.trail.first = first;
     const walked = withGatewaySecurity(this.walk(source.pod, first, inbound, gateway, run), gateway.security);
     const mirrored = run.mirrors.length === 0 ? walked : { ...walked, mirrors: run.mirrors };
-    const result = run.holds.length === 0 ? mirrored : { ...mirrored, holds: run.holds };
+    const result = run.holds.length === 0 || run.holdsApart ? mirrored : { ...mirrored, holds: run.holds };
     if (standIn === null || result.jwt === null) return result;
     const reason = result.jwt.outcome === 'authenticated' ? `${result.jwt.reason} (A stand-in from jwtClaims: its signature was taken as good.)` : result.jwt.reason;
     return { ...result, jwt: { ...result.jwt, standIn: true, reason } };
@@ -475,10 +477,17 @@ interface GatewaySecurity { security: InboundSecurity | null }
 interface Prepared { readonly url: ProbeUrl; readonly http: HttpRequest; readonly inbound: InboundOptions }
 
 /**
- * The instant of a run's attempt (null at rest), the pool slots its proxies took, the shadow copies they
- * send, and the trail the flow plans learn from (null: none wanted).
+ * The instant of a run's attempt (null at rest), the pool slots its proxies took (`holdsApart`: the
+ * caller's list, kept off the result), the shadow copies they send, and the trail the flow plans learn
+ * from (null: none wanted).
  */
-interface RunContext { readonly nowUs: number | null; readonly holds: ProbeHold[]; readonly mirrors: ProbeMirror[]; readonly trail: { first: Call | null; readonly hops: TrailHop[] } | null }
+interface RunContext {
+  readonly nowUs: number | null;
+  readonly holds: ProbeHold[];
+  readonly holdsApart: boolean;
+  readonly mirrors: ProbeMirror[];
+  readonly trail: { first: Call | null; readonly hops: TrailHop[] } | null;
+}
 
 function lowerKeys(headers: Readonly<Record<string, string>>): Record<string, string> {
   const out: Record<string, string> = {};

@@ -44,7 +44,7 @@ import type { PodInfo } from '../topology/model.ts';
 import type { Recorder } from '../trace/recorder.ts';
 import type { AppSpec, NetworkSettings } from './scenario.ts';
 import type { ProbeSession } from './probe.ts';
-import type { ProbeDestination, ProbeMirror, ProbeRequest, ProbeResult } from './probe-types.ts';
+import type { ProbeDestination, ProbeHold, ProbeMirror, ProbeRequest, ProbeResult } from './probe-types.ts';
 import { appFails, createRetryBackoff, nextRetryBackoffUs, parseRetryOn, retryQualifies, sampleDuration } from './traffic-rules.ts';
 import { AttemptResilience } from './resilience.ts';
 import type { RetryOn } from './traffic-rules.ts';
@@ -53,6 +53,7 @@ import type { RetryBackoffState } from '../proxy/retry-backoff.ts';
 type AppCall = AppSpec['calls'][number];
 
 const NO_FLAGS: readonly string[] = Object.freeze([]);
+const NO_HOLDS: readonly ProbeHold[] = Object.freeze([]);
 
 /** What a request retries on before its first attempt has read the route's policy: nothing. */
 const NO_RETRY_ON: RetryOn = parseRetryOn([]);
@@ -99,6 +100,8 @@ export interface Exchange {
   routeTimeoutSet: boolean;
   /** The last attempt's walk, for labels and the response path. */
   result: ProbeResult | null;
+  /** The pool slots the last attempt took (resilience.ts). */
+  holds: readonly ProbeHold[];
   /** The app serving the current attempt: the calls it still has to make. */
   app: { pod: PodInfo; spec: AppSpec | null; nextCall: number; hops: number } | null;
   done: boolean;
@@ -143,7 +146,7 @@ export class Traffic {
     this.nextId += 1;
     const exchange: Exchange = {
       id, request, source, sourceLabel: source === null ? 'external' : workloadLabel(source), startUs: this.host.nowUs, parent, traffic, shadow: null,
-      attempt: 0, token: -1, retriesLeft: null, retryOn: NO_RETRY_ON, backoff: null, perTryTimeoutUs: null, routeTimeoutSet: false, result: null, app: null, done: false,
+      attempt: 0, token: -1, retriesLeft: null, retryOn: NO_RETRY_ON, backoff: null, perTryTimeoutUs: null, routeTimeoutSet: false, result: null, holds: NO_HOLDS, app: null, done: false,
     };
     this.exchanges.set(id, exchange);
     this.attempt(exchange);
@@ -161,7 +164,7 @@ export class Traffic {
     const exchange: Exchange = {
       id, request: { from: sourceLabel, url: `${scheme}://${authority}${path}`, method }, source, sourceLabel, startUs: this.host.nowUs + delayUs,
       parent: null, traffic: null, shadow: mirror, attempt: 0, token: -1, retriesLeft: 0, retryOn: NO_RETRY_ON, backoff: null,
-      perTryTimeoutUs: null, routeTimeoutSet: timeoutUs !== null, result: null, app: null, done: false,
+      perTryTimeoutUs: null, routeTimeoutSet: timeoutUs !== null, result: null, holds: NO_HOLDS, app: null, done: false,
     };
     this.exchanges.set(id, exchange);
     this.host.schedule(delayUs, { kind: 'attempt', exchange }, PRIORITY_NORMAL);
@@ -190,8 +193,9 @@ export class Traffic {
     exchange.token = this.nextToken;
     this.nextToken += 1;
     exchange.app = null;
+    const holds: ProbeHold[] = [];
     const walked = exchange.shadow === null
-      ? this.session.probe(exchange.request, exchange.source, this.host.nowUs)
+      ? this.session.probe(exchange.request, exchange.source, this.host.nowUs, holds)
       : this.session.shadow(exchange.shadow, this.host.nowUs);
     if ('error' in walked && exchange.shadow !== null) {
       // The mirroring pod is gone before the copy left: nothing is sent.
@@ -205,7 +209,8 @@ export class Traffic {
       return;
     }
     exchange.result = walked;
-    this.resilience.begin(exchange.id, walked.holds ?? []);
+    exchange.holds = exchange.shadow === null ? holds : walked.holds ?? [];
+    this.resilience.begin(exchange.id, exchange.holds);
     // Shadow copies go once per downstream request: with the first attempt, never with a retry.
     if (exchange.attempt === 1 && exchange.shadow === null) this.sendShadows(walked);
     if (exchange.retriesLeft === null) {
@@ -306,7 +311,7 @@ export class Traffic {
     this.release(exchange, code, flags);
     if (exchange.retriesLeft !== null && exchange.retriesLeft > 0 && retryQualifies(exchange.retryOn, code, flags, perTryTimeout)) {
       // max_retries full: no retry, the failed answer goes back with UO (shouldRetry NoOverflow).
-      if (!this.resilience.takeRetry(exchange.id, exchange.result?.holds ?? [])) return this.finish(exchange, code, [...flags, 'UO']);
+      if (!this.resilience.takeRetry(exchange.id, exchange.holds)) return this.finish(exchange, code, [...flags, 'UO']);
       exchange.retriesLeft -= 1;
       // The finished attempt's pending events (its timers, its app) are stale from now on.
       exchange.token = -1;
