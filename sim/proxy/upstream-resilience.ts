@@ -149,7 +149,10 @@ export function admitUpstream(state: ProxyState, cluster: Cluster, endpoint: LbE
   const { thresholds, poolKey } = poolIdentity(cluster, protocol);
   const pool = poolOf(state, poolKey, protocol, thresholds);
   const host = hostKeyOf(endpoint);
-  if (protocol !== 'tcp') return admitHttp(state, cluster, poolKey, pool, host, null);
+  if (protocol !== 'tcp') {
+    const admitted = admitHttp(state, cluster, poolKey, pool, host, null);
+    return typeof admitted === 'string' ? { kind: 'overflow', reason: admitted } : { kind: 'admitted', hold: admitted };
+  }
   const request = state.nextRequestId;
   state.nextRequestId += 1;
   // tcp_proxy: no free connection slot → UO, the downstream connection is closed.
@@ -158,19 +161,22 @@ export function admitUpstream(state: ProxyState, cluster: Cluster, endpoint: LbE
   return { kind: 'admitted', hold: { cluster: cluster.name, pool: poolKey, host, request, admission: 'sent', detector: state.outlierDetectors.get(cluster.name)?.settingsKey ?? null, proxy: state.proxy } };
 }
 
-/** The HTTP part of an admission, shared by admitUpstream and admitByRoute (`route`: its lookups, null: none). */
-function admitHttp(state: ProxyState, cluster: Cluster, poolKey: string, pool: ConnectionPoolState, host: string, route: PoolRoute | null): Admission {
+/**
+ * The HTTP part of an admission, shared by admitUpstream and admitByRoute (`route`: its lookups, null:
+ * none): the hold, or why the pool overflowed.
+ */
+function admitHttp(state: ProxyState, cluster: Cluster, poolKey: string, pool: ConnectionPoolState, host: string, route: PoolRoute | null): UpstreamHold | string {
   const request = state.nextRequestId;
   state.nextRequestId += 1;
   const admission = admitRequest(pool, host, request);
   // The pool fails the stream with Overflow: max_requests or max_pending_requests is full.
-  if (admission === 'overflow') return { kind: 'overflow', reason: overflowReason(cluster.name, pool) };
+  if (admission === 'overflow') return overflowReason(cluster.name, pool);
   const inFlight = route?.inFlight ?? requestsInFlight(state, cluster.name);
   inFlight.set(host, (inFlight.get(host) ?? 0) + 1);
   const detector = state.outlierDetectors.get(cluster.name)?.settingsKey ?? null;
-  return { kind: 'admitted', hold: route === null
+  return route === null
     ? { cluster: cluster.name, pool: poolKey, host, request, admission, detector, proxy: state.proxy }
-    : { cluster: cluster.name, pool: poolKey, host, request, admission, detector, proxy: state.proxy, route } };
+    : { cluster: cluster.name, pool: poolKey, host, request, admission, detector, proxy: state.proxy, route };
 }
 
 /**
@@ -194,8 +200,8 @@ export function poolRoute(state: ProxyState, cluster: Cluster, endpoint: LbEndpo
   return { state, cluster, poolKey, pool: poolOf(state, poolKey, protocol, thresholds), host: hostKeyOf(endpoint), inFlight: requestsInFlight(state, cluster.name) };
 }
 
-/** admitUpstream(route.state, route.cluster, endpoint, 'http') in a run, by the route's lookups. */
-export function admitByRoute(route: PoolRoute): Admission {
+/** admitUpstream(route.state, route.cluster, endpoint, 'http') in a run, by the route's lookups: the hold, or why the pool overflowed. */
+export function admitByRoute(route: PoolRoute): UpstreamHold | string {
   assert(route.state.nowUs !== null, 'a pool route admits in a run only');
   return admitHttp(route.state, route.cluster, route.poolKey, route.pool, route.host, route);
 }

@@ -40,7 +40,7 @@ import type { Outcome } from '../proxy/outcome.ts';
 import type { ProxyState } from '../proxy/proxy-state.ts';
 import type { Call } from '../proxy/request.ts';
 import { admitByRoute, poolRoute } from '../proxy/upstream-resilience.ts';
-import type { Admission, PoolRoute } from '../proxy/upstream-resilience.ts';
+import type { PoolRoute } from '../proxy/upstream-resilience.ts';
 import { resolveEndpoint } from '../proxy/upstream-cluster.ts';
 import { clusterThresholds } from '../proxy/circuit-breaker.ts';
 import type { PodInfo, Topology } from '../topology/model.ts';
@@ -182,10 +182,10 @@ function ready(plan: FlowPlan | DeadPlan, epoch: number, topology: Topology): pl
   return plan.epoch === epoch && plan.topology === topology && !plan.dead && plan.targets.size === plan.endpointCount;
 }
 
-function holdOf(admission: Admission): ProbeHold {
+function holdOf(admitted: ProbeHold | string): ProbeHold {
   // The plan's pools have limits no run reaches (see the rules): every request is sent at once.
-  assert(admission.kind === 'admitted' && admission.hold !== null && admission.hold.admission === 'sent', 'flow plan: a planned pool did not send the request');
-  return admission.hold;
+  if (typeof admitted === 'string' || admitted.admission !== 'sent') assert(false, 'flow plan: a planned pool did not send the request');
+  return admitted;
 }
 
 /** The outbound part: the source sidecar's route and cluster, or a dead plan when the walk does not qualify. */

@@ -256,7 +256,8 @@ export class Traffic {
 
   /** The attempt ended: its pool slots go back (attempts waiting for them go on), its hosts' results to the detectors. */
   private release(exchange: Exchange, code: number, flags: readonly string[]): void {
-    for (const next of this.resilience.end(exchange.id, code, flags, flags.includes('UT'), this.host.nowUs)) this.host.schedule(next.delayUs, next.event);
+    const resumed = this.resilience.end(exchange.id, code, flags, flags.includes('UT'), this.host.nowUs);
+    for (let index = 0; index < resumed.length; index += 1) this.host.schedule(resumed[index]!.delayUs, resumed[index]!.event);
   }
 
   private appArrive(exchange: Exchange): void {
