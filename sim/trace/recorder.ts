@@ -28,21 +28,29 @@ export interface FinishedRequest {
   readonly flags: readonly string[];
 }
 
-/** A request as the assertions see it: when it ended and what it was. */
-export interface RequestSample extends FinishedRequest {
+/** What a request was, as the assertions see it: one label set of the recorder, shared by its requests. */
+export interface RequestLabels {
+  readonly source: string;
+  readonly destination: string;
+  readonly destinationService: string;
+  readonly code: number;
+  /** The flags, sorted; `flagsText` joins them with commas ('-': none). */
+  readonly flags: readonly string[];
   readonly flagsText: string;
+}
+
+/** Requests a selection picked (Recorder.requestsWhere), in the order they ended, read by position. */
+export interface RequestSelection {
+  readonly length: number;
+  labelsAt(index: number): RequestLabels;
+  durationUsAt(index: number): number;
 }
 
 interface CountEntry { readonly count: RequestCount; sumUs: number; n: number }
 
 /** One label set: its labels, its index in `seriesList`, the trace-hash text after the bucket, and its counters per bucket. */
-interface Series {
+interface Series extends RequestLabels {
   readonly index: number;
-  readonly source: string;
-  readonly destination: string;
-  readonly destinationService: string;
-  readonly code: number;
-  readonly flagsText: string;
   readonly tail: string;
   readonly byBucket: Map<number, CountEntry>;
 }
@@ -81,8 +89,7 @@ export class Recorder {
   private readonly seriesList: Series[] = [];
   /** Every finished request, in the order they ended (request-columns.ts). */
   private readonly columns = new RequestColumns();
-  /** `requestSamples()` as last built, for the requests so far (null: none built since the last request). */
-  private samplesBuilt: readonly RequestSample[] | null = null;
+
   private readonly pushes: PushRecord[] = [];
   private readonly convergence: ProxyConvergence[] = [];
   private readonly marks: TimelineMark[] = [];
@@ -112,7 +119,6 @@ export class Recorder {
     entry.sumUs += request.durationUs;
     entry.n += 1;
     this.columns.push(request.endUs, request.durationUs, series.index);
-    this.samplesBuilt = null;
     // `R{end}|{duration}|{bucket}|{source}|{destination}|{service}|{code}|{flags}\n`, streamed.
     this.hasher.update('R').updateDecimal(request.endUs).update('|').updateDecimal(request.durationUs).update('|').updateDecimal(atUs).update(series.tail);
   }
@@ -127,7 +133,7 @@ export class Recorder {
     let series = byCode.get(flags);
     if (series === undefined) {
       series = {
-        index: this.seriesList.length, source, destination, destinationService: service, code, flagsText: flags,
+        index: this.seriesList.length, source, destination, destinationService: service, code, flags: flags === '-' ? [] : flags.split(','), flagsText: flags,
         tail: `|${source}|${destination}|${service}|${code}|${flags}\n`, byBucket: new Map(),
       };
       byCode.set(flags, series);
@@ -164,20 +170,25 @@ export class Recorder {
     this.hasher.update(`M${atUs}|${label}\n`);
   }
 
-  /** Every request so far, in the order they ended (built from the columns when asked, then kept until the next request). */
-  requestSamples(): readonly RequestSample[] {
-    if (this.samplesBuilt !== null) return this.samplesBuilt;
-    const flagsOf = this.seriesList.map((s) => (s.flagsText === '-' ? [] : s.flagsText.split(',')));
-    const samples: RequestSample[] = [];
+  /**
+   * The requests whose labels `labels` accepts (asked once per label set) and that ended in
+   * [fromUs, toUs), in the order they ended: positions into the columns, no object per request.
+   */
+  requestsWhere(labels: (request: RequestLabels) => boolean, fromUs: number, toUs: number): RequestSelection {
+    const accepted = this.seriesList.map((s) => labels(s));
+    const rows = new Int32Array(this.columns.length);
+    let count = 0;
     for (let i = 0; i < this.columns.length; i += 1) {
-      const s = this.seriesList[this.columns.seriesOf(i)]!;
-      samples.push({
-        endUs: this.columns.endUs(i), durationUs: this.columns.durationUs(i), source: s.source, destination: s.destination,
-        destinationService: s.destinationService, code: s.code, flags: flagsOf[s.index]!, flagsText: s.flagsText,
-      });
+      const endUs = this.columns.endUs(i);
+      if (endUs >= fromUs && endUs < toUs && accepted[this.columns.seriesOf(i)] === true) rows[count++] = i;
     }
-    this.samplesBuilt = samples;
-    return samples;
+    const columns = this.columns;
+    const seriesList = this.seriesList;
+    return {
+      length: count,
+      labelsAt: (index) => seriesList[columns.seriesOf(rows[index]!)]!,
+      durationUsAt: (index) => columns.durationUs(rows[index]!),
+    };
   }
 
   convergenceRecords(): readonly ProxyConvergence[] {

@@ -15,7 +15,7 @@
  */
 import { formatDuration } from '../core/time.ts';
 import { percentile } from '../trace/recorder.ts';
-import type { Recorder, RequestSample } from '../trace/recorder.ts';
+import type { Recorder, RequestLabels } from '../trace/recorder.ts';
 import type { AssertionVerdict, PushRecord } from '../trace/run-record.ts';
 import type { AssertionSpec } from './scenario.ts';
 
@@ -25,22 +25,29 @@ export function evaluateAssertions(specs: readonly AssertionSpec[], recorder: Re
 
 function evaluate(spec: AssertionSpec, recorder: Recorder, converged: boolean): AssertionVerdict {
   const window = `in [${formatDuration(spec.fromUs)}, ${formatDuration(spec.toUs)})`;
-  const matching = recorder.requestSamples().filter((r) => matches(spec, r));
+  const matching = recorder.requestsWhere((labels) => matches(spec, labels), spec.fromUs, spec.toUs);
   switch (spec.metric) {
     case 'success-rate-ppm': {
       if (matching.length === 0) return verdict(spec, 0, false, `no request ${describe(spec)} ended ${window}, so there is no success rate to check`);
-      const ok = matching.filter((r) => r.code > 0 && r.code < 500).length;
+      let ok = 0;
+      for (let i = 0; i < matching.length; i += 1) {
+        const code = matching.labelsAt(i).code;
+        if (code > 0 && code < 500) ok += 1;
+      }
       const ppm = Math.floor((ok * 1_000_000) / matching.length);
       return verdict(spec, ppm, null, `success rate ${describe(spec)} ${window}: ${formatPpm(ppm)} (${ok} of ${matching.length}), expected ${spec.op} ${formatPpm(spec.value)}`);
     }
     case 'requests':
       return verdict(spec, matching.length, null, `${matching.length} requests ${describe(spec)} ${window}, expected ${spec.op} ${spec.value}`);
     case 'flagged-requests': {
-      const flagged = matching.filter((r) => r.flags.includes(spec.flag ?? '')).length;
+      let flagged = 0;
+      for (let i = 0; i < matching.length; i += 1) if (matching.labelsAt(i).flags.includes(spec.flag ?? '')) flagged += 1;
       return verdict(spec, flagged, null, `${flagged} requests with flag ${spec.flag} ${describe(spec)} ${window} (of ${matching.length}), expected ${spec.op} ${spec.value}`);
     }
     case 'latency-us': {
-      const p = percentile(matching.map((r) => r.durationUs), spec.percentile ?? 99);
+      const durations: number[] = [];
+      for (let i = 0; i < matching.length; i += 1) durations.push(matching.durationUsAt(i));
+      const p = percentile(durations, spec.percentile ?? 99);
       if (p === null) return verdict(spec, 0, false, `no request ${describe(spec)} ended ${window}, so there is no latency to check`);
       return verdict(spec, p, null, `p${spec.percentile} latency ${describe(spec)} ${window}: ${formatDuration(p)}, expected ${spec.op} ${formatDuration(spec.value)}`);
     }
@@ -110,14 +117,14 @@ function compare(actual: number, op: AssertionSpec['op'], expected: number): boo
 }
 
 /**
- * Request metrics are the client's view (Istio's source-reported metrics), except with a `destination`
- * filter, which reads the server's. A shadow copy (host `…-shadow`) is sent by the proxy's async
- * client, outside the client's stats filter, so only the server that answers it reports it.
+ * Which label sets count (the recorder applies the window). Request metrics are the client's view
+ * (Istio's source-reported metrics), except with a `destination` filter, which reads the server's. A
+ * shadow copy (host `…-shadow`) is sent by the proxy's async client, outside the client's stats
+ * filter, so only the server that answers it reports it.
  */
-function matches(spec: AssertionSpec, r: RequestSample): boolean {
+function matches(spec: AssertionSpec, r: RequestLabels): boolean {
   // traffic.ts records a shadow copy with its `-shadow` host (no port) as destinationService.
-  return inWindow(spec, r.endUs)
-    && (!r.destinationService.endsWith('-shadow') || spec.destination !== null)
+  return (!r.destinationService.endsWith('-shadow') || spec.destination !== null)
     && (spec.source === null || r.source === spec.source)
     && (spec.destination === null || r.destination === spec.destination || r.destinationService === spec.destination)
     && (spec.code === null || r.code === spec.code);
