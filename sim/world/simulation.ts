@@ -451,12 +451,12 @@ export class Simulation {
     // One of the workload's ready pods (not on a down node), at random: counted, then found, no list built.
     const pods = this.cluster.podsOfLent(from);
     let ready = 0;
-    for (const p of pods) if (this.canSend(p)) ready += 1;
+    for (let i = 0; i < pods.length; i += 1) if (this.canSend(pods[i]!)) ready += 1;
     if (ready === 0) return undefined;
     let left = ready === 1 ? 0 : this.picks.below(ready);
-    for (const p of pods) {
-      if (!this.canSend(p)) continue;
-      if (left === 0) return p.info;
+    for (let i = 0; i < pods.length; i += 1) {
+      if (!this.canSend(pods[i]!)) continue;
+      if (left === 0) return pods[i]!.info;
       left -= 1;
     }
     throw new AssertionError(`source ${from}: ${ready} ready pods counted, the one picked not found`);

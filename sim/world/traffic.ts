@@ -241,9 +241,10 @@ export class Traffic {
 
   /** One shadow exchange per copy the first attempt's proxies send, each from its proxy's pod. */
   private sendShadows(walked: ProbeResult): void {
+    if (walked.mirrors === undefined) return;
     const delayUs = Math.round(walked.delayMs * 1000);
     const timeoutUs = walked.timeoutMs !== null && walked.timeoutMs > 0 ? Math.round(walked.timeoutMs * 1000) : null;
-    for (const mirror of walked.mirrors ?? []) {
+    for (const mirror of walked.mirrors) {
       const pod = this.session.mesh.topology.pods.find((p) => `${p.name}.${p.namespace}` === mirror.proxy);
       if (pod !== undefined) this.startShadow(mirror, pod, delayUs, timeoutUs);
     }
