@@ -21,7 +21,8 @@
  *   applies config or a proxy comes or goes; null while a fault could fail a connection) and the
  *   topology is the same object (every cluster change makes a new one).
  * - An attempt by plan: the source proxy's load balancer resolves the endpoint (resolveEndpoint, as the
- *   walk's router does); no endpoint → no plan (nothing was drawn before that answer, and the state it
+ *   walk's router does; without outlier detection the candidates depend on the endpoint list alone, so
+ *   the plan keeps them and makes only the pick, lb.ts pickHost); no endpoint → no plan (nothing was drawn before that answer, and the state it
  *   touched is recomputed the same by the walk); else the source pool admits it, then the target's
  *   inbound pool (admitByRoute: admitUpstream's code with its lookups made once per endpoint); the
  *   result is the one the walk gave for that endpoint, with this attempt's holds.
@@ -39,9 +40,11 @@ import { requestHashKey } from '../proxy/hash-policy.ts';
 import type { Outcome } from '../proxy/outcome.ts';
 import type { ProxyState } from '../proxy/proxy-state.ts';
 import type { Call } from '../proxy/request.ts';
-import { admitByRoute, poolRoute } from '../proxy/upstream-resilience.ts';
+import { admitByRoute, loadBalancingCandidates, poolRoute } from '../proxy/upstream-resilience.ts';
 import type { PoolRoute } from '../proxy/upstream-resilience.ts';
 import { resolveEndpoint } from '../proxy/upstream-cluster.ts';
+import type { EndpointResolution } from '../proxy/upstream-cluster.ts';
+import { pickHost } from '../proxy/lb.ts';
 import { clusterThresholds } from '../proxy/circuit-breaker.ts';
 import type { PodInfo, Topology } from '../topology/model.ts';
 import type { Cluster, LbEndpoint } from '../xds/cluster.ts';
@@ -92,6 +95,8 @@ interface FlowPlan {
   readonly cluster: Cluster;
   readonly call: Call;
   readonly hashKey: number | null;
+  /** The load balancer's candidates when the cluster has no outlier detection (null: asked each time). */
+  readonly candidates: readonly LbEndpoint[] | null;
   readonly endpointCount: number;
   readonly targets: Map<LbEndpoint, TargetPlan>;
   /** A walk of this epoch could not be planned: no more recording until the world moves. */
@@ -125,13 +130,17 @@ export class FlowPlans {
     if (plan === undefined || !ready(plan, epoch, topology)) return null;
     const state = plan.state;
     state.nowUs = nowUs;
-    const resolution = resolveEndpoint(plan.config, plan.cluster.name, plan.call, state, this.rng, plan.hashKey);
+    // The router's resolveEndpoint; without outlier detection its candidates depend on the endpoint
+    // list alone, so the plan keeps them and picks among them directly (lb.ts pickHost).
+    const endpoint = plan.candidates === null
+      ? endpointOf(resolveEndpoint(plan.config, plan.cluster.name, plan.call, state, this.rng, plan.hashKey))
+      : pickHost(plan.cluster, plan.candidates, plan.cluster.name, plan.hashKey, state, this.rng);
     // No endpoint: the load balancer drew nothing (it answers before any pick); the walk says 503 UH.
-    if (resolution.kind !== 'endpoint') return null;
-    const target = plan.targets.get(resolution.endpoint);
-    assert(target !== undefined, () => `flow plan: ${plan.cluster.name} picked ${resolution.endpoint.address}, which the plan does not know`);
+    if (endpoint === null) return null;
+    const target = plan.targets.get(endpoint);
+    if (target === undefined) assert(false, `flow plan: ${plan.cluster.name} picked ${endpoint.address}, which the plan does not know`);
     // The pools admit as admitUpstream would, with the lookups made once (admitByRoute).
-    const out = holdOf(admitByRoute(target.out ??= poolRoute(state, plan.cluster, resolution.endpoint)));
+    const out = holdOf(admitByRoute(target.out ??= poolRoute(state, plan.cluster, endpoint)));
     target.state.nowUs = nowUs;
     const into = holdOf(admitByRoute(target.into ??= poolRoute(target.state, target.cluster, target.endpoint)));
     this.planned += 1;
@@ -178,6 +187,10 @@ export class FlowPlans {
   }
 }
 
+function endpointOf(resolution: EndpointResolution): LbEndpoint | null {
+  return resolution.kind === 'endpoint' ? resolution.endpoint : null;
+}
+
 function ready(plan: FlowPlan | DeadPlan, epoch: number, topology: Topology): plan is FlowPlan {
   return plan.epoch === epoch && plan.topology === topology && !plan.dead && plan.targets.size === plan.endpointCount;
 }
@@ -201,6 +214,7 @@ function outboundPlan(trail: WalkTrail, epoch: number, topology: Topology): Flow
   return {
     epoch, topology, config: hop.config, state: hop.state, proxy: hop.config.proxy.id, cluster, call,
     hashKey: action.kind === 'route' ? requestHashKey(action.hashPolicies, call, call.request) : null,
+    candidates: cluster.outlierDetection === undefined ? loadBalancingCandidates(hop.state, cluster, endpoints) : null,
     endpointCount: endpoints.length, targets: new Map(), dead: false,
   };
 }
