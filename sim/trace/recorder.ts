@@ -51,6 +51,8 @@ interface CountEntry { readonly count: RequestCount; sumUs: number; n: number }
 /** One label set: its labels, its index in `seriesList`, the trace-hash text after the bucket, and its counters per bucket. */
 interface Series extends RequestLabels {
   readonly index: number;
+  /** The bucket a request of this series last went to (null: none yet). */
+  last: CountEntry | null;
   readonly tail: string;
   readonly byBucket: Map<number, CountEntry>;
 }
@@ -85,6 +87,8 @@ export class Recorder {
   /** Counters per (bucket, label set), in the order they were first seen; `series` finds them by labels. */
   private readonly counts: CountEntry[] = [];
   private readonly series = new Map<string, Map<string, Map<string, Map<number, Map<string, Series>>>>>();
+  /** The label set last found for an `alike` object (see request). */
+  private readonly seriesByAlike = new WeakMap<object, Series>();
   /** The label sets in the order they were first seen. */
   private readonly seriesList: Series[] = [];
   /** Every finished request, in the order they ended (request-columns.ts). */
@@ -102,11 +106,22 @@ export class Recorder {
     this.sampleUs = sampleUs;
   }
 
-  request(request: FinishedRequest): void {
+  /**
+   * A finished request. `alike`: an object whose requests mostly carry the same labels (a run passes
+   * the attempt's result, which a flow plan shares between attempts): the label set found for it is
+   * remembered, and used again when every label is the same string (no lookup by labels).
+   */
+  request(request: FinishedRequest, alike?: object): void {
     const flagsText = request.flags.length === 0 ? '-' : [...request.flags].sort(compareStrings).join(',');
     const atUs = request.endUs - (request.endUs % this.sampleUs);
-    const series = this.seriesOf(request.source, request.destination, request.destinationService, request.code, flagsText);
-    let entry = series.byBucket.get(atUs);
+    const known = alike === undefined ? undefined : this.seriesByAlike.get(alike);
+    const series = known !== undefined && known.source === request.source && known.destination === request.destination
+      && known.destinationService === request.destinationService && known.code === request.code && known.flagsText === flagsText
+      ? known
+      : this.seriesOf(request.source, request.destination, request.destinationService, request.code, flagsText);
+    if (alike !== undefined && series !== known) this.seriesByAlike.set(alike, series);
+    // Requests end in time order: a series' newest bucket is mostly this one.
+    let entry = series.last !== null && series.last.count.atUs === atUs ? series.last : series.byBucket.get(atUs);
     if (entry === undefined) {
       entry = {
         count: { atUs, source: request.source, destination: request.destination, destinationService: request.destinationService, code: request.code, flags: flagsText, count: 0, durationSumUs: 0 },
@@ -116,6 +131,7 @@ export class Recorder {
       series.byBucket.set(atUs, entry);
       this.counts.push(entry);
     }
+    series.last = entry;
     entry.sumUs += request.durationUs;
     entry.n += 1;
     this.columns.push(request.endUs, request.durationUs, series.index);
@@ -134,7 +150,7 @@ export class Recorder {
     if (series === undefined) {
       series = {
         index: this.seriesList.length, source, destination, destinationService: service, code, flags: flags === '-' ? [] : flags.split(','), flagsText: flags,
-        tail: `|${source}|${destination}|${service}|${code}|${flags}\n`, byBucket: new Map(),
+        tail: `|${source}|${destination}|${service}|${code}|${flags}\n`, byBucket: new Map(), last: null,
       };
       byCode.set(flags, series);
       this.seriesList.push(series);

@@ -339,7 +339,7 @@ export class Traffic {
       destinationService: exchange.shadow !== null ? hostOf(exchange.shadow.upstream.authority) : destination?.service ?? serviceOfRoute(result) ?? 'unknown',
       code,
       flags,
-    });
+    }, result ?? undefined);
     if (exchange.parent !== null) {
       const parent = this.exchanges.get(exchange.parent);
       if (parent !== undefined && !parent.done && parent.app !== null) this.nextCall(parent);
