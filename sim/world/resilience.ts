@@ -75,6 +75,8 @@ export class AttemptResilience<E> {
 
   /** Holds `next` back while the attempt waits for a connection; false: it may go on now. */
   park(exchange: number, next: Continuation<E>): boolean {
+    // An attempt that waits has its holds among the waiters: none there, none waits (no lookup).
+    if (this.waiters.size === 0) return false;
     const slots = this.attempts.get(exchange);
     if (slots === undefined || slots.waitingCount === 0) return false;
     slots.parked = next;
@@ -87,7 +89,7 @@ export class AttemptResilience<E> {
    * freed connections let go on. Calling it again for the same attempt does nothing.
    */
   end(exchange: number, code: number, flags: readonly string[], timedOut: boolean, nowUs: number): readonly Continuation<E>[] {
-    const retry = this.retrySlots.get(exchange);
+    const retry = this.retrySlots.size === 0 ? undefined : this.retrySlots.get(exchange);
     if (retry !== undefined) {
       // The retried attempt's result is judged: its max_retries slot is free again (resetRetry).
       this.retrySlots.delete(exchange);

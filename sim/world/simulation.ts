@@ -244,6 +244,8 @@ export class Simulation {
       case 'stream-open':
       case 'stream-cut': return this.streams.handle(event);
       case 'observe': this.observed.set(event.assertion, this.controlPlane.converged()); return;
+      // Traffic's own kinds by name: most events are these, and they skip the control plane's set.
+      case 'attempt': case 'app-arrive': case 'app-done': case 'attempt-end': case 'route-timeout': case 'try-timeout': return this.traffic.handle(event);
       default: return isControlPlaneEvent(event) ? this.controlPlane.handle(event) : this.traffic.handle(event);
     }
   }
