@@ -23,7 +23,7 @@ export class RequestColumns {
   }
 
   push(endUs: number, durationUs: number, series: number): void {
-    assert(Number.isSafeInteger(endUs) && Number.isSafeInteger(durationUs) && durationUs >= 0, () => `request ending at ${endUs} µs after ${durationUs} µs: not integers`);
+    if (!(Number.isSafeInteger(endUs) && Number.isSafeInteger(durationUs) && durationUs >= 0)) assert(false, `request ending at ${endUs} µs after ${durationUs} µs: not integers`);
     if (this.count === this.ends.length) this.grow();
     this.ends[this.count] = endUs;
     this.durations[this.count] = durationUs;

@@ -158,5 +158,13 @@ export function outlierResultOf(code: number, flags: readonly string[], timedOut
   if (code === 0) return { kind: 'connect-failed' };
   // UF: the last proxy could not connect to its endpoint; the proxies before it received its 503.
   if (last && flags.includes('UF')) return { kind: 'connect-failed' };
-  return { kind: 'http', status: code };
+  return httpResult(code);
+}
+
+// One frozen result per status (every attempt reports one per hold; detectors only read them).
+const httpResults: OutlierResult[] = [];
+
+function httpResult(status: number): OutlierResult {
+  if (!(Number.isSafeInteger(status) && status >= 0 && status < 1000)) return { kind: 'http', status };
+  return (httpResults[status] ??= Object.freeze({ kind: 'http', status }));
 }
