@@ -244,8 +244,7 @@ export class Simulation {
       case 'stream-open':
       case 'stream-cut': return this.streams.handle(event);
       case 'observe': this.observed.set(event.assertion, this.controlPlane.converged()); return;
-      // Traffic's own kinds by name: most events are these, and they skip the control plane's set.
-      case 'attempt': case 'app-arrive': case 'app-done': case 'attempt-end': case 'route-timeout': case 'try-timeout': return this.traffic.handle(event);
+      case 'attempt': case 'app-arrive': case 'app-done': case 'attempt-end': case 'route-timeout': case 'try-timeout': return this.traffic.handle(event); // by name: most events
       default: return isControlPlaneEvent(event) ? this.controlPlane.handle(event) : this.traffic.handle(event);
     }
   }
