@@ -60,20 +60,30 @@ export class StableHasher {
 
   /** Mixes the decimal digits of a safe integer, as update(String(n)) would, without building the string. */
   updateDecimal(n: number): this {
-    assert(Number.isSafeInteger(n), () => `updateDecimal takes a safe integer, not ${n}`);
+    if (!Number.isSafeInteger(n)) assert(false, `updateDecimal takes a safe integer, not ${n}`);
     if (n < 0) this.mixByte(0x2d);
-    // Digits from the low end (% and the division are exact on safe integers), mixed from the high end.
+    // Digits from the low end (% and the division are exact on safe integers), mixed from the high end
+    // in place, as update() mixes ASCII (one call per request field, not one per digit).
+    const digits = this.digits;
     let rest = Math.abs(n);
     let count = 0;
     do {
-      this.digits[count] = rest % 10;
-      rest = (rest - this.digits[count]!) / 10;
+      const digit = rest % 10;
+      digits[count] = digit;
+      rest = (rest - digit) / 10;
       count += 1;
     } while (rest > 0);
+    let hi = this.hi;
+    let lo = this.lo;
     while (count > 0) {
       count -= 1;
-      this.mixByte(0x30 + this.digits[count]!);
+      const mixed = (lo ^ (0x30 + digits[count]!)) >>> 0;
+      const product = mixed * FNV64_PRIME_LO;
+      lo = product >>> 0;
+      hi = (Math.imul(hi, FNV64_PRIME_LO) + Math.floor(product / TWO_POW_32) + (mixed << 8)) >>> 0;
     }
+    this.hi = hi;
+    this.lo = lo;
     return this;
   }
 
