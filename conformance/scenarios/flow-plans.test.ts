@@ -61,36 +61,23 @@ test('the reference mesh, shortened: every attempt but the first few of each flo
   t.true(runs.byPlan > 0.8 * requests, `${runs.byPlan} of ${requests} attempts by plan`);
 });
 
+/** An inline manifest of the generated mesh's namespace (ns-00), as a scenario's `manifests` entry. */
+function inline(kind: 'VirtualService' | 'DestinationRule', name: string, spec: string): string {
+  return `  - inline: |
+      apiVersion: networking.istio.io/v1
+      kind: ${kind}
+      metadata: {name: ${name}, namespace: ns-00}
+      spec: ${spec}`;
+}
+
+const HOST = (n: number): string => `svc-000${n}.ns-00.svc.cluster.local`;
+
 /** Extras a generated mesh may carry: each changes what a walk does, and so whether and how a plan holds. */
 const EXTRAS = {
-  weighted: `  - inline: |
-      apiVersion: networking.istio.io/v1
-      kind: VirtualService
-      metadata: {name: split, namespace: ns-00}
-      spec:
-        hosts: [svc-0001.ns-00.svc.cluster.local]
-        http: [{route: [{destination: {host: svc-0001.ns-00.svc.cluster.local}, weight: 70}, {destination: {host: svc-0000.ns-00.svc.cluster.local}, weight: 30}]}]`,
-  fault: `  - inline: |
-      apiVersion: networking.istio.io/v1
-      kind: VirtualService
-      metadata: {name: abort, namespace: ns-00}
-      spec:
-        hosts: [svc-0002.ns-00.svc.cluster.local]
-        http: [{fault: {abort: {percentage: {value: 20}, httpStatus: 503}}, route: [{destination: {host: svc-0002.ns-00.svc.cluster.local}}]}]`,
-  outlier: `  - inline: |
-      apiVersion: networking.istio.io/v1
-      kind: DestinationRule
-      metadata: {name: eject, namespace: ns-00}
-      spec:
-        host: svc-0000.ns-00.svc.cluster.local
-        trafficPolicy: {outlierDetection: {consecutive5xxErrors: 1, interval: 1s, baseEjectionTime: 5s}}`,
-  limits: `  - inline: |
-      apiVersion: networking.istio.io/v1
-      kind: DestinationRule
-      metadata: {name: limits, namespace: ns-00}
-      spec:
-        host: svc-0001.ns-00.svc.cluster.local
-        trafficPolicy: {connectionPool: {http: {http1MaxPendingRequests: 1, http2MaxRequests: 2}}}`,
+  weighted: inline('VirtualService', 'split', `{hosts: [${HOST(1)}], http: [{route: [{destination: {host: ${HOST(1)}}, weight: 70}, {destination: {host: ${HOST(0)}}, weight: 30}]}]}`),
+  fault: inline('VirtualService', 'abort', `{hosts: [${HOST(2)}], http: [{fault: {abort: {percentage: {value: 20}, httpStatus: 503}}, route: [{destination: {host: ${HOST(2)}}}]}]}`),
+  outlier: inline('DestinationRule', 'eject', `{host: ${HOST(0)}, trafficPolicy: {outlierDetection: {consecutive5xxErrors: 1, interval: 1s, baseEjectionTime: 5s}}}`),
+  limits: inline('DestinationRule', 'limits', `{host: ${HOST(1)}, trafficPolicy: {connectionPool: {http: {http1MaxPendingRequests: 1, http2MaxRequests: 2}}}}`),
 } as const;
 
 const TIMELINE = {
