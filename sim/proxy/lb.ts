@@ -46,7 +46,7 @@ import { assert, unreachable } from '../core/assert.ts';
 import type { Rng } from '../core/prng.ts';
 import type { Cluster, ClusterLoadAssignment, LbEndpoint, LocalityLb } from '../xds/cluster.ts';
 import { MAGLEV_TABLE_SIZE_DEFAULT, MAGLEV_TABLE_SIZE_MAX, buildMaglevTable, isPrime, maglevLookup } from './maglev.ts';
-import { hostKeyOf } from './proxy-state.ts';
+import { activeRequestsOf } from './proxy-state.ts';
 import type { ProxyState } from './proxy-state.ts';
 import type { Call } from './request.ts';
 import { RING_HASH_MAXIMUM_RING_SIZE, RING_HASH_MINIMUM_RING_SIZE_DEFAULT, buildRing, ringLookup } from './ring-hash.ts';
@@ -247,12 +247,12 @@ export function pickLeastRequest(clusterName: string, hosts: readonly LbEndpoint
   for (let index = 1; index < hosts.length; index += 1) if (hosts[index]!.weight !== firstWeight) equalWeights = false;
   const weights = equalWeights ? null : hosts.map((host) => host.weight);
   let candidate = sampleHost(hosts, weights, rng);
-  // The cluster's counts of requests in flight (proxy-state.ts activeRequestsOf), found once per pick.
+  // The cluster's counts of requests in flight, found once per pick.
   const inFlight = state.activeRequests.get(clusterName);
   for (let choice = 1; choice < LEAST_REQUEST_CHOICES; choice += 1) {
     const sampled = sampleHost(hosts, weights, rng);
     // Envoy: the sampled host replaces the candidate only with strictly fewer active requests.
-    if ((inFlight?.get(hostKeyOf(sampled)) ?? 0) < (inFlight?.get(hostKeyOf(candidate)) ?? 0)) candidate = sampled;
+    if (activeRequestsOf(state, clusterName, sampled, inFlight) < activeRequestsOf(state, clusterName, candidate, inFlight)) candidate = sampled;
   }
   return candidate;
 }

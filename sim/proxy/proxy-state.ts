@@ -103,14 +103,18 @@ export function hostKeyOf(endpoint: Pick<LbEndpoint, 'address' | 'port'>): strin
   return key;
 }
 
-export function activeRequestsOf(state: ProxyState, clusterName: string, endpoint: Pick<LbEndpoint, 'address' | 'port'>): number {
-  return state.activeRequests.get(clusterName)?.get(hostKeyOf(endpoint)) ?? 0;
+/** Requests in flight from this proxy to a host of a cluster; `hosts`: the cluster's entry when the caller has it. */
+export function activeRequestsOf(state: ProxyState, clusterName: string, endpoint: Pick<LbEndpoint, 'address' | 'port'>, hosts = state.activeRequests.get(clusterName)): number {
+  return hosts?.get(hostKeyOf(endpoint)) ?? 0;
 }
 
 export function requestStarted(state: ProxyState, clusterName: string, endpoint: Pick<LbEndpoint, 'address' | 'port'>): void {
-  const hosts = requestsInFlight(state, clusterName);
-  const key = hostKeyOf(endpoint);
-  hosts.set(key, (hosts.get(key) ?? 0) + 1);
+  requestStartedAt(state, clusterName, hostKeyOf(endpoint));
+}
+
+/** The same by the host's key (`address:port`); `hosts`: the cluster's entry when the caller has it. */
+export function requestStartedAt(state: ProxyState, clusterName: string, hostKey: string, hosts = requestsInFlight(state, clusterName)): void {
+  hosts.set(hostKey, (hosts.get(hostKey) ?? 0) + 1);
 }
 
 /** The proxy's requests in flight to a cluster, by host (`address:port`); made empty when there is none yet. */

@@ -45,7 +45,7 @@ import {
   recordResult, syncHosts,
 } from './outlier-detection.ts';
 import type { OutlierEvent, OutlierResult } from './outlier-detection.ts';
-import { hostKeyOf, requestFinishedAt, requestStarted, requestsInFlight } from './proxy-state.ts';
+import { hostKeyOf, requestFinishedAt, requestStarted, requestStartedAt, requestsInFlight } from './proxy-state.ts';
 import type { OutlierDetectorEntry, ProxyState } from './proxy-state.ts';
 
 /** A request admitted to a cluster's pool in a run: the caller releases it when the request ends. */
@@ -171,8 +171,7 @@ function admitHttp(state: ProxyState, cluster: Cluster, poolKey: string, pool: C
   const admission = admitRequest(pool, host, request);
   // The pool fails the stream with Overflow: max_requests or max_pending_requests is full.
   if (admission === 'overflow') return overflowReason(cluster.name, pool);
-  const inFlight = route?.inFlight ?? requestsInFlight(state, cluster.name);
-  inFlight.set(host, (inFlight.get(host) ?? 0) + 1);
+  requestStartedAt(state, cluster.name, host, route?.inFlight);
   const detector = state.outlierDetectors.get(cluster.name)?.settingsKey ?? null;
   return route === null
     ? { cluster: cluster.name, pool: poolKey, host, request, admission, detector, proxy: state.proxy }

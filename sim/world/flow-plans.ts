@@ -65,7 +65,7 @@ export interface TrailHop {
   readonly route: Route | null;
 }
 
-/** What one walk leaves for the plans: the call it started with, its proxy hops in order, the pool slots it took. */
+/** What one walk leaves for the plans: the call it started with, its proxy hops in order, the pool slots it took (on the result or not). */
 export interface WalkTrail {
   readonly first: Call;
   readonly hops: TrailHop[];
@@ -177,11 +177,10 @@ export class FlowPlans {
     // Only a walk whose load balancer found no endpoint may miss the plan (the plan leaves it to the walk).
     assert(target !== undefined || trail.hops[0]?.outcome.kind !== 'forwarded', () => `check mode: the flow plan of ${flow} does not know endpoint ${endpoint?.address}`);
     if (target === undefined) return;
-    const { holds: onResult, ...walked } = result;
-    const holds = onResult ?? trail.holds;
+    const { holds, ...walked } = result;
     const expected = JSON.stringify(target.result);
     assert(JSON.stringify(walked) === expected, () => `check mode: the flow plan of ${flow} gives ${expected}, the walk ${JSON.stringify(walked)}`);
-    const held = holds.map((h) => `${h.proxy} ${h.cluster} ${h.host} ${h.admission}`).join('; ');
+    const held = trail.holds.map((h) => `${h.proxy} ${h.cluster} ${h.host} ${h.admission}`).join('; ');
     const planned = `${plan.proxy} ${plan.cluster.name} ${endpoint!.address}:${endpoint!.port} sent; ${target.proxy} ${target.cluster.name} ${target.endpoint.address}:${target.endpoint.port} sent`;
     assert(held === planned, () => `check mode: the flow plan of ${flow} holds ${planned}, the walk ${held}`);
   }
@@ -234,8 +233,8 @@ function targetPlan(plan: FlowPlan, trail: WalkTrail, result: ProbeResult): Targ
     if (local.length !== 1 || local[0] !== into.outcome.endpoint || cluster.outlierDetection !== undefined || cluster.localityLb !== undefined) return null;
   }
   if (result.status !== 200 || result.flags.length > 0 || result.destination === null || result.mirrors !== undefined || result.delayMs !== 0) return null;
-  const { holds: onResult, ...walked } = result;
-  if ((onResult ?? trail.holds).length !== 2) return null;
+  if (trail.holds.length !== 2) return null;
+  const { holds, ...walked } = result;
   return { via: out.outcome.endpoint, state: into.state, proxy: into.config.proxy.id, cluster, endpoint: into.outcome.endpoint, result: walked, out: null, into: null };
 }
 

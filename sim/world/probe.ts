@@ -176,16 +176,17 @@ export class ProbeSession {
    * One shadow copy (from a result's `mirrors`), as a run sends it: from the proxy that mirrored the
    * request straight to the mirror cluster's endpoint, then on to the destination's sidecar and app.
    * The copy matches no route, so it has no retry policy, no timeout and no mirrors of its own.
+   * `holds`: as for `probe`.
    */
-  shadow(mirror: ProbeMirror, nowUs?: number): ProbeResult | ProbeError {
+  shadow(mirror: ProbeMirror, nowUs?: number, holds?: ProbeHold[]): ProbeResult | ProbeError {
     const pod = this.mesh.topology.pods.find((p) => `${p.name}.${p.namespace}` === mirror.proxy);
     if (pod === undefined) return { error: `no pod ${mirror.proxy} to send the shadow copy from`, hint: 'A shadow copy leaves from the proxy that mirrored the request; that pod is gone.' };
-    const run: RunContext = { nowUs: nowUs ?? null, holds: [], holdsApart: false, mirrors: [], trail: null };
+    const run: RunContext = { nowUs: nowUs ?? null, holds: holds ?? [], holdsApart: holds !== undefined, mirrors: [], trail: null };
     const { method, scheme, authority, path, headers } = mirror.upstream;
     const first: Call = { destinationIp: '0.0.0.0', destinationPort: 0, protocol: 'http', request: { method, scheme, authority, path, headers: { ...headers } }, sourceIp: pod.ip };
     const inbound: InboundOptions = { jwtVerifier: this.options.verifier ?? null, nowSeconds: this.options.nowSeconds ?? 0, extAuthz: () => undefined };
     const walked = this.walk(pod, first, inbound, { security: null }, run, mirror.cluster);
-    return run.holds.length === 0 ? walked : { ...walked, holds: run.holds };
+    return run.holds.length === 0 || run.holdsApart ? walked : { ...walked, holds: run.holds };
   }
 
   /**

@@ -119,8 +119,7 @@ export class Traffic {
   private readonly pods: (namespace: string, name: string) => PodInfo | undefined;
   private readonly rng: Rng;
   private readonly resilience: AttemptResilience<TrafficEvent>;
-  private readonly podApps = new WeakMap<PodInfo, AppSpec | null>();
-  private readonly callRequests = new WeakMap<AppCall, { readonly namespace: string; readonly workload: string; readonly request: ProbeRequest }>();
+  private readonly callRequests = new WeakMap<AppCall, ProbeRequest>();
 
   constructor(options: {
     session: ProbeSession; host: TrafficHost; recorder: Recorder; network: NetworkSettings; apps: readonly AppSpec[];
@@ -196,7 +195,7 @@ export class Traffic {
     const holds: ProbeHold[] = [];
     const walked = exchange.shadow === null
       ? this.session.probe(exchange.request, exchange.source, this.host.nowUs, holds)
-      : this.session.shadow(exchange.shadow, this.host.nowUs);
+      : this.session.shadow(exchange.shadow, this.host.nowUs, holds);
     if ('error' in walked && exchange.shadow !== null) {
       // The mirroring pod is gone before the copy left: nothing is sent.
       exchange.done = true;
@@ -209,7 +208,7 @@ export class Traffic {
       return;
     }
     exchange.result = walked;
-    exchange.holds = exchange.shadow === null ? holds : walked.holds ?? [];
+    exchange.holds = holds;
     this.resilience.begin(exchange.id, exchange.holds);
     // Shadow copies go once per downstream request: with the first attempt, never with a retry.
     if (exchange.attempt === 1 && exchange.shadow === null) this.sendShadows(walked);
@@ -229,7 +228,7 @@ export class Traffic {
     const linkUs = hops * this.network.podLatencyUs + this.host.extraDelayUs(exchange.source) + (destinationPod === undefined ? 0 : this.host.extraDelayUs(destinationPod));
     const reached = walked.destination !== null && (walked.status === 200 || (walked.status === null && walked.connected));
     if (reached && destinationPod !== undefined) {
-      exchange.app = { pod: destinationPod, spec: this.appOf(destinationPod), nextCall: 0, hops };
+      exchange.app = { pod: destinationPod, spec: this.apps.get(workloadLabel(destinationPod)) ?? null, nextCall: 0, hops };
       this.proceed(exchange, delayUs + linkUs, { kind: 'app-arrive', exchange, token: exchange.token });
       return;
     }
@@ -279,25 +278,16 @@ export class Traffic {
     this.host.schedule(serviceUs, { kind: 'app-done', exchange, token: exchange.token });
   }
 
-  /** The app spec of a pod's workload (null: none), remembered per pod (pods are values). */
-  private appOf(pod: PodInfo): AppSpec | null {
-    let spec = this.podApps.get(pod);
-    if (spec === undefined) {
-      spec = this.apps.get(`${pod.namespace}/${pod.workload}`) ?? null;
-      this.podApps.set(pod, spec);
-    }
-    return spec;
-  }
-
   /**
    * The request an app's call sends: one object per call of a workload's spec (a spec is per workload,
    * so `from` is the same for each of its pods), as the probe session remembers requests by object.
    */
   private callRequest(call: AppCall, pod: PodInfo): ProbeRequest {
+    const from = workloadLabel(pod);
     const known = this.callRequests.get(call);
-    if (known !== undefined && known.namespace === pod.namespace && known.workload === pod.workload) return known.request;
-    const request = { from: `${pod.namespace}/${pod.workload}`, url: call.url, method: call.method };
-    this.callRequests.set(call, { namespace: pod.namespace, workload: pod.workload, request });
+    if (known !== undefined && known.from === from) return known;
+    const request = { from, url: call.url, method: call.method };
+    this.callRequests.set(call, request);
     return request;
   }
 
