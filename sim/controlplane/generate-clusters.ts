@@ -30,6 +30,7 @@
  *
  * Not modelled: the mesh-wide defaultTrafficPolicy; network and cluster topology labels.
  */
+import { NamedMap } from '../xds/named-map.ts';
 import { compareBy } from '../core/compare.ts';
 import { matchesLabels } from '../config/selectors.ts';
 import type { Labels } from '../config/selectors.ts';
@@ -50,25 +51,27 @@ import { ISTIO_DEFAULT_THRESHOLDS, clusterPolicyFields, trafficPolicyForPort } f
 import type { PortTrafficPolicySpec, TrafficPolicySpec } from './translate-traffic-policy.ts';
 
 export interface ClusterSet {
-  readonly clusters: Record<string, Cluster>;
-  readonly endpoints: Record<string, ClusterLoadAssignment>;
+  readonly clusters: NamedMap<Cluster>;
+  /** By cluster name, over the clusters' name index (the passthrough and blackhole slots empty). */
+  readonly endpoints: NamedMap<ClusterLoadAssignment>;
 }
 
 export function buildOutboundClusters(push: PushContext, services: readonly ServiceInfo[], clientNamespace: string): ClusterSet {
-  const clusters: Record<string, Cluster> = {};
-  const endpoints: Record<string, ClusterLoadAssignment> = {};
+  const clusters: [string, Cluster][] = [];
+  const endpoints = new Map<string, ClusterLoadAssignment>();
   const passthrough: Cluster = { name: PASSTHROUGH_CLUSTER, discovery: 'ORIGINAL_DST', lbPolicy: 'CLUSTER_PROVIDED', serviceHost: '', servicePort: 0, subset: '', upstreamProtocol: 'tcp' };
   // buildDefaultPassthroughCluster applies an empty connection pool: Istio's default thresholds.
-  clusters[PASSTHROUGH_CLUSTER] = { ...passthrough, circuitBreakers: ISTIO_DEFAULT_THRESHOLDS };
+  clusters.push([PASSTHROUGH_CLUSTER, { ...passthrough, circuitBreakers: ISTIO_DEFAULT_THRESHOLDS }]);
   // buildBlackHoleCluster sets no circuit breakers.
-  clusters[BLACKHOLE_CLUSTER] = { ...passthrough, name: BLACKHOLE_CLUSTER, discovery: 'STATIC' };
+  clusters.push([BLACKHOLE_CLUSTER, { ...passthrough, name: BLACKHOLE_CLUSTER, discovery: 'STATIC' }]);
   for (const service of services) {
     for (const { cluster, assignment: cla } of serviceClusterList(push, service, clientNamespace)) {
-      clusters[cluster.name] = cluster;
-      endpoints[cluster.name] = cla;
+      clusters.push([cluster.name, cluster]);
+      endpoints.set(cluster.name, cla);
     }
   }
-  return { clusters, endpoints };
+  const byName = NamedMap.of(clusters);
+  return { clusters: byName, endpoints: NamedMap.alongside(byName, (name) => endpoints.get(name)) };
 }
 
 /**

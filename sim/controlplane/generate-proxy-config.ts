@@ -39,6 +39,7 @@ import { authorizationFor } from './generate-authz.ts';
 import { jwtProvidersFor } from './generate-jwt.ts';
 import { resolveExtAuthzProviders } from './ext-authz-providers.ts';
 import { trustDomainBundle } from '../config/trust-domain-bundle.ts';
+import type { NamedMap } from '../xds/named-map.ts';
 
 export function proxyIdentityOf(pod: PodInfo): ProxyIdentity {
   return {
@@ -87,7 +88,7 @@ export function generateProxyConfig(push: PushContext, proxy: ProxyIdentity): Pr
  * The ClusterLoadAssignments the proxy holds (what an EDS response carries, all of them), without
  * building the rest of its config: sidecars share them per namespace and Sidecar.
  */
-export function generateEndpoints(push: PushContext, proxy: ProxyIdentity): Readonly<Record<string, ClusterLoadAssignment>> {
+export function generateEndpoints(push: PushContext, proxy: ProxyIdentity): NamedMap<ClusterLoadAssignment> {
   return clusterPart(push, proxy).endpoints;
 }
 
@@ -117,15 +118,15 @@ function assignmentsOf(part: ClusterPart, hostnames: readonly string[]): readonl
   for (const h of hostnames) for (const name of part.namesByHost.get(h) ?? []) names.add(name);
   const out: ClusterLoadAssignment[] = [];
   for (const name of names) {
-    const cla = Object.hasOwn(part.endpoints, name) ? part.endpoints[name] : undefined;
-    if (cla !== undefined && part.clusters[name]?.discovery === 'EDS') out.push(cla);
+    const cla = part.endpoints.get(name);
+    if (cla !== undefined && part.clusters.get(name)?.discovery === 'EDS') out.push(cla);
   }
   return out.sort((a, b) => (a.clusterName < b.clusterName ? -1 : a.clusterName > b.clusterName ? 1 : 0));
 }
 
 interface ClusterPart {
-  readonly clusters: Readonly<Record<string, Cluster>>;
-  readonly endpoints: Readonly<Record<string, ClusterLoadAssignment>>;
+  readonly clusters: NamedMap<Cluster>;
+  readonly endpoints: NamedMap<ClusterLoadAssignment>;
   /** The part's cluster names by service host name (from the config alone: the same for every snapshot of it). */
   readonly namesByHost: ReadonlyMap<string, readonly string[]>;
   /** The part's services by host name, in the part's order (from the config alone). */
@@ -182,7 +183,7 @@ function freshPart(push: PushContext, key: string, services: readonly ServiceInf
   const { clusters, endpoints } = buildOutboundClusters(push, services, clientNamespace);
   const namesByHost = memoizedByConfig(push, `cluster-names|${key}`, () => {
     const out = new Map<string, string[]>();
-    for (const c of Object.values(clusters)) {
+    for (const c of clusters.values()) {
       if (c.serviceHost === '') continue;
       const list = out.get(c.serviceHost);
       if (list === undefined) out.set(c.serviceHost, [c.name]);
@@ -198,17 +199,21 @@ function updatedPart(push: PushContext, last: ClusterPart, clientNamespace: stri
   const byHost = last.servicesByHost;
   const moved = [...hosts].filter((h) => byHost.has(h));
   if (moved.length === 0) return last;
-  const clusters = { ...last.clusters };
-  const endpoints = { ...last.endpoints };
-  // Services in the part's order, so where two share a cluster name the later one holds it, as in a fresh build.
+  const clusterChanges = new Map<string, Cluster>();
+  const endpointChanges = new Map<string, ClusterLoadAssignment>();
+  // Services in the part's order, so where two share a cluster name the later one holds it, as in a
+  // fresh build. The names are the config's: every entry keeps its slot, and only the chunks holding
+  // a moved host's entries are copied (NamedMap.with).
   for (const h of moved) {
     for (const service of byHost.get(h)!) {
       for (const { cluster, assignment } of serviceClusterList(push, service, clientNamespace)) {
-        clusters[cluster.name] = cluster;
-        endpoints[cluster.name] = assignment;
+        clusterChanges.set(cluster.name, cluster);
+        endpointChanges.set(cluster.name, assignment);
       }
     }
   }
+  const clusters = last.clusters.with(clusterChanges);
+  const endpoints = last.endpoints.with(endpointChanges);
   sameWatchedHosts(last.clusters, clusters);
   return { ...last, clusters, endpoints };
 }

@@ -25,6 +25,7 @@
  * subscriptions).
  */
 import { groupBy } from '../core/group.ts';
+import type { NamedMap } from '../xds/named-map.ts';
 import { serviceSelects } from '../config/selectors.ts';
 import type { ServiceInfo } from '../topology/model.ts';
 import type { Cluster } from '../xds/cluster.ts';
@@ -192,15 +193,15 @@ const isWatched = (c: Cluster | undefined): c is Cluster => c !== undefined && c
 export function edsHostsOf(config: ClusterLayers): ReadonlySet<string> {
   const own = config.ownClusters;
   // A proxy's own clusters (a sidecar's inbound ones, ORIGINAL_DST) are normally no EDS clusters.
-  const ownCounts = own !== undefined && Object.entries(own).some(([name, c]) => isWatched(c) || (Object.hasOwn(config.clusters, name) && isWatched(config.clusters[name])));
+  const ownCounts = own !== undefined && Object.entries(own).some(([name, c]) => isWatched(c) || isWatched(config.clusters.get(name)));
   if (ownCounts) return new Set(clusterList(config).filter(isWatched).map((c) => c.serviceHost));
   return sharedHosts(config.clusters);
 }
 
-function sharedHosts(clusters: Readonly<Record<string, Cluster>>): ReadonlySet<string> {
+function sharedHosts(clusters: NamedMap<Cluster>): ReadonlySet<string> {
   let hosts = sharedEdsHosts.get(clusters);
   if (hosts === undefined) {
-    hosts = new Set(Object.values(clusters).filter(isWatched).map((c) => c.serviceHost));
+    hosts = new Set(clusters.values().filter(isWatched).map((c) => c.serviceHost));
     sharedEdsHosts.set(clusters, hosts);
   }
   return hosts;
@@ -210,7 +211,7 @@ function sharedHosts(clusters: Readonly<Record<string, Cluster>>): ReadonlySet<s
  * `next` watches what `previous` watches (the same cluster names and kinds, new endpoints): they share
  * one host set, so proxies holding either share their push plans (plans are memoised by that set).
  */
-export function sameWatchedHosts(previous: Readonly<Record<string, Cluster>>, next: Readonly<Record<string, Cluster>>): void {
+export function sameWatchedHosts(previous: NamedMap<Cluster>, next: NamedMap<Cluster>): void {
   if (!sharedEdsHosts.has(next)) sharedEdsHosts.set(next, sharedHosts(previous));
 }
 

@@ -141,7 +141,7 @@ function reviewsAction(config: ProxyConfig, port: number): Extract<RouteAction, 
 
 test('"no virtualservice but has destinationrule with consistentHash": a RING_HASH cluster and a header hash policy on the default route', (t) => {
   const config = sleepConfig(MESH('  trafficPolicy:\n    loadBalancer:\n      consistentHash: {httpHeaderName: x-user}'));
-  t.like(config.clusters[`outbound|9080||${HOST}`], { lbPolicy: 'RING_HASH', ringHashMinimumRingSize: 1024 });
+  t.like(config.clusters.get(`outbound|9080||${HOST}`), { lbPolicy: 'RING_HASH', ringHashMinimumRingSize: 1024 });
   t.deepEqual(reviewsAction(config, 9080)?.hashPolicies, [{ kind: 'header', headerName: 'x-user' }]);
   t.deepEqual(reviewsAction(config, 9081)?.hashPolicies, [{ kind: 'header', headerName: 'x-user' }]);
 });
@@ -154,8 +154,8 @@ test('a port-level maglev replaces the loadBalancer of that port only: MAGLEV wi
     - port: {number: 9081}
       loadBalancer:
         consistentHash: {httpCookie: {name: session, ttl: 0s}, maglev: {tableSize: 131071}}`));
-  t.like(config.clusters[`outbound|9080||${HOST}`], { lbPolicy: 'RING_HASH', ringHashMinimumRingSize: 4096 });
-  t.like(config.clusters[`outbound|9081||${HOST}`], { lbPolicy: 'MAGLEV', maglevTableSize: 131071 });
+  t.like(config.clusters.get(`outbound|9080||${HOST}`), { lbPolicy: 'RING_HASH', ringHashMinimumRingSize: 4096 });
+  t.like(config.clusters.get(`outbound|9081||${HOST}`), { lbPolicy: 'MAGLEV', maglevTableSize: 131071 });
   t.deepEqual(reviewsAction(config, 9080)?.hashPolicies, [{ kind: 'header', headerName: 'x-user' }]);
   t.deepEqual(reviewsAction(config, 9081)?.hashPolicies, [{ kind: 'cookie', name: 'session', ttlUs: 0 }]);
 });
@@ -167,7 +167,7 @@ test('a port-level simple policy: that port’s cluster does not hash, yet its d
     portLevelSettings:
     - port: {number: 9081}
       loadBalancer: {simple: ROUND_ROBIN}`));
-  t.is(config.clusters[`outbound|9081||${HOST}`]?.lbPolicy, 'ROUND_ROBIN');
+  t.is(config.clusters.get(`outbound|9081||${HOST}`)?.lbPolicy, 'ROUND_ROBIN');
   t.deepEqual(reviewsAction(config, 9081)?.hashPolicies, [{ kind: 'connectionProperties', sourceIp: true }]);
 });
 
@@ -200,12 +200,12 @@ spec:
   t.deepEqual(action?.clusters.map((c) => c.name), [`outbound|9080|v1|${HOST}`, `outbound|9080|v2|${HOST}`]);
   // The weight-0 destination is dropped, and so is its hash policy.
   t.deepEqual(action?.hashPolicies, [{ kind: 'queryParameter', name: 'user' }, { kind: 'header', headerName: 'x-user' }]);
-  t.like(config.clusters[`outbound|9080|v1|${HOST}`], { lbPolicy: 'RING_HASH' });
+  t.like(config.clusters.get(`outbound|9080|v1|${HOST}`), { lbPolicy: 'RING_HASH' });
 });
 
 test('without a consistentHash nothing hashes: no ring size, no hash policy', (t) => {
   const config = sleepConfig(MESH('  trafficPolicy:\n    loadBalancer: {simple: RANDOM}'));
-  const cluster = config.clusters[`outbound|9080||${HOST}`];
+  const cluster = config.clusters.get(`outbound|9080||${HOST}`);
   t.is(cluster?.lbPolicy, 'RANDOM');
   t.false(cluster !== undefined && 'ringHashMinimumRingSize' in cluster);
   t.false('hashPolicies' in (reviewsAction(config, 9080) ?? {}));

@@ -76,7 +76,8 @@ function build(trafficPolicy: string, mesh: MeshConfig = MESH_CONFIG_DEFAULT): {
   const topology = buildTopology(loaded.resources);
   // Localities come from elsewhere (nodes); here they are attached to the built endpoints.
   const located = { ...topology, endpoints: topology.endpoints.map((e, i) => ({ ...e, locality: i === 0 ? 'r1/z1/s1' : 'r2/z1/' })) };
-  return buildOutboundClusters(pushContextFromStore(store, located, mesh), located.services, 'default');
+  const built = buildOutboundClusters(pushContextFromStore(store, located, mesh), located.services, 'default');
+  return { clusters: built.clusters.toJSON(), endpoints: built.endpoints.toJSON() };
 }
 
 test('generated clusters: endpoints keep their locality; outlier detection brings the mesh default failover; a subset can turn it off', (t) => {

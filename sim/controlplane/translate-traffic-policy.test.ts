@@ -149,7 +149,7 @@ function clusters(yaml: string): Readonly<Record<string, Cluster>> {
   const store = new ConfigStore();
   for (const r of loaded.resources) store.apply(r);
   const push = pushContextFromStore(store, buildTopology(loaded.resources), MESH_CONFIG_DEFAULT);
-  return buildOutboundClusters(push, push.topology.services, 'default').clusters;
+  return buildOutboundClusters(push, push.topology.services, 'default').clusters.toJSON();
 }
 
 test('generated clusters carry the DestinationRule’s policy for their port and subset', (t) => {

@@ -2,6 +2,7 @@
 // benchmark meshes (pilot/pkg/xds/testdata/benchmarks/*.yaml) are compiled by the simulator's own
 // generator and measured; EDS and InitPushContext anchors use counted shapes. Then the laws: integer
 // outputs, never shrinking when resources are added, the CPU scale.
+import { NamedMap } from '../xds/named-map.ts';
 import test from 'ava';
 import { fc, testProp } from '@fast-check/ava';
 import { loadManifests } from '../config/load-resources.ts';
@@ -15,7 +16,7 @@ import type { ProxyConfig } from '../xds/proxy-config.ts';
 import type { Route, RouteConfiguration } from '../xds/route.ts';
 import { buildPushContext } from './push-context.ts';
 import { generateProxyConfig, proxyIdentityOf } from './generate-proxy-config.ts';
-import { configBytes, generationCostUs, pushContextInitCostUs, typeCostUs } from './xds-cost.ts';
+import { configBytes, configShape, generationCostUs, pushContextInitCostUs, referenceConfigBytes, referenceTypeCostUs, typeCostUs } from './xds-cost.ts';
 import type { XdsType } from './push-scope.ts';
 
 const TYPES: readonly XdsType[] = ['CDS', 'EDS', 'LDS', 'RDS'];
@@ -206,6 +207,12 @@ function route(i: number, regex = false): Route {
 interface Shape { services: number; endpointsPerService: number; listeners: number; chainsPerListener: number; vhosts: number; routesPerVhost: number; regex: boolean }
 
 /** A synthetic sidecar config with exactly these counts. */
+/** The two maps as the control plane builds them: the endpoints over the clusters' name index. */
+function namedMaps(clusters: Record<string, Cluster>, endpoints: Record<string, ClusterLoadAssignment>): Pick<ProxyConfig, 'clusters' | 'endpoints'> {
+  const byName = NamedMap.fromRecord(clusters);
+  return { clusters: byName, endpoints: NamedMap.alongside(byName, (name) => endpoints[name]) };
+}
+
 function shaped(s: Shape): ProxyConfig {
   const clusters: Record<string, Cluster> = {};
   const endpoints: Record<string, ClusterLoadAssignment> = {};
@@ -224,7 +231,7 @@ function shaped(s: Shape): ProxyConfig {
   };
   return {
     proxy: { id: 'p.ns', type: 'sidecar', namespace: 'ns', workload: 'w', pod: 'p', ip: '10.0.0.1', labels: {} },
-    version: 'v', listeners, routes: s.vhosts === 0 ? {} : { '80': rc }, clusters, endpoints, security: null,
+    version: 'v', listeners, routes: s.vhosts === 0 ? {} : { '80': rc }, ...namedMaps(clusters, endpoints), security: null,
   };
 }
 
@@ -305,4 +312,27 @@ testProp('pushContextInitCostUs is an integer that never shrinks as the mesh gro
 
 test('nonsense counts (negative, NaN) count as zero', (t) => {
   t.is(pushContextInitCostUs({ services: -5, virtualServices: Number.NaN, gateways: 0 }), pushContextInitCostUs({ services: 0, virtualServices: 0, gateways: 0 }));
+});
+
+testProp('after incremental changes (NamedMap.with), the sums over shared chunks equal a walk of the config', [
+  fc.integer({ min: 0, max: 300 }),
+  fc.array(fc.record({ service: fc.nat(), endpoints: fc.integer({ min: 0, max: 4 }), discovery: fc.constantFrom('EDS' as const, 'STATIC' as const) }), { maxLength: 12 }),
+], (t, services, changes) => {
+  let config = shaped({ ...small, services, endpointsPerService: 2 });
+  const before = [configBytes(config, 'CDS'), configBytes(config, 'EDS')];
+  // Each step replaces a few services' clusters and assignments, as an incremental push does.
+  for (let step = 0; step < changes.length; step += 3) {
+    const batch = changes.slice(step, step + 3).filter(() => services > 0);
+    const clusters = batch.map((c) => cluster(`s${c.service % services}.ns.svc.cluster.local`)).map((c, i) => ({ ...c, discovery: batch[i]!.discovery }));
+    const assignments = clusters.map((c, i) => ({ clusterName: c.name, endpoints: Array.from({ length: batch[i]!.endpoints }, (_, j) => endpoint(9_000 + j)) }));
+    config = { ...config, clusters: config.clusters.with(clusters.map((c) => [c.name, c])), endpoints: config.endpoints.with(assignments.map((a) => [a.clusterName, a])) };
+    t.true(config.clusters.sameNames(config.endpoints), 'the two maps keep one name index');
+    for (const type of ['CDS', 'EDS'] as const) {
+      t.is(configBytes(config, type), referenceConfigBytes(config, type), `${type} bytes after step ${step}`);
+      t.is(typeCostUs(config, type), referenceTypeCostUs(config, type), `${type} µs after step ${step}`);
+    }
+    const held = config.endpoints.values().reduce((n, a) => n + (config.clusters.has(a.clusterName) ? a.endpoints.length : 0), 0);
+    t.deepEqual(configShape(config), { clusters: config.clusters.size, endpoints: held });
+  }
+  t.deepEqual([configBytes(shaped({ ...small, services, endpointsPerService: 2 }), 'CDS'), configBytes(shaped({ ...small, services, endpointsPerService: 2 }), 'EDS')], before, 'a fresh config is summed afresh');
 });

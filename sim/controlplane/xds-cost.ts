@@ -70,6 +70,7 @@ import { clusterList, clusterNamed } from '../xds/proxy-config.ts';
 import type { ProxyConfig } from '../xds/proxy-config.ts';
 import type { HeaderOperations, Route, RouteConfiguration } from '../xds/route.ts';
 import type { XdsType } from './push-scope.ts';
+import { assignmentTotals, clusterBytes, edsByHost, edsIndex, memoClaBytes, NO_TOTALS, plus, sharedClusterTotals, type Totals } from './xds-cost-maps.ts';
 
 export interface XdsCostOptions {
   /** Only these service host names' ClusterLoadAssignments are rebuilt (a partial EDS push); default all. */
@@ -79,9 +80,6 @@ export interface XdsCostOptions {
 }
 
 // Bytes (protobuf, as Istio's ResourceSize counts them: the Any values).
-const CLUSTER_BYTES = 960;
-const CLA_BYTES = 80;
-const ENDPOINT_BYTES = 130;
 const LDS_PROXY_BYTES = { sidecar: 10_100, router: 500 } as const;
 const LISTENER_BYTES = 60;
 const HCM_BYTES = 2_100;
@@ -185,7 +183,7 @@ export function configShape(config: ProxyConfig): { readonly clusters: number; r
   let endpoints = edsIndex(config.endpoints, config.clusters).heldEndpoints;
   const own = config.ownClusters;
   if (own !== undefined) {
-    for (const name of Object.keys(own)) if (!Object.hasOwn(config.clusters, name)) endpoints += byClusterName(config.endpoints).get(name)?.endpoints ?? 0;
+    for (const name of Object.keys(own)) if (!config.clusters.has(name)) endpoints += config.endpoints.get(name)?.endpoints.length ?? 0;
   }
   return { clusters: clusterTotals(config).count, endpoints };
 }
@@ -245,112 +243,21 @@ function edsCostNs(assignments: readonly ClusterLoadAssignment[]): number {
 /** The ClusterLoadAssignments EDS carries: those of EDS clusters, narrowed to `edsServices` when given. */
 function referenceEdsAssignments(config: ProxyConfig, options: XdsCostOptions): ClusterLoadAssignment[] {
   const hosts = options.edsServices === undefined ? null : new Set(options.edsServices);
-  return Object.values(config.endpoints).filter((a) => {
+  return config.endpoints.values().filter((a) => {
     const cluster = clusterNamed(config, a.clusterName);
     if (cluster === undefined || cluster.discovery !== 'EDS') return false;
     return hosts === null || hosts.has(cluster.serviceHost);
   });
 }
 
-/** Assignments counted: how many, their endpoints, their bytes. */
-interface Totals {
-  readonly count: number;
-  readonly endpoints: number;
-  readonly bytes: number;
-}
-
-const NO_TOTALS: Totals = { count: 0, endpoints: 0, bytes: 0 };
-
-function plus(a: Totals, b: Totals, sign = 1): Totals {
-  return { count: a.count + sign * b.count, endpoints: a.endpoints + sign * b.endpoints, bytes: a.bytes + sign * b.bytes };
-}
-
 function edsTotalsCostNs(t: Totals): number {
   return EDS_BASE_NS + EDS_CLA_NS * t.count + EDS_ENDPOINT_NS * t.endpoints;
 }
 
-/** One (endpoints map, shared cluster map) pair, summed once: what every proxy holding that pair shares. */
-interface EdsIndex {
-  /** The assignments of EDS clusters. */
-  readonly all: Totals;
-  /** The same by the cluster's service host (built on first use: only narrowed EDS pushes ask). */
-  byHost: ReadonlyMap<string, Totals> | null;
-  /** Endpoints of the assignments whose cluster the map holds (any discovery type). */
-  readonly heldEndpoints: number;
-}
-
-type MutableTotals = { count: number; endpoints: number; bytes: number };
-
-// Memoised by object identity (see the header): endpoints map → shared cluster map → sums; endpoints
-// map → sums by cluster name; a cluster map, a listener, a route configuration, an assignment → figures.
-const edsIndexes = new WeakMap<object, WeakMap<object, EdsIndex>>();
-const assignmentsByCluster = new WeakMap<object, ReadonlyMap<string, Totals>>();
-const clusterMapTotals = new WeakMap<object, { readonly count: number; readonly bytes: number }>();
+// Memoised by object identity (see the header): a listener, a route configuration → figures (the
+// cluster and endpoint maps' sums: xds-cost-maps.ts).
 const listenerByteFigures = new WeakMap<Listener, { plain?: number; strict?: number }>();
 const routeConfigFigures = new WeakMap<RouteConfiguration, { readonly bytes: number; readonly costNs: number }>();
-const claByteFigures = new WeakMap<ClusterLoadAssignment, number>();
-
-/** A ClusterLoadAssignment's bytes (one assignment serves every namespace's clusters of a snapshot). */
-function memoClaBytes(a: ClusterLoadAssignment): number {
-  let bytes = claByteFigures.get(a);
-  if (bytes === undefined) claByteFigures.set(a, bytes = claBytes(a));
-  return bytes;
-}
-
-function addTotals(map: Map<string, MutableTotals>, key: string, a: ClusterLoadAssignment): void {
-  let totals = map.get(key);
-  if (totals === undefined) map.set(key, totals = { count: 0, endpoints: 0, bytes: 0 });
-  totals.count += 1;
-  totals.endpoints += a.endpoints.length;
-  totals.bytes += memoClaBytes(a);
-}
-
-function clusterOf(clusters: Readonly<Record<string, Cluster>>, name: string): Cluster | undefined {
-  return Object.hasOwn(clusters, name) ? clusters[name] : undefined;
-}
-
-function edsIndex(endpoints: Readonly<Record<string, ClusterLoadAssignment>>, clusters: Readonly<Record<string, Cluster>>): EdsIndex {
-  let byClusters = edsIndexes.get(endpoints);
-  if (byClusters === undefined) edsIndexes.set(endpoints, byClusters = new WeakMap());
-  const known = byClusters.get(clusters);
-  if (known !== undefined) return known;
-  const all: MutableTotals = { count: 0, endpoints: 0, bytes: 0 };
-  let heldEndpoints = 0;
-  for (const a of Object.values(endpoints)) {
-    const cluster = clusterOf(clusters, a.clusterName);
-    if (cluster === undefined) continue;
-    heldEndpoints += a.endpoints.length;
-    if (cluster.discovery !== 'EDS') continue;
-    all.count += 1;
-    all.endpoints += a.endpoints.length;
-    all.bytes += memoClaBytes(a);
-  }
-  const index: EdsIndex = { all, byHost: null, heldEndpoints };
-  byClusters.set(clusters, index);
-  return index;
-}
-
-function edsByHost(index: EdsIndex, endpoints: Readonly<Record<string, ClusterLoadAssignment>>, clusters: Readonly<Record<string, Cluster>>): ReadonlyMap<string, Totals> {
-  if (index.byHost !== null) return index.byHost;
-  const byHost = new Map<string, MutableTotals>();
-  for (const a of Object.values(endpoints)) {
-    const cluster = clusterOf(clusters, a.clusterName);
-    if (cluster !== undefined && cluster.discovery === 'EDS') addTotals(byHost, cluster.serviceHost, a);
-  }
-  index.byHost = byHost;
-  return byHost;
-}
-
-/** Every assignment of an endpoints map by its cluster name (to lay a proxy's own clusters over a pair). */
-function byClusterName(endpoints: Readonly<Record<string, ClusterLoadAssignment>>): ReadonlyMap<string, Totals> {
-  let byCluster = assignmentsByCluster.get(endpoints);
-  if (byCluster === undefined) {
-    const built = new Map<string, MutableTotals>();
-    for (const a of Object.values(endpoints)) addTotals(built, a.clusterName, a);
-    assignmentsByCluster.set(endpoints, byCluster = built);
-  }
-  return byCluster;
-}
 
 /** What EDS carries for the config (narrowed to `edsServices` when given): the shared pair's sums, the proxy's own clusters laid over them. */
 function edsTotals(config: ProxyConfig, options: XdsCostOptions): Totals {
@@ -362,9 +269,10 @@ function edsTotals(config: ProxyConfig, options: XdsCostOptions): Totals {
   if (own === undefined) return totals;
   const counts = (c: Cluster | undefined) => c !== undefined && c.discovery === 'EDS' && (hosts === null || hosts.has(c.serviceHost));
   for (const [name, cluster] of Object.entries(own)) {
-    const shadowed = clusterOf(config.clusters, name);
+    const shadowed = config.clusters.get(name);
     if (!counts(shadowed) && !counts(cluster)) continue;
-    const assignments = byClusterName(config.endpoints).get(name) ?? NO_TOTALS;
+    // Assignments are keyed by their cluster's name: the one of this name is the one it counts.
+    const assignments = assignmentTotals(config.endpoints.get(name));
     if (counts(shadowed)) totals = plus(totals, assignments, -1);
     if (counts(cluster)) totals = plus(totals, assignments);
   }
@@ -373,25 +281,17 @@ function edsTotals(config: ProxyConfig, options: XdsCostOptions): Totals {
 
 /** How many clusters the config holds and their CDS bytes: the shared map's sums, the proxy's own laid over them. */
 function clusterTotals(config: ProxyConfig): { readonly count: number; readonly bytes: number } {
-  let shared = clusterMapTotals.get(config.clusters);
-  if (shared === undefined) {
-    const all = Object.values(config.clusters);
-    shared = { count: all.length, bytes: sum(all, clusterBytes) };
-    clusterMapTotals.set(config.clusters, shared);
-  }
+  const shared = sharedClusterTotals(config.clusters);
   const own = config.ownClusters;
   if (own === undefined) return shared;
   let { count, bytes } = shared;
   for (const [name, cluster] of Object.entries(own)) {
-    if (Object.hasOwn(config.clusters, name)) bytes -= clusterBytes(config.clusters[name]!);
+    const shadowed = config.clusters.get(name);
+    if (shadowed !== undefined) bytes -= clusterBytes(shadowed);
     else count += 1;
     bytes += clusterBytes(cluster);
   }
   return { count, bytes };
-}
-
-function clusterBytes(cluster: Cluster): number {
-  return CLUSTER_BYTES + 2 * cluster.name.length;
 }
 
 function memoListenerBytes(listener: Listener, strict: boolean): number {
@@ -410,10 +310,6 @@ function routeFigures(rc: RouteConfiguration): { readonly bytes: number; readonl
     routeConfigFigures.set(rc, figures);
   }
   return figures;
-}
-
-function claBytes(a: ClusterLoadAssignment): number {
-  return CLA_BYTES + a.clusterName.length + sum(a.endpoints, (e) => ENDPOINT_BYTES + e.address.length + e.workload.length + e.namespace.length);
 }
 
 function strictInbound(config: ProxyConfig): boolean {

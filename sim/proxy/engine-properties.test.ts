@@ -17,8 +17,8 @@ testProp('weighted routes converge to their weights (±3 points over 10,000 draw
     const base = meshConfig({ reviewsRoutes: [route('split', forwardAction(names.map((name, index) => ({ name, weight: weights[index] ?? 0 }))))] });
     const config = {
       ...base,
-      clusters: { ...base.clusters, ...Object.fromEntries(names.map((name) => [name, cluster(name)])) },
-      endpoints: { ...base.endpoints, ...Object.fromEntries(names.map((name, index) => [name, assignment(name, [endpoint(`10.3.0.${index + 1}`, 9080)])])) },
+      clusters: base.clusters.with(names.map((name) => [name, cluster(name)])),
+      endpoints: base.endpoints.with(names.map((name, index) => [name, assignment(name, [endpoint(`10.3.0.${index + 1}`, 9080)])])),
     };
     const state = createProxyState();
     const rng = Rng.fromSeed(seed);

@@ -22,8 +22,8 @@ const UNLIMITED = { maxConnections: 2 ** 32 - 1, maxPendingRequests: 2 ** 32 - 1
 /** The fixture mesh with `patch` on one cluster (default: reviews, ROUND_ROBIN over 10.1.0.1–3). */
 function withCluster(patch: Partial<Cluster>, name = reviewsCluster()): ProxyConfig {
   const config = meshConfig();
-  const cluster = config.clusters[name]!;
-  return { ...config, clusters: { ...config.clusters, [name]: { ...cluster, ...patch } } };
+  const cluster = config.clusters.get(name)!;
+  return { ...config, clusters: config.clusters.with([[name, { ...cluster, ...patch }]]) };
 }
 
 function call(config: ProxyConfig, state: ProxyState, nowUs: number | null, rng = Rng.fromSeed(1)): Outcome {
@@ -53,7 +53,7 @@ test('circuit breaking: over max_requests the client proxy answers 503 UO itself
 
 test('Istio’s circuit-breaking task (maxConnections 1, http1MaxPendingRequests 1): sent, pending, 503 UO; the pending one gets the freed connection', (t) => {
   const config = withCluster({ circuitBreakers: { ...UNLIMITED, maxConnections: 1, maxPendingRequests: 1 }, lbPolicy: 'ROUND_ROBIN' });
-  const config1 = { ...config, endpoints: { ...config.endpoints, [reviewsCluster()]: { ...config.endpoints[reviewsCluster()]!, endpoints: config.endpoints[reviewsCluster()]!.endpoints.slice(0, 1) } } };
+  const config1 = { ...config, endpoints: config.endpoints.with([[reviewsCluster(), { ...config.endpoints.get(reviewsCluster())!, endpoints: config.endpoints.get(reviewsCluster())!.endpoints.slice(0, 1) }]]) };
   const state = createProxyState();
   const sent = hold(call(config1, state, 0));
   const waiting = hold(call(config1, state, 0));

@@ -11,6 +11,7 @@
  * Not modelled: anything the control plane derives (domains per namespace, cluster names from
  * services); callers spell those out.
  */
+import { NamedMap } from '../xds/named-map.ts';
 import type { Cluster, ClusterLoadAssignment, LbEndpoint } from '../xds/cluster.ts';
 import { BLACKHOLE_CLUSTER, PASSTHROUGH_CLUSTER } from '../xds/cluster.ts';
 import type { FilterChain, Listener, NetworkFilter } from '../xds/listener.ts';
@@ -104,8 +105,8 @@ export function proxyConfig(parts: ConfigParts): ProxyConfig {
     version: 'v1',
     listeners: parts.listeners ?? [],
     routes: Object.fromEntries((parts.routes ?? []).map((config) => [config.name, config])),
-    clusters: Object.fromEntries((parts.clusters ?? []).map((entry) => [entry.name, entry])),
-    endpoints: Object.fromEntries((parts.endpoints ?? []).map((entry) => [entry.clusterName, entry])),
+    clusters: NamedMap.of((parts.clusters ?? []).map((entry) => [entry.name, entry])),
+    endpoints: NamedMap.of((parts.endpoints ?? []).map((entry) => [entry.clusterName, entry])),
     security: null,
   };
 }

@@ -53,7 +53,7 @@ export function resolveEndpoint(
   const cluster = clusterNamed(config, clusterName);
   if (cluster === undefined) return { kind: 'cluster-not-found', clusterName };
   if (clusterName === BLACKHOLE_CLUSTER) return { kind: 'no-endpoint', cluster };
-  const assignment = Object.hasOwn(config.endpoints, clusterName) ? config.endpoints[clusterName] : undefined;
+  const assignment = config.endpoints.get(clusterName);
   // The proxy's own locality and labels place the endpoints in priorities (lb.ts, locality.ts).
   const endpoint = chooseEndpoint(cluster, assignment, call, state, rng, hashKey, config.proxy);
   return endpoint === null ? { kind: 'no-endpoint', cluster } : { kind: 'endpoint', cluster, endpoint };

@@ -207,7 +207,7 @@ function outboundPlan(trail: WalkTrail, epoch: number, topology: Topology): Flow
   const cluster = hop === undefined ? undefined : plannedCluster(hop);
   if (hop === undefined || cluster === undefined || hop.pod.proxy !== 'sidecar' || call.protocol !== 'http' || call.request === undefined
     || cluster.discovery === 'ORIGINAL_DST' || cluster.localityLb !== undefined) return { epoch, topology, dead: true };
-  const endpoints = Object.hasOwn(hop.config.endpoints, cluster.name) ? hop.config.endpoints[cluster.name]!.endpoints : [];
+  const endpoints = hop.config.endpoints.get(cluster.name)?.endpoints ?? [];
   if (endpoints.length === 0) return { epoch, topology, dead: true };
   const action = hop.route!.action;
   return {
@@ -229,7 +229,7 @@ function targetPlan(plan: FlowPlan, trail: WalkTrail, result: ProbeResult): Targ
   // Inbound: an ORIGINAL_DST cluster connects to the call's own destination (this pod's address and
   // port: the same every time); any other needs one endpoint and no outlier detection or locality.
   if (cluster.discovery !== 'ORIGINAL_DST') {
-    const local = Object.hasOwn(into.config.endpoints, cluster.name) ? into.config.endpoints[cluster.name]!.endpoints : [];
+    const local = into.config.endpoints.get(cluster.name)?.endpoints ?? [];
     if (local.length !== 1 || local[0] !== into.outcome.endpoint || cluster.outlierDetection !== undefined || cluster.localityLb !== undefined) return null;
   }
   if (result.status !== 200 || result.flags.length > 0 || result.destination === null || result.mirrors !== undefined || result.delayMs !== 0) return null;

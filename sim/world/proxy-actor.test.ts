@@ -40,7 +40,7 @@ function applyTypes(proxy: ProxyActor, types: readonly XdsType[], push: number, 
   for (const type of types) if (!proxy.apply(type, push, cfg, nowUs)) throw new Error(`${type} of push ${push} NACKed`);
 }
 
-const names = (view: ProxyConfig | null) => Object.keys(view?.clusters ?? {}).sort();
+const names = (view: ProxyConfig | null) => (view?.clusters.keys() ?? []).sort();
 
 const reviews = eds(REVIEWS, 'reviews.shop.svc.cluster.local');
 const ratings = eds(RATINGS, 'ratings.shop.svc.cluster.local');
@@ -78,11 +78,11 @@ test('a new EDS cluster is not there until the EDS of its push; the clusters fro
   applyTypes(proxy, ['CDS'], 2, second);
   const warming = proxy.view();
   t.deepEqual(names(warming), ['PassthroughCluster', REVIEWS].sort());
-  t.is(warming?.clusters[REVIEWS], reviews);
+  t.is(warming?.clusters.get(REVIEWS), reviews);
   t.is(warming?.version, '2.1.1.1');
   applyTypes(proxy, ['EDS'], 2, second);
   t.deepEqual(names(proxy.view()), ['PassthroughCluster', RATINGS, REVIEWS].sort());
-  t.is(proxy.view()?.endpoints[RATINGS]?.clusterName, RATINGS);
+  t.is(proxy.view()?.endpoints.get(RATINGS)?.clusterName, RATINGS);
 });
 
 test('a changed EDS cluster keeps serving its previous version until the EDS of its push', (t) => {
@@ -91,11 +91,11 @@ test('a changed EDS cluster keeps serving its previous version until the EDS of 
   const changed = eds(REVIEWS, 'reviews.shop.svc.cluster.local', { lbPolicy: 'LEAST_REQUEST', maxRequestsPerConnection: 1 });
   const second = config([changed, ratings]);
   applyTypes(proxy, ['CDS', 'LDS', 'RDS'], 2, second);
-  t.is(proxy.view()?.clusters[REVIEWS], reviews, 'the old version while the new one warms');
-  t.is(proxy.view()?.clusters[RATINGS], ratings, 'the unchanged one as it is');
+  t.is(proxy.view()?.clusters.get(REVIEWS), reviews, 'the old version while the new one warms');
+  t.is(proxy.view()?.clusters.get(RATINGS), ratings, 'the unchanged one as it is');
   t.is(proxy.view()?.listeners, second.listeners, 'other types are not held back');
   applyTypes(proxy, ['EDS'], 2, second);
-  t.is(proxy.view()?.clusters[REVIEWS], changed);
+  t.is(proxy.view()?.clusters.get(REVIEWS), changed);
 });
 
 test('a changed EDS cluster that keeps warming across two CDS still serves the version from before both', (t) => {
@@ -105,9 +105,9 @@ test('a changed EDS cluster that keeps warming across two CDS still serves the v
   const v3 = eds(REVIEWS, 'reviews.shop.svc.cluster.local', { lbPolicy: 'LEAST_REQUEST' });
   applyTypes(proxy, ['CDS'], 2, config([v2]));
   applyTypes(proxy, ['CDS'], 3, config([v3]));
-  t.is(proxy.view()?.clusters[REVIEWS], reviews);
+  t.is(proxy.view()?.clusters.get(REVIEWS), reviews);
   applyTypes(proxy, ['EDS'], 3, config([v3]));
-  t.is(proxy.view()?.clusters[REVIEWS], v3);
+  t.is(proxy.view()?.clusters.get(REVIEWS), v3);
 });
 
 test('new and changed STATIC and ORIGINAL_DST clusters are there at once', (t) => {
@@ -117,9 +117,9 @@ test('new and changed STATIC and ORIGINAL_DST clusters are there at once', (t) =
   const blackhole = blackholeCluster();
   applyTypes(proxy, ['CDS'], 2, config([reviews, passthroughV2, blackhole]));
   const view = proxy.view();
-  t.is(view?.clusters['BlackHoleCluster'], blackhole);
-  t.is(view?.clusters['PassthroughCluster'], passthroughV2);
-  t.is(view?.clusters[REVIEWS], reviews);
+  t.is(view?.clusters.get('BlackHoleCluster'), blackhole);
+  t.is(view?.clusters.get('PassthroughCluster'), passthroughV2);
+  t.is(view?.clusters.get(REVIEWS), reviews);
 });
 
 test('a cluster CDS removes is gone at once, even before EDS', (t) => {
@@ -214,5 +214,5 @@ test('a cluster added by one CDS is warm after that push\'s EDS, even when a lat
   applyTypes(proxy, ['EDS'], 2, config([reviews, ratings]));
   const view = proxy.view();
   t.false(details.name in (view?.clusters ?? {}), 'details (CDS 3) still warms');
-  t.is(view?.clusters[RATINGS], ratings, 'ratings (CDS 2) is warm after EDS 2');
+  t.is(view?.clusters.get(RATINGS), ratings, 'ratings (CDS 2) is warm after EDS 2');
 });

@@ -40,6 +40,7 @@ import { outlierDetectionRejection, outlierDetectionSettings } from '../proxy/ou
 import type { XdsType } from '../trace/run-record.ts';
 import { edsHostsOf } from '../controlplane/proxy-scope.ts';
 import type { Cluster } from '../xds/cluster.ts';
+import { changedNames, NamedMap } from '../xds/named-map.ts';
 import { clusterList, clusterNamed } from '../xds/proxy-config.ts';
 import type { ClusterLayers, ProxyConfig, ProxyIdentity } from '../xds/proxy-config.ts';
 import type { LivePod } from './cluster-state.ts';
@@ -63,7 +64,7 @@ interface WarmingStep {
   readonly base: WarmingStep | null;
 }
 
-const NO_CLUSTERS: ClusterLayers = { clusters: {} };
+const NO_CLUSTERS: ClusterLayers = { clusters: NamedMap.empty() };
 
 export const XDS_ORDER: readonly XdsType[] = ['CDS', 'EDS', 'LDS', 'RDS'];
 
@@ -164,7 +165,7 @@ export class ProxyActor {
       security: lds.config.security,
       clusters: active.clusters,
       ...(active.ownClusters === undefined ? {} : { ownClusters: active.ownClusters }),
-      endpoints: eds?.config.endpoints ?? {},
+      endpoints: eds?.config.endpoints ?? NamedMap.empty(),
       routes: rds?.routes ?? {},
     };
     return this.composed;
@@ -175,13 +176,13 @@ export class ProxyActor {
     const cds = this.applied.get('CDS');
     if (cds === undefined) return NO_CLUSTERS;
     if (!this.anyWarming()) return cds.config;
-    const active: Record<string, Cluster> = {};
+    const active: [string, Cluster][] = [];
     for (const cluster of clusterList(cds.config)) {
       const warming = this.warmingNow(cluster.name);
-      if (warming === undefined) active[cluster.name] = cluster;
-      else if (warming.previous !== undefined) active[cluster.name] = warming.previous;
+      if (warming === undefined) active.push([cluster.name, cluster]);
+      else if (warming.previous !== undefined) active.push([cluster.name, warming.previous]);
     }
-    return { clusters: active };
+    return { clusters: NamedMap.of(active) };
   }
 
   /**
@@ -261,9 +262,8 @@ function changedEdsNames(before: ClusterLayers, after: ClusterLayers): (readonly
   if (byAfter === undefined) sharedChanges.set(before.clusters, byAfter = new WeakMap());
   let shared = byAfter.get(after.clusters);
   if (shared === undefined) {
-    shared = Object.entries(after.clusters)
-      .filter(([name, c]) => c.discovery === 'EDS' && (Object.hasOwn(before.clusters, name) ? before.clusters[name] : undefined) !== c)
-      .map(([name]) => name);
+    // Chunk by chunk where the maps share their names (an incremental push's): the unchanged ones are skipped.
+    shared = changedNames(before.clusters, after.clusters).filter((name) => after.clusters.get(name)!.discovery === 'EDS');
     byAfter.set(after.clusters, shared);
   }
   return [shared, Object.keys(before.ownClusters ?? {}), Object.keys(after.ownClusters ?? {})];
@@ -275,13 +275,30 @@ const sharedRejections = new WeakMap<object, string | null>();
 /** The first cluster Envoy would refuse (its outlier detection or hash settings), or null. */
 export function rejectedCluster(config: ProxyConfig): string | null {
   const own = config.ownClusters;
-  if (own !== undefined && Object.keys(own).some((name) => Object.hasOwn(config.clusters, name))) return firstRejected(clusterList(config));
+  if (own !== undefined && Object.keys(own).some((name) => config.clusters.has(name))) return firstRejected(clusterList(config));
   let shared = sharedRejections.get(config.clusters);
   if (shared === undefined) {
-    shared = firstRejected(Object.values(config.clusters));
+    shared = firstRejectedOf(config.clusters);
     sharedRejections.set(config.clusters, shared);
   }
   return shared ?? (own === undefined ? null : firstRejected(Object.values(own)));
+}
+
+// The first refused cluster of each chunk of a shared map (null: none), by the chunk's identity: a
+// map an incremental push made shares its unchanged chunks, so only the copied ones are looked at.
+const chunkRejections = new WeakMap<object, string | null>();
+
+function firstRejectedOf(clusters: NamedMap<Cluster>): string | null {
+  for (let c = 0; c < clusters.chunkCount; c += 1) {
+    const chunk = clusters.chunkAt(c);
+    let rejected = chunkRejections.get(chunk);
+    if (rejected === undefined) {
+      rejected = firstRejected(chunk.filter((cluster) => cluster !== undefined));
+      chunkRejections.set(chunk, rejected);
+    }
+    if (rejected !== null) return rejected;
+  }
+  return null;
 }
 
 function firstRejected(clusters: readonly Cluster[]): string | null {

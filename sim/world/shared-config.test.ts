@@ -3,6 +3,7 @@
 // equal the one flat map the generator used to build, and every figure derived through the memos
 // (cluster lookups, xDS bytes and CPU, snapshot counts, watched hosts, push plans, cluster warming)
 // equals the same figure computed for that proxy alone by a plain walk.
+import { NamedMap } from '../xds/named-map.ts';
 import test from 'ava';
 import { fc, testProp } from '@fast-check/ava';
 import { serviceSelects } from '../config/selectors.ts';
@@ -159,7 +160,7 @@ const proxies = (push: PushContext): PodInfo[] => push.topology.pods.filter((p) 
 /** What the generator built before the layers: one map, the inbound clusters spread over the outbound ones. */
 function flat(config: ProxyConfig): ProxyConfig {
   const { ownClusters, ...rest } = config;
-  return { ...rest, clusters: { ...config.clusters, ...ownClusters } };
+  return { ...rest, clusters: ownClusters === undefined ? config.clusters : config.clusters.with(Object.entries(ownClusters)) };
 }
 
 test('the mesh has what the checks need: gateways, sidecars, subsets, inbound clusters', (t) => {
@@ -177,10 +178,10 @@ test('layered clusters are the flat map: the same lookups, the same order; proxi
     for (const pod of proxies(push)) {
       const config = generateProxyConfig(push, proxyIdentityOf(pod));
       const reference = flat(config);
-      t.deepEqual(clusterList(config).map((c) => c.name), Object.keys(reference.clusters), pod.name);
-      t.true(clusterList(config).every((c) => reference.clusters[c.name] === c));
-      for (const name of [...Object.keys(reference.clusters), 'outbound|1|x|nowhere', 'inbound|1||', 'constructor']) {
-        t.is(clusterNamed(config, name), Object.hasOwn(reference.clusters, name) ? reference.clusters[name] : undefined);
+      t.deepEqual(clusterList(config).map((c) => c.name), reference.clusters.keys(), pod.name);
+      t.true(clusterList(config).every((c) => reference.clusters.get(c.name) === c));
+      for (const name of [...reference.clusters.keys(), 'outbound|1|x|nowhere', 'inbound|1||', 'constructor']) {
+        t.is(clusterNamed(config, name), reference.clusters.get(name));
       }
       if (pod.proxy !== 'sidecar' || pod.namespace === 'n2') continue;
       const key = pod.namespace;
@@ -205,9 +206,9 @@ test('bytes, CPU, snapshot counts, watched hosts and refusals through the memos 
           t.is(typeCostUs(config, type, options), referenceTypeCostUs(reference, type, options), `${pod.name} ${type} µs`);
         }
       }
-      const held = Object.values(reference.endpoints).reduce((n, cla) => n + (reference.clusters[cla.clusterName] === undefined ? 0 : cla.endpoints.length), 0);
-      t.deepEqual(configShape(config), { clusters: Object.keys(reference.clusters).length, endpoints: held });
-      const watched = Object.values(reference.clusters).filter((c) => c.discovery === 'EDS' && c.serviceHost !== '').map((c) => c.serviceHost);
+      const held = reference.endpoints.values().reduce((n, cla) => n + (reference.clusters.get(cla.clusterName) === undefined ? 0 : cla.endpoints.length), 0);
+      t.deepEqual(configShape(config), { clusters: reference.clusters.keys().length, endpoints: held });
+      const watched = reference.clusters.values().filter((c) => c.discovery === 'EDS' && c.serviceHost !== '').map((c) => c.serviceHost);
       t.deepEqual([...edsHostsOf(config)], [...new Set(watched)]);
       t.is(rejectedCluster(config), rejectedCluster(reference));
     }
@@ -218,7 +219,7 @@ test('own clusters over shared ones: a name in both, an own EDS cluster with end
   const shared = { a: cluster('a', { serviceHost: 'a.example' }), b: cluster('b', { serviceHost: 'b.example' }), s: cluster('s', { discovery: 'STATIC' }) };
   const own = { b: cluster('b', { discovery: 'ORIGINAL_DST', serviceHost: 'b.example' }), c: cluster('c', { serviceHost: 'c.example' }), s: cluster('s', { serviceHost: 's.example' }) };
   const base = proxyConfig({ endpoints: ['a', 'b', 'c', 's', 'z'].map((n) => assignment(n, [endpoint(`10.0.0.${n.charCodeAt(0) % 200}`, 80)])), listeners: [httpListener(80, 'x')] });
-  const config: ProxyConfig = { ...base, clusters: shared, ownClusters: own };
+  const config: ProxyConfig = { ...base, clusters: NamedMap.fromRecord(shared), ownClusters: own };
   const reference = flat(config);
   t.deepEqual(clusterList(config).map((c) => c.name), ['a', 'b', 's', 'c']);
   t.is(clusterNamed(config, 'b'), own.b);
@@ -282,7 +283,7 @@ test('push plans through the memo equal each proxy\'s own plan (and needsPush De
           // A partial EDS push's assignments, shared per plan, are the proxy's own EDS assignments of those hosts.
           const names = new Set(plan.edsServices.map((s) => s.hostname));
           const config = generateProxyConfig(push, proxy);
-          const own = Object.values(config.endpoints).filter((a) => clusterNamed(config, a.clusterName)?.discovery === 'EDS' && names.has(clusterNamed(config, a.clusterName)!.serviceHost));
+          const own = config.endpoints.values().filter((a) => clusterNamed(config, a.clusterName)?.discovery === 'EDS' && names.has(clusterNamed(config, a.clusterName)!.serviceHost));
           t.deepEqual(endpointsForServices(push, proxy, plan.edsServices).map((a) => a.clusterName), own.map((a) => a.clusterName).sort(), pod.name);
           t.is(endpointsForServices(push, proxy, plan.edsServices), endpointsForServices(push, proxy, plan.edsServices), 'built once per plan');
           const sources = { ...(previous === null ? {} : { previous }), ...(hosts === null ? {} : { watchedHosts: hosts }) };
@@ -297,7 +298,7 @@ test('push plans through the memo equal each proxy\'s own plan (and needsPush De
 
 /** Envoy's warming as a map updated on every response (the proxy actor's former bookkeeping). */
 class ReferenceWarming {
-  private cds: { push: number; clusters: Record<string, Cluster> } | null = null;
+  private cds: { push: number; clusters: NamedMap<Cluster> } | null = null;
   private eds = -1;
   private warming = new Map<string, { since: number; previous: Cluster | undefined; version: Cluster }>();
 
@@ -305,17 +306,17 @@ class ReferenceWarming {
     if (type === 'CDS') {
       if (this.cds !== null && this.cds.push > push) return;
       this.end(this.eds);
-      const before = this.cds?.clusters ?? {};
+      const before = this.cds?.clusters ?? NamedMap.empty<Cluster>();
       const clusters = flat(config).clusters;
       const next = new Map<string, { since: number; previous: Cluster | undefined; version: Cluster }>();
-      for (const [name, c] of Object.entries(clusters)) {
+      for (const [name, c] of clusters.entries()) {
         if (c.discovery !== 'EDS') continue;
         const w = this.warming.get(name);
         if (w !== undefined) next.set(name, w.version === c ? w : { since: push, previous: w.previous, version: c });
-        else if (before[name] !== c) next.set(name, { since: push, previous: before[name], version: c });
+        else if (before.get(name) !== c) next.set(name, { since: push, previous: before.get(name), version: c });
       }
       this.warming = next;
-      this.cds = { push, clusters: { ...clusters } };
+      this.cds = { push, clusters };
     } else {
       if (this.eds > push) return;
       this.end(push);
@@ -325,7 +326,7 @@ class ReferenceWarming {
 
   active(): [string, Cluster][] {
     const out: [string, Cluster][] = [];
-    for (const [name, c] of Object.entries(this.cds?.clusters ?? {})) {
+    for (const [name, c] of (this.cds?.clusters ?? NamedMap.empty<Cluster>()).entries()) {
       const w = this.warming.get(name);
       if (w === undefined) out.push([name, c]);
       else if (w.previous !== undefined) out.push([name, w.previous]);
@@ -415,16 +416,23 @@ test('an incremental snapshot (the config kept, endpoints of now) generates what
     const proxy = proxyIdentityOf(pod);
     const incremental = generateProxyConfig(second, proxy);
     const rebuilt = generateProxyConfig(fresh, proxy);
-    t.deepEqual(flat(incremental).clusters, flat(rebuilt).clusters, pod.name);
-    t.deepEqual(Object.keys(incremental.endpoints), Object.keys(rebuilt.endpoints), `${pod.name}: the same order`);
-    t.deepEqual(incremental.endpoints, rebuilt.endpoints, pod.name);
+    t.deepEqual(flat(incremental).clusters.entries(), flat(rebuilt).clusters.entries(), pod.name);
+    t.deepEqual(incremental.endpoints.keys(), rebuilt.endpoints.keys(), `${pod.name}: the same order`);
+    t.deepEqual(incremental.endpoints.entries(), rebuilt.endpoints.entries(), pod.name);
+    // The sums over the maps' chunks (most shared with the first snapshot's) equal a walk of the flat config.
+    for (const type of TYPES) {
+      t.is(configBytes(incremental, type), referenceConfigBytes(flat(incremental), type), `${pod.name} ${type} bytes`);
+      t.is(typeCostUs(incremental, type, { edsServices: [changedHost] }), referenceTypeCostUs(flat(incremental), type, { edsServices: [changedHost] }), `${pod.name} ${type} µs`);
+    }
+    t.deepEqual(configShape(incremental), configShape(rebuilt), pod.name);
+    t.is(rejectedCluster(incremental), rejectedCluster(rebuilt), pod.name);
     t.deepEqual(incremental.listeners, rebuilt.listeners, pod.name);
     t.deepEqual(endpointsForHosts(second, proxy, [changedHost]), endpointsForHosts(fresh, proxy, [changedHost]), pod.name);
     const old = olds.get(pod)!;
-    for (const c of Object.values(incremental.clusters)) {
+    for (const c of incremental.clusters.values()) {
       if (c.discovery !== 'EDS') continue;
-      if (c.serviceHost === changedHost) t.not(incremental.endpoints[c.name], old.endpoints[c.name], `${c.name} rebuilt`);
-      else t.is(incremental.endpoints[c.name], old.endpoints[c.name], `${c.name} kept`);
+      if (c.serviceHost === changedHost) t.not(incremental.endpoints.get(c.name), old.endpoints.get(c.name), `${c.name} rebuilt`);
+      else t.is(incremental.endpoints.get(c.name), old.endpoints.get(c.name), `${c.name} kept`);
     }
   }
 });

@@ -19,6 +19,7 @@ import type { ClusterLoadAssignment, Cluster } from './cluster.ts';
 import type { Listener } from './listener.ts';
 import type { RouteConfiguration } from './route.ts';
 import type { WorkloadSecurity } from './security.ts';
+import type { NamedMap } from './named-map.ts';
 
 export type ProxyType = 'sidecar' | 'router';
 
@@ -41,10 +42,11 @@ export interface ProxyConfig {
   readonly listeners: readonly Listener[];
   readonly routes: Readonly<Record<string, RouteConfiguration>>;
   /** The shared (outbound) clusters by name; with `ownClusters`, what CDS carries. */
-  readonly clusters: Readonly<Record<string, Cluster>>;
+  readonly clusters: NamedMap<Cluster>;
   /** The proxy's own clusters (a sidecar's inbound ones), layered over `clusters`; absent: none. */
   readonly ownClusters?: Readonly<Record<string, Cluster>>;
-  readonly endpoints: Readonly<Record<string, ClusterLoadAssignment>>;
+  /** The assignments by cluster name (sharing the shared clusters' name index where the control plane built both). */
+  readonly endpoints: NamedMap<ClusterLoadAssignment>;
   /** What the proxy enforces on traffic it receives: a sidecar's inbound, a gateway's listeners. */
   readonly security: WorkloadSecurity | null;
 }
@@ -56,7 +58,7 @@ export type ClusterLayers = Pick<ProxyConfig, 'clusters' | 'ownClusters'>;
 export function clusterNamed(config: ClusterLayers, name: string): Cluster | undefined {
   const own = config.ownClusters;
   if (own !== undefined && Object.hasOwn(own, name)) return own[name];
-  return Object.hasOwn(config.clusters, name) ? config.clusters[name] : undefined;
+  return config.clusters.get(name);
 }
 
 /**
@@ -65,8 +67,8 @@ export function clusterNamed(config: ClusterLayers, name: string): Cluster | und
  */
 export function clusterList(config: ClusterLayers): Cluster[] {
   const own = config.ownClusters;
-  if (own === undefined) return Object.values(config.clusters);
-  const list = Object.entries(config.clusters).map(([name, cluster]) => (Object.hasOwn(own, name) ? own[name]! : cluster));
-  for (const [name, cluster] of Object.entries(own)) if (!Object.hasOwn(config.clusters, name)) list.push(cluster);
+  if (own === undefined) return config.clusters.values();
+  const list = config.clusters.entries().map(([name, cluster]) => (Object.hasOwn(own, name) ? own[name]! : cluster));
+  for (const [name, cluster] of Object.entries(own)) if (!config.clusters.has(name)) list.push(cluster);
   return list;
 }

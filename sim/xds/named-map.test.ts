@@ -1,0 +1,69 @@
+import test from 'ava';
+import { fc, testProp } from '@fast-check/ava';
+import { CHUNK, changedNames, NamedMap } from './named-map.ts';
+
+// Names from a small pool (so sets hit existing names), some of them integer-like, which a plain
+// object would have moved to the front: a NamedMap keeps insertion order for every name, as the
+// control plane's cluster names (never integer-like) need.
+const name = fc.integer({ min: 0, max: 300 }).map((i) => `n${i}`);
+const entries = fc.array(fc.tuple(name, fc.integer()), { maxLength: 400 });
+
+function reference(list: readonly (readonly [string, number])[], start: Map<string, number> = new Map()): Map<string, number> {
+  const out = new Map(start);
+  for (const [k, v] of list) out.set(k, v);
+  return out;
+}
+
+testProp('a NamedMap answers as a Map given the same sets, through every `with`, and its older versions keep their entries', [entries, fc.array(entries, { maxLength: 6 })], (t, first, changes) => {
+  let map = NamedMap.of(first);
+  let plain = reference(first);
+  const versions: { map: NamedMap<number>; then: [string, number][] }[] = [];
+  for (const change of changes) {
+    versions.push({ map, then: [...plain] });
+    map = map.with(change);
+    plain = reference(change, plain);
+  }
+  t.deepEqual(map.entries(), [...plain]);
+  t.deepEqual(map.keys(), [...plain.keys()]);
+  t.deepEqual(map.values(), [...plain.values()]);
+  t.is(map.size, plain.size);
+  t.deepEqual(JSON.parse(JSON.stringify(map)), Object.fromEntries(plain));
+  for (let i = 0; i <= 300; i += 1) {
+    t.is(map.get(`n${i}`), plain.get(`n${i}`));
+    t.is(map.has(`n${i}`), plain.has(`n${i}`));
+  }
+  for (const version of versions) t.deepEqual(version.map.entries(), version.then);
+});
+
+testProp('changedNames lists the names whose entry moved, in order, with or without a shared name index', [entries, entries], (t, first, change) => {
+  const before = NamedMap.of(first.map(([k, v]) => [k, { v }] as const));
+  const after = before.with(change.map(([k, v]) => [k, { v }] as const));
+  const expected = after.entries().filter(([k, v]) => before.get(k) !== v).map(([k]) => k);
+  t.deepEqual(changedNames(before, after), expected);
+  t.deepEqual(changedNames(NamedMap.of(before.entries()), after), expected, 'the same answer entry by entry');
+});
+
+test('a change copies only the chunks it touches; a new name builds a new index', (t) => {
+  const names = Array.from({ length: 5 * CHUNK }, (_, i) => `outbound|80||s${i}.ns.svc.cluster.local`);
+  const map = NamedMap.of(names.map((n, i) => [n, i] as const));
+  t.is(map.chunkCount, 5);
+  const next = map.with([[names[2 * CHUNK + 3]!, -1]]);
+  t.true(next.sameNames(map));
+  for (let c = 0; c < 5; c += 1) t.is(next.chunkAt(c) === map.chunkAt(c), c !== 2, `chunk ${c}`);
+  t.is(next.get(names[2 * CHUNK + 3]!), -1);
+  t.is(map.get(names[2 * CHUNK + 3]!), 2 * CHUNK + 3);
+  const grown = map.with([['outbound|80||new.ns.svc.cluster.local', 7]]);
+  t.false(grown.sameNames(map));
+  t.is(grown.size, map.size + 1);
+  t.is(grown.keys().at(-1), 'outbound|80||new.ns.svc.cluster.local');
+});
+
+test('alongside: the same name index, empty slots skipped and not counted', (t) => {
+  const clusters = NamedMap.of([['PassthroughCluster', 'p'], ['a', 'A'], ['b', 'B']]);
+  const endpoints = NamedMap.alongside(clusters, (n) => (n === 'PassthroughCluster' ? undefined : n.toUpperCase()));
+  t.true(endpoints.sameNames(clusters));
+  t.is(endpoints.size, 2);
+  t.deepEqual(endpoints.entries(), [['a', 'A'], ['b', 'B']]);
+  t.false(endpoints.has('PassthroughCluster'));
+  t.is(NamedMap.empty<string>().size, 0);
+});
