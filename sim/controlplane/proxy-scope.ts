@@ -231,7 +231,8 @@ interface ScopeCore {
   /** Imported services in (hostname, namespace) order, with the DestinationRule that applies to each. */
   readonly imported: readonly ImportedService[];
   /** The same by host name. */
-  readonly byHost: ReadonlyMap<string, readonly ImportedService[]>;
+  /** The same by host name (built on first use: only endpoint pushes naming hosts ask). */
+  byHost: ReadonlyMap<string, readonly ImportedService[]> | null;
   /** Alone: the watched list (filled on first use). */
   alone: Imported | null;
   /** The merged watched list with an older core (the previous push's), by that core. */
@@ -254,7 +255,7 @@ function scopeCore(push: PushContext, proxy: ProxyIdentity): ScopeCore {
     }
     if (proxy.type === 'sidecar') for (const key of sidecarOnlyDependencies(push, proxy)) dependencies.add(key);
     imported.sort((a, b) => (a.hostname === b.hostname ? (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : 0) : a.hostname < b.hostname ? -1 : 1));
-    return { serviceKeys, dependencies, routerHosts, imported, byHost: groupBy(imported, (s) => s.hostname), alone: null, withPrevious: new WeakMap() };
+    return { serviceKeys, dependencies, routerHosts, imported, byHost: null, alone: null, withPrevious: new WeakMap() };
   });
 }
 
@@ -268,6 +269,7 @@ function dependsOnCore(core: ScopeCore, key: ConfigKey): boolean {
 function watchedOfHost(cores: readonly ScopeCore[], hostname: string): WatchedService[] {
   const byNamespace = new Map<string, Set<string>>();
   for (const core of cores) {
+    core.byHost ??= groupBy(core.imported, (s) => s.hostname);
     for (const s of core.byHost.get(hostname) ?? []) {
       const drs = byNamespace.get(s.namespace) ?? new Set<string>();
       if (s.destinationRule !== null) drs.add(s.destinationRule);
@@ -290,6 +292,13 @@ function importedOf(cores: readonly ScopeCore[]): Imported {
   const [current, previous] = cores as [ScopeCore, ScopeCore | undefined];
   const cached = previous === undefined ? current.alone : current.withPrevious.get(previous);
   if (cached !== undefined && cached !== null) return cached;
+  // A push that changed nothing this scope imports (a VirtualService edit, most pod changes): the merge
+  // of two equal lists is the list alone, which every later pair with an equal older core reuses.
+  if (previous !== undefined && sameImported(current.imported, previous.imported)) {
+    const alone = importedOf([current]);
+    current.withPrevious.set(previous, alone);
+    return alone;
+  }
   const byKey = new Map<string, { hostname: string; namespace: string; drs: Set<string> }>();
   for (const core of cores) {
     for (const s of core.imported) {
@@ -306,6 +315,17 @@ function importedOf(cores: readonly ScopeCore[]): Imported {
   if (previous === undefined) current.alone = imported;
   else current.withPrevious.set(previous, imported);
   return imported;
+}
+
+function sameImported(a: readonly ImportedService[], b: readonly ImportedService[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i += 1) {
+    const x = a[i]!;
+    const y = b[i]!;
+    if (x.hostname !== y.hostname || x.namespace !== y.namespace || x.destinationRule !== y.destinationRule) return false;
+  }
+  return true;
 }
 
 function scopeServices(push: PushContext, proxy: ProxyIdentity): readonly ServiceInfo[] {

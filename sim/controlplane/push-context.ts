@@ -157,32 +157,42 @@ export function hostCovers(pattern: string, name: string): boolean {
  * and among equals the oldest wins.
  */
 export function destinationRuleFor(push: PushContext, host: string, serviceNamespace: string, clientNamespace: string): Resource<'DestinationRule'> | null {
-  const order = [clientNamespace, serviceNamespace, push.mesh.rootNamespace];
-  // Rules filed by namespace once per config (oldest first within each, as push.destinationRules is).
+  // Rules filed by namespace once per config (oldest first within each, as push.destinationRules is),
+  // each with its host resolved and its exportTo: a lookup per imported service reads them as they are.
   const byNamespace = memoizedByConfig(push, 'destination-rules-by-namespace', () => {
-    const out = new Map<string, Resource<'DestinationRule'>[]>();
+    const out = new Map<string, FiledRule[]>();
     for (const dr of push.destinationRules) {
+      const filed = { dr, host: resolveHost(dr.spec.host ?? '', dr.namespace, push.mesh.domainSuffix), exportTo: dr.spec.exportTo ?? push.mesh.defaultDestinationRuleExportTo };
       const list = out.get(dr.namespace);
-      if (list === undefined) out.set(dr.namespace, [dr]);
-      else list.push(dr);
+      if (list === undefined) out.set(dr.namespace, [filed]);
+      else list.push(filed);
     }
     return out;
   });
-  for (const namespace of order) {
-    let best: Resource<'DestinationRule'> | null = null;
-    let bestScore = -1;
-    for (const dr of byNamespace.get(namespace) ?? []) {
-      const exportTo = dr.spec.exportTo ?? push.mesh.defaultDestinationRuleExportTo;
-      if (!exportedTo(exportTo, dr.namespace, clientNamespace)) continue;
-      const drHost = resolveHost(dr.spec.host ?? '', dr.namespace, push.mesh.domainSuffix);
-      if (!hostCovers(drHost, host)) continue;
-      const score = drHost === host ? Number.MAX_SAFE_INTEGER : drHost.length;
-      if (score > bestScore) {
-        best = dr;
-        bestScore = score;
-      }
+  // The client's namespace first, then the service's, then the root namespace.
+  return bestRuleIn(byNamespace.get(clientNamespace), host, clientNamespace)
+    ?? bestRuleIn(byNamespace.get(serviceNamespace), host, clientNamespace)
+    ?? bestRuleIn(byNamespace.get(push.mesh.rootNamespace), host, clientNamespace);
+}
+
+interface FiledRule {
+  readonly dr: Resource<'DestinationRule'>;
+  readonly host: string;
+  readonly exportTo: readonly string[];
+}
+
+function bestRuleIn(rules: readonly FiledRule[] | undefined, host: string, clientNamespace: string): Resource<'DestinationRule'> | null {
+  if (rules === undefined) return null;
+  let best: Resource<'DestinationRule'> | null = null;
+  let bestScore = -1;
+  for (const { dr, host: drHost, exportTo } of rules) {
+    if (!exportedTo(exportTo, dr.namespace, clientNamespace)) continue;
+    if (!hostCovers(drHost, host)) continue;
+    const score = drHost === host ? Number.MAX_SAFE_INTEGER : drHost.length;
+    if (score > bestScore) {
+      best = dr;
+      bestScore = score;
     }
-    if (best !== null) return best;
   }
-  return null;
+  return best;
 }
