@@ -35,12 +35,46 @@ export interface PushRequest {
 export function mergePushRequests(a: PushRequest, b: PushRequest): PushRequest {
   const reasons = new Map(a.reasons);
   for (const [reason, count] of b.reasons) reasons.set(reason, (reasons.get(reason) ?? 0) + count);
-  return {
-    full: a.full || b.full,
-    configs: new Set([...a.configs, ...b.configs]),
-    reasons,
-    firstEventUs: Math.min(a.firstEventUs, b.firstEventUs),
-  };
+  return new MergedRequest(a, b, reasons);
+}
+
+/**
+ * Two requests merged. Its configs, the union of both sides' (the first side's in order, then the
+ * second's new ones), are built when first read: a proxy waiting in the push queue has its request
+ * merged at every push while it waits, and the union is read once, when its turn comes. Built then
+ * from the pushes' own requests (an already built side is read whole), it costs the changes merged,
+ * not the union's size at every push.
+ */
+class MergedRequest implements PushRequest {
+  readonly full: boolean;
+  readonly reasons: ReadonlyMap<string, number>;
+  readonly firstEventUs: number;
+  private sides: readonly [PushRequest, PushRequest] | null;
+  private union: ReadonlySet<string> | null = null;
+
+  constructor(a: PushRequest, b: PushRequest, reasons: ReadonlyMap<string, number>) {
+    this.full = a.full || b.full;
+    this.reasons = reasons;
+    this.firstEventUs = Math.min(a.firstEventUs, b.firstEventUs);
+    this.sides = [a, b];
+  }
+
+  get configs(): ReadonlySet<string> {
+    if (this.union === null) {
+      const out = new Set<string>();
+      // Depth first, first side first (an explicit stack: a long wait is a chain of many merges).
+      const stack: PushRequest[] = [this];
+      while (stack.length > 0) {
+        const request = stack.pop()!;
+        const sides = request instanceof MergedRequest && request.union === null ? request.sides : null;
+        if (sides === null) for (const key of request.configs) out.add(key);
+        else stack.push(sides[1], sides[0]);
+      }
+      this.union = out;
+      this.sides = null;
+    }
+    return this.union;
+  }
 }
 
 export interface DebounceSettings {

@@ -228,35 +228,89 @@ interface ScopeCore {
   /** The other keys it depends on (DestinationRule, Sidecar, VirtualService, PeerAuthentication), as configKeyString. */
   readonly dependencies: ReadonlySet<string>;
   readonly routerHosts: ReadonlySet<string>;
-  /** Imported services in (hostname, namespace) order, with the DestinationRule that applies to each. */
-  readonly imported: readonly ImportedService[];
-  /** The same by host name. */
-  /** The same by host name (built on first use: only endpoint pushes naming hosts ask). */
+  readonly imports: ImportList;
+}
+
+/**
+ * Imported services in (hostname, namespace) order, with the DestinationRule that applies to each,
+ * and what is derived from them. One object per snapshot for equal lists: namespaces that import the
+ * same services under the same rules (every namespace of a mesh without Sidecar resources, mostly)
+ * share it and its derived lists.
+ */
+interface ImportList {
+  readonly entries: readonly ImportedService[];
+  /** Each service's rule, in the order of the scope's services (what equal lists are found by). */
+  readonly rules: readonly (string | null)[];
+  /** The entries by host name (built on first use: only endpoint pushes naming hosts ask). */
   byHost: ReadonlyMap<string, readonly ImportedService[]> | null;
   /** Alone: the watched list (filled on first use). */
   alone: Imported | null;
-  /** The merged watched list with an older core (the previous push's), by that core. */
-  readonly withPrevious: WeakMap<ScopeCore, Imported>;
+  /** The merged watched list with an older snapshot's list, by that list. */
+  readonly withPrevious: WeakMap<ImportList, Imported>;
 }
+
+/** What a scope's service list alone decides: its keys, its router hosts and its (hostname, namespace) order. */
+interface ServiceSide {
+  readonly serviceKeys: ReadonlySet<string>;
+  readonly routerHosts: ReadonlySet<string>;
+  /** Indexes of the services in (hostname, namespace) order, ties in list order. */
+  readonly order: readonly number[];
+}
+
+const serviceSides = new WeakMap<readonly ServiceInfo[], ServiceSide>();
 
 function scopeCore(push: PushContext, proxy: ProxyIdentity): ScopeCore {
   const sidecar = proxy.type === 'router' ? '' : sidecarScopeFor(push, proxy).sidecar ?? '';
   return memoizedByConfig(push, `scope|${proxy.type}|${proxy.namespace}|${sidecar}`, () => {
-    const serviceKeys = new Set<string>();
+    const services = canonicalServices(push, scopeServices(push, proxy));
+    const side = serviceSideOf(services);
     const dependencies = new Set<string>();
-    const routerHosts = new Set<string>();
-    const imported: ImportedService[] = [];
-    for (const service of scopeServices(push, proxy)) {
-      routerHosts.add(service.hostname);
-      serviceKeys.add(`${service.namespace}/${service.hostname}`);
+    const rules: (string | null)[] = [];
+    for (const service of services) {
       const dr = destinationRuleFor(push, service.hostname, service.namespace, proxy.namespace);
       if (dr !== null) dependencies.add(configKeyString({ kind: 'DestinationRule', namespace: dr.namespace, name: dr.name }));
-      imported.push({ hostname: service.hostname, namespace: service.namespace, destinationRule: dr === null ? null : `${dr.namespace}/${dr.name}` });
+      rules.push(dr === null ? null : `${dr.namespace}/${dr.name}`);
     }
     if (proxy.type === 'sidecar') for (const key of sidecarOnlyDependencies(push, proxy)) dependencies.add(key);
-    imported.sort((a, b) => (a.hostname === b.hostname ? (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : 0) : a.hostname < b.hostname ? -1 : 1));
-    return { serviceKeys, dependencies, routerHosts, imported, byHost: null, alone: null, withPrevious: new WeakMap() };
+    return { serviceKeys: side.serviceKeys, dependencies, routerHosts: side.routerHosts, imports: importList(push, services, side, rules) };
   });
+}
+
+/** The snapshot's one list equal (element by element) to `services`: equal scopes of different namespaces share it. */
+function canonicalServices(push: PushContext, services: readonly ServiceInfo[]): readonly ServiceInfo[] {
+  const known = memoizedByConfig(push, 'scope-service-lists', () => [] as (readonly ServiceInfo[])[]);
+  const same = known.find((list) => list.length === services.length && list.every((s, i) => s === services[i]));
+  if (same !== undefined) return same;
+  known.push(services);
+  return services;
+}
+
+function serviceSideOf(services: readonly ServiceInfo[]): ServiceSide {
+  let side = serviceSides.get(services);
+  if (side === undefined) {
+    const serviceKeys = new Set<string>();
+    const routerHosts = new Set<string>();
+    for (const service of services) {
+      routerHosts.add(service.hostname);
+      serviceKeys.add(`${service.namespace}/${service.hostname}`);
+    }
+    const order = services.map((_, i) => i).sort((a, b) => compareImported(services[a]!, services[b]!));
+    serviceSides.set(services, side = { serviceKeys, routerHosts, order });
+  }
+  return side;
+}
+
+/** The snapshot's import list for these services under these rules, shared with every scope that has the same. */
+function importList(push: PushContext, services: readonly ServiceInfo[], side: ServiceSide, rules: readonly (string | null)[]): ImportList {
+  const byServices = memoizedByConfig(push, 'import-lists', () => new WeakMap<readonly ServiceInfo[], ImportList[]>());
+  let lists = byServices.get(services);
+  if (lists === undefined) byServices.set(services, lists = []);
+  const same = lists.find((list) => list.rules.every((rule, i) => rule === rules[i]));
+  if (same !== undefined) return same;
+  const entries = side.order.map((i): ImportedService => ({ hostname: services[i]!.hostname, namespace: services[i]!.namespace, destinationRule: rules[i]! }));
+  const list: ImportList = { entries, rules, byHost: null, alone: null, withPrevious: new WeakMap() };
+  lists.push(list);
+  return list;
 }
 
 /** Does the scope depend on this (sidecar-scoped) key? */
@@ -269,8 +323,9 @@ function dependsOnCore(core: ScopeCore, key: ConfigKey): boolean {
 function watchedOfHost(cores: readonly ScopeCore[], hostname: string): WatchedService[] {
   const byNamespace = new Map<string, Set<string>>();
   for (const core of cores) {
-    core.byHost ??= groupBy(core.imported, (s) => s.hostname);
-    for (const s of core.byHost.get(hostname) ?? []) {
+    const imports = core.imports;
+    imports.byHost ??= groupBy(imports.entries, (s) => s.hostname);
+    for (const s of imports.byHost.get(hostname) ?? []) {
       const drs = byNamespace.get(s.namespace) ?? new Set<string>();
       if (s.destinationRule !== null) drs.add(s.destinationRule);
       byNamespace.set(s.namespace, drs);
@@ -289,32 +344,62 @@ interface Imported {
 
 /** The services the scopes import, each with the DestinationRules that applied to it in either. */
 function importedOf(cores: readonly ScopeCore[]): Imported {
-  const [current, previous] = cores as [ScopeCore, ScopeCore | undefined];
+  const current = cores[0]!.imports;
+  const previous = cores[1]?.imports;
+  return importedOfLists(current, previous);
+}
+
+function importedOfLists(current: ImportList, previous: ImportList | undefined): Imported {
   const cached = previous === undefined ? current.alone : current.withPrevious.get(previous);
   if (cached !== undefined && cached !== null) return cached;
   // A push that changed nothing this scope imports (a VirtualService edit, most pod changes): the merge
   // of two equal lists is the list alone, which every later pair with an equal older core reuses.
-  if (previous !== undefined && sameImported(current.imported, previous.imported)) {
-    const alone = importedOf([current]);
+  if (previous !== undefined && sameImported(current.entries, previous.entries)) {
+    const alone = importedOfLists(current, undefined);
     current.withPrevious.set(previous, alone);
     return alone;
   }
-  const byKey = new Map<string, { hostname: string; namespace: string; drs: Set<string> }>();
-  for (const core of cores) {
-    for (const s of core.imported) {
-      const key = `${s.namespace}/${s.hostname}`;
-      const entry = byKey.get(key) ?? { hostname: s.hostname, namespace: s.namespace, drs: new Set<string>() };
-      if (s.destinationRule !== null) entry.drs.add(s.destinationRule);
-      byKey.set(key, entry);
-    }
-  }
-  const list = [...byKey.values()]
-    .map((e) => ({ hostname: e.hostname, namespace: e.namespace, destinationRules: [...e.drs].sort() }))
-    .sort((a, b) => (a.hostname === b.hostname ? (a.namespace < b.namespace ? -1 : 1) : a.hostname < b.hostname ? -1 : 1));
+  const list = mergedImports(current.entries, previous?.entries ?? NO_IMPORTS);
   const imported = { list, within: new WeakMap<ReadonlySet<string>, readonly WatchedService[]>() };
   if (previous === undefined) current.alone = imported;
   else current.withPrevious.set(previous, imported);
   return imported;
+}
+
+const NO_IMPORTS: readonly ImportedService[] = [];
+const NO_RULES: readonly string[] = Object.freeze([]);
+
+/**
+ * Both scopes' imported services as one list, an entry per (host name, namespace) with the
+ * DestinationRules that applied in either, sorted; both lists are sorted that way (scopeCore), so this
+ * is one walk over each.
+ */
+function mergedImports(a: readonly ImportedService[], b: readonly ImportedService[]): WatchedService[] {
+  const out: WatchedService[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const first = j >= b.length || (i < a.length && compareImported(a[i]!, b[j]!) <= 0) ? a[i]! : b[j]!;
+    const { hostname, namespace } = first;
+    let rules: string[] | null = null;
+    for (; i < a.length && a[i]!.hostname === hostname && a[i]!.namespace === namespace; i += 1) rules = withRule(rules, a[i]!.destinationRule);
+    for (; j < b.length && b[j]!.hostname === hostname && b[j]!.namespace === namespace; j += 1) rules = withRule(rules, b[j]!.destinationRule);
+    out.push({ hostname, namespace, destinationRules: rules === null ? NO_RULES : rules.sort() });
+  }
+  return out;
+}
+
+function withRule(rules: string[] | null, rule: string | null): string[] | null {
+  if (rule === null || rules?.includes(rule) === true) return rules;
+  if (rules === null) return [rule];
+  rules.push(rule);
+  return rules;
+}
+
+/** The order of imported services: by host name, then namespace. */
+function compareImported(a: { readonly hostname: string; readonly namespace: string }, b: { readonly hostname: string; readonly namespace: string }): number {
+  if (a.hostname !== b.hostname) return a.hostname < b.hostname ? -1 : 1;
+  return a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : 0;
 }
 
 function sameImported(a: readonly ImportedService[], b: readonly ImportedService[]): boolean {
