@@ -33,47 +33,58 @@ export interface PushRequest {
 }
 
 export function mergePushRequests(a: PushRequest, b: PushRequest): PushRequest {
-  const reasons = new Map(a.reasons);
-  for (const [reason, count] of b.reasons) reasons.set(reason, (reasons.get(reason) ?? 0) + count);
-  return new MergedRequest(a, b, reasons);
+  return new MergedRequest(a, b);
 }
 
 /**
- * Two requests merged. Its configs, the union of both sides' (the first side's in order, then the
- * second's new ones), are built when first read: a proxy waiting in the push queue has its request
- * merged at every push while it waits, and the union is read once, when its turn comes. Built then
- * from the pushes' own requests (an already built side is read whole), it costs the changes merged,
- * not the union's size at every push.
+ * Two requests merged. Its configs (the first side's in order, then the second's new ones) and its
+ * reasons (counts summed, in order of first appearance) are built when first read: a proxy waiting in
+ * the push queue has its request merged at every push while it waits, and reads it once, when its
+ * turn comes. Built then from the pushes' own requests (an already built side is read whole), they cost
+ * the changes merged, not the union's size at every push, and a waiting merge holds two references.
  */
 class MergedRequest implements PushRequest {
   readonly full: boolean;
-  readonly reasons: ReadonlyMap<string, number>;
   readonly firstEventUs: number;
   private sides: readonly [PushRequest, PushRequest] | null;
   private union: ReadonlySet<string> | null = null;
+  private counts: ReadonlyMap<string, number> | null = null;
 
-  constructor(a: PushRequest, b: PushRequest, reasons: ReadonlyMap<string, number>) {
+  constructor(a: PushRequest, b: PushRequest) {
     this.full = a.full || b.full;
-    this.reasons = reasons;
     this.firstEventUs = Math.min(a.firstEventUs, b.firstEventUs);
     this.sides = [a, b];
   }
 
   get configs(): ReadonlySet<string> {
-    if (this.union === null) {
-      const out = new Set<string>();
-      // Depth first, first side first (an explicit stack: a long wait is a chain of many merges).
-      const stack: PushRequest[] = [this];
-      while (stack.length > 0) {
-        const request = stack.pop()!;
-        const sides = request instanceof MergedRequest && request.union === null ? request.sides : null;
-        if (sides === null) for (const key of request.configs) out.add(key);
-        else stack.push(sides[1], sides[0]);
+    this.build();
+    return this.union!;
+  }
+
+  get reasons(): ReadonlyMap<string, number> {
+    this.build();
+    return this.counts!;
+  }
+
+  private build(): void {
+    if (this.sides === null) return;
+    const configs = new Set<string>();
+    const reasons = new Map<string, number>();
+    // Depth first, first side first (an explicit stack: a long wait is a chain of many merges).
+    const stack: PushRequest[] = [this];
+    while (stack.length > 0) {
+      const request = stack.pop()!;
+      const sides = request instanceof MergedRequest ? request.sides : null;
+      if (sides !== null) {
+        stack.push(sides[1], sides[0]);
+        continue;
       }
-      this.union = out;
-      this.sides = null;
+      for (const key of request.configs) configs.add(key);
+      for (const [reason, count] of request.reasons) reasons.set(reason, (reasons.get(reason) ?? 0) + count);
     }
-    return this.union;
+    this.union = configs;
+    this.counts = reasons;
+    this.sides = null;
   }
 }
 
