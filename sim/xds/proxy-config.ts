@@ -7,9 +7,10 @@
  * namespace and Sidecar holds (one object for all of them, Istio's SidecarScope and XDS cache), and
  * `ownClusters`, the proxy's own (a sidecar's inbound ones), over them: a name in `ownClusters` wins.
  * The proxy holds the union. Read them through `clusterNamed` and `clusterList`, the two pure accessor
- * functions below (the only code in this folder).
+ * functions below (besides them, this folder holds data shapes and the NamedMap they are kept in).
  *
- * Invariants: data only, JSON-safe; maps are keyed by resource name; every cluster named by a route
+ * Invariants: data only, JSON-safe (the large shared maps, clusters and endpoints, are NamedMaps:
+ * persistent, serialised as plain objects); maps are keyed by resource name; every cluster named by a route
  * either exists here or its absence is the point (503 NC during rollouts); a config is never changed
  * once built, so derived figures may be memoised by the identity of its parts.
  *
