@@ -50,6 +50,8 @@ import { clusterLocalityLb } from './translate-locality.ts';
 import { ISTIO_DEFAULT_THRESHOLDS, clusterPolicyFields, trafficPolicyForPort } from './translate-traffic-policy.ts';
 import type { PortTrafficPolicySpec, TrafficPolicySpec } from './translate-traffic-policy.ts';
 
+const NAME_INDEXES_TRIED = 8;
+
 export interface ClusterSet {
   readonly clusters: NamedMap<Cluster>;
   /** By cluster name, over the clusters' name index (the passthrough and blackhole slots empty). */
@@ -70,7 +72,14 @@ export function buildOutboundClusters(push: PushContext, services: readonly Serv
       endpoints.set(cluster.name, cla);
     }
   }
-  const byName = NamedMap.of(clusters);
+  // Namespaces that see the same services under the same rules hold the same cluster names: one name
+  // index per snapshot serves them all (the last few distinct ones are tried).
+  const indexes = memoizedByConfig(push, 'cluster-name-indexes', () => [] as NamedMap<Cluster>[]);
+  const byName = NamedMap.of(clusters, indexes);
+  if (!indexes.some((known) => known.sameNames(byName))) {
+    indexes.unshift(byName);
+    if (indexes.length > NAME_INDEXES_TRIED) indexes.pop();
+  }
   return { clusters: byName, endpoints: NamedMap.alongside(byName, (name) => endpoints.get(name)) };
 }
 

@@ -67,3 +67,13 @@ test('alongside: the same name index, empty slots skipped and not counted', (t) 
   t.false(endpoints.has('PassthroughCluster'));
   t.is(NamedMap.empty<string>().size, 0);
 });
+
+testProp('a map built over another map\'s names shares its index only when the names and their order match, and holds the same entries either way', [entries, entries], (t, first, second) => {
+  const known = NamedMap.of(first);
+  const built = NamedMap.of(second, [known]);
+  t.deepEqual(built.entries(), NamedMap.of(second).entries());
+  t.is(built.size, NamedMap.of(second).size);
+  t.is(built.sameNames(known), NamedMap.of(second).keys().join('\n') === known.keys().join('\n'));
+  const again = NamedMap.of(first.map(([k]) => [k, 0] as const), [known]);
+  t.true(again.sameNames(known), 'the same names in the same order share the index');
+});

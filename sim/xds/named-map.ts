@@ -39,12 +39,21 @@ export class NamedMap<V> {
     this.size = size;
   }
 
-  /** A map of these entries; a name set twice keeps its first position and its last value. */
-  static of<V>(entries: Iterable<readonly [string, V]>): NamedMap<V> {
+  /**
+   * A map of these entries; a name set twice keeps its first position and its last value. `like`: maps
+   * whose name index to share when these entries name the same names in the same order (every
+   * namespace of a mesh without Sidecar resources holds the same cluster names).
+   */
+  static of<V>(entries: Iterable<readonly [string, V]>, like: readonly NamedMap<unknown>[] = []): NamedMap<V> {
+    const list = Array.isArray(entries) ? (entries as readonly (readonly [string, V])[]) : [...entries];
+    for (const candidate of like) {
+      const shared = candidate.valuesOver(list);
+      if (shared !== null) return new NamedMap(candidate.index, chunked(shared.values), shared.size);
+    }
     const names: string[] = [];
     const slots = new Map<string, number>();
     const values: V[] = [];
-    for (const [name, value] of entries) {
+    for (const [name, value] of list) {
       const slot = slots.get(name);
       if (slot === undefined) {
         slots.set(name, names.length);
@@ -60,6 +69,20 @@ export class NamedMap<V> {
   /** The entries of a plain object, in its order. */
   static fromRecord<V>(record: Readonly<Record<string, V>>): NamedMap<V> {
     return NamedMap.of(Object.entries(record));
+  }
+
+  /** The slot values of these entries over this map's names, or null when they name other names or another order. */
+  private valuesOver<V>(list: readonly (readonly [string, V])[]): { values: V[]; size: number } | null {
+    const { names, slots } = this.index;
+    const values: V[] = [];
+    for (const [name, value] of list) {
+      const slot = slots.get(name);
+      // A first sight must be the next name of the index; a repeat, a name already placed.
+      if (slot === undefined || slot > values.length) return null;
+      if (slot === values.length) values.push(value);
+      else values[slot] = value;
+    }
+    return values.length === names.length ? { values, size: values.length } : null;
   }
 
   /** A map over the same names as `like` (sharing its index), each holding `valueOf(name)` or nothing. */
