@@ -78,6 +78,14 @@ export function assignmentTotals(a: ClusterLoadAssignment | undefined): Totals {
   return a === undefined ? NO_TOTALS : { count: 1, endpoints: a.endpoints.length, bytes: memoClaBytes(a) };
 }
 
+type MutableSums = { all: MutableTotals; heldEndpoints: number };
+
+/** An assignment whose cluster the map holds: its endpoints are held, and EDS carries it when the cluster is an EDS one. */
+function countHeld(into: MutableSums, a: ClusterLoadAssignment, cluster: Cluster): void {
+  into.heldEndpoints += a.endpoints.length;
+  if (cluster.discovery === 'EDS') addAssignment(into.all, a);
+}
+
 function addAssignment(into: MutableTotals, a: ClusterLoadAssignment): void {
   into.count += 1;
   into.endpoints += a.endpoints.length;
@@ -89,25 +97,22 @@ export function edsIndex(endpoints: NamedMap<ClusterLoadAssignment>, clusters: N
   if (byClusters === undefined) edsIndexes.set(endpoints, byClusters = new WeakMap());
   const known = byClusters.get(clusters);
   if (known !== undefined) return known;
-  const all: MutableTotals = { count: 0, endpoints: 0, bytes: 0 };
-  let heldEndpoints = 0;
+  const sums: MutableSums = { all: { count: 0, endpoints: 0, bytes: 0 }, heldEndpoints: 0 };
   if (endpoints.sameNames(clusters)) {
     for (let c = 0; c < endpoints.chunkCount; c += 1) {
-      const sums = pairedChunkSums(endpoints, clusters, c);
-      all.count += sums.all.count;
-      all.endpoints += sums.all.endpoints;
-      all.bytes += sums.all.bytes;
-      heldEndpoints += sums.heldEndpoints;
+      const chunk = pairedChunkSums(endpoints, clusters, c);
+      sums.all.count += chunk.all.count;
+      sums.all.endpoints += chunk.all.endpoints;
+      sums.all.bytes += chunk.all.bytes;
+      sums.heldEndpoints += chunk.heldEndpoints;
     }
   } else {
     for (const a of endpoints.values()) {
       const cluster = clusters.get(a.clusterName);
-      if (cluster === undefined) continue;
-      heldEndpoints += a.endpoints.length;
-      if (cluster.discovery === 'EDS') addAssignment(all, a);
+      if (cluster !== undefined) countHeld(sums, a, cluster);
     }
   }
-  const index: EdsIndex = { all, byHost: null, heldEndpoints };
+  const index: EdsIndex = { all: sums.all, byHost: null, heldEndpoints: sums.heldEndpoints };
   byClusters.set(clusters, index);
   return index;
 }
@@ -119,8 +124,7 @@ function pairedChunkSums(endpoints: NamedMap<ClusterLoadAssignment>, clusters: N
   let byHeld = chunkSums.get(assignments);
   const known = byHeld?.get(held);
   if (known !== undefined) return known;
-  const all: MutableTotals = { count: 0, endpoints: 0, bytes: 0 };
-  let heldEndpoints = 0;
+  const sums: MutableSums = { all: { count: 0, endpoints: 0, bytes: 0 }, heldEndpoints: 0 };
   // An assignment keyed by another cluster's name looks that one up: the pair of chunks no longer decides.
   let memoisable = true;
   for (let i = 0; i < assignments.length; i += 1) {
@@ -129,11 +133,8 @@ function pairedChunkSums(endpoints: NamedMap<ClusterLoadAssignment>, clusters: N
     const own = a.clusterName === endpoints.nameAt(c * CHUNK + i);
     if (!own) memoisable = false;
     const cluster = own ? held[i] : clusters.get(a.clusterName);
-    if (cluster === undefined) continue;
-    heldEndpoints += a.endpoints.length;
-    if (cluster.discovery === 'EDS') addAssignment(all, a);
+    if (cluster !== undefined) countHeld(sums, a, cluster);
   }
-  const sums: ChunkSums = { all, heldEndpoints };
   if (memoisable) {
     if (byHeld === undefined) chunkSums.set(assignments, byHeld = new WeakMap());
     byHeld.set(held, sums);

@@ -164,7 +164,13 @@ export class NamedMap<V> {
   }
 
   keys(): string[] {
-    return this.entries().map(([name]) => name);
+    const out: string[] = [];
+    const names = this.index.names;
+    for (let c = 0; c < this.chunks.length; c += 1) {
+      const chunk = this.chunks[c]!;
+      for (let i = 0; i < chunk.length; i += 1) if (chunk[i] !== undefined) out.push(names[(c << CHUNK_BITS) + i]!);
+    }
+    return out;
   }
 
   entries(): [string, V][] {
