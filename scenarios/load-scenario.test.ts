@@ -102,7 +102,7 @@ spec:
               containers: [{name: curl, image: curl}]
   topology: {namespaces: 2, services: 3, podsPerService: 2, port: 9090}
   meshConfig: {outboundTrafficPolicy: {mode: REGISTRY_ONLY}, enableAutoMtls: false}
-  pilot: {debounceAfter: 50ms, debounceMax: 5s, enableEdsDebounce: false, pushThrottle: 10, replicas: 2, cpus: 4}
+  pilot: {debounceAfter: 50ms, debounceMax: 5s, enableEdsDebounce: false, pushThrottle: 10, maxRequestsPerSecond: 40, replicas: 2, cpus: 4}
   network: {xdsLatency: 3ms, proxyApply: 500us, podLatency: 100us, informerLag: 0s}
   apps:
     - workload: default/reviews-v2
@@ -240,7 +240,7 @@ test('a file that uses every field loads into exactly the Scenario it describes'
       generateTopology({ namespaces: 2, services: 3, podsPerService: 2, port: 9090 }, `${file}#topology`),
     ],
     mesh: { outboundTrafficPolicy: 'REGISTRY_ONLY', enableAutoMtls: false },
-    pilot: { debounceAfterUs: 50_000, debounceMaxUs: at(5), enableEdsDebounce: false, pushThrottle: 10, replicas: 2, cpus: 4 },
+    pilot: { debounceAfterUs: 50_000, debounceMaxUs: at(5), enableEdsDebounce: false, pushThrottle: 10, maxRequestsPerSecond: 40, replicas: 2, cpus: 4 },
     network: { xdsLatencyUs: 3_000, proxyApplyUs: 500, podLatencyUs: 100, informerLagUs: 0 },
     apps: [
       {

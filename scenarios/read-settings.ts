@@ -16,7 +16,7 @@ import { nearest } from './field-reader.ts';
 import type { FieldReader } from './field-reader.ts';
 import type { FieldPath } from './parse-scenario-text.ts';
 
-export const PILOT_FIELDS = ['debounceAfter', 'debounceMax', 'enableEdsDebounce', 'pushThrottle', 'replicas', 'cpus'] as const;
+export const PILOT_FIELDS = ['debounceAfter', 'debounceMax', 'enableEdsDebounce', 'pushThrottle', 'maxRequestsPerSecond', 'replicas', 'cpus'] as const;
 export const NETWORK_FIELDS = ['xdsLatency', 'proxyApply', 'podLatency', 'informerLag'] as const;
 /** The MeshConfig fields readMeshConfig reads (sim/config/mesh-config.ts); others are ignored with a warning. */
 export const MESH_CONFIG_FIELDS = [
@@ -34,12 +34,13 @@ export function readPilot(reader: FieldReader, at: FieldPath, value: unknown): P
     debounceMaxUs: reader.duration([...at, 'debounceMax'], obj['debounceMax'], { fallback: d.debounceMaxUs }),
     enableEdsDebounce: reader.boolean([...at, 'enableEdsDebounce'], obj['enableEdsDebounce'], { fallback: d.enableEdsDebounce }),
     pushThrottle: reader.integer([...at, 'pushThrottle'], obj['pushThrottle'], { min: 1, max: 10_000, fallback: d.pushThrottle }),
+    maxRequestsPerSecond: reader.integer([...at, 'maxRequestsPerSecond'], obj['maxRequestsPerSecond'], { min: 1, max: 100_000, fallback: d.maxRequestsPerSecond }),
     replicas: reader.integer([...at, 'replicas'], obj['replicas'], { min: 1, max: 100, fallback: d.replicas }),
     cpus: reader.integer([...at, 'cpus'], obj['cpus'], { min: 1, max: 1_024, fallback: d.cpus }),
   };
-  const { debounceAfterUs, debounceMaxUs, enableEdsDebounce, pushThrottle, replicas, cpus } = settings;
-  if (debounceAfterUs === null || debounceMaxUs === null || enableEdsDebounce === null || pushThrottle === null || replicas === null || cpus === null) return null;
-  return { debounceAfterUs, debounceMaxUs, enableEdsDebounce, pushThrottle, replicas, cpus };
+  const { debounceAfterUs, debounceMaxUs, enableEdsDebounce, pushThrottle, maxRequestsPerSecond, replicas, cpus } = settings;
+  if (debounceAfterUs === null || debounceMaxUs === null || enableEdsDebounce === null || pushThrottle === null || maxRequestsPerSecond === null || replicas === null || cpus === null) return null;
+  return { debounceAfterUs, debounceMaxUs, enableEdsDebounce, pushThrottle, maxRequestsPerSecond, replicas, cpus };
 }
 
 export function readNetwork(reader: FieldReader, at: FieldPath, value: unknown): NetworkSettings | null {

@@ -35,7 +35,7 @@ export type { JwtProvider } from './xds/security.ts';
 export { Rng } from './core/prng.ts';
 export type { ProxyConfig } from './xds/proxy-config.ts';
 export type { RunRecord, RequestCount, LatencyHistogram, PushRecord, ProxyConvergence, ProxySnapshot, TimelineMark, AssertionVerdict, XdsType } from './trace/run-record.ts';
-export { REQUEST_DURATION_BUCKETS_MS, CONVERGENCE_BUCKETS_S, DEBOUNCE_BUCKETS_S } from './trace/run-record.ts';
+export { REQUEST_DURATION_BUCKETS_MS, CONVERGENCE_BUCKETS_S, DEBOUNCE_BUCKETS_S, pushUpdates } from './trace/run-record.ts';
 // Scenarios: the data a run is built from (scenarios/load-scenario.ts reads the YAML into it).
 export type { Scenario, PilotSettings, NetworkSettings, DurationTable, TrafficSpec, AppSpec, ResourceKey, FaultSpec, TimelineAction, TimelineStep, AssertionMetric, AssertionSpec } from './world/scenario.ts';
 export { PILOT_SETTINGS_DEFAULT, NETWORK_SETTINGS_DEFAULT } from './world/scenario.ts';

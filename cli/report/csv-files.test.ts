@@ -43,7 +43,7 @@ test('pushes.csv writes debounce, reasons and configs as text we chose, quoting 
 
 test('convergence.csv leaves ack_ms empty for a proxy that never answered and marks the NACK', (t) => {
   const rows = parseCsv(convergenceCsv(record));
-  t.deepEqual(rows[0], ['push', 'proxy', 'queue_ms', 'sent_ms', 'ack_ms', 'types', 'nacked', 'bytes']);
+  t.deepEqual(rows[0], ['push', 'proxy', 'queue_ms', 'sent_ms', 'ack_ms', 'types', 'nacked', 'bytes', 'initial']);
   t.is(rows.length - 1, record.convergence.length);
   const silent = rows.filter((r) => r[4] === '');
   t.is(silent.length, 1);

@@ -42,13 +42,16 @@ export function pushesCsv(record: RunRecord): string {
   );
 }
 
-/** convergence.csv: times from the push's start; ack_ms empty when the proxy never answered. */
+/**
+ * convergence.csv: times from the push's start (from the connection for a new proxy's initial request,
+ * `initial` true); ack_ms empty when the proxy never answered.
+ */
 export function convergenceCsv(record: RunRecord): string {
   return csv(
-    ['push', 'proxy', 'queue_ms', 'sent_ms', 'ack_ms', 'types', 'nacked', 'bytes'],
+    ['push', 'proxy', 'queue_ms', 'sent_ms', 'ack_ms', 'types', 'nacked', 'bytes', 'initial'],
     record.convergence.map((c) => [
       c.push, c.proxy, msText(c.queueUs), msText(c.sentUs), c.ackUs === null ? '' : msText(c.ackUs),
-      c.types.join(';'), String(c.nacked), c.bytes,
+      c.types.join(';'), String(c.nacked), c.bytes, String(c.initial === true),
     ]),
   );
 }

@@ -22,7 +22,7 @@
  * type a proxy NACKed); pilot_xds_push_time (the record has one generation time per push, not one per
  * proxy and type; meshsim_push_generation_seconds, below, is that, under a name of our own).
  */
-import { CONVERGENCE_BUCKETS_S, DEBOUNCE_BUCKETS_S } from '../../sim/index.ts';
+import { CONVERGENCE_BUCKETS_S, DEBOUNCE_BUCKETS_S, pushUpdates } from '../../sim/index.ts';
 import type { RunRecord } from '../../sim/index.ts';
 import { compareText, msText, secondsText, splitWorkload } from './report-math.ts';
 
@@ -140,10 +140,10 @@ function pilotFamilies(record: RunRecord): string[] {
       'Seconds from the first change entering debounce to its merged push being let through.',
       [secondsHistogram(record.pushes.map((p) => p.startUs - p.firstEventUs), DEBOUNCE_BUCKETS_S)]),
     ...histogramFamily('pilot_proxy_queue_time', 'Seconds a proxy waited in the push queue.',
-      [secondsHistogram(record.convergence.map((c) => c.queueUs), CONVERGENCE_BUCKETS_S)]),
+      [secondsHistogram(pushUpdates(record.convergence).map((c) => c.queueUs), CONVERGENCE_BUCKETS_S)]),
     ...histogramFamily('pilot_proxy_convergence_time',
       'Seconds from a push starting to a proxy having been sent all the configuration it needs.',
-      [secondsHistogram(record.convergence.map((c) => c.sentUs), CONVERGENCE_BUCKETS_S)]),
+      [secondsHistogram(pushUpdates(record.convergence).map((c) => c.sentUs), CONVERGENCE_BUCKETS_S)]),
     ...histogramFamily('meshsim_push_generation_seconds',
       'meshsim only: virtual CPU seconds istiod spent generating each push (the xds-cost model).',
       [secondsHistogram(record.pushes.map((p) => p.generationUs), PUSH_TIME_BUCKETS_S)]),

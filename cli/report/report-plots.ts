@@ -10,6 +10,7 @@
  * Not modelled: per-pair latency plots (metrics.prom has the histograms); pushes are counted per bucket
  * whatever their size.
  */
+import { pushUpdates } from '../../sim/index.ts';
 import type { RunRecord } from '../../sim/index.ts';
 import { outcomesOf, pairSuccesses } from './summary.ts';
 import { compareText, durationText, isSuccess, maxOf, outcomeOf, pairOf } from './report-math.ts';
@@ -139,8 +140,9 @@ export function cdfPoints(valuesUs: readonly number[]): Point[] {
 
 /** (c) Convergence CDF: push start → all types sent, and → the proxy's ACK/NACK. */
 export function convergencePlot(record: RunRecord): Plot {
-  const sent = record.convergence.map((c) => c.sentUs);
-  const acks = record.convergence.flatMap((c) => (c.ackUs === null ? [] : [c.ackUs]));
+  const updates = pushUpdates(record.convergence);
+  const sent = updates.map((c) => c.sentUs);
+  const acks = updates.flatMap((c) => (c.ackUs === null ? [] : [c.ackUs]));
   const never = sent.length - acks.length;
   const maxMs = Math.max(maxOf(sent), maxOf(acks)) / 1000;
   const f = frame(niceAxis(0, maxMs, 'time since the push started (ms)'), niceAxis(0, 100, 'proxy updates done', { fixed: true, suffix: '%' }));

@@ -9,6 +9,7 @@
  * Not modelled: per-window success rates (the assertions measure their own windows; their messages
  * carry those numbers).
  */
+import { pushUpdates } from '../../sim/index.ts';
 import type { RunRecord } from '../../sim/index.ts';
 import {
   compareText, decimal, durationText, isSuccess, outcomeOf, pairOf, percentText, percentile,
@@ -91,7 +92,9 @@ export function summarizeRun(record: RunRecord): RunSummary {
   const outcomes = outcomesOf(record);
   const requests = outcomes.reduce((n, o) => n + o.requests, 0);
   const succeeded = outcomes.filter((o) => isSuccess(o.code)).reduce((n, o) => n + o.requests, 0);
-  const acks = record.convergence.flatMap((c) => (c.ackUs === null ? [] : [c.ackUs]));
+  // Push updates only, as Istio's convergence metrics: a new proxy's initial request is no push.
+  const updates = pushUpdates(record.convergence);
+  const acks = updates.flatMap((c) => (c.ackUs === null ? [] : [c.ackUs]));
   const full = record.pushes.filter((p) => p.full).length;
   return {
     scenario: record.scenario, file: record.file, seed: record.seed, durationUs: record.durationUs,
@@ -99,10 +102,10 @@ export function summarizeRun(record: RunRecord): RunSummary {
     pairs: pairSuccesses(record),
     pushes: {
       total: record.pushes.length, full, incremental: record.pushes.length - full,
-      proxyUpdates: record.convergence.length, nacked: record.convergence.filter((c) => c.nacked).length,
+      proxyUpdates: updates.length, nacked: record.convergence.filter((c) => c.nacked).length,
     },
-    convergenceSentUs: percentilesOf(record.convergence.map((c) => c.sentUs)),
-    convergenceAckUs: { ...percentilesOf(acks), unanswered: record.convergence.length - acks.length },
+    convergenceSentUs: percentilesOf(updates.map((c) => c.sentUs)),
+    convergenceAckUs: { ...percentilesOf(acks), unanswered: updates.length - acks.length },
     assertions: {
       passed: record.assertions.filter((a) => a.passed).length,
       failed: record.assertions.filter((a) => !a.passed).length,

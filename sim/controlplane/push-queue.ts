@@ -75,6 +75,15 @@ export class PushQueue {
     return null;
   }
 
+  /**
+   * The proxy's initial request is being generated outside the queue (it supersedes anything it
+   * waited for): until `done`, a push for it is held, as one for a proxy being pushed.
+   */
+  begin(proxyId: string): void {
+    this.waiting.delete(proxyId);
+    this.inProgress.add(proxyId);
+  }
+
   /** The push to this proxy finished (sent); a request held meanwhile goes to the back of the queue. */
   done(proxyId: string, nowUs: number): void {
     assert(this.inProgress.delete(proxyId), () => `push to ${proxyId} marked done but not in progress`);

@@ -178,7 +178,7 @@ export class Recorder {
 
   proxyConverged(record: ProxyConvergence): void {
     this.convergence.push(record);
-    this.hasher.update(`C${record.push}|${record.proxy}|${record.sentUs}|${record.ackUs}|${record.nacked}\n`);
+    this.hasher.update(`C${record.push}|${record.proxy}|${record.sentUs}|${record.ackUs}|${record.nacked}${record.initial === true ? '|initial' : ''}\n`);
   }
 
   mark(atUs: number, label: string): void {

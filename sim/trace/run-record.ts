@@ -74,6 +74,17 @@ export interface ProxyConvergence {
   readonly types: readonly XdsType[];
   readonly nacked: boolean;
   readonly bytes: number;
+  /**
+   * A new proxy's first request, answered outside the push queue (queueUs is its wait for the request
+   * rate limiter, the times count from its connection): not a push, so Istio's push metrics
+   * (pilot_proxy_queue_time, pilot_proxy_convergence_time) leave it out.
+   */
+  readonly initial?: true;
+}
+
+/** The proxy updates that came from pushes (what Istio's push metrics count), without initial requests. */
+export function pushUpdates(records: readonly ProxyConvergence[]): readonly ProxyConvergence[] {
+  return records.some((c) => c.initial === true) ? records.filter((c) => c.initial !== true) : records;
 }
 
 /** A proxy at the end of the run. */

@@ -16,6 +16,7 @@
 import { formatDuration } from '../core/time.ts';
 import { percentile } from '../trace/recorder.ts';
 import type { Recorder, RequestLabels } from '../trace/recorder.ts';
+import { pushUpdates } from '../trace/run-record.ts';
 import type { AssertionVerdict, PushRecord } from '../trace/run-record.ts';
 import type { AssertionSpec } from './scenario.ts';
 
@@ -53,7 +54,7 @@ function evaluate(spec: AssertionSpec, recorder: Recorder, converged: boolean): 
     }
     case 'convergence-us': {
       const pushes = new Map(recorder.pushRecords().map((p) => [p.index, p]));
-      const acks = recorder.convergenceRecords()
+      const acks = pushUpdates(recorder.convergenceRecords())
         .filter((c) => c.ackUs !== null && inWindow(spec, pushes.get(c.push)?.startUs ?? -1))
         .map((c) => c.ackUs!);
       const p = percentile(acks, spec.percentile ?? 99);
@@ -62,7 +63,7 @@ function evaluate(spec: AssertionSpec, recorder: Recorder, converged: boolean): 
     }
     case 'propagation-us': {
       const pushes = new Map(recorder.pushRecords().filter((p) => isChange(p)).map((p) => [p.index, p]));
-      const delays = recorder.convergenceRecords().flatMap((c) => {
+      const delays = pushUpdates(recorder.convergenceRecords()).flatMap((c) => {
         const push = pushes.get(c.push);
         return push === undefined || c.ackUs === null || !inWindow(spec, push.startUs) ? [] : [push.startUs + c.ackUs - push.firstEventUs];
       });
@@ -81,12 +82,12 @@ function evaluate(spec: AssertionSpec, recorder: Recorder, converged: boolean): 
     }
     case 'proxy-updates': {
       const starts = new Map(recorder.pushRecords().map((p) => [p.index, p.startUs]));
-      const count = recorder.convergenceRecords().filter((c) => c.push > 0 && inWindow(spec, starts.get(c.push) ?? -1)).length;
+      const count = pushUpdates(recorder.convergenceRecords()).filter((c) => c.push > 0 && inWindow(spec, starts.get(c.push) ?? -1)).length;
       return verdict(spec, count, null, `${count} proxy updates from pushes ${window}, expected ${spec.op} ${spec.value}`);
     }
     case 'update-bytes': {
       const starts = new Map(recorder.pushRecords().map((p) => [p.index, p.startUs]));
-      const sizes = recorder.convergenceRecords().filter((c) => c.push > 0 && inWindow(spec, starts.get(c.push) ?? -1)).map((c) => c.bytes);
+      const sizes = pushUpdates(recorder.convergenceRecords()).filter((c) => c.push > 0 && inWindow(spec, starts.get(c.push) ?? -1)).map((c) => c.bytes);
       const p = percentile(sizes, spec.percentile ?? 50);
       if (p === null) return verdict(spec, 0, false, `no proxy update from a push ${window}, so there is no size to check`);
       return verdict(spec, p, null, `p${spec.percentile} bytes per proxy update over ${sizes.length} updates ${window}: ${p} B, expected ${spec.op} ${spec.value} B`);

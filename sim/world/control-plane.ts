@@ -9,12 +9,15 @@
  * the replica's config and takes the endpoints of now (push-context.ts withEndpoints), as istiod keeps its
  * PushContext between full pushes. A partial EDS push builds only the affected ClusterLoadAssignments
  * (eds.go buildDeltaEndpoints); a proxy whose xDS stream is cut (an outage, a partition) gets nothing and
- * asks for everything when it reconnects. A push's request is let go once its proxies are enqueued.
+ * asks for everything when it reconnects. A push's request is let go once its proxies are enqueued. A
+ * new proxy's initial request is answered when the rate limiter admits its stream, outside the queue
+ * (istiod-replica.ts).
  *
  * Invariants: push indexes are unique in a run (one counter for every replica); events of a replica
  * from before its restart (an older epoch) are ignored; no module state.
  *
- * Not modelled: PILOT_MAX_REQUESTS_PER_SECOND on reconnect storms, leader election, delta xDS.
+ * Not modelled: PILOT_MAX_REQUESTS_PER_SECOND on reconnect storms after a restart, leader election,
+ * delta xDS.
  */
 import { PRIORITY_URGENT } from '../core/loop.ts';
 import type { PushRequest } from '../controlplane/debounce.ts';
@@ -36,11 +39,12 @@ export type ControlPlaneEvent =
   | { readonly kind: 'informer'; readonly replica: number; readonly request: PushRequest }
   | { readonly kind: 'debounce-timer'; readonly replica: number; readonly epoch: number }
   | { readonly kind: 'push-ready'; readonly replica: number; readonly epoch: number; readonly push: number }
-  | { readonly kind: 'generated'; readonly replica: number; readonly epoch: number; readonly proxy: string; readonly push: number; readonly types: readonly XdsType[]; readonly config: ProxyConfig; readonly bytes: number; readonly queueUs: number; readonly startUs: number }
-  | { readonly kind: 'xds-applied'; readonly proxy: string; readonly push: number; readonly type: XdsType; readonly config: ProxyConfig; readonly last: boolean; readonly types: readonly XdsType[]; readonly queueUs: number; readonly startUs: number; readonly sentUs: number; readonly bytes: number }
-  | { readonly kind: 'proxy-connect'; readonly proxy: string };
+  | { readonly kind: 'generated'; readonly replica: number; readonly epoch: number; readonly proxy: string; readonly push: number; readonly types: readonly XdsType[]; readonly config: ProxyConfig; readonly bytes: number; readonly queueUs: number; readonly startUs: number; readonly initial?: true }
+  | { readonly kind: 'xds-applied'; readonly proxy: string; readonly push: number; readonly type: XdsType; readonly config: ProxyConfig; readonly last: boolean; readonly types: readonly XdsType[]; readonly queueUs: number; readonly startUs: number; readonly sentUs: number; readonly bytes: number; readonly initial?: true }
+  | { readonly kind: 'proxy-connect'; readonly proxy: string }
+  | { readonly kind: 'proxy-request'; readonly replica: number; readonly epoch: number; readonly proxy: string; readonly connectedUs: number };
 
-const CONTROL_PLANE_EVENTS: ReadonlySet<string> = new Set(['informer', 'debounce-timer', 'push-ready', 'generated', 'xds-applied', 'proxy-connect']);
+const CONTROL_PLANE_EVENTS: ReadonlySet<string> = new Set(['informer', 'debounce-timer', 'push-ready', 'generated', 'xds-applied', 'proxy-connect', 'proxy-request']);
 
 export function isControlPlaneEvent(event: { readonly kind: string }): event is ControlPlaneEvent {
   return CONTROL_PLANE_EVENTS.has(event.kind);
@@ -96,6 +100,7 @@ export class ControlPlane {
       case 'generated': return this.generated(event);
       case 'xds-applied': return this.xdsApplied(event);
       case 'proxy-connect': return this.connect(event.proxy);
+      case 'proxy-request': return this.initialRequest(event);
     }
   }
 
@@ -212,6 +217,29 @@ export class ControlPlane {
     }
   }
 
+  /** The limiter admitted a new proxy's stream: its whole config is generated now, outside the queue. */
+  private initialRequest(event: Extract<ControlPlaneEvent, { kind: 'proxy-request' }>): void {
+    const replica = this.replicas[event.replica]!;
+    const actor = this.host.proxies.get(event.proxy);
+    const now = this.host.loop.nowUs;
+    // Gone, already connected by an earlier request, or cut off again meanwhile (it dials again later).
+    if (replica.epoch !== event.epoch || actor === undefined || !replica.up || actor.connected) return;
+    if (this.host.links.partitioned(actor.pod.workloadKey, 'istiod', now)) return;
+    // The stream is a client from here (initConnection): pushes reach it from now on.
+    actor.connected = true;
+    const request: PushRequest = { full: true, configs: new Set(), reasons: new Map([['proxyrequest', 1]]), firstEventUs: event.connectedUs };
+    const plan = pushPlan(scopeRequest(request, replica.push!), replica.push!, replica.previousPush, actor.identity, actor.edsHosts());
+    const generation = this.generate(replica.push!, actor, plan);
+    replica.queue.begin(actor.id);
+    replica.generating += 1;
+    replica.initialRequests += 1;
+    this.generationUs.set(replica.pushIndex, (this.generationUs.get(replica.pushIndex) ?? 0) + generation.cpuUs);
+    this.host.loop.schedule(Math.ceil((generation.cpuUs * replica.slowdownMilli()) / 1000), {
+      kind: 'generated', replica: replica.index, epoch: replica.epoch, proxy: actor.id, push: replica.pushIndex, types: plan.types,
+      config: generation.config, bytes: generation.bytes, queueUs: now - event.connectedUs, startUs: event.connectedUs, initial: true,
+    });
+  }
+
   /**
    * What istiod generates for one proxy's push, its CPU time and bytes. A partial EDS push (endpoint
    * changes only) builds just the affected ClusterLoadAssignments (eds.go buildDeltaEndpoints); the
@@ -234,6 +262,7 @@ export class ControlPlane {
     const replica = this.replicas[event.replica]!;
     if (replica.epoch !== event.epoch) return;
     replica.generating -= 1;
+    if (event.initial === true) replica.initialRequests -= 1;
     const now = this.host.loop.nowUs;
     const actor = this.host.proxies.get(event.proxy);
     // A proxy that went away meanwhile was already taken off the queue.
@@ -255,7 +284,7 @@ export class ControlPlane {
         this.lastAppliedUs.set(actor.id, appliedUs);
         this.host.loop.scheduleAt(appliedUs, {
           kind: 'xds-applied', proxy: actor.id, push: event.push, type, config: event.config, last: k === event.types.length - 1,
-          types: event.types, queueUs: event.queueUs, startUs: event.startUs, sentUs, bytes: event.bytes,
+          types: event.types, queueUs: event.queueUs, startUs: event.startUs, sentUs, bytes: event.bytes, ...(event.initial === true ? { initial: true } : {}),
         }, PRIORITY_URGENT);
       });
     }
@@ -275,6 +304,7 @@ export class ControlPlane {
     this.host.recorder.proxyConverged({
       push: event.push, proxy: event.proxy, queueUs: event.queueUs, sentUs: event.sentUs,
       ackUs: now + this.host.network.xdsLatencyUs - event.startUs, types: event.types, nacked, bytes: event.bytes,
+      ...(event.initial === true ? { initial: true } : {}),
     });
     if (actor.pod.phase === 'starting' && actor.hasFullConfig()) this.host.proxyReady(actor);
   }
@@ -285,11 +315,8 @@ export class ControlPlane {
     const replica = this.replicas[actor.replica]!;
     // It keeps dialling; it connects when istiod is back or the partition heals.
     if (!replica.up || this.host.links.partitioned(actor.pod.workloadKey, 'istiod', this.host.loop.nowUs)) return;
-    actor.connected = true;
     const now = this.host.loop.nowUs;
-    const request: PushRequest = { full: true, configs: new Set(), reasons: new Map([['proxyrequest', 1]]), firstEventUs: now };
-    replica.queue.enqueue(actor.id, request, replica.pushIndex, now);
-    this.drain(replica);
+    this.host.loop.scheduleAt(replica.admit(now), { kind: 'proxy-request', replica: replica.index, epoch: replica.epoch, proxy: actor.id, connectedUs: now });
   }
 
   istiodDown(): void {

@@ -10,13 +10,20 @@
  *   (pilot/pkg/xds/discovery.go, pushqueue.go).
  * - Generation shares the replica's `cpus`: with more generations in flight than cores each takes
  *   proportionally longer (a processor-sharing approximation of Go's scheduler).
+ * - A proxy that connects (a new pod) is not queued behind the pushes: its stream waits for the
+ *   request rate limiter (PILOT_MAX_REQUESTS_PER_SECOND, burst 1: one stream admitted per 1/rate s),
+ *   then its initial request is generated at once, outside the throttle (ads.go Stream: processRequest
+ *   runs in the connection's own goroutine; the throttle bounds only pushes from the queue). The push
+ *   queue counts it in progress meanwhile, so a push for it waits, as pushConnection does.
  * - A replica that is down forgets its debounce and queue; proxies keep their config, and on its
  *   return every proxy reconnects and gets a full push (xDS reconnect, initial request).
  *
  * Invariants: events from before a restart (an older `epoch`) are ignored; the push counter is shared
  * by all replicas so push indexes are unique in a run.
  *
- * Not modelled: PILOT_MAX_REQUESTS_PER_SECOND on reconnect storms, the XDS cache, leader election.
+ * Not modelled: the rate limiter on reconnect storms after a restart (those go through the queue), the
+ * limiter's one-second wait before a stream is refused and Envoy's retry backoff (a proxy over the
+ * limit waits its turn), the XDS cache, leader election.
  */
 import { Debouncer } from '../controlplane/debounce.ts';
 import type { PushRequest } from '../controlplane/debounce.ts';
@@ -38,7 +45,12 @@ export class IstiodReplica {
   readonly settings: PilotSettings;
   up = true;
   epoch = 0;
+  /** Generations in flight: queued pushes and initial requests (they share the replica's cpus). */
   generating = 0;
+  /** Of those, initial requests (outside the throttle). */
+  initialRequests = 0;
+  /** When the request rate limiter admits the next stream. */
+  private nextAdmitUs = 0;
   push: PushContext | null = null;
   /** The PushContext before `push` (Istio checks a proxy's previous scope too). */
   previousPush: PushContext | null = null;
@@ -61,7 +73,14 @@ export class IstiodReplica {
   }
 
   canGenerate(): boolean {
-    return this.up && this.generating < Math.max(1, this.settings.pushThrottle);
+    return this.up && this.generating - this.initialRequests < Math.max(1, this.settings.pushThrottle);
+  }
+
+  /** When a stream opened at `nowUs` gets past the request rate limiter (rate.Limiter, burst 1). */
+  admit(nowUs: number): number {
+    const at = Math.max(nowUs, this.nextAdmitUs);
+    this.nextAdmitUs = at + Math.ceil(1_000_000 / Math.max(1, this.settings.maxRequestsPerSecond));
+    return at;
   }
 
   goDown(): void {
@@ -70,6 +89,8 @@ export class IstiodReplica {
     this.debouncer.reset();
     this.queue.clear();
     this.generating = 0;
+    this.initialRequests = 0;
+    this.nextAdmitUs = 0;
     this.pushes.clear();
     this.pushStarts.clear();
   }

@@ -23,6 +23,8 @@ export interface PilotSettings {
   readonly enableEdsDebounce: boolean;
   /** PILOT_PUSH_THROTTLE: per-proxy pushes generated at once (Istio default min(15 + 5·GOMAXPROCS, 100)). */
   readonly pushThrottle: number;
+  /** PILOT_MAX_REQUESTS_PER_SECOND: new xDS streams admitted per second (Istio default min(15 + 5·GOMAXPROCS, 100)). */
+  readonly maxRequestsPerSecond: number;
   /** istiod replicas; proxies spread over them by a stable hash of their id. */
   readonly replicas: number;
   /** GOMAXPROCS of each replica: the cores generation cost is spread over. */
@@ -34,6 +36,7 @@ export const PILOT_SETTINGS_DEFAULT: PilotSettings = {
   debounceMaxUs: 10_000_000,
   enableEdsDebounce: true,
   pushThrottle: 25,
+  maxRequestsPerSecond: 25,
   replicas: 1,
   cpus: 2,
 };
