@@ -120,7 +120,7 @@ test('a run whose heap fills before the guard samples ends with the guard\'s mes
     'metadata: {name: big}',
     'spec:',
     '  duration: 2s',
-    '  topology: {namespaces: 10, services: 1000, podsPerService: 2, port: 8080, traffic: {flows: 10, rate: 10}}',
+    '  topology: {namespaces: 10, services: 3000, podsPerService: 2, port: 8080, traffic: {flows: 10, rate: 10}}',
     '',
   ].join('\n'));
   const out = path.join(dir, 'report');

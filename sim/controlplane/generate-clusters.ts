@@ -73,15 +73,20 @@ export function buildOutboundClusters(push: PushContext, services: readonly Serv
     }
   }
   // Namespaces that see the same services under the same rules hold the same cluster names: one name
-  // index per snapshot serves them all (the last few distinct ones are tried).
-  const indexes = memoizedByConfig(push, 'cluster-name-indexes', () => [] as NamedMap<Cluster>[]);
-  const byName = NamedMap.of(clusters, indexes);
-  if (!indexes.some((known) => known.sameNames(byName))) {
-    indexes.unshift(byName);
-    if (indexes.length > NAME_INDEXES_TRIED) indexes.pop();
-  }
-  return { clusters: byName, endpoints: NamedMap.alongside(byName, (name) => endpoints.get(name)) };
+  // index serves them all (the last few distinct ones are tried, from this config or the ones before),
+  // and a chunk whose entries are those of a known map's chunk is that chunk.
+  const byName = NamedMap.of(clusters, recentClusterSets.map((set) => set.clusters));
+  const known = recentClusterSets.find((set) => set.clusters.sameNames(byName));
+  const set = { clusters: byName, endpoints: NamedMap.alongside(byName, (name) => endpoints.get(name), known?.endpoints) };
+  recentClusterSets.splice(known === undefined ? recentClusterSets.length : recentClusterSets.indexOf(known), 1);
+  recentClusterSets.unshift(set);
+  if (recentClusterSets.length > NAME_INDEXES_TRIED) recentClusterSets.pop();
+  return set;
 }
+
+// The last few cluster sets built (any config: names and chunks are shared by content, so which map
+// was kept changes no result).
+const recentClusterSets: ClusterSet[] = [];
 
 /**
  * One service's clusters with their assignments, as a client in `clientNamespace` gets them (each port's
@@ -93,16 +98,47 @@ export function buildOutboundClusters(push: PushContext, services: readonly Serv
  * Istio's EDS cache keeps a ClusterLoadAssignment until its service's endpoints change.
  */
 export function serviceClusterList(push: PushContext, service: ServiceInfo, clientNamespace: string): readonly ServiceCluster[] {
-  const built = memoizedByConfig(push, 'service-clusters', () => new WeakMap<ServiceInfo, Map<string, BuiltClusters>>());
+  const built = clusterCache(push);
   const dr = destinationRuleFor(push, service.hostname, service.namespace, clientNamespace);
   let byRule = built.get(service);
   if (byRule === undefined) built.set(service, byRule = new Map());
-  const ruleKey = dr === null ? '' : `${dr.namespace}/${dr.name}`;
+  const ruleKey = dr ?? NO_RULE;
   const lists = service.ports.map((port) => endpointsOfServicePort(push, service, port.port));
   let entry = byRule.get(ruleKey);
-  if (entry === undefined || entry.lists.some((list, i) => list !== lists[i])) byRule.set(ruleKey, entry = { lists, clusters: serviceClusters(push, service, dr, lists) });
+  if (entry === undefined || entry.lists.some((list, i) => list !== lists[i])) {
+    entry = { lists, clusters: serviceClusters(push, service, dr, lists) };
+    byRule.delete(ruleKey);
+    byRule.set(ruleKey, entry);
+    // Rules of configs gone by: a service keeps its clusters under the last few rule objects only.
+    if (byRule.size > RULES_KEPT) byRule.delete(byRule.keys().next().value!);
+  }
   return entry.clusters;
 }
+
+const NO_RULE = {};
+const RULES_KEPT = 4;
+
+type ClusterCache = WeakMap<ServiceInfo, Map<object, BuiltClusters>>;
+
+/**
+ * Built clusters by service and DestinationRule object, kept from config to config while what else a
+ * cluster reads stays the same (the MeshConfig object and the PeerAuthentications, element by element):
+ * a config change rebuilds only the clusters of the rules it replaced, as istiod's XDS cache drops only
+ * the entries a push's changed configs name (dropCacheForRequest). Resources are never changed once
+ * built, so an unchanged rule is the same object in the next config.
+ */
+function clusterCache(push: PushContext): ClusterCache {
+  return memoizedByConfig(push, 'service-clusters', () => {
+    const last = clusterCaches.get(push.mesh);
+    const pas = push.peerAuthentications;
+    if (last !== undefined && last.peerAuthentications.length === pas.length && last.peerAuthentications.every((pa, i) => pa === pas[i])) return last.built;
+    const built: ClusterCache = new WeakMap();
+    clusterCaches.set(push.mesh, { peerAuthentications: pas, built });
+    return built;
+  });
+}
+
+const clusterCaches = new WeakMap<object, { readonly peerAuthentications: readonly object[]; readonly built: ClusterCache }>();
 
 export interface ServiceCluster {
   readonly cluster: Cluster;

@@ -29,9 +29,9 @@ import type { Listener } from '../xds/listener.ts';
 import type { RouteConfiguration } from '../xds/route.ts';
 import { buildOutboundClusters, serviceClusterList } from './generate-clusters.ts';
 import { buildGatewayListeners } from './generate-gateway.ts';
-import { buildSidecarInbound, buildSidecarListeners, visibleServices } from './generate-sidecar.ts';
+import { buildSidecarInbound, buildSidecarListeners } from './generate-sidecar.ts';
 import { memoized, memoizedByConfig } from './push-context.ts';
-import { sameWatchedHosts } from './proxy-scope.ts';
+import { sameWatchedHosts, scopeServices } from './proxy-scope.ts';
 import type { PushContext } from './push-context.ts';
 import { sidecarScopeFor } from './sidecar-scope.ts';
 import { inboundMtlsFor } from './generate-mtls.ts';
@@ -152,11 +152,7 @@ function sharedKey(push: PushContext, proxy: ProxyIdentity): string {
   return `outbound|${proxy.namespace}|${sidecarScopeFor(push, proxy).sidecar ?? ''}|${labels}`;
 }
 
-function outboundServices(push: PushContext, proxy: ProxyIdentity): readonly ServiceInfo[] {
-  if (proxy.type === 'router') return visibleServices(push, proxy.namespace);
-  const scope = sidecarScopeFor(push, proxy);
-  return memoizedByConfig(push, `outbound-services|${proxy.namespace}|${scope.sidecar ?? ''}`, () => visibleServices(push, proxy.namespace).filter((s) => scope.importsService(s)));
-}
+const outboundServices = scopeServices;
 
 /**
  * Clusters and endpoints alone (all a partial EDS push needs), per snapshot and share key. A snapshot
@@ -173,27 +169,36 @@ function clusterPart(push: PushContext, proxy: ProxyIdentity): ClusterPart {
     const ports = push.endpointsByPort;
     const part = last !== undefined && last.ports !== undefined && ports !== undefined
       ? updatedPart(push, last.part, proxy.namespace, changedHosts(last.ports, ports))
-      : freshPart(push, key, outboundServices(push, proxy), proxy.namespace);
+      : freshPart(push, outboundServices(push, proxy), proxy.namespace);
     latest.set(key, { ports, part });
     return part;
   });
 }
 
-function freshPart(push: PushContext, key: string, services: readonly ServiceInfo[], clientNamespace: string): ClusterPart {
+function freshPart(push: PushContext, services: readonly ServiceInfo[], clientNamespace: string): ClusterPart {
   const { clusters, endpoints } = buildOutboundClusters(push, services, clientNamespace);
-  const namesByHost = memoizedByConfig(push, `cluster-names|${key}`, () => {
-    const out = new Map<string, string[]>();
+  // Both come from the names and the services alone: parts of other namespaces and configs built from
+  // the same (interned) service list with the same cluster names share them.
+  let derived = derivedByServices.get(services);
+  if (derived === undefined || !derived.clusters.sameNames(clusters)) {
+    const namesByHost = new Map<string, string[]>();
     for (const c of clusters.values()) {
       if (c.serviceHost === '') continue;
-      const list = out.get(c.serviceHost);
-      if (list === undefined) out.set(c.serviceHost, [c.name]);
+      const list = namesByHost.get(c.serviceHost);
+      if (list === undefined) namesByHost.set(c.serviceHost, [c.name]);
       else list.push(c.name);
     }
-    return out;
-  });
-  const servicesByHost = memoizedByConfig(push, `services-by-host|${key}`, () => groupBy(services, (s) => s.hostname));
-  return { clusters, endpoints, namesByHost, servicesByHost };
+    derived = { clusters, namesByHost, servicesByHost: derived?.servicesByHost ?? groupBy(services, (s) => s.hostname) };
+    derivedByServices.set(services, derived);
+  }
+  return { clusters, endpoints, namesByHost: derived.namesByHost, servicesByHost: derived.servicesByHost };
 }
+
+const derivedByServices = new WeakMap<readonly ServiceInfo[], {
+  readonly clusters: NamedMap<Cluster>;
+  readonly namesByHost: ReadonlyMap<string, readonly string[]>;
+  readonly servicesByHost: ReadonlyMap<string, readonly ServiceInfo[]>;
+}>();
 
 function updatedPart(push: PushContext, last: ClusterPart, clientNamespace: string, hosts: ReadonlySet<string>): ClusterPart {
   const byHost = last.servicesByHost;

@@ -26,6 +26,7 @@
  * Not modelled: Sidecar egress/ingress listeners per port, TLS VirtualService routes and SNI chains,
  * ExternalName services naming hosts outside the cluster.
  */
+import { RecentLists } from './recent-lists.ts';
 import { entryOf, groupBy } from '../core/group.ts';
 import { isHttpProtocol, isTcpProtocol, isTlsProtocol } from '../config/protocol.ts';
 import type { EndpointInfo, ServiceInfo } from '../topology/model.ts';
@@ -55,8 +56,11 @@ export interface ListenerSet {
 }
 
 export function visibleServices(push: PushContext, namespace: string): readonly ServiceInfo[] {
-  return memoizedByConfig(push, `visible|${namespace}`, () => push.topology.services.filter((s) => s.kind !== 'ExternalName' && serviceVisible(push, s, namespace)));
+  return memoizedByConfig(push, `visible|${namespace}`, () => visibleLists.intern(push.topology.services.filter((s) => s.kind !== 'ExternalName' && serviceVisible(push, s, namespace))));
 }
+
+// Namespaces and configs that see the same services share one list (recent-lists.ts).
+const visibleLists = new RecentLists<ServiceInfo>();
 
 export function buildSidecarListeners(push: PushContext, proxy: ProxyIdentity, services: readonly ServiceInfo[], scope: SidecarScope): ListenerSet {
   const routes: Record<string, RouteConfiguration> = {};

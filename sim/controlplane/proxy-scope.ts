@@ -24,6 +24,7 @@
  * Not modelled: see push-scope.ts (VirtualService destinations imported into a Sidecar scope, resource
  * subscriptions).
  */
+import { RecentLists } from './recent-lists.ts';
 import { groupBy } from '../core/group.ts';
 import type { NamedMap } from '../xds/named-map.ts';
 import { serviceSelects } from '../config/selectors.ts';
@@ -201,10 +202,23 @@ export function edsHostsOf(config: ClusterLayers): ReadonlySet<string> {
 function sharedHosts(clusters: NamedMap<Cluster>): ReadonlySet<string> {
   let hosts = sharedEdsHosts.get(clusters);
   if (hosts === undefined) {
-    hosts = new Set(clusters.values().filter(isWatched).map((c) => c.serviceHost));
+    hosts = internedHosts(new Set(clusters.values().filter(isWatched).map((c) => c.serviceHost)));
     sharedEdsHosts.set(clusters, hosts);
   }
   return hosts;
+}
+
+// Maps of other namespaces and later configs that watch the same hosts (every namespace of a mesh
+// without Sidecar resources) get the same set object, so the proxies holding them share one set and
+// the plans and lists memoised by it. The sets are compared as their sorted host lists.
+const hostLists = new RecentLists<string>();
+const setOfList = new WeakMap<readonly string[], ReadonlySet<string>>();
+
+function internedHosts(hosts: ReadonlySet<string>): ReadonlySet<string> {
+  const list = hostLists.intern([...hosts].sort());
+  let set = setOfList.get(list);
+  if (set === undefined) setOfList.set(list, set = hosts);
+  return set;
 }
 
 /**
@@ -413,13 +427,20 @@ function sameImported(a: readonly ImportedService[], b: readonly ImportedService
   return true;
 }
 
-function scopeServices(push: PushContext, proxy: ProxyIdentity): readonly ServiceInfo[] {
+/**
+ * The services a proxy's outbound config is built from: what its namespace sees and its Sidecar
+ * imports, built once per config and shared with generate-proxy-config.ts. Equal lists (the same
+ * service objects in the same order: other namespaces, later configs) are one object, so what is
+ * derived per list is derived once.
+ */
+export function scopeServices(push: PushContext, proxy: ProxyIdentity): readonly ServiceInfo[] {
   const services = visibleServices(push, proxy.namespace);
   if (proxy.type === 'router') return services;
   const scope = sidecarScopeFor(push, proxy);
-  // The same list (and key) as the outbound services of generate-proxy-config.ts: built once per config.
-  return memoizedByConfig(push, `outbound-services|${proxy.namespace}|${scope.sidecar ?? ''}`, () => services.filter((s) => scope.importsService(s)));
+  return memoizedByConfig(push, `outbound-services|${proxy.namespace}|${scope.sidecar ?? ''}`, () => scopeLists.intern(services.filter((s) => scope.importsService(s))));
 }
+
+const scopeLists = new RecentLists<ServiceInfo>();
 
 function sidecarOnlyDependencies(push: PushContext, proxy: ProxyIdentity): string[] {
   const scope = sidecarScopeFor(push, proxy);

@@ -458,3 +458,47 @@ test("a service's plain virtual host is one object in every other namespace's ro
   t.deepEqual(hostsOf(fresh, 'n2'), b);
   t.false(hostsOf(fresh, 'n0').some((v) => shared.includes(v)));
 });
+
+test('a config change keeps the clusters of services whose rule stayed the same object and rebuilds the rest: what a build without history gives', (t) => {
+  const loaded = loadManifests([{ path: 'mesh.yaml', text: manifests(0) }]);
+  const store = new ConfigStore();
+  for (const r of loaded.resources) store.apply(r);
+  const topology = buildTopology(loaded.resources);
+  const endpointsByPort = new Map<string, EndpointInfo[]>();
+  for (const e of topology.endpoints) {
+    const key = endpointPortKey(e.service, e.serviceNamespace, e.servicePort);
+    endpointsByPort.set(key, [...(endpointsByPort.get(key) ?? []), e]);
+  }
+  const mesh = { ...MESH_CONFIG_DEFAULT };
+  const build = (version: string, meshConfig: typeof mesh) => buildPushContext({
+    version, mesh: meshConfig, topology, endpointsByPort,
+    virtualServices: store.byAge('VirtualService'), destinationRules: store.byAge('DestinationRule'), gateways: store.byAge('Gateway'),
+    sidecars: store.byAge('Sidecar'), peerAuthentications: store.byAge('PeerAuthentication'),
+    authorizationPolicies: store.byAge('AuthorizationPolicy'), requestAuthentications: store.byAge('RequestAuthentication'),
+  });
+  const first = build('1', mesh);
+  const olds = new Map(proxies(first).map((pod) => [pod.name, generateProxyConfig(first, proxyIdentityOf(pod))]));
+  // The s0 DestinationRule of variant 1 (another connection pool) replaces variant 0's.
+  const changed = loadManifests([{ path: 'mesh.yaml', text: manifests(1) }]).resources.find((r) => r.kind === 'DestinationRule' && r.name === 's0')!;
+  store.apply(changed);
+  const second = build('2', mesh);
+  // Another MeshConfig object: a cache of its own, so this is a build without history.
+  const reference = build('2', { ...mesh });
+  const s0 = host('s0', 'n0');
+  let kept = 0;
+  for (const pod of proxies(first)) {
+    const proxy = proxyIdentityOf(pod);
+    const config = generateProxyConfig(second, proxy);
+    const fresh = generateProxyConfig(reference, proxy);
+    t.deepEqual(flat(config).clusters.entries(), flat(fresh).clusters.entries(), pod.name);
+    t.deepEqual(config.endpoints.entries(), fresh.endpoints.entries(), pod.name);
+    const old = olds.get(pod.name)!;
+    for (const c of config.clusters.values()) {
+      if (c.serviceHost === '') continue;
+      if (c.serviceHost === s0) t.not(c, old.clusters.get(c.name), `${c.name} rebuilt`);
+      else if (old.clusters.get(c.name) === c) kept += 1;
+      else t.fail(`${pod.name}: ${c.name} rebuilt though its rule is the same`);
+    }
+  }
+  t.true(kept > 0);
+});

@@ -77,3 +77,22 @@ testProp('a map built over another map\'s names shares its index only when the n
   const again = NamedMap.of(first.map(([k]) => [k, 0] as const), [known]);
   t.true(again.sameNames(known), 'the same names in the same order share the index');
 });
+
+test('a map built over a known map\'s names keeps the known chunks whose entries are the same objects, also alongside', (t) => {
+  const names = Array.from({ length: 4 * CHUNK + 5 }, (_, i) => `outbound|80||s${i}.ns.svc.cluster.local`);
+  const values = names.map((n) => ({ n }));
+  const known = NamedMap.of(names.map((n, i) => [n, values[i]!] as const));
+  const changed = 3 * CHUNK + 1;
+  const built = NamedMap.of(names.map((n, i) => [n, i === changed ? { n } : values[i]!] as const), [known]);
+  t.true(built.sameNames(known));
+  for (let c = 0; c < built.chunkCount; c += 1) t.is(built.chunkAt(c) === known.chunkAt(c), c !== 3, `chunk ${c}`);
+  t.not(built.get(names[changed]!), known.get(names[changed]!));
+  t.deepEqual(built.entries(), names.map((n, i) => [n, i === changed ? { n } : values[i]!]));
+  // Equal content but other objects: nothing is shared (identity, not equality, decides).
+  const copies = NamedMap.of(names.map((n) => [n, { n }] as const), [known]);
+  t.true([...Array(copies.chunkCount).keys()].every((c) => copies.chunkAt(c) !== known.chunkAt(c)));
+  const endpoints = NamedMap.alongside(known, (n) => (n.endsWith('s0.ns.svc.cluster.local') ? undefined : n.length));
+  const again = NamedMap.alongside(built, (n) => (n.endsWith('s0.ns.svc.cluster.local') ? undefined : n.length), endpoints);
+  for (let c = 0; c < again.chunkCount; c += 1) t.is(again.chunkAt(c), endpoints.chunkAt(c), `endpoint chunk ${c}`);
+  t.deepEqual(again.entries(), endpoints.entries());
+});

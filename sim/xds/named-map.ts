@@ -48,7 +48,7 @@ export class NamedMap<V> {
     const list = Array.isArray(entries) ? (entries as readonly (readonly [string, V])[]) : [...entries];
     for (const candidate of like) {
       const shared = candidate.valuesOver(list);
-      if (shared !== null) return new NamedMap(candidate.index, chunked(shared.values), shared.size);
+      if (shared !== null) return new NamedMap(candidate.index, chunked(shared.values, candidate.chunks as readonly Chunk<V>[]), shared.size);
     }
     const names: string[] = [];
     const slots = new Map<string, number>();
@@ -85,8 +85,11 @@ export class NamedMap<V> {
     return values.length === names.length ? { values, size: values.length } : null;
   }
 
-  /** A map over the same names as `like` (sharing its index), each holding `valueOf(name)` or nothing. */
-  static alongside<V>(like: NamedMap<unknown>, valueOf: (name: string) => V | undefined): NamedMap<V> {
+  /**
+   * A map over the same names as `like` (sharing its index), each holding `valueOf(name)` or nothing;
+   * `reuse`: a map over those names whose chunks to keep where they hold the same entries.
+   */
+  static alongside<V>(like: NamedMap<unknown>, valueOf: (name: string) => V | undefined, reuse?: NamedMap<V>): NamedMap<V> {
     const values: (V | undefined)[] = [];
     let size = 0;
     for (const name of like.index.names) {
@@ -94,7 +97,7 @@ export class NamedMap<V> {
       values.push(value);
       if (value !== undefined) size += 1;
     }
-    return new NamedMap(like.index, chunked(values), size);
+    return new NamedMap(like.index, chunked(values, reuse !== undefined && reuse.index === like.index ? reuse.chunks : []), size);
   }
 
   static empty<V>(): NamedMap<V> {
@@ -193,10 +196,21 @@ export class NamedMap<V> {
   }
 }
 
-function chunked<V>(values: readonly (V | undefined)[]): Chunk<V>[] {
+/** The values in chunks; where `known` (over the same names) has a chunk of the same entries, that chunk. */
+function chunked<V>(values: readonly (V | undefined)[], known: readonly Chunk<V>[] = []): Chunk<V>[] {
   const chunks: Chunk<V>[] = [];
-  for (let start = 0; start < values.length; start += CHUNK) chunks.push(values.slice(start, start + CHUNK));
+  for (let start = 0; start < values.length; start += CHUNK) {
+    const same = known[start >>> CHUNK_BITS];
+    chunks.push(same !== undefined && sameSlots(same, values, start) ? same : values.slice(start, start + CHUNK));
+  }
   return chunks;
+}
+
+function sameSlots<V>(chunk: Chunk<V>, values: readonly (V | undefined)[], start: number): boolean {
+  const end = Math.min(start + CHUNK, values.length);
+  if (chunk.length !== end - start) return false;
+  for (let i = start; i < end; i += 1) if (chunk[i - start] !== values[i]) return false;
+  return true;
 }
 
 const EMPTY = NamedMap.of<never>([]);
