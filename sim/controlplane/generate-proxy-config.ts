@@ -31,7 +31,7 @@ import { buildOutboundClusters, serviceClusterList } from './generate-clusters.t
 import { buildGatewayListeners } from './generate-gateway.ts';
 import { buildSidecarInbound, buildSidecarListeners } from './generate-sidecar.ts';
 import { memoized, memoizedByConfig } from './push-context.ts';
-import { sameWatchedHosts, scopeServices } from './proxy-scope.ts';
+import { importsOf, sameWatchedHosts, scopeServices } from './proxy-scope.ts';
 import type { PushContext } from './push-context.ts';
 import { sidecarScopeFor } from './sidecar-scope.ts';
 import { inboundMtlsFor } from './generate-mtls.ts';
@@ -155,22 +155,29 @@ function sharedKey(push: PushContext, proxy: ProxyIdentity): string {
 const outboundServices = scopeServices;
 
 /**
- * Clusters and endpoints alone (all a partial EDS push needs), per snapshot and share key. A snapshot
- * of the same config as the last one built for the key (an incremental push) starts from that one's
- * records and replaces the entries of the hosts whose endpoint lists changed between the two, in place
- * (the names are the config's, so every entry keeps its position): what a fresh build gives, for the
- * cost of the hosts that moved.
+ * Clusters and endpoints alone (all a partial EDS push needs), per snapshot and import list: proxies
+ * whose scopes import the same services under the same rules share one part (proxy-scope.ts importsOf;
+ * every namespace of a mesh without Sidecar resources, mostly). A snapshot of the same config as the
+ * last one built for the list (an incremental push) starts from that one's records and replaces the
+ * entries of the hosts whose endpoint lists changed between the two, in place (the names are the
+ * config's, so every entry keeps its position): what a fresh build gives, for the cost of the hosts
+ * that moved.
  */
 function clusterPart(push: PushContext, proxy: ProxyIdentity): ClusterPart {
   const key = sharedKey(push, proxy);
   return memoized(push, `clusters|${key}`, () => {
-    const latest = memoizedByConfig(push, 'cluster-parts', () => new Map<string, { readonly ports: PushContext['endpointsByPort']; readonly part: ClusterPart }>());
-    const last = latest.get(key);
+    const imports = importsOf(push, proxy);
+    const bySnapshot = memoized(push, 'cluster-parts-of-snapshot', () => new WeakMap<object, ClusterPart>());
+    const known = bySnapshot.get(imports);
+    if (known !== undefined) return known;
+    const latest = memoizedByConfig(push, 'cluster-parts', () => new WeakMap<object, { readonly ports: PushContext['endpointsByPort']; readonly part: ClusterPart }>());
+    const last = latest.get(imports);
     const ports = push.endpointsByPort;
     const part = last !== undefined && last.ports !== undefined && ports !== undefined
       ? updatedPart(push, last.part, proxy.namespace, changedHosts(last.ports, ports))
       : freshPart(push, outboundServices(push, proxy), proxy.namespace);
-    latest.set(key, { ports, part });
+    latest.set(imports, { ports, part });
+    bySnapshot.set(imports, part);
     return part;
   });
 }

@@ -203,9 +203,12 @@ export function delegateLookup(push: PushContext): (name: string, namespace: str
   return (name, namespace) => push.virtualServices.find((vs) => vs.name === name && vs.namespace === namespace);
 }
 
+// Each service list's services by host name (the last one of a name wins), once per list object.
+const servicesByHostname = new WeakMap<readonly ServiceInfo[], ReadonlyMap<string, ServiceInfo>>();
+
 export function routeContext(push: PushContext, proxy: ProxyIdentity, services: readonly ServiceInfo[], port: number, gateways: readonly string[] = ['mesh']): RouteContext {
   const suffix = push.mesh.domainSuffix;
-  const byHost = new Map(services.map((s) => [s.hostname, s]));
+  const byHost = entryOf(servicesByHostname, services, () => new Map(services.map((s) => [s.hostname, s])));
   return {
     proxyNamespace: proxy.namespace,
     proxyLabels: proxy.labels,

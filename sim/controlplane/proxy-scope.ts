@@ -273,6 +273,16 @@ interface ServiceSide {
 
 const serviceSides = new WeakMap<readonly ServiceInfo[], ServiceSide>();
 
+/**
+ * The proxy's imports as one object per config: proxies of any namespace and Sidecar that import the
+ * same services (the same scopeServices list) under the same DestinationRules get the same object.
+ * Their outbound clusters are the same too (a cluster reads its service and its rule, nothing of the
+ * client), so generate-proxy-config.ts keys cluster parts by it.
+ */
+export function importsOf(push: PushContext, proxy: ProxyIdentity): object {
+  return scopeCore(push, proxy).imports;
+}
+
 function scopeCore(push: PushContext, proxy: ProxyIdentity): ScopeCore {
   const sidecar = proxy.type === 'router' ? '' : sidecarScopeFor(push, proxy).sidecar ?? '';
   return memoizedByConfig(push, `scope|${proxy.type}|${proxy.namespace}|${sidecar}`, () => {
