@@ -138,13 +138,16 @@ function sidecarRouteConfig(push: PushContext, proxy: ProxyIdentity, services: r
 // once per (immutable) service, port, and whether the proxy shares its namespace (the short name is
 // a domain only there): without Sidecar scoping every namespace's route table holds one per service of
 // the mesh, so 100 namespaces share one object per service instead of holding 100 equal copies.
-const plainVirtualHosts = new WeakMap<ServiceInfo, Map<string, VirtualHost>>();
+// By port: [own namespace, other namespaces]; under one domain suffix (another suffix starts afresh).
+const plainVirtualHosts = new WeakMap<ServiceInfo, { readonly suffix: string; readonly byPort: Map<number, (VirtualHost | undefined)[]> }>();
 
 function plainVirtualHost(s: ServiceInfo, port: number, proxyNamespace: string, suffix: string): VirtualHost {
-  const sameNamespace = s.namespace === proxyNamespace;
-  const key = `${port}|${sameNamespace ? 'own' : 'other'}|${suffix}`;
-  return entryOf(entryOf(plainVirtualHosts, s, () => new Map<string, VirtualHost>()), key, () => (
-    { name: `${s.hostname}:${port}`, domains: [...new Set(virtualHostDomains(s, proxyNamespace, suffix))], routes: [defaultRoute(s.hostname, port)], requireTls: false }));
+  let known = plainVirtualHosts.get(s);
+  if (known === undefined || known.suffix !== suffix) plainVirtualHosts.set(s, known = { suffix, byPort: new Map() });
+  let pair = known.byPort.get(port);
+  if (pair === undefined) known.byPort.set(port, pair = [undefined, undefined]);
+  const side = s.namespace === proxyNamespace ? 0 : 1;
+  return pair[side] ??= { name: `${s.hostname}:${port}`, domains: [...new Set(virtualHostDomains(s, proxyNamespace, suffix))], routes: [defaultRoute(s.hostname, port)], requireTls: false };
 }
 
 /**
@@ -164,7 +167,8 @@ function aliasesOf(push: PushContext, service: ServiceInfo, namespace: string): 
     push.topology.services.filter((a) => a.kind === 'ExternalName' && a.externalName !== null),
     (a) => a.externalName!.replace(/\.$/, ''),
   ));
-  return (byTarget.get(service.hostname) ?? []).filter((a) => serviceVisible(push, a, namespace));
+  const aliases = byTarget.get(service.hostname);
+  return aliases === undefined ? [] : aliases.filter((a) => serviceVisible(push, a, namespace));
 }
 
 /** Port 80 only: VirtualService hosts that match no service still get a virtual host. */

@@ -29,16 +29,45 @@ export function virtualServiceHosts(vs: Resource<'VirtualService'>, domainSuffix
 }
 
 export function virtualServiceForHost(candidates: readonly Resource<'VirtualService'>[], host: string, domainSuffix: string): Resource<'VirtualService'> | null {
+  const index = hostIndexOf(candidates, domainSuffix);
+  const exact = index.exact.get(host);
+  if (exact !== undefined) return exact; // An exact host beats any wildcard.
   let wildcard: Resource<'VirtualService'> | null = null;
   let wildcardLength = -1;
-  for (const vs of candidates) {
-    for (const pattern of virtualServiceHosts(vs, domainSuffix)) {
-      if (pattern === host) return vs; // Oldest exact match: candidates are oldest first.
-      if (pattern.startsWith('*') && hostCovers(pattern, host) && pattern.length > wildcardLength) {
-        wildcard = vs;
-        wildcardLength = pattern.length;
-      }
+  for (const { pattern, vs } of index.wildcards) {
+    // The longest wildcard; among equals the first seen (the oldest).
+    if (pattern.length > wildcardLength && hostCovers(pattern, host)) {
+      wildcard = vs;
+      wildcardLength = pattern.length;
     }
   }
   return wildcard;
+}
+
+/** A candidate list's hosts, resolved once: exact hosts to their oldest VirtualService, wildcards in order. */
+interface HostIndex {
+  readonly domainSuffix: string;
+  readonly exact: ReadonlyMap<string, Resource<'VirtualService'>>;
+  readonly wildcards: readonly { readonly pattern: string; readonly vs: Resource<'VirtualService'> }[];
+}
+
+// By the candidate list's identity (lists are never changed once built): a route table asks once per
+// service, so its hosts are resolved once, not once per service.
+const hostIndexes = new WeakMap<readonly Resource<'VirtualService'>[], HostIndex>();
+
+function hostIndexOf(candidates: readonly Resource<'VirtualService'>[], domainSuffix: string): HostIndex {
+  const known = hostIndexes.get(candidates);
+  if (known !== undefined && known.domainSuffix === domainSuffix) return known;
+  const exact = new Map<string, Resource<'VirtualService'>>();
+  const wildcards: { pattern: string; vs: Resource<'VirtualService'> }[] = [];
+  for (const vs of candidates) {
+    for (const pattern of virtualServiceHosts(vs, domainSuffix)) {
+      // Every pattern is also an exact host (a wildcard ServiceEntry host matches its own pattern first).
+      if (!exact.has(pattern)) exact.set(pattern, vs); // candidates are oldest first
+      if (pattern.startsWith('*')) wildcards.push({ pattern, vs });
+    }
+  }
+  const index = { domainSuffix, exact, wildcards };
+  hostIndexes.set(candidates, index);
+  return index;
 }

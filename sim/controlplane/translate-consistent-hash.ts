@@ -30,7 +30,7 @@
 import { parseDuration } from '../core/time.ts';
 import type { Cluster, LbPolicy } from '../xds/cluster.ts';
 import type { HashPolicy } from '../xds/route.ts';
-import { destinationRuleFor } from './push-context.ts';
+import { destinationRuleFor, memoizedByConfig } from './push-context.ts';
 import type { PushContext } from './push-context.ts';
 
 export interface ConsistentHashSpec {
@@ -140,6 +140,15 @@ export function hashPolicyForService(rule: HashRuleSpec | null, port: number): H
  * generate-clusters.ts uses), the service's namespace taken from the registry when not given.
  */
 export function hashRuleFor(push: PushContext, host: string, clientNamespace: string, serviceNamespace?: string): HashRuleSpec | null {
+  // Only a rule's consistentHash makes a hash policy: with none in the config, no rule is looked up.
+  if (!memoizedByConfig(push, 'any-consistent-hash', () => push.destinationRules.some((dr) => hasConsistentHash(dr.spec as HashRuleSpec)))) return null;
   const namespace = serviceNamespace ?? push.servicesByHost.get(host)?.[0]?.namespace ?? clientNamespace;
   return (destinationRuleFor(push, host, namespace, clientNamespace)?.spec ?? null) as HashRuleSpec | null;
+}
+
+/** Does the rule name a consistentHash anywhere a hash policy is read from (top, port level, subsets)? */
+function hasConsistentHash(rule: HashRuleSpec): boolean {
+  const inPolicy = (policy: { loadBalancer?: { consistentHash?: unknown } | null; portLevelSettings?: readonly PortLevelPolicy[] | null } | null | undefined) =>
+    policy?.loadBalancer?.consistentHash != null || (policy?.portLevelSettings ?? []).some((s) => s.loadBalancer?.consistentHash != null);
+  return inPolicy(rule.trafficPolicy) || (rule.subsets ?? []).some((s) => inPolicy(s.trafficPolicy));
 }
