@@ -376,3 +376,25 @@ spec:
   const { scenario } = loadScenario(path.join(dir, 's.yaml'));
   t.deepEqual(scenario?.timeline.map((s) => `${s.label}@${s.atUs}/${s.line}`), ['first@0/12', 'a@1000000/9', 'b@1000000/11', 'c@5000000/8', 'd@5000000/10']);
 });
+
+test('pushThrottle and maxRequestsPerSecond follow cpus as Istio derives them from GOMAXPROCS (min(15 + 5·cpus, 100)) unless given', (t) => {
+  const pilotOf = (pilot: string) => {
+    const dir = scenarioDir({
+      'mesh.yaml': MESH,
+      'p.yaml': `apiVersion: meshsim.io/v1alpha1
+kind: Scenario
+metadata: {name: p}
+spec:
+  duration: 1s
+  manifests: [{path: mesh.yaml}]
+  pilot: ${pilot}
+`,
+    });
+    return loadScenario(path.join(dir, 'p.yaml')).scenario?.pilot;
+  };
+  t.like(pilotOf('{cpus: 1}'), { pushThrottle: 20, maxRequestsPerSecond: 20 });
+  t.like(pilotOf('{cpus: 8}'), { pushThrottle: 55, maxRequestsPerSecond: 55 });
+  t.like(pilotOf('{cpus: 32}'), { pushThrottle: 100, maxRequestsPerSecond: 100 });
+  t.like(pilotOf('{cpus: 8, pushThrottle: 3}'), { pushThrottle: 3, maxRequestsPerSecond: 55 });
+  t.like(pilotOf('{debounceMax: 1s}'), { pushThrottle: 25, maxRequestsPerSecond: 25 });
+});

@@ -29,14 +29,17 @@ export function readPilot(reader: FieldReader, at: FieldPath, value: unknown): P
   const obj = reader.object(at, value, PILOT_FIELDS);
   if (obj === null) return null;
   const d = PILOT_SETTINGS_DEFAULT;
+  const procs = reader.integer([...at, 'cpus'], obj['cpus'], { min: 1, max: 1_024, fallback: d.cpus });
+  // Istio derives both from GOMAXPROCS when unset (features/tuning.go): min(15 + 5·procs, 100).
+  const byCpus = Math.min(15 + 5 * (procs ?? d.cpus), 100);
   const settings = {
     debounceAfterUs: reader.duration([...at, 'debounceAfter'], obj['debounceAfter'], { zeroAllowed: true, fallback: d.debounceAfterUs }),
     debounceMaxUs: reader.duration([...at, 'debounceMax'], obj['debounceMax'], { fallback: d.debounceMaxUs }),
     enableEdsDebounce: reader.boolean([...at, 'enableEdsDebounce'], obj['enableEdsDebounce'], { fallback: d.enableEdsDebounce }),
-    pushThrottle: reader.integer([...at, 'pushThrottle'], obj['pushThrottle'], { min: 1, max: 10_000, fallback: d.pushThrottle }),
-    maxRequestsPerSecond: reader.integer([...at, 'maxRequestsPerSecond'], obj['maxRequestsPerSecond'], { min: 1, max: 100_000, fallback: d.maxRequestsPerSecond }),
+    pushThrottle: reader.integer([...at, 'pushThrottle'], obj['pushThrottle'], { min: 1, max: 10_000, fallback: byCpus }),
+    maxRequestsPerSecond: reader.integer([...at, 'maxRequestsPerSecond'], obj['maxRequestsPerSecond'], { min: 1, max: 100_000, fallback: byCpus }),
     replicas: reader.integer([...at, 'replicas'], obj['replicas'], { min: 1, max: 100, fallback: d.replicas }),
-    cpus: reader.integer([...at, 'cpus'], obj['cpus'], { min: 1, max: 1_024, fallback: d.cpus }),
+    cpus: procs,
   };
   const { debounceAfterUs, debounceMaxUs, enableEdsDebounce, pushThrottle, maxRequestsPerSecond, replicas, cpus } = settings;
   if (debounceAfterUs === null || debounceMaxUs === null || enableEdsDebounce === null || pushThrottle === null || maxRequestsPerSecond === null || replicas === null || cpus === null) return null;

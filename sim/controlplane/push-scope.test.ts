@@ -3,6 +3,7 @@
 // (*NeedsPush), and the scope builder over the simulator's SidecarScope. Rows mirror Istio's
 // proxy_dependencies_test.go TestProxyNeedsPush and xds/*_test.go "needs push" tables where they exist.
 import test from 'ava';
+import { fc, testProp } from '@fast-check/ava';
 import { loadManifests } from '../config/load-resources.ts';
 import { MESH_CONFIG_DEFAULT } from '../config/mesh-config.ts';
 import { ConfigStore } from '../config/store.ts';
@@ -280,4 +281,23 @@ test('a request is narrowed to the configs the scope depends on (TestProxyNeedsP
   t.false(proxyNeedsPush(request([key('DestinationRule', 'ns1', 'dr1invalid'), key('ServiceEntry', 'ns1', 'svc1.cominvalid')]), sidecar, scope));
   // Kinds the scope does not track (here a WorkloadEntry) always count.
   t.true(proxyNeedsPush(request([key('WorkloadEntry', 'ns1', 'vm')]), sidecar, scope));
+});
+
+testProp('EDS services of a push naming rules, hosts and PeerAuthentication namespaces: what a filter of the watched list keeps, in its order (eds.go buildEndpoints)', [
+  fc.array(fc.record({ host: fc.integer({ min: 0, max: 9 }), ns: fc.constantFrom('shop', 'other', ROOT), rules: fc.uniqueArray(fc.constantFrom('shop/dr', 'other/dr', 'shop/x'), { maxLength: 2 }) }), { maxLength: 30 }),
+  fc.array(fc.oneof(
+    fc.integer({ min: 0, max: 9 }).map((h) => key('Endpoints', 'shop', `h${h}.svc`)),
+    fc.constantFrom('shop/dr', 'other/dr', 'shop/y').map((d) => key('DestinationRule', d.split('/')[0]!, d.split('/')[1]!)),
+    fc.constantFrom('shop', 'other', ROOT).map((n) => key('PeerAuthentication', n, 'pa')),
+  ), { minLength: 1, maxLength: 4 }),
+], (t, entries, keys) => {
+  const watched = entries.map((e) => ({ hostname: `h${e.host}.svc`, namespace: e.ns, destinationRules: e.rules }));
+  const scope: ProxyScope = { dependsOn: () => true, watched };
+  const plan = planPush(request(keys), sidecar, scope);
+  const hosts = new Set(keys.filter((k) => k.kind === 'Endpoints').map((k) => k.name));
+  const drs = new Set(keys.filter((k) => k.kind === 'DestinationRule').map((k) => `${k.namespace}/${k.name}`));
+  const pas = new Set(keys.filter((k) => k.kind === 'PeerAuthentication').map((k) => k.namespace));
+  if (pas.has(ROOT)) return t.true(plan.edsFull, 'a root PeerAuthentication regenerates every watched service');
+  const expected = watched.filter((w) => hosts.has(w.hostname) || w.destinationRules.some((d) => drs.has(d)) || pas.has(w.namespace) || pas.has(ROOT));
+  t.deepEqual(plan.edsFull ? null : plan.edsServices, expected.map((w) => ({ hostname: w.hostname, namespace: w.namespace })));
 });

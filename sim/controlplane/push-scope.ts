@@ -45,6 +45,7 @@
  * (a forced push sends CDS, LDS and RDS to every proxy, EDS when it watches a cluster).
  */
 import type { ProxyType } from '../xds/proxy-config.ts';
+import { addTo } from '../core/group.ts';
 
 /** Istio's config kinds (pkg/config/schema/kind) that reach the push logic. Kubernetes Services are `ServiceEntry`. */
 export type ConfigKind =
@@ -238,9 +239,35 @@ function edsRegenerated(keys: readonly ConfigKey[], scope: ProxyScope, rootNames
   // eds.go buildEndpoints: affectedService (by host name), clusterAffectedByChangedDrs, clusterAffectedByChangedAuthn.
   const affected = drs.size === 0 && authnNamespaces.size === 0 && scope.watchedHost !== undefined
     ? [...hosts].sort().flatMap((h) => scope.watchedHost!(h))
-    : scope.watched.filter((w) => hosts.has(w.hostname) || w.destinationRules.some((d) => drs.has(d)) || authnNamespaces.has(w.namespace) || authnNamespaces.has(rootNamespace));
+    : authnNamespaces.has(rootNamespace) ? scope.watched : affectedWatched(scope.watched, hosts, drs, authnNamespaces);
   return { services: affected.map((w) => ({ hostname: w.hostname, namespace: w.namespace })), full: false };
 }
+
+/**
+ * The watched services with one of these hosts, rules or namespaces, in the list's order: what a filter
+ * of the whole list keeps, found through the list's positions by host, rule and namespace (built once
+ * per list; a list of 10,000 services is asked at every push that changes a rule, for each group of
+ * proxies).
+ */
+function affectedWatched(watched: readonly WatchedService[], hosts: ReadonlySet<string>, drs: ReadonlySet<string>, namespaces: ReadonlySet<string>): WatchedService[] {
+  let index = watchedIndexes.get(watched);
+  if (index === undefined) {
+    index = { byHost: new Map(), byRule: new Map(), byNamespace: new Map() };
+    watched.forEach((w, i) => {
+      addTo(index!.byHost, w.hostname, i);
+      for (const d of w.destinationRules) addTo(index!.byRule, d, i);
+      addTo(index!.byNamespace, w.namespace, i);
+    });
+    watchedIndexes.set(watched, index);
+  }
+  const positions = new Set<number>();
+  for (const h of hosts) for (const i of index.byHost.get(h) ?? []) positions.add(i);
+  for (const d of drs) for (const i of index.byRule.get(d) ?? []) positions.add(i);
+  for (const n of namespaces) for (const i of index.byNamespace.get(n) ?? []) positions.add(i);
+  return [...positions].sort((a, b) => a - b).map((i) => watched[i]!);
+}
+
+const watchedIndexes = new WeakMap<readonly WatchedService[], { byHost: Map<string, number[]>; byRule: Map<string, number[]>; byNamespace: Map<string, number[]> }>();
 
 function ldsNeedsPush(keys: readonly ConfigKey[], proxy: PushProxy, headless: boolean, rootNamespace: string): boolean {
   // lds.go ldsNeedsPush: routers skip headless endpoint pushes; PeerAuthentication of the config or
