@@ -28,3 +28,23 @@ test('a shared `alike` object never puts a request in another label set than its
   t.is(plain.selected, 2);
   t.is((JSON.parse(plain.counts) as unknown[]).length, 5);
 });
+
+test('the trace hash tells apart requests that differ in any label, end, duration or sample interval, and the order of label sets', (t) => {
+  const hashOf = (requests: readonly FinishedRequest[], sampleUs = 1_000_000) => {
+    const recorder = new Recorder(sampleUs);
+    for (const r of requests) recorder.request(r);
+    return recorder.traceHash();
+  };
+  const base = [finished(10, 200), finished(20, 503, 'ns/b', ['UF']), finished(30, 200)];
+  const variants = [
+    [finished(10, 200), finished(20, 503, 'ns/c', ['UF']), finished(30, 200)],
+    [finished(10, 200), finished(20, 503, 'ns/b', ['URX']), finished(30, 200)],
+    [finished(10, 201), finished(20, 503, 'ns/b', ['UF']), finished(30, 201)],
+    [finished(10, 200), finished(21, 503, 'ns/b', ['UF']), finished(30, 200)],
+    [{ ...finished(10, 200), durationUs: 999 }, finished(20, 503, 'ns/b', ['UF']), finished(30, 200)],
+    [finished(10, 503, 'ns/b', ['UF']), finished(20, 200), finished(30, 200)],
+  ];
+  const hashes = new Set([hashOf(base), ...variants.map((v) => hashOf(v)), hashOf(base, 500_000)]);
+  t.is(hashes.size, variants.length + 2);
+  t.is(hashOf(base), hashOf([...base]));
+});

@@ -48,12 +48,11 @@ export interface RequestSelection {
 
 interface CountEntry { readonly count: RequestCount; sumUs: number; n: number }
 
-/** One label set: its labels, its index in `seriesList`, the trace-hash text after the bucket, and its counters per bucket. */
+/** One label set: its labels, its index in `seriesList` (what the trace hash mixes per request), and its counters per bucket. */
 interface Series extends RequestLabels {
   readonly index: number;
   /** The bucket a request of this series last went to (null: none yet). */
   last: CountEntry | null;
-  readonly tail: string;
   readonly byBucket: Map<number, CountEntry>;
 }
 
@@ -104,6 +103,8 @@ export class Recorder {
   constructor(sampleUs: number) {
     assert(Number.isSafeInteger(sampleUs) && sampleUs > 0, () => `bad sampleUs ${sampleUs}`);
     this.sampleUs = sampleUs;
+    // The sample interval decides every request's bucket: hashed once, the buckets then follow from the ends.
+    this.hasher.update('B').updateDecimal(sampleUs).update('\n');
   }
 
   /**
@@ -135,8 +136,9 @@ export class Recorder {
     entry.sumUs += request.durationUs;
     entry.n += 1;
     this.columns.push(request.endUs, request.durationUs, series.index);
-    // `R{end}|{duration}|{bucket}|{source}|{destination}|{service}|{code}|{flags}\n`, streamed.
-    this.hasher.update('R').updateDecimal(request.endUs).update('|').updateDecimal(request.durationUs).update('|').updateDecimal(atUs).update(series.tail);
+    // `R{end}|{duration}|{label set}\n`, streamed: a label set is hashed with its labels once, when it
+    // is first seen (seriesOf), and by its index after that (the bucket follows from the end).
+    this.hasher.update('R').updateDecimal(request.endUs).update('|').updateDecimal(request.durationUs).update('|').updateDecimal(series.index).update('\n');
   }
 
   /**
@@ -150,10 +152,12 @@ export class Recorder {
     if (series === undefined) {
       series = {
         index: this.seriesList.length, source, destination, destinationService: service, code, flags: flags === '-' ? [] : flags.split(','), flagsText: flags,
-        tail: `|${source}|${destination}|${service}|${code}|${flags}\n`, byBucket: new Map(), last: null,
+        byBucket: new Map(), last: null,
       };
       byCode.set(flags, series);
       this.seriesList.push(series);
+      // `S{index}|{source}|{destination}|{service}|{code}|{flags}\n`: the labels of the index requests carry.
+      this.hasher.update('S').updateDecimal(series.index).update(`|${source}|${destination}|${service}|${code}|${flags}\n`);
     }
     return series;
   }
