@@ -316,21 +316,26 @@ function assertion(name: string, metric: Scenario['assertions'][number]['metric'
   };
 }
 
-test('defaults: seed 1, sample interval 1s, Istio pilot and network settings, GET, whole-run windows', (t) => {
+/** A scenario named `name` over MESH (beside it as mesh.yaml) with these lines under `spec:`, loaded. */
+function loadOverMesh(name: string, spec: string): ReturnType<typeof loadScenario> {
   const dir = scenarioDir({
     'mesh.yaml': MESH,
-    'min.yaml': `apiVersion: meshsim.io/v1alpha1
+    [`${name}.yaml`]: `apiVersion: meshsim.io/v1alpha1
 kind: Scenario
-metadata: {name: min}
+metadata: {name: ${name}}
 spec:
-  duration: 2m
   manifests: [{path: mesh.yaml}]
+${spec}`,
+  });
+  return loadScenario(path.join(dir, `${name}.yaml`));
+}
+
+test('defaults: seed 1, sample interval 1s, Istio pilot and network settings, GET, whole-run windows', (t) => {
+  const { scenario, diagnostics } = loadOverMesh('min', `  duration: 2m
   apps: [{workload: default/reviews-v1}]
   traffic: [{name: t, from: default/reviews-v1, url: "http://reviews:9080/", rate: 5}]
   assertions: [{name: a, metric: requests, expect: ">= 1"}]
-`,
-  });
-  const { scenario, diagnostics } = loadScenario(path.join(dir, 'min.yaml'));
+`);
   t.deepEqual(notInfo(diagnostics), []);
   if (scenario === null) return t.fail('did not load');
   t.is(scenario.seed, 1);
@@ -378,20 +383,9 @@ spec:
 });
 
 test('pushThrottle and maxRequestsPerSecond follow cpus as Istio derives them from GOMAXPROCS (min(15 + 5·cpus, 100)) unless given', (t) => {
-  const pilotOf = (pilot: string) => {
-    const dir = scenarioDir({
-      'mesh.yaml': MESH,
-      'p.yaml': `apiVersion: meshsim.io/v1alpha1
-kind: Scenario
-metadata: {name: p}
-spec:
-  duration: 1s
-  manifests: [{path: mesh.yaml}]
+  const pilotOf = (pilot: string) => loadOverMesh('p', `  duration: 1s
   pilot: ${pilot}
-`,
-    });
-    return loadScenario(path.join(dir, 'p.yaml')).scenario?.pilot;
-  };
+`).scenario?.pilot;
   t.like(pilotOf('{cpus: 1}'), { pushThrottle: 20, maxRequestsPerSecond: 20 });
   t.like(pilotOf('{cpus: 8}'), { pushThrottle: 55, maxRequestsPerSecond: 55 });
   t.like(pilotOf('{cpus: 32}'), { pushThrottle: 100, maxRequestsPerSecond: 100 });

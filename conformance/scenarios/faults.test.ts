@@ -1,25 +1,14 @@
 // Faults in runs, on the migration mesh (foo and bar injected, legacy not; a client and an echo server
 // in each): each fault shows its effect while it lasts and none after it ends or after a heal.
-import path from 'node:path';
 import test from 'ava';
 import type { ExecutionContext } from 'ava';
-import { Simulation, placePod, spreadOrder } from '../../sim/index.ts';
+import { placePod, spreadOrder } from '../../sim/index.ts';
 import type { RunRecord } from '../../sim/index.ts';
-import { loadScenarioText } from '../../scenarios/load-scenario.ts';
-
-const FILE = path.resolve(import.meta.dirname, '../../scenarios/fault-test.yaml');
+import { runScenarioText } from './run-scenario-text.ts';
 
 function run(spec: string): RunRecord {
-  const text = `apiVersion: meshsim.io/v1alpha1
-kind: Scenario
-metadata: {name: fault-test}
-spec:
-  seed: 1
-  manifests: [{path: meshes/migration}]
-${spec}`;
-  const loaded = loadScenarioText(FILE, text);
-  if (loaded.scenario === null) throw new Error(loaded.diagnostics.map((d) => `${d.line}:${d.column} ${d.message}`).join('\n'));
-  return new Simulation(loaded.scenario).run();
+  return runScenarioText('fault-test', `  manifests: [{path: meshes/migration}]
+${spec}`);
 }
 
 function verdicts(record: RunRecord): Record<string, string> {

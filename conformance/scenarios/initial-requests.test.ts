@@ -1,25 +1,12 @@
 // A new proxy's first config, as istiod serves it (ads.go Stream): its stream waits for the request rate
 // limiter (PILOT_MAX_REQUESTS_PER_SECOND, burst 1), then its initial request is answered at once, never
 // queued behind the pushes in the push queue; Istio's push metrics leave it out.
-import path from 'node:path';
 import test from 'ava';
-import { Simulation, pushUpdates } from '../../sim/index.ts';
+import { pushUpdates } from '../../sim/index.ts';
 import type { RunRecord } from '../../sim/index.ts';
-import { loadScenarioText } from '../../scenarios/load-scenario.ts';
+import { runScenarioText } from './run-scenario-text.ts';
 
-const FILE = path.resolve(import.meta.dirname, '../../scenarios/initial-requests-test.yaml');
-
-function run(spec: string): RunRecord {
-  const text = `apiVersion: meshsim.io/v1alpha1
-kind: Scenario
-metadata: {name: initial-requests}
-spec:
-  seed: 1
-${spec}`;
-  const loaded = loadScenarioText(FILE, text);
-  if (loaded.scenario === null) throw new Error(loaded.diagnostics.map((d) => `${d.line}:${d.column} ${d.message}`).join('\n'));
-  return new Simulation(loaded.scenario).run();
-}
+const run = (spec: string): RunRecord => runScenarioText('initial-requests', spec);
 
 const initials = (record: RunRecord) => record.convergence.filter((c) => c.initial === true);
 
