@@ -7,7 +7,9 @@
 // - Assertions are always on: there is no production mode that skips them, because a simulator
 //   that keeps going after an invariant broke produces confident nonsense.
 // - A lazy message (a function) is only called when the assertion fails, so hot paths can
-//   describe their failure without paying for the string on success.
+//   describe their failure without paying for the string on success. The function itself is made
+//   at every call, though (a closure over its arguments): code that runs per request or per event
+//   writes `if (!(condition)) assert(false, () => ...)`, which makes it only when the check fails.
 //
 // Not modelled: stack trimming, error codes, soft (counting) assertions.
 

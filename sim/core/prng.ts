@@ -80,15 +80,15 @@ export class Rng {
 
   /** Uniform integer in min..max, both included. */
   intInclusive(min: number, max: number): number {
-    assert(Number.isSafeInteger(min) && Number.isSafeInteger(max), () => `bounds must be safe integers: ${min}..${max}`);
-    assert(min <= max, () => `empty range ${min}..${max}`);
-    assert(Number.isSafeInteger(max - min), () => `range ${min}..${max} too wide`);
+    if (!(Number.isSafeInteger(min) && Number.isSafeInteger(max))) assert(false, () => `bounds must be safe integers: ${min}..${max}`);
+    if (!(min <= max)) assert(false, () => `empty range ${min}..${max}`);
+    if (!(Number.isSafeInteger(max - min))) assert(false, () => `range ${min}..${max} too wide`);
     return uniformInt(this.generator, min, max);
   }
 
   /** Uniform integer in 0..n-1. */
   below(n: number): number {
-    assert(Number.isSafeInteger(n) && n >= 1, () => `below(n) needs a positive integer, got ${n}`);
+    if (!(Number.isSafeInteger(n) && n >= 1)) assert(false, () => `below(n) needs a positive integer, got ${n}`);
     return this.intInclusive(0, n - 1);
   }
 
@@ -102,7 +102,7 @@ export class Rng {
   pickWeighted(weights: readonly number[]): number {
     let totalWeight = 0;
     for (const weight of weights) {
-      assert(Number.isSafeInteger(weight) && weight >= 0, () => `weight ${weight} is not a non-negative integer`);
+      if (!(Number.isSafeInteger(weight) && weight >= 0)) assert(false, () => `weight ${weight} is not a non-negative integer`);
       totalWeight += weight;
     }
     assert(Number.isSafeInteger(totalWeight), 'total weight overflows');

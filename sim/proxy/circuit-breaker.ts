@@ -138,7 +138,7 @@ function openConnection(state: ConnectionPoolState, pool: HostPool): void {
 export function requestFinished(state: ConnectionPoolState, hostKey: string): number | null {
   assert(state.protocol !== 'tcp', 'requestFinished is for HTTP pools');
   const pool = state.hosts.get(hostKey);
-  assert(pool !== undefined && pool.busy > 0 && state.activeRequests > 0, () => `requestFinished for ${hostKey} with no request in flight`);
+  if (!(pool !== undefined && pool.busy > 0 && state.activeRequests > 0)) assert(false, () => `requestFinished for ${hostKey} with no request in flight`);
   const next = pool.pending.shift();
   if (next === undefined) {
     pool.busy -= 1;
@@ -175,7 +175,7 @@ export function admitTcpConnection(state: ConnectionPoolState, hostKey: string):
 export function tcpConnectionClosed(state: ConnectionPoolState, hostKey: string): void {
   assert(state.protocol === 'tcp', 'tcpConnectionClosed is for TCP pools');
   const pool = state.hosts.get(hostKey);
-  assert(pool !== undefined && pool.busy > 0 && pool.connections > 0, () => `tcpConnectionClosed for ${hostKey} with no connection open`);
+  if (!(pool !== undefined && pool.busy > 0 && pool.connections > 0)) assert(false, () => `tcpConnectionClosed for ${hostKey} with no connection open`);
   pool.busy -= 1;
   pool.connections -= 1;
   state.connections -= 1;

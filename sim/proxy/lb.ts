@@ -191,7 +191,7 @@ export function hashSettingsRejection(cluster: Cluster): string | null {
 /** The candidate at the request's key in the ring or Maglev table kept under `tableKey` (built or reused). */
 function pickByHash(cluster: Cluster, tableKey: string, hosts: readonly LbEndpoint[], state: ProxyState, hashKey: number): LbEndpoint | null {
   const rejection = hashSettingsRejection(cluster);
-  assert(rejection === null, () => `cluster ${cluster.name} reached the load balancer with settings Envoy rejects: ${rejection}`);
+  if (!(rejection === null)) assert(false, () => `cluster ${cluster.name} reached the load balancer with settings Envoy rejects: ${rejection}`);
   const maglev = cluster.lbPolicy === 'MAGLEV';
   const size = maglev ? cluster.maglevTableSize ?? MAGLEV_TABLE_SIZE_DEFAULT : cluster.ringHashMinimumRingSize ?? RING_HASH_MINIMUM_RING_SIZE_DEFAULT;
   // A minimum_ring_size of 0 (Istio never sends it) scales every host to 0 points: Envoy's ring is empty.

@@ -216,7 +216,7 @@ export function recordResult(detector: OutlierDetector, hostKey: string, result:
   const split = detector.settings.splitExternalLocalOriginErrors;
   switch (result.kind) {
     case 'http':
-      assert(Number.isSafeInteger(result.status) && result.status >= 100 && result.status <= 599, () => `bad HTTP status ${result.status}`);
+      if (!(Number.isSafeInteger(result.status) && result.status >= 100 && result.status <= 599)) assert(false, () => `bad HTTP status ${result.status}`);
       // Split mode: the connection worked (LocalOriginConnectSuccess at pool ready).
       if (split) host.consecutiveLocalOriginFailure = 0;
       putHttpResponseCode(detector.settings, host, result.status, ejections);
@@ -377,5 +377,5 @@ export function loadBalancingHosts<T extends Pick<LbEndpoint, 'healthy'>>(
 }
 
 function assertTime(us: number): void {
-  assert(Number.isSafeInteger(us) && us >= 0, () => `time ${us} µs must be a non-negative integer`);
+  if (!(Number.isSafeInteger(us) && us >= 0)) assert(false, () => `time ${us} µs must be a non-negative integer`);
 }

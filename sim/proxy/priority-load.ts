@@ -104,7 +104,7 @@ function loadsByHostCount(levels: readonly PriorityLevel[]): number[] {
 
 /** choosePriority: `pick` in 1..100 against the cumulative loads. */
 export function choosePriority(loads: readonly number[], pick: number): number {
-  assert(Number.isSafeInteger(pick) && pick >= 1 && pick <= 100, () => `priority pick ${pick} outside 1..100`);
+  if (!(Number.isSafeInteger(pick) && pick >= 1 && pick <= 100)) assert(false, () => `priority pick ${pick} outside 1..100`);
   let cumulative = 0;
   for (let priority = 0; priority < loads.length; priority += 1) {
     cumulative += loads[priority] ?? 0;

@@ -58,13 +58,13 @@ export function assertCall(call: Call): void {
     () => `destination port ${call.destinationPort} outside 0..65535`);
   // An http call always carries its request; a tls call may carry one inside (HTTPS), which a chain
   // that terminates TLS can read; a tcp call never does.
-  assert(call.protocol !== 'http' || call.request !== undefined, () => 'an http call carries its request');
-  assert(call.protocol !== 'tcp' || call.request === undefined, () => 'a tcp call carries no HTTP request');
+  if (!(call.protocol !== 'http' || call.request !== undefined)) assert(false, () => 'an http call carries its request');
+  if (!(call.protocol !== 'tcp' || call.request === undefined)) assert(false, () => 'a tcp call carries no HTTP request');
   if (call.request === undefined) return;
   assert(call.request.path.startsWith('/') || call.request.path === '*',
     () => `request path must start with '/': ${JSON.stringify(call.request?.path)}`);
   for (const name of Object.keys(call.request.headers)) {
-    assert(name === asciiLowerCase(name), () => `header names are lower case: ${name}`);
+    if (!(name === asciiLowerCase(name))) assert(false, () => `header names are lower case: ${name}`);
   }
 }
 

@@ -68,7 +68,7 @@ export const LN_MANTISSA_TABLE: readonly number[] = Object.freeze([
 
 /** ln(x) · 2²⁴, floored interpolation, for an integer x in 1..2³²−1. */
 export function lnFixed(x: number): number {
-  assert(Number.isSafeInteger(x) && x >= 1 && x < TWO_POW_32, () => `lnFixed needs an integer in 1..2^32-1, got ${x}`);
+  if (!(Number.isSafeInteger(x) && x >= 1 && x < TWO_POW_32)) assert(false, () => `lnFixed needs an integer in 1..2^32-1, got ${x}`);
   const exponent = 31 - Math.clz32(x);
   const fraction = x - 2 ** exponent;
   if (exponent <= 8) {
@@ -96,8 +96,8 @@ export function drawNegLnUniformFixed(rng: Rng): number {
  * integer arithmetic). One draw.
  */
 export function exponentialGapUs(rng: Rng, numeratorUs: number, denominator = 1): number {
-  assert(Number.isSafeInteger(numeratorUs) && numeratorUs >= 0, () => `mean numerator ${numeratorUs} must be a non-negative integer`);
-  assert(Number.isSafeInteger(denominator) && denominator >= 1, () => `mean denominator ${denominator} must be a positive integer`);
+  if (!(Number.isSafeInteger(numeratorUs) && numeratorUs >= 0)) assert(false, () => `mean numerator ${numeratorUs} must be a non-negative integer`);
+  if (!(Number.isSafeInteger(denominator) && denominator >= 1)) assert(false, () => `mean denominator ${denominator} must be a positive integer`);
   const negLn = drawNegLnUniformFixed(rng);
   // Round half up: ⌊(2·num + den) / (2·den)⌋, in doubles while every term is an exact integer (the
   // quotient corrected by one either way makes the floor exact), else in BigInt.
