@@ -186,6 +186,9 @@ export class ClusterState {
     return this.live.named(namespace, name);
   }
 
+  /** Moves whenever a pod comes, goes or changes readiness: what `pod` answered holds while it stays. */
+  get podsVersion(): number { return this.live.version; }
+
   /** An address that belonged to a pod which is gone: connections to it fail. */
   isGone(ip: string): boolean {
     return this.goneIps.has(ip);

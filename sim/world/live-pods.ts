@@ -34,6 +34,7 @@ export class LivePods<P extends LivePodLike> {
   /** Copies handed out since the last change (null: none yet). */
   private podsCopy: readonly P[] | null = null;
   private shownCopy: readonly PodInfo[] | null = null;
+  private changes = 0;
   private readonly chosen: P[] = [];
   private readonly chosenSet = new Set<P>();
   private readonly selects: (pod: P) => boolean;
@@ -115,6 +116,11 @@ export class LivePods<P extends LivePodLike> {
     return this.byWorkload.get(workloadKey) ?? [];
   }
 
+  /** Moves at every change (a pod added, removed or shown otherwise): answers kept by a caller hold while it stays. */
+  get version(): number {
+    return this.changes;
+  }
+
   /** The live pod named `name` in `namespace`. */
   named(namespace: string, name: string): P | undefined {
     return this.byName.get(namespace)?.get(name);
@@ -142,6 +148,7 @@ export class LivePods<P extends LivePodLike> {
   }
 
   private changed(): void {
+    this.changes += 1;
     this.podsCopy = null;
     this.shownCopy = null;
   }

@@ -143,6 +143,7 @@ export class Simulation {
       network: scenario.network,
       apps: scenario.apps,
       pods: (namespace, name) => this.cluster.pod(namespace, name)?.info,
+      podsVersion: () => this.cluster.podsVersion,
       rng: root.fork('apps'),
     });
     this.links = new Links(root.fork('network'));

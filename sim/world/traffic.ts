@@ -117,13 +117,17 @@ export class Traffic {
   private readonly network: NetworkSettings;
   private readonly apps: ReadonlyMap<string, AppSpec>;
   private readonly pods: (namespace: string, name: string) => PodInfo | undefined;
+  /** Moves when the live pods change (null: not known, every lookup asks `pods`). */
+  private readonly podsVersion: (() => number) | null;
+  /** The pod behind a walk's destination, by the destination object (flow plans hand the same one to every attempt) while the pods stay. */
+  private readonly destinationPods = new WeakMap<ProbeDestination, { readonly version: number; readonly pod: PodInfo | undefined }>();
   private readonly rng: Rng;
   private readonly resilience: AttemptResilience<TrafficEvent>;
   private readonly callRequests = new WeakMap<AppCall, ProbeRequest>();
 
   constructor(options: {
     session: ProbeSession; host: TrafficHost; recorder: Recorder; network: NetworkSettings; apps: readonly AppSpec[];
-    pods: (namespace: string, name: string) => PodInfo | undefined; rng: Rng;
+    pods: (namespace: string, name: string) => PodInfo | undefined; podsVersion?: () => number; rng: Rng;
   }) {
     this.session = options.session;
     this.host = options.host;
@@ -131,6 +135,7 @@ export class Traffic {
     this.network = options.network;
     this.apps = new Map(options.apps.map((a) => [a.workload, a]));
     this.pods = options.pods;
+    this.podsVersion = options.podsVersion ?? null;
     this.rng = options.rng;
     this.resilience = new AttemptResilience(options.session);
   }
@@ -224,7 +229,7 @@ export class Traffic {
     if (exchange.perTryTimeoutUs !== null) this.host.schedule(exchange.perTryTimeoutUs, { kind: 'try-timeout', exchange, token: exchange.token });
     const delayUs = Math.round(walked.delayMs * 1000);
     const hops = Math.max(1, walked.trace.length - 1);
-    const destinationPod = walked.destination === null ? undefined : this.pods(walked.destination.namespace, walked.destination.pod);
+    const destinationPod = walked.destination === null ? undefined : this.destinationPod(walked.destination);
     const linkUs = hops * this.network.podLatencyUs + this.host.extraDelayUs(exchange.source) + (destinationPod === undefined ? 0 : this.host.extraDelayUs(destinationPod));
     const reached = walked.destination !== null && (walked.status === 200 || (walked.status === null && walked.connected));
     if (reached && destinationPod !== undefined) {
@@ -335,6 +340,16 @@ export class Traffic {
       if (parent !== undefined && !parent.done && parent.app !== null) this.nextCall(parent);
     }
     this.host.ended(exchange);
+  }
+
+  private destinationPod(destination: ProbeDestination): PodInfo | undefined {
+    if (this.podsVersion === null) return this.pods(destination.namespace, destination.pod);
+    const version = this.podsVersion();
+    const known = this.destinationPods.get(destination);
+    if (known !== undefined && known.version === version) return known.pod;
+    const pod = this.pods(destination.namespace, destination.pod);
+    this.destinationPods.set(destination, { version, pod });
+    return pod;
   }
 }
 
