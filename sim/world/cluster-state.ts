@@ -35,8 +35,7 @@
 import { groupBy } from '../core/group.ts';
 import { loadManifests } from '../config/load-resources.ts';
 import type { ManifestSource } from '../config/parse-manifests.ts';
-import { resourceKey } from '../config/resource.ts';
-import type { AnyResource } from '../config/resource.ts';
+import { resourceKey, type AnyResource } from '../config/resource.ts';
 import type { KindName } from '../config/kinds.ts';
 import { ConfigStore } from '../config/store.ts';
 import { serviceSelects } from '../config/selectors.ts';
