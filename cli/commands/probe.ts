@@ -39,7 +39,7 @@ const EXT_AUTHZ_ANSWERS = ['allow', 'deny', 'error'] as const;
 type ExtAuthzAnswer = (typeof EXT_AUTHZ_ANSWERS)[number];
 
 export function runProbe(paths: readonly string[], flags: ProbeFlags, out: (text: string) => void, err: (text: string) => void): number {
-  const seed = integerFlag('--seed', flags.seed, 1);
+  const seed = integerFlag('--seed', flags.seed, 1, 0, SEED_MAX);
   const sources = readManifests(paths);
   const namespaceLabels = Object.fromEntries((flags.inject ?? []).map((ns) => [ns, { 'istio-injection': 'enabled' }]));
   const mesh = buildMesh(sources, { defaultNamespace: flags.namespace ?? 'default', namespaceLabels });
@@ -57,7 +57,7 @@ export function runProbe(paths: readonly string[], flags: ProbeFlags, out: (text
   const extAuthz = extAuthzOf(flags.extAuthz ?? []);
   if (flags.batch !== undefined) return runBatch(session, flags.batch, out, extAuthz);
   const request = { ...requestOf(flags), ...(Object.keys(extAuthz).length === 0 ? {} : { extAuthz }) };
-  const count = integerFlag('--count', flags.count, 1);
+  const count = integerFlag('--count', flags.count, 1, 1, COUNT_MAX);
   const results: ProbeResult[] = [];
   for (let i = 0; i < count; i += 1) {
     const result = session.probe(request);
@@ -150,11 +150,17 @@ function probeError(e: ProbeError): UserError {
   return new UserError(`${e.error}. ${e.hint}`);
 }
 
-function integerFlag(name: string, value: string | undefined, fallback: number): number {
+/** A whole-number flag in [min, max] (`--seed` as `run` takes it; `--count` up to what a probe can answer in reasonable time). */
+function integerFlag(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
-  if (!/^\d+$/.test(value) || Number(value) < 1 && name === '--count') throw new UserError(`${name} takes a positive whole number, not "${value}".`);
-  return Number(value);
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < min || n > max) throw new UserError(`${name} takes a whole number from ${min} to ${max}, not "${value}".`);
+  return n;
 }
+
+const SEED_MAX = 0xffffffff;
+/** Probes of one command: each walks the mesh, so a million take a minute or so. */
+const COUNT_MAX = 1_000_000;
 
 export interface ProbeAggregate {
   readonly count: number;

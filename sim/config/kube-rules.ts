@@ -30,7 +30,13 @@ export function checkKubeRules(resource: AnyResource): RuleFinding[] {
       const template = resource.spec.template as { metadata?: { labels?: Labels }; spec?: PodSpec } | undefined;
       const selector = resource.spec.selector as LabelSelector | undefined;
       const labels = template?.metadata?.labels ?? {};
-      if (selector !== undefined && !labelSelectorMatches(selector, labels)) {
+      // apps/v1 ValidateDeploymentSpec (and the StatefulSet and DaemonSet ones): a selector is required
+      // and must select something.
+      if (selector === undefined) {
+        f.error(['spec', 'selector'], 'Required value: apps/v1 workloads need a `selector`', 'Add `selector: {matchLabels: …}` with labels the pod template carries.');
+      } else if (Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0) {
+        f.error(['spec', 'selector'], `Invalid value: empty selector is invalid for ${resource.kind.toLowerCase()}`, 'Give the selector at least one label the pod template carries.');
+      } else if (!labelSelectorMatches(selector, labels)) {
         f.error(['spec', 'selector'], '`selector` does not match template `labels`',
           'The pod template must carry every label the selector asks for (apps/v1 selectors are required and immutable).');
       }
@@ -52,8 +58,12 @@ function checkServicePorts(f: Findings, ports: readonly ServicePortSpec[], type:
     const path: FieldPath = ['spec', 'ports', i];
     if (p.port !== undefined) portInRange(f, p.port, [...path, 'port']);
     if (typeof p.targetPort === 'number') portInRange(f, p.targetPort, [...path, 'targetPort']);
-    if (typeof p.targetPort === 'string' && !/^\d+$/.test(p.targetPort) && !isPortName(p.targetPort)) {
-      f.error([...path, 'targetPort'], `Invalid value: "${p.targetPort}": must be a port number or an IANA_SVC_NAME (at most 15 characters, lower-case letters, digits and "-")`, 'Use the container port\'s number or its name.');
+    // IntOrString: a quoted number is a string, and a port name needs a letter (validatePortNumOrName).
+    if (typeof p.targetPort === 'string' && !isPortName(p.targetPort)) {
+      f.error([...path, 'targetPort'], /^\d+$/.test(p.targetPort)
+        ? `Invalid value: "${p.targetPort}": a quoted number is a port name, and a port name must contain at least one letter`
+        : `Invalid value: "${p.targetPort}": must be a port number or an IANA_SVC_NAME (at most 15 characters, lower-case letters, digits and "-")`,
+      /^\d+$/.test(p.targetPort) ? `Write the number without quotes: targetPort: ${p.targetPort}.` : 'Use the container port\'s number or its name.');
     }
     if (ports.length > 1 && (p.name ?? '') === '') {
       f.error([...path, 'name'], 'Required value: a name is required when a Service has more than one port', 'Name every port (http, grpc-api, tcp-db …); Istio also reads the protocol from the name.');

@@ -72,6 +72,7 @@ export function parseManifest(source: ManifestSource): ParsedManifest {
       continue;
     }
     if (value === null || value === undefined) continue;
+    value = withoutNullFields(value);
     if (typeof value !== 'object' || Array.isArray(value)) {
       diagnostics.push({
         ...start,
@@ -89,6 +90,24 @@ export function parseManifest(source: ManifestSource): ParsedManifest {
     documents.push({ ...start, named: source.named ?? true, value: value as Record<string, unknown>, fields });
   }
   return { documents, diagnostics };
+}
+
+/**
+ * The document with every mapping entry whose value is null left out, at any depth: the API server
+ * reads `field: null` (and an empty `field:`) as the field not given, as Go's JSON decoding does for
+ * built-in kinds and as a structural CRD schema prunes nulls of fields not marked nullable. List items
+ * stay as written (a null item is an error the kind's checks report). A `__proto__` key stays an
+ * ordinary own field (an unknown one), never an object's prototype.
+ */
+export function withoutNullFields(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map((item) => withoutNullFields(item));
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(value)) {
+    if (field === null) continue;
+    Object.defineProperty(out, key, { value: withoutNullFields(field), enumerable: true, writable: true, configurable: true });
+  }
+  return out;
 }
 
 const YAML_HINT = 'Fix the YAML at this line (indentation, quoting, a missing colon); kubectl would reject this file too.';

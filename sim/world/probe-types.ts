@@ -133,17 +133,21 @@ export interface ProbeUrl {
 const DEFAULT_PORTS: Readonly<Record<string, number>> = { http: 80, https: 443, tls: 443 };
 
 export function parseProbeUrl(text: string): ProbeUrl | ProbeError {
-  const m = /^(https?|tcp|tls):\/\/([^/:?#]+)(?::(\d+))?([^#]*)/.exec(text);
+  const m = /^(https?|tcp|tls):\/\/([^/:?#]+)(?::([^/?#]*))?([^#]*)/.exec(text);
   if (m === null) {
     return { error: `cannot read the URL "${text}"`, hint: 'Write it as scheme://host[:port]/path, with scheme http, https, tcp or tls (e.g. http://reviews:9080/reviews/1).' };
   }
   const scheme = m[1] as ProbeUrl['scheme'];
-  const port = m[3] === undefined ? DEFAULT_PORTS[scheme] : Number(m[3]);
+  const portText = m[3] === '' ? undefined : m[3]; // `host:` with nothing after it is the default port, as in a URL
+  if (portText !== undefined && !/^\d{1,5}$/.test(portText)) {
+    return { error: `the port "${portText}" in the URL "${text}" is not a number`, hint: 'Write the port as digits after the host (http://reviews:9080/), or leave it out for the scheme\'s default.' };
+  }
+  const port = portText === undefined ? DEFAULT_PORTS[scheme] : Number(portText);
   if (port === undefined || port < 1 || port > 65535) {
     return { error: `the URL "${text}" needs a port between 1 and 65535`, hint: scheme === 'tcp' ? 'tcp:// URLs have no default port: add one (tcp://mongodb:27017).' : 'Fix the port.' };
   }
   const host = m[2]!;
   const rest = m[4] ?? '';
   const path = rest === '' ? '/' : rest.startsWith('?') ? `/${rest}` : rest;
-  return { scheme, host, port, authority: m[3] === undefined ? host : `${host}:${m[3]}`, path };
+  return { scheme, host, port, authority: portText === undefined ? host : `${host}:${portText}`, path };
 }

@@ -1,0 +1,114 @@
+// Inputs that once crashed meshsim (exit 4, "internal error"): each is now read as Kubernetes reads it
+// or refused with a positioned diagnostic and exit 2, never an internal error.
+import test from 'ava';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from './main.ts';
+import type { Io } from './main.ts';
+
+function capture(): Io & { stdout: () => string; stderr: () => string } {
+  let out = '';
+  let err = '';
+  return { out: (t) => { out += t; }, err: (t) => { err += t; }, stdout: () => out, stderr: () => err };
+}
+
+const MESH = `apiVersion: v1
+kind: Namespace
+metadata: {name: default, labels: {istio-injection: enabled}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: default}
+spec:
+  selector: {app: web}
+  ports: [{name: http, port: 80, targetPort: 8080}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: default}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: web, image: web}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: client, namespace: default}
+spec:
+  selector: {matchLabels: {app: client}}
+  template:
+    metadata: {labels: {app: client}}
+    spec: {containers: [{name: c, image: c}]}
+`;
+
+/** Runs `meshsim ARGS` on MESH changed by `edit` (plus `extra` documents), in a temporary folder. */
+function meshsim(t: { teardown: (fn: () => void) => void }, args: readonly string[], edit: (mesh: string) => string = (m) => m, extra = ''): { code: number; stdout: string; stderr: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'meshsim-robust-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'mesh.yaml');
+  writeFileSync(file, edit(MESH) + (extra === '' ? '' : `---\n${extra}`));
+  const io = capture();
+  const code = main([args[0]!, file, ...args.slice(1)], io);
+  return { code, stdout: io.stdout(), stderr: io.stderr() };
+}
+
+const PROBE = ['probe', '--from', 'default/client', '--url', 'http://web/'];
+
+function noInternalError(t: { false: (v: boolean, m?: string) => void }, run: { stdout: string; stderr: string }): void {
+  t.false(/internal error/.test(run.stderr + run.stdout), run.stderr);
+}
+
+test('a null field is a field not given, as the API server reads it: a Service selector, a route match, a subset', (t) => {
+  for (const [edit, extra] of [
+    [(m: string) => m.replace('  selector: {app: web}', '  selector: null'), ''],
+    [(m: string) => m, 'apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: web, namespace: default}\nspec:\n  hosts: [web]\n  http:\n  - match: null\n    route: [{destination: {host: web, subset: null}}]\n'],
+  ] as const) {
+    const run = meshsim(t, PROBE, edit, extra);
+    noInternalError(t, run);
+    t.is(run.code, 0, run.stderr);
+  }
+});
+
+test('a Deployment selector without labels (matchLabels: null) is refused as the API server refuses it, with its position', (t) => {
+  const run = meshsim(t, ['validate'], (m) => m.replace('  selector: {matchLabels: {app: web}}', '  selector: {matchLabels: null}'));
+  noInternalError(t, run);
+  t.is(run.code, 2);
+  t.regex(run.stdout + run.stderr, /mesh\.yaml:\d+:\d+: error .*Deployment default\/web: Invalid value: empty selector is invalid for deployment/);
+});
+
+test('an empty DestinationRule tls (a null) leaves an empty trafficPolicy, which Istio refuses', (t) => {
+  const run = meshsim(t, ['validate'], (m) => m, 'apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: web, namespace: default}\nspec:\n  host: web\n  trafficPolicy:\n    tls:\n');
+  noInternalError(t, run);
+  t.is(run.code, 2);
+  t.regex(run.stdout + run.stderr, /mesh\.yaml:\d+:\d+: error MS0106 DestinationRule default\/web: traffic policy must have at least one field/);
+});
+
+test('a quoted targetPort beyond 65535 is a port name without a letter: refused at its position', (t) => {
+  const run = meshsim(t, ['validate'], (m) => m.replace('targetPort: 8080', 'targetPort: "70000"'));
+  noInternalError(t, run);
+  t.is(run.code, 2);
+  t.regex(run.stdout + run.stderr, /mesh\.yaml:10:\d+: error .*Service default\/web: .*"70000": a quoted number is a port name/);
+});
+
+test('probe flags and URLs out of range are user errors (exit 2): a seed beyond 2^32-1, a count of 0, a port that is not a number', (t) => {
+  for (const [args, pattern] of [
+    [[...PROBE, '--seed', '9007199254740993'], /--seed takes a whole number from 0 to 4294967295/],
+    [[...PROBE, '--count', '0'], /--count takes a whole number from 1 to 1000000/],
+    [['probe', '--from', 'default/client', '--url', 'http://web:abc/'], /the port "abc" in the URL "http:\/\/web:abc\/" is not a number/],
+  ] as const) {
+    const run = meshsim(t, args);
+    noInternalError(t, run);
+    t.is(run.code, 2, `${args.join(' ')}: ${run.stderr}`);
+    t.regex(run.stderr + run.stdout, pattern);
+  }
+});
+
+test('a __proto__ key is an ordinary (unknown) field, never an object\'s prototype', (t) => {
+  const run = meshsim(t, ['validate'], (m) => m.replace('  selector: {app: web}', '  selector: {app: web}\n  __proto__: {type: NodePort}'));
+  noInternalError(t, run);
+  t.is(run.code, 2);
+  t.regex(run.stdout + run.stderr, /mesh\.yaml:\d+:\d+: error .*__proto__/);
+});
