@@ -112,3 +112,25 @@ test('a __proto__ key is an ordinary (unknown) field, never an object\'s prototy
   t.is(run.code, 2);
   t.regex(run.stdout + run.stderr, /mesh\.yaml:\d+:\d+: error .*__proto__/);
 });
+
+test('a scenario whose debounceMax is below debounceAfter runs as istiod runs it: each change waits debounceAfter', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'meshsim-robust-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'mesh.yaml'), MESH);
+  writeFileSync(join(dir, 's.yaml'), `apiVersion: meshsim.io/v1alpha1
+kind: Scenario
+metadata: {name: s}
+spec:
+  duration: 10s
+  manifests: [{path: mesh.yaml}]
+  pilot: {debounceAfter: 2s, debounceMax: 1s}
+  timeline:
+  - {at: 1s, scale: {workload: default/web, replicas: 2}}
+  assertions:
+  - {name: a push waits the quiet period, metric: propagation, percentile: 50, expect: ">= 2s"}
+`);
+  const io = capture();
+  const code = main(['run', '-q', join(dir, 's.yaml'), '--out', join(dir, 'r')], io);
+  noInternalError(t, { stdout: io.stdout(), stderr: io.stderr() });
+  t.is(code, 0, io.stdout() + io.stderr());
+});

@@ -110,7 +110,9 @@ export class Debouncer {
   private timerArmed = false;
 
   constructor(settings: DebounceSettings) {
-    assert(settings.debounceAfterUs >= 0 && settings.debounceMaxUs >= settings.debounceAfterUs, 'debounceMax must be ≥ debounceAfter ≥ 0');
+    // debounceMax below debounceAfter is allowed, as istiod allows it: its loop first waits debounceAfter
+    // (the timer), then finds debounceMax passed and pushes.
+    assert(settings.debounceAfterUs >= 0 && settings.debounceMaxUs >= 0, 'debounce durations are ≥ 0');
     this.settings = settings;
   }
 
