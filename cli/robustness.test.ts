@@ -134,3 +134,13 @@ spec:
   noInternalError(t, { stdout: io.stdout(), stderr: io.stderr() });
   t.is(code, 0, io.stdout() + io.stderr());
 });
+
+test('more pods than the pod address range holds: the workload past the limit is left out with an error at its replicas', (t) => {
+  const run = meshsim(t, ['validate'], (m) => m.replace('  replicas: 1\n', '  replicas: 65536\n'));
+  noInternalError(t, run);
+  t.is(run.code, 2);
+  t.regex(run.stdout + run.stderr, /mesh\.yaml:16:3: error MS0105 Deployment default\/web: its 65536 pods do not fit: the pod address range 10\.244\.0\.0\/16 holds 65533 pods/);
+  const probe = meshsim(t, PROBE, (m) => m.replace('  replicas: 1\n', '  replicas: 65536\n'));
+  noInternalError(t, probe);
+  t.regex(probe.stderr, /resource error\(s\) in the manifests; those resources were left out/);
+});

@@ -26,6 +26,7 @@ import { buildTopology } from '../topology/build-topology.ts';
 import { MESH_SETTINGS_DEFAULT } from '../topology/model.ts';
 import type { MeshSettings, Topology } from '../topology/model.ts';
 import { HostIndex } from './context.ts';
+import { fitPodAddresses } from './pod-addresses.ts';
 import type { AnalysisContext, Analyzer } from './context.ts';
 import { analyzeDestinationRules } from './destination-rule.ts';
 import { analyzeConflicts } from './conflicts.ts';
@@ -86,7 +87,8 @@ function validate(sources: readonly ManifestSource[], options: ValidateOptions):
   const builtInResources = install === null ? [] : loadManifests([install]).resources.filter((r) => !userKeys.has(resourceKey(r)));
   const builtInSet = new Set<AnyResource>(builtInResources);
   const builtIn = (r: AnyResource) => builtInSet.has(r);
-  const loaded = { resources: [...builtInResources, ...user.resources], diagnostics: user.diagnostics };
+  const fitted = fitPodAddresses([...builtInResources, ...user.resources], base);
+  const loaded = { resources: [...fitted.resources], diagnostics: [...user.diagnostics, ...fitted.diagnostics] };
   // istiod's CA signs identities in MeshConfig's trustDomain: the `istio` ConfigMap's, unless settings are given.
   const configured = options.settings === undefined ? meshConfigOf(loaded.resources, base.rootNamespace)?.config.trustDomain : undefined;
   const settings: MeshSettings = configured === undefined ? base : { ...base, trustDomain: configured };
