@@ -144,3 +144,25 @@ test('more pods than the pod address range holds: the workload past the limit is
   noInternalError(t, probe);
   t.regex(probe.stderr, /resource error\(s\) in the manifests; those resources were left out/);
 });
+
+test('batch lines with fields of the wrong type, or unknown ones, stop with file, line and field (exit 2)', (t) => {
+  for (const [line, pattern] of [
+    ['{"from": 5, "url": "http://web/"}', /batch\.jsonl:2: "from" must be a string, not 5/],
+    ['{"from": "default/client", "url": {}}', /batch\.jsonl:2: "url" must be a string, not \{\}/],
+    ['{"from": "default/client", "url": "http://web/", "jwt": {}}', /"jwt" must be a string/],
+    ['{"from": "default/client", "url": "http://web/", "count": {}}', /"count" must be a whole number from 1 to 1000000/],
+    ['{"from": null, "url": "http://web/"}', /"from" must be a string, not null/],
+    ['{"from": "default/client", "url": "http://web/", "header": {"x": "y"}}', /"header" is not a request field/],
+    ['[1, 2]', /batch\.jsonl:2: not a JSON object/],
+    ['{"url": "http://web/"}', /"from" is missing/],
+  ] as const) {
+    const dir = mkdtempSync(join(tmpdir(), 'meshsim-robust-'));
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+    writeFileSync(join(dir, 'batch.jsonl'), `{"from": "default/client", "url": "http://web/"}\n${line}\n`);
+    const run = meshsim(t, ['probe', '--batch', join(dir, 'batch.jsonl')]);
+    noInternalError(t, run);
+    t.is(run.code, 2, `${line}: ${run.stderr}`);
+    t.regex(run.stderr, pattern, line);
+    t.is(run.stdout.split('\n').filter((l) => l !== '').length, 1, 'the good line before it was answered');
+  }
+});

@@ -8,6 +8,7 @@
  * says what an ext_authz provider answers.
  * Exit 0 when the probe ran (whatever the status), 2 for bad input.
  */
+import { readBatchLine } from '../batch-line.ts';
 import { readFileSync } from 'node:fs';
 import { ProbeSession, Rng, buildMesh } from '../../sim/index.ts';
 import type { ProbeError, ProbeRequest, ProbeResult } from '../../sim/index.ts';
@@ -205,13 +206,7 @@ function runBatch(session: ProbeSession, file: string, out: (text: string) => vo
   }
   text.split('\n').forEach((line, index) => {
     if (line.trim() === '') return;
-    let input: ProbeRequest & { count?: number };
-    try {
-      input = JSON.parse(line) as ProbeRequest & { count?: number };
-    } catch {
-      throw new UserError(`${file}:${index + 1}: not a JSON object. Write one request per line, e.g. {"from":"default/productpage-v1","url":"http://reviews:9080/"}.`);
-    }
-    const count = input.count ?? 1;
+    const { count, ...input } = readBatchLine(line, `${file}:${index + 1}`);
     const results: ProbeResult[] = [];
     // A line's own extAuthz answers win over --ext-authz.
     const request: ProbeRequest = { ...input, extAuthz: { ...extAuthz, ...input.extAuthz } };
