@@ -166,3 +166,43 @@ test('batch lines with fields of the wrong type, or unknown ones, stop with file
     t.is(run.stdout.split('\n').filter((l) => l !== '').length, 1, 'the good line before it was answered');
   }
 });
+
+test('closed-loop callers whose requests fail at once (an unknown host) wait 1 ms each time: the run ends, time advances', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'meshsim-robust-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'mesh.yaml'), MESH);
+  writeFileSync(join(dir, 's.yaml'), `apiVersion: meshsim.io/v1alpha1
+kind: Scenario
+metadata: {name: s}
+spec:
+  duration: 2s
+  manifests: [{path: mesh.yaml}]
+  traffic: [{name: lost, from: default/client, url: "http://missing:80/", concurrency: 2}]
+  assertions:
+  - {name: about a thousand a second per caller, metric: requests, expect: "<= 4002"}
+`);
+  const io = capture();
+  const code = main(['run', '-q', join(dir, 's.yaml'), '--out', join(dir, 'r')], io);
+  noInternalError(t, { stdout: io.stdout(), stderr: io.stderr() });
+  t.is(code, 0, io.stdout() + io.stderr());
+  t.regex(io.stdout(), /requests\s+[1-9]\d* total/);
+});
+
+test('a rate beyond 1,000,000 a second is refused at its position (the clock counts microseconds)', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'meshsim-robust-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'mesh.yaml'), MESH);
+  writeFileSync(join(dir, 's.yaml'), `apiVersion: meshsim.io/v1alpha1
+kind: Scenario
+metadata: {name: s}
+spec:
+  duration: 2s
+  manifests: [{path: mesh.yaml}]
+  traffic: [{name: flood, from: default/client, url: "http://web/", rate: 4294967296}]
+`);
+  const io = capture();
+  const code = main(['run', '-q', join(dir, 's.yaml'), '--out', join(dir, 'r')], io);
+  noInternalError(t, { stdout: io.stdout(), stderr: io.stderr() });
+  t.is(code, 2);
+  t.regex(io.stdout() + io.stderr(), /s\.yaml:7:\d+: error MS040\d .*rate/);
+});

@@ -50,7 +50,7 @@ export function readTraffic(ctx: SectionContext, at: FieldPath, value: unknown):
     const method = readMethod(reader, [...p, 'method'], obj['method']);
     const headers = readHeaders(reader, [...p, 'headers'], obj['headers']);
     const loop = reader.exactlyOne(p, obj, ['rate', 'concurrency', 'streams'], 'a traffic entry');
-    const rate = loop === 'rate' ? reader.integer([...p, 'rate'], obj['rate'], { min: 1, unit: 'requests per second', rangeHint: 'Send at least 1 request per second; for no traffic, remove the entry or end it earlier.' }) : null;
+    const rate = loop === 'rate' ? reader.integer([...p, 'rate'], obj['rate'], { min: 1, max: 1_000_000, unit: 'requests per second', rangeHint: 'Send from 1 to 1,000,000 requests per second per entry (the virtual clock counts microseconds); for no traffic, remove the entry or end it earlier; split a larger load over several entries.' }) : null;
     const concurrency = loop === 'concurrency' ? reader.integer([...p, 'concurrency'], obj['concurrency'], { min: 1, max: 100_000, unit: 'callers' }) : null;
     const streams = loop === 'streams' ? reader.integer([...p, 'streams'], obj['streams'], { min: 1, max: 100_000, unit: 'streams' }) : null;
     if (obj['thinkTime'] !== undefined && loop === 'streams') {

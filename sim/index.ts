@@ -47,7 +47,8 @@ export type { MeshConfig } from './config/mesh-config.ts';
 export { parseDuration, formatDuration } from './core/time.ts';
 // The pieces the benchmarks in perf/ time on their own (the event loop, routing and authorization
 // matchers, config generation); the simulator's public surface for measuring, not for building worlds.
-export { EventLoop } from './core/loop.ts';
+export { EventLoop, StalledRunError, STALL_EVENTS } from './core/loop.ts';
+export { describeStall } from './world/stalled-run.ts';
 export { selectVirtualHost } from './proxy/match/virtual-host.ts';
 export { selectRoute } from './proxy/match/route.ts';
 export type { HttpRequest } from './proxy/request.ts';

@@ -10,7 +10,7 @@
  * supervise.ts).
  */
 import path from 'node:path';
-import { Simulation } from '../../sim/index.ts';
+import { Simulation, StalledRunError, describeStall } from '../../sim/index.ts';
 import type { Diagnostic } from '../../sim/index.ts';
 import { loadScenario } from '../../scenarios/load-scenario.ts';
 import { formatDiagnostic } from '../format-diagnostics.ts';
@@ -58,7 +58,13 @@ export function runScenario(file: string, flags: RunFlags, out: (text: string) =
   });
   let record;
   try {
-    record = simulation.run();
+    try {
+      record = simulation.run();
+    } catch (error) {
+      // Virtual time stopped (the loop's watchdog): a user's scenario, told as one (exit 2).
+      if (error instanceof StalledRunError) throw new UserError(describeStall(error, scenario));
+      throw error;
+    }
     bar?.update(totalS);
   } finally {
     bar?.stop();

@@ -31,6 +31,9 @@
 //   line: scheduling and stepping create no closures.
 // - Every run is bounded or says it was not: run() and runUntil() report whether they stopped
 //   on their eventsMax bound with events still pending.
+// - A watchdog: more than STALL_EVENTS events in a row at one instant means time cannot advance (an
+//   actor that reschedules itself without delay); the loop throws StalledRunError with the event
+//   that crossed the limit, for the world to name the actor.
 //
 // Not modelled: wall-clock pacing (real-time mode), event interruption or preemption, and
 // handler exceptions as outcomes (a throwing handler is a bug; the event counts as consumed).
@@ -79,6 +82,21 @@ const TAG_MASK = 2 ** 29 - 1;
 /** The payload of a slot with no pending event. One per loop, compared by identity. */
 type Vacant = { readonly vacant: true };
 
+/** Events in a row at one instant past which a run is taken to be stuck (no legitimate instant comes near). */
+export const STALL_EVENTS = 1_000_000;
+
+/** Virtual time stopped: STALL_EVENTS events ran at `atUs`; `event` is the last of them. */
+export class StalledRunError<E = unknown> extends Error {
+  readonly atUs: number;
+  readonly event: E;
+  constructor(atUs: number, event: E) {
+    super(`the run cannot advance: ${STALL_EVENTS} events in a row at ${atUs} µs`);
+    this.name = 'StalledRunError';
+    this.atUs = atUs;
+    this.event = event;
+  }
+}
+
 export class EventLoop<E> {
   private readonly handler: EventHandler<E>;
   private readonly queue = new EventQueue();
@@ -92,6 +110,8 @@ export class EventLoop<E> {
   private seqNext = 0;
   private timeUs: Instant = 0;
   private eventsRunCount = 0;
+  /** Events run at the current instant, in a row (the watchdog's count). */
+  private eventsThisInstant = 0;
   private running = false;
 
   constructor(handler: EventHandler<E>) {
@@ -175,6 +195,12 @@ export class EventLoop<E> {
     this.freeSlot(slot);
     if (atUs < this.timeUs) refuse(`time would go backwards: ${atUs} < ${this.timeUs}`);
     this.liveCount -= 1;
+    if (atUs === this.timeUs) {
+      this.eventsThisInstant += 1;
+      if (this.eventsThisInstant > STALL_EVENTS) throw new StalledRunError(atUs, event as E);
+    } else {
+      this.eventsThisInstant = 1;
+    }
     this.timeUs = atUs;
     this.eventsRunCount += 1;
     this.running = true;

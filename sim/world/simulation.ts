@@ -32,24 +32,18 @@ import { Recorder } from '../trace/recorder.ts';
 import type { RunRecord } from '../trace/run-record.ts';
 import { evaluateAssertions } from './assertions.ts';
 import { ClusterState, type ClusterChange, type LivePod } from './cluster-state.ts';
-import { ProbeSession } from './probe.ts';
-import type { MeshView } from './probe.ts';
+import { ProbeSession, type MeshView } from './probe.ts';
 import type { ProbeRequest } from './probe-types.ts';
-import { ProxyActor } from './proxy-actor.ts';
-import type { ConfigEpoch } from './proxy-actor.ts';
-import { ControlPlane, isControlPlaneEvent } from './control-plane.ts';
-import type { ControlPlaneEvent } from './control-plane.ts';
+import { ProxyActor, type ConfigEpoch } from './proxy-actor.ts';
+import { ControlPlane, isControlPlaneEvent, type ControlPlaneEvent } from './control-plane.ts';
 import type { Scenario, TimelineStep } from './scenario.ts';
-import { Traffic } from './traffic.ts';
-import type { Exchange, TrafficEvent } from './traffic.ts';
+import { Traffic, type Exchange, type TrafficEvent } from './traffic.ts';
 import { proxySnapshot } from './push-costs.ts';
 import { poissonGapUs } from '../workload/arrivals.ts';
 import { loadMesh } from './mesh.ts';
-import { FaultRunner } from '../faults/fault-runner.ts';
-import type { FaultHooks } from '../faults/fault-runner.ts';
+import { FaultRunner, type FaultHooks } from '../faults/fault-runner.ts';
 import { Links } from '../network/links.ts';
-import { Streams } from './streams.ts';
-import type { StreamEvent } from './streams.ts';
+import { Streams, type StreamEvent } from './streams.ts';
 
 type SimEvent =
   | TrafficEvent
@@ -63,6 +57,8 @@ type SimEvent =
 
 /** A pod's containers start and its proxy dials istiod this long after the pod is created. */
 const POD_STARTUP_US = 1_000_000;
+/** The least a closed-loop caller waits after a request that failed without taking time. */
+const FAILED_AT_ONCE_US = 1_000;
 /** MeshConfig connectTimeout default (Istio: 10 s): how long a connection attempt into a partition hangs. */
 const CONNECT_TIMEOUT_US = 10_000_000;
 
@@ -470,7 +466,10 @@ export class Simulation {
   private exchangeEnded(exchange: Exchange): void {
     if (exchange.traffic === null) return;
     const spec = this.scenario.traffic[exchange.traffic]!;
-    const at = this.loop.nowUs + spec.thinkTimeUs;
+    // A request that ended at the instant it began (it failed before the network: an unknown host, no
+    // route) still cost the caller time, as a failed lookup or connect does: never less than 1 ms.
+    const waitUs = exchange.startUs === this.loop.nowUs ? Math.max(spec.thinkTimeUs, FAILED_AT_ONCE_US) : spec.thinkTimeUs;
+    const at = this.loop.nowUs + waitUs;
     if (at < spec.endUs) this.loop.scheduleAt(at, this.entry(exchange.traffic).arrival);
   }
 
