@@ -206,3 +206,19 @@ spec:
   t.is(code, 2);
   t.regex(io.stdout() + io.stderr(), /s\.yaml:7:\d+: error MS040\d .*rate/);
 });
+
+test('YAML nested thousands of levels deep is a syntax error at the same place every time, in manifests and scenarios (exit 2)', (t) => {
+  const deep = `[${'['.repeat(5000)}`;
+  const first = meshsim(t, ['validate'], (m) => `${m}---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: x, namespace: default}\ndata: ${deep}\n`);
+  const second = meshsim(t, ['validate'], (m) => `${m}---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: x, namespace: default}\ndata: ${deep}\n`);
+  noInternalError(t, first);
+  t.is(first.code, 2);
+  t.regex(first.stdout + first.stderr, /mesh\.yaml:\d+:\d+: error MS0001 YAML syntax error: nested more than 200 levels deep/);
+  t.is(first.stdout.replace(/\/tmp\/\S+/g, ''), second.stdout.replace(/\/tmp\/\S+/g, ''));
+  const dir = mkdtempSync(join(tmpdir(), 'meshsim-robust-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 's.yaml'), `apiVersion: meshsim.io/v1alpha1\nkind: Scenario\nmetadata: {name: s}\nspec:\n  duration: ${deep}\n`);
+  const io = capture();
+  t.is(main(['run', '-q', join(dir, 's.yaml')], io), 2);
+  t.regex(io.stdout() + io.stderr(), /s\.yaml:5:\d+: error MS0001 YAML syntax error: nested more than 200 levels deep/);
+});

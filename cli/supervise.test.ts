@@ -96,10 +96,20 @@ test("the child's bar moves reach the supervisor's bar through the progress pipe
   t.is(reader.progress.nowUs, 1_000_000, 'bar lines and samples share the pipe');
 });
 
-test('a child writes progress only when supervised, and only to a pipe', (t) => {
+test('a child writes progress only when supervised, and only to a pipe', async (t) => {
   t.is(childProgressWriter({}), null);
-  // Here fd 3 is not the supervisor's pipe: nothing is written to whatever it is.
-  t.is(childProgressWriter({ [SUPERVISED_ENV]: '1' }), null);
+  // In a process of its own, with fd 3 absent or a pipe, as the supervisor would (or would not) give it.
+  const writerIn = (fd3: 'ignore' | 'pipe', supervised: boolean) => new Promise<string>((resolve) => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e',
+      `import { childProgressWriter } from ${JSON.stringify(path.join(repoRoot, 'cli/supervise.ts'))}; process.stdout.write(childProgressWriter() === null ? 'none' : 'writer');`],
+    { env: { ...process.env, [SUPERVISED_ENV]: supervised ? '1' : '' }, stdio: ['ignore', 'pipe', 'inherit', fd3] });
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
+    child.on('close', () => resolve(out));
+  });
+  t.is(await writerIn('ignore', true), 'none', 'no pipe at fd 3: nothing is written to whatever it is');
+  t.is(await writerIn('pipe', false), 'none', 'not supervised');
+  t.is(await writerIn('pipe', true), 'writer');
 });
 
 function meshsim(args: readonly string[], nodeFlags: readonly string[] = []): Promise<{ code: number; stdout: string; stderr: string }> {

@@ -14,7 +14,7 @@
  */
 import { LineCounter, isMap, isPair, isScalar, isSeq, parseAllDocuments } from 'yaml';
 import type { Node } from 'yaml';
-import { CODES, formatFieldPath, yamlSyntaxDiagnostic } from '../sim/index.ts';
+import { CODES, formatFieldPath, nestingDiagnostic, tooDeep, yamlSyntaxDiagnostic } from '../sim/index.ts';
 import type { Diagnostic, SourceLocation } from '../sim/index.ts';
 
 export type FieldPath = readonly (string | number)[];
@@ -40,6 +40,9 @@ export interface ParsedScenarioText {
 const ALIASES_MAX = 100;
 
 export function parseScenarioText(file: string, text: string): ParsedScenarioText {
+  // Nested deeper than the parser can follow: refused at the same place on every run (yaml-depth.ts).
+  const deep = tooDeep(text);
+  if (deep !== null) return { parsed: null, diagnostics: [nestingDiagnostic(file, deep, 'No scenario nests this deep; look for unclosed [ or { or runaway indentation.')] };
   const lineCounter = new LineCounter();
   const documents = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: true });
   const locate = (offset: number): SourceLocation => {

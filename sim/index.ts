@@ -5,7 +5,8 @@ export type { Diagnostic, ResourceRef, Severity, SourceLocation } from './config
 export { editDistance } from './core/edit-distance.ts';
 export { CODES, countBySeverity, formatResourceRef, sortDiagnostics } from './config/diagnostic.ts';
 export type { ManifestSource } from './config/parse-manifests.ts';
-export { yamlSyntaxDiagnostic } from './config/parse-manifests.ts';
+export { nestingDiagnostic, yamlSyntaxDiagnostic } from './config/parse-manifests.ts';
+export { tooDeep } from './config/yaml-depth.ts';
 export type { AnyResource, Resource } from './config/resource.ts';
 export type { KindName } from './config/kinds.ts';
 export { KIND_NAMES } from './config/kinds.ts';

@@ -2,14 +2,17 @@
  * YAML text → documents, the way `kubectl apply -f` reads a file: any number of `---`-separated
  * documents, empty documents skipped, and `kind: List` expanded into its items.
  *
- * Invariants: one bad document never hides the others (each keeps its own errors); every field of a
- * good document has a recorded position; documents come out in file order.
+ * Invariants: one bad document never hides the others (each keeps its own errors), except text nested
+ * too deep to parse (yaml-depth.ts), which refuses its whole file at one fixed position; every field of
+ * a good document has a recorded position; documents come out in file order.
  *
  * Not modelled: JSON files with several top-level values; YAML 1.1 quirks beyond what `yaml` 2 does
  * in its default (1.2 core) schema.
  */
 import { LineCounter, isMap, isPair, isScalar, isSeq, parseAllDocuments, visit } from 'yaml';
 import type { Document, Node } from 'yaml';
+import { NESTING_MAX, tooDeep } from './yaml-depth.ts';
+import type { TooDeep } from './yaml-depth.ts';
 import { CODES, formatFieldPath } from './diagnostic.ts';
 import type { Diagnostic, SourceLocation } from './diagnostic.ts';
 
@@ -42,6 +45,8 @@ export interface ParsedManifest {
 const ALIASES_MAX = 100;
 
 export function parseManifest(source: ManifestSource): ParsedManifest {
+  const deep = tooDeep(source.text);
+  if (deep !== null) return { documents: [], diagnostics: [nestingDiagnostic(source.path, deep)] };
   const lineCounter = new LineCounter();
   const parsed = parseAllDocuments(source.text, { lineCounter, uniqueKeys: true, prettyErrors: true });
   const documents: RawDocument[] = [];
@@ -108,6 +113,11 @@ export function withoutNullFields(value: unknown): unknown {
     Object.defineProperty(out, key, { value: withoutNullFields(field), enumerable: true, writable: true, configurable: true });
   }
   return out;
+}
+
+/** Text nested deeper than the parser can follow (yaml-depth.ts): MS0001 at the first place it gets that deep. */
+export function nestingDiagnostic(file: string, at: TooDeep, hint = 'No Kubernetes or Istio resource nests this deep; look for unclosed [ or { or runaway indentation.'): Diagnostic {
+  return { ...yamlSyntaxDiagnostic(file, `nested more than ${NESTING_MAX} levels deep`, { line: at.line, col: at.column }), hint };
 }
 
 const YAML_HINT = 'Fix the YAML at this line (indentation, quoting, a missing colon); kubectl would reject this file too.';

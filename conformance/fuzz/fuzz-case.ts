@@ -1,0 +1,220 @@
+// The fuzz campaign's cases and their judge. A case is a valid mesh (every kind meshsim reads, in the
+// shapes users write) with a few mutations at random paths — a null, a value of another type, a huge or
+// negative number, unicode, a deep structure, a `__proto__` key, a field removed, a broken or cyclic
+// reference — and a probe. `runCase` runs `meshsim validate` and `meshsim probe` (twice) in-process on
+// it and returns what went wrong, if anything: an internal error (exit 4), an exit code outside the
+// contract, or two probes of the same input answering differently.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { parseAllDocuments, stringify } from 'yaml';
+import { main } from '../../cli/main.ts';
+
+const BASE = `apiVersion: v1
+kind: Namespace
+metadata: {name: shop, labels: {istio-injection: enabled}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {app: web}
+  ports: [{name: http, port: 80, targetPort: 8080}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web-v1, namespace: shop}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web, version: v1}}
+  template:
+    metadata: {labels: {app: web, version: v1}}
+    spec: {containers: [{name: web, image: web, ports: [{containerPort: 8080}]}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: client, namespace: shop}
+spec:
+  selector: {matchLabels: {app: client}}
+  template:
+    metadata: {labels: {app: client}}
+    spec: {containers: [{name: c, image: c}]}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: web, namespace: shop}
+spec:
+  hosts: [web]
+  http:
+  - match: [{headers: {x-canary: {exact: "yes"}}, uri: {prefix: /api}}]
+    route: [{destination: {host: web, subset: v1, port: {number: 80}}, weight: 100}]
+    retries: {attempts: 2, perTryTimeout: 1s, retryOn: 5xx}
+    timeout: 3s
+    fault: {delay: {percentage: {value: 10}, fixedDelay: 1s}}
+  - delegate: {name: web-delegate, namespace: shop}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: web-delegate, namespace: shop}
+spec:
+  http:
+  - route: [{destination: {host: web, subset: v1}}]
+    mirror: {host: web}
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: web, namespace: shop}
+spec:
+  host: web
+  trafficPolicy:
+    connectionPool: {tcp: {maxConnections: 10}, http: {http1MaxPendingRequests: 5}}
+    outlierDetection: {consecutive5xxErrors: 3, interval: 1s, baseEjectionTime: 30s}
+    loadBalancer: {consistentHash: {httpHeaderName: x-user}}
+    tls: {mode: ISTIO_MUTUAL}
+  subsets: [{name: v1, labels: {version: v1}, trafficPolicy: {loadBalancer: {simple: ROUND_ROBIN}}}]
+---
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: gw, namespace: shop}
+spec:
+  selector: {istio: ingressgateway}
+  servers:
+  - port: {number: 80, name: http, protocol: HTTP}
+    hosts: ["*"]
+  - port: {number: 443, name: https, protocol: HTTPS}
+    hosts: ["shop.example.com"]
+    tls: {mode: SIMPLE, credentialName: shop-cert}
+---
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: ext, namespace: shop}
+spec:
+  hosts: [api.example.com]
+  ports: [{number: 443, name: tls, protocol: TLS}]
+  resolution: DNS
+  location: MESH_EXTERNAL
+---
+apiVersion: networking.istio.io/v1
+kind: Sidecar
+metadata: {name: default, namespace: shop}
+spec:
+  egress: [{hosts: ["./*", "istio-system/*"]}]
+  outboundTrafficPolicy: {mode: ALLOW_ANY}
+---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  mtls: {mode: STRICT}
+  portLevelMtls: {8080: {mode: PERMISSIVE}}
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  action: ALLOW
+  rules:
+  - from: [{source: {principals: ["cluster.local/ns/shop/sa/default"], namespaces: [shop]}}]
+    to: [{operation: {methods: [GET], paths: ["/api/*"]}}]
+    when: [{key: "request.headers[x-user]", values: ["*"]}]
+---
+apiVersion: security.istio.io/v1
+kind: RequestAuthentication
+metadata: {name: jwt, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  jwtRules: [{issuer: "https://issuer.example", jwksUri: "https://issuer.example/jwks"}]
+`;
+
+const BASE_DOCS: readonly Record<string, unknown>[] = parseAllDocuments(BASE).map((d) => d.toJS() as Record<string, unknown>);
+
+/** What a mutation puts at its path. */
+const replacement: fc.Arbitrary<unknown> = fc.oneof(
+  fc.constant(null),
+  fc.constant(undefined), // the field removed
+  fc.constantFrom(0, -1, 65536, 2 ** 53 + 2, 1e308, 4294967296, 0.5),
+  fc.constantFrom('', ' ', 'ñ', '\u0000', '😀', '*', '../..', 'a'.repeat(300), '1e9', '-', 'shop/web', 'web.shop.svc.cluster.local'),
+  fc.constantFrom(true, false),
+  fc.constantFrom([], {}, [null], [{}], { __proto__: null, x: 1 }, JSON.parse('{"__proto__": {"a": 1}}') as unknown),
+  fc.integer({ min: 1, max: 12 }).map((depth) => Array.from({ length: depth }).reduce<unknown>((inner) => ({ a: [inner] }), 'x')),
+  fc.constantFrom({ name: 'web', namespace: 'shop' }, { name: 'web-delegate', namespace: 'shop' }, { name: 'missing' }),
+);
+
+/** A path into a document, chosen by the `choices` (each picks a key or an index where it stands). */
+function mutate(doc: unknown, choices: readonly number[], value: unknown): unknown {
+  if (choices.length === 0 || doc === null || typeof doc !== 'object') return value;
+  const [choice, ...rest] = choices;
+  if (Array.isArray(doc)) {
+    if (doc.length === 0) return value;
+    const i = choice! % doc.length;
+    const copy = [...doc];
+    copy[i] = rest.length === 0 ? value : mutate(doc[i], rest, value);
+    return copy;
+  }
+  const keys = Object.keys(doc);
+  if (keys.length === 0) return value;
+  const key = keys[choice! % keys.length]!;
+  const out: Record<string, unknown> = {};
+  for (const k of keys) Object.defineProperty(out, k, { value: (doc as Record<string, unknown>)[k], enumerable: true, writable: true, configurable: true });
+  const next = rest.length === 0 ? value : mutate((doc as Record<string, unknown>)[key], rest, value);
+  if (next === undefined) delete out[key];
+  else Object.defineProperty(out, key, { value: next, enumerable: true, writable: true, configurable: true });
+  return out;
+}
+
+export interface FuzzCase {
+  readonly manifests: string;
+  readonly probe: readonly string[];
+}
+
+const oneMutation = fc.tuple(fc.nat(BASE_DOCS.length - 1), fc.array(fc.nat(50), { minLength: 1, maxLength: 7 }), replacement);
+
+export const fuzzCase: fc.Arbitrary<FuzzCase> = fc.record({
+  mutations: fc.array(oneMutation, { minLength: 1, maxLength: 3 }),
+  url: fc.constantFrom('http://web/', 'http://web:80/api/x', 'http://web.shop.svc.cluster.local/', 'https://api.example.com/', 'tcp://web:80', 'http://web:abc/', 'http://nowhere/'),
+  header: fc.constantFrom([], ['-H', 'x-canary: yes'], ['-H', 'x-user: 1'], ['-H', 'bad header']),
+  from: fc.constantFrom('shop/client', 'shop/web-v1', 'external', 'nope/x'),
+}).map(({ mutations, url, header, from }) => {
+  const docs: unknown[] = [...BASE_DOCS];
+  for (const [index, choices, value] of mutations) docs[index] = mutate(docs[index], choices, value);
+  const manifests = docs.filter((d) => d !== undefined).map((d) => stringify(d)).join('---\n');
+  return { manifests, probe: ['--from', from, '--url', url, ...header, '--json'] };
+});
+
+/** What went wrong on one case (null: nothing): the signature names the place, for grouping. */
+export interface FuzzFailure {
+  readonly signature: string;
+  readonly detail: string;
+}
+
+export function runCase(c: FuzzCase): FuzzFailure | null {
+  const dir = mkdtempSync(join(tmpdir(), 'meshsim-fuzz-'));
+  try {
+    const file = join(dir, 'mesh.yaml');
+    writeFileSync(file, c.manifests);
+    const run = (args: readonly string[]) => {
+      let out = '';
+      let err = '';
+      const code = main([...args], { out: (t) => { out += t; }, err: (t) => { err += t; } });
+      return { code, out, err };
+    };
+    for (const args of [['validate', file], ['probe', file, ...c.probe]]) {
+      const first = run(args);
+      if (first.code === 4 || /internal error/.test(first.err)) {
+        const line = first.err.split('\n').find((l) => /internal error/.test(l)) ?? first.err;
+        return { signature: `${args[0]}: ${line.replace(/^meshsim: internal error: /, '').split('. This is a bug')[0]!.replace(/\d+/g, 'N').slice(0, 160)}`, detail: first.err };
+      }
+      if (![0, 1, 2].includes(first.code)) return { signature: `${args[0]}: exit ${first.code}`, detail: first.err };
+      const second = run(args);
+      if (second.code !== first.code || second.out !== first.out || second.err !== first.err) {
+        return { signature: `${args[0]}: not deterministic`, detail: `${first.out}\n---\n${second.out}` };
+      }
+    }
+    return null;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
