@@ -55,6 +55,17 @@ function meshsim(t: { teardown: (fn: () => void) => void }, args: readonly strin
   return { code, stdout: io.stdout(), stderr: io.stderr() };
 }
 
+/** `meshsim run` of a scenario over MESH (beside it as mesh.yaml) with these lines under `spec:`. */
+function runScenario(t: { teardown: (fn: () => void) => void }, spec: string): { code: number; stdout: string; stderr: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'meshsim-robust-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'mesh.yaml'), MESH);
+  writeFileSync(join(dir, 's.yaml'), `apiVersion: meshsim.io/v1alpha1\nkind: Scenario\nmetadata: {name: s}\nspec:\n  manifests: [{path: mesh.yaml}]\n${spec}`);
+  const io = capture();
+  const code = main(['run', '-q', join(dir, 's.yaml'), '--out', join(dir, 'r')], io);
+  return { code, stdout: io.stdout(), stderr: io.stderr() };
+}
+
 const PROBE = ['probe', '--from', 'default/client', '--url', 'http://web/'];
 
 function noInternalError(t: { false: (v: boolean, m?: string) => void }, run: { stdout: string; stderr: string }): void {
@@ -114,25 +125,15 @@ test('a __proto__ key is an ordinary (unknown) field, never an object\'s prototy
 });
 
 test('a scenario whose debounceMax is below debounceAfter runs as istiod runs it: each change waits debounceAfter', (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'meshsim-robust-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  writeFileSync(join(dir, 'mesh.yaml'), MESH);
-  writeFileSync(join(dir, 's.yaml'), `apiVersion: meshsim.io/v1alpha1
-kind: Scenario
-metadata: {name: s}
-spec:
-  duration: 10s
-  manifests: [{path: mesh.yaml}]
+  const run = runScenario(t, `  duration: 10s
   pilot: {debounceAfter: 2s, debounceMax: 1s}
   timeline:
   - {at: 1s, scale: {workload: default/web, replicas: 2}}
   assertions:
   - {name: a push waits the quiet period, metric: propagation, percentile: 50, expect: ">= 2s"}
 `);
-  const io = capture();
-  const code = main(['run', '-q', join(dir, 's.yaml'), '--out', join(dir, 'r')], io);
-  noInternalError(t, { stdout: io.stdout(), stderr: io.stderr() });
-  t.is(code, 0, io.stdout() + io.stderr());
+  noInternalError(t, run);
+  t.is(run.code, 0, run.stdout + run.stderr);
 });
 
 test('more pods than the pod address range holds: the workload past the limit is left out with an error at its replicas', (t) => {
@@ -168,43 +169,23 @@ test('batch lines with fields of the wrong type, or unknown ones, stop with file
 });
 
 test('closed-loop callers whose requests fail at once (an unknown host) wait 1 ms each time: the run ends, time advances', (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'meshsim-robust-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  writeFileSync(join(dir, 'mesh.yaml'), MESH);
-  writeFileSync(join(dir, 's.yaml'), `apiVersion: meshsim.io/v1alpha1
-kind: Scenario
-metadata: {name: s}
-spec:
-  duration: 2s
-  manifests: [{path: mesh.yaml}]
+  const run = runScenario(t, `  duration: 2s
   traffic: [{name: lost, from: default/client, url: "http://missing:80/", concurrency: 2}]
   assertions:
   - {name: about a thousand a second per caller, metric: requests, expect: "<= 4002"}
 `);
-  const io = capture();
-  const code = main(['run', '-q', join(dir, 's.yaml'), '--out', join(dir, 'r')], io);
-  noInternalError(t, { stdout: io.stdout(), stderr: io.stderr() });
-  t.is(code, 0, io.stdout() + io.stderr());
-  t.regex(io.stdout(), /requests\s+[1-9]\d* total/);
+  noInternalError(t, run);
+  t.is(run.code, 0, run.stdout + run.stderr);
+  t.regex(run.stdout, /requests\s+[1-9]\d* total/);
 });
 
 test('a rate beyond 1,000,000 a second is refused at its position (the clock counts microseconds)', (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'meshsim-robust-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  writeFileSync(join(dir, 'mesh.yaml'), MESH);
-  writeFileSync(join(dir, 's.yaml'), `apiVersion: meshsim.io/v1alpha1
-kind: Scenario
-metadata: {name: s}
-spec:
-  duration: 2s
-  manifests: [{path: mesh.yaml}]
+  const run = runScenario(t, `  duration: 2s
   traffic: [{name: flood, from: default/client, url: "http://web/", rate: 4294967296}]
 `);
-  const io = capture();
-  const code = main(['run', '-q', join(dir, 's.yaml'), '--out', join(dir, 'r')], io);
-  noInternalError(t, { stdout: io.stdout(), stderr: io.stderr() });
-  t.is(code, 2);
-  t.regex(io.stdout() + io.stderr(), /s\.yaml:7:\d+: error MS040\d .*rate/);
+  noInternalError(t, run);
+  t.is(run.code, 2);
+  t.regex(run.stdout + run.stderr, /s\.yaml:7:\d+: error MS040\d .*rate/);
 });
 
 test('YAML nested thousands of levels deep is a syntax error at the same place every time, in manifests and scenarios (exit 2)', (t) => {
@@ -215,10 +196,7 @@ test('YAML nested thousands of levels deep is a syntax error at the same place e
   t.is(first.code, 2);
   t.regex(first.stdout + first.stderr, /mesh\.yaml:\d+:\d+: error MS0001 YAML syntax error: nested more than 200 levels deep/);
   t.is(first.stdout.replace(/\/tmp\/\S+/g, ''), second.stdout.replace(/\/tmp\/\S+/g, ''));
-  const dir = mkdtempSync(join(tmpdir(), 'meshsim-robust-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  writeFileSync(join(dir, 's.yaml'), `apiVersion: meshsim.io/v1alpha1\nkind: Scenario\nmetadata: {name: s}\nspec:\n  duration: ${deep}\n`);
-  const io = capture();
-  t.is(main(['run', '-q', join(dir, 's.yaml')], io), 2);
-  t.regex(io.stdout() + io.stderr(), /s\.yaml:5:\d+: error MS0001 YAML syntax error: nested more than 200 levels deep/);
+  const scenario = runScenario(t, `  duration: ${deep}\n`);
+  t.is(scenario.code, 2);
+  t.regex(scenario.stdout + scenario.stderr, /s\.yaml:6:\d+: error MS0001 YAML syntax error: nested more than 200 levels deep/);
 });
