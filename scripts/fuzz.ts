@@ -29,6 +29,6 @@ fc.assert(fc.property(fuzzCase, (c) => {
 
 console.log(`fuzz: ${ran} cases from seed ${seed}, ${found.size} distinct failure(s)`);
 for (const [signature, { failure, example, count }] of found) {
-  console.log(`\n== ${signature} (${count} case(s))\n${failure.detail.trim()}\nprobe flags: ${example.probe.join(' ')}\nmanifests:\n${example.manifests}`);
+  console.log(`\n== ${signature} (${count} case(s))\n${failure.detail.trim()}\nprobe flags: ${example.probe.join(' ')}\nbatch lines:\n${example.batch}manifests:\n${example.manifests}`);
 }
 process.exit(found.size === 0 ? 0 : 1);

@@ -1,8 +1,8 @@
 // The fuzz campaign's cases and their judge. A case is a valid mesh (every kind meshsim reads, in the
 // shapes users write) with a few mutations at random paths — a null, a value of another type, a huge or
 // negative number, unicode, a deep structure, a `__proto__` key, a field removed, a broken or cyclic
-// reference — and a probe. `runCase` runs `meshsim validate` and `meshsim probe` (twice) in-process on
-// it and returns what went wrong, if anything: an internal error (exit 4), an exit code outside the
+// reference — and a probe, plus `probe --batch` lines with fields of any type. `runCase` runs
+// `meshsim validate`, `meshsim probe` and `meshsim probe --batch` (each twice) in-process on it and returns what went wrong, if anything: an internal error (exit 4), an exit code outside the
 // contract, or two probes of the same input answering differently.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -168,7 +168,20 @@ function mutate(doc: unknown, choices: readonly number[], value: unknown): unkno
 export interface FuzzCase {
   readonly manifests: string;
   readonly probe: readonly string[];
+  /** Lines for `probe --batch`: JSON requests, some with fields of other types or names. */
+  readonly batch: string;
 }
+
+const anyJson: fc.Arbitrary<unknown> = fc.oneof(fc.constant(null), fc.integer(), fc.string({ maxLength: 8 }), fc.constant({}), fc.constant([]), fc.constant(true), fc.constant(2 ** 60));
+const batchLine: fc.Arbitrary<string> = fc.oneof(
+  fc.record({
+    from: fc.oneof(fc.constantFrom('shop/client', 'external', 'shop/web-v1'), anyJson),
+    url: fc.oneof(fc.constantFrom('http://web/', 'http://web:80/api/x', 'tcp://web:80'), anyJson),
+  }, { requiredKeys: [] }).chain((base) => fc.record({
+    extra: fc.dictionary(fc.constantFrom('method', 'headers', 'sni', 'tls', 'jwt', 'jwtClaims', 'extAuthz', 'count', 'header', '__proto__'), fc.oneof(anyJson, fc.constantFrom('GET', 'mtls', 1, 3)), { maxKeys: 3 }),
+  }).map(({ extra }) => JSON.stringify({ ...base, ...extra }))),
+  fc.constantFrom('', '{', '[]', 'null', '"x"', '{"from":"shop/client","url":"http://web/"}'),
+);
 
 const oneMutation = fc.tuple(fc.nat(BASE_DOCS.length - 1), fc.array(fc.nat(50), { minLength: 1, maxLength: 7 }), replacement);
 
@@ -177,11 +190,12 @@ export const fuzzCase: fc.Arbitrary<FuzzCase> = fc.record({
   url: fc.constantFrom('http://web/', 'http://web:80/api/x', 'http://web.shop.svc.cluster.local/', 'https://api.example.com/', 'tcp://web:80', 'http://web:abc/', 'http://nowhere/'),
   header: fc.constantFrom([], ['-H', 'x-canary: yes'], ['-H', 'x-user: 1'], ['-H', 'bad header']),
   from: fc.constantFrom('shop/client', 'shop/web-v1', 'external', 'nope/x'),
-}).map(({ mutations, url, header, from }) => {
+  batch: fc.array(batchLine, { minLength: 1, maxLength: 3 }).map((lines) => `${lines.join('\n')}\n`),
+}).map(({ mutations, url, header, from, batch }) => {
   const docs: unknown[] = [...BASE_DOCS];
   for (const [index, choices, value] of mutations) docs[index] = mutate(docs[index], choices, value);
   const manifests = docs.filter((d) => d !== undefined).map((d) => stringify(d)).join('---\n');
-  return { manifests, probe: ['--from', from, '--url', url, ...header, '--json'] };
+  return { manifests, probe: ['--from', from, '--url', url, ...header, '--json'], batch };
 });
 
 /** What went wrong on one case (null: nothing): the signature names the place, for grouping. */
@@ -195,13 +209,15 @@ export function runCase(c: FuzzCase): FuzzFailure | null {
   try {
     const file = join(dir, 'mesh.yaml');
     writeFileSync(file, c.manifests);
+    const batch = join(dir, 'batch.jsonl');
+    writeFileSync(batch, c.batch);
     const run = (args: readonly string[]) => {
       let out = '';
       let err = '';
       const code = main([...args], { out: (t) => { out += t; }, err: (t) => { err += t; } });
       return { code, out, err };
     };
-    for (const args of [['validate', file], ['probe', file, ...c.probe]]) {
+    for (const args of [['validate', file], ['probe', file, ...c.probe], ['probe', file, '--batch', batch]]) {
       const first = run(args);
       if (first.code === 4 || /internal error/.test(first.err)) {
         const line = first.err.split('\n').find((l) => /internal error/.test(l)) ?? first.err;
