@@ -286,7 +286,8 @@ export function importsOf(push: PushContext, proxy: ProxyIdentity): object {
 function scopeCore(push: PushContext, proxy: ProxyIdentity): ScopeCore {
   const sidecar = proxy.type === 'router' ? '' : sidecarScopeFor(push, proxy).sidecar ?? '';
   return memoizedByConfig(push, `scope|${proxy.type}|${proxy.namespace}|${sidecar}`, () => {
-    const services = canonicalServices(push, scopeServices(push, proxy));
+    // One list object for equal scopes (scopeServices interns them).
+    const services = scopeServices(push, proxy);
     const side = serviceSideOf(services);
     const dependencies = new Set<string>();
     const rules: (string | null)[] = [];
@@ -298,15 +299,6 @@ function scopeCore(push: PushContext, proxy: ProxyIdentity): ScopeCore {
     if (proxy.type === 'sidecar') for (const key of sidecarOnlyDependencies(push, proxy)) dependencies.add(key);
     return { serviceKeys: side.serviceKeys, dependencies, routerHosts: side.routerHosts, imports: importList(push, services, side, rules) };
   });
-}
-
-/** The snapshot's one list equal (element by element) to `services`: equal scopes of different namespaces share it. */
-function canonicalServices(push: PushContext, services: readonly ServiceInfo[]): readonly ServiceInfo[] {
-  const known = memoizedByConfig(push, 'scope-service-lists', () => [] as (readonly ServiceInfo[])[]);
-  const same = known.find((list) => list.length === services.length && list.every((s, i) => s === services[i]));
-  if (same !== undefined) return same;
-  known.push(services);
-  return services;
 }
 
 function serviceSideOf(services: readonly ServiceInfo[]): ServiceSide {

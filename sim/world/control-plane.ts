@@ -206,15 +206,23 @@ export class ControlPlane {
         replica.queue.done(entry.proxyId, this.host.loop.nowUs);
         continue;
       }
-      const generation = this.generate(replica.push!, actor, plan);
-      replica.generating += 1;
-      this.generationUs.set(entry.push, (this.generationUs.get(entry.push) ?? 0) + generation.cpuUs);
-      const costUs = Math.ceil((generation.cpuUs * replica.slowdownMilli()) / 1000);
-      this.host.loop.schedule(costUs, {
-        kind: 'generated', replica: replica.index, epoch: replica.epoch, proxy: actor.id, push: entry.push, types: plan.types,
-        config: generation.config, bytes: generation.bytes, queueUs: this.host.loop.nowUs - entry.enqueuedUs, startUs: Math.max(pushStartUs ?? entry.enqueuedUs, entry.request.firstEventUs),
-      });
+      this.startGeneration(replica, actor, entry.push, plan, this.host.loop.nowUs - entry.enqueuedUs, Math.max(pushStartUs ?? entry.enqueuedUs, entry.request.firstEventUs), false);
     }
+  }
+
+  /**
+   * Generates the proxy's config for `plan` and delivers it after the CPU it costs, stretched by the
+   * generations in flight (processor sharing); its CPU counts toward push `push`.
+   */
+  private startGeneration(replica: IstiodReplica, actor: ProxyActor, push: number, plan: PushPlan, queueUs: number, startUs: number, initial: boolean): void {
+    const generation = this.generate(replica.push!, actor, plan);
+    replica.generating += 1;
+    if (initial) replica.initialRequests += 1;
+    this.generationUs.set(push, (this.generationUs.get(push) ?? 0) + generation.cpuUs);
+    this.host.loop.schedule(Math.ceil((generation.cpuUs * replica.slowdownMilli()) / 1000), {
+      kind: 'generated', replica: replica.index, epoch: replica.epoch, proxy: actor.id, push, types: plan.types,
+      config: generation.config, bytes: generation.bytes, queueUs, startUs, ...(initial ? { initial: true } : {}),
+    });
   }
 
   /** The limiter admitted a new proxy's stream: its whole config is generated now, outside the queue. */
@@ -229,15 +237,8 @@ export class ControlPlane {
     actor.connected = true;
     const request: PushRequest = { full: true, configs: new Set(), reasons: new Map([['proxyrequest', 1]]), firstEventUs: event.connectedUs };
     const plan = pushPlan(scopeRequest(request, replica.push!), replica.push!, replica.previousPush, actor.identity, actor.edsHosts());
-    const generation = this.generate(replica.push!, actor, plan);
     replica.queue.begin(actor.id);
-    replica.generating += 1;
-    replica.initialRequests += 1;
-    this.generationUs.set(replica.pushIndex, (this.generationUs.get(replica.pushIndex) ?? 0) + generation.cpuUs);
-    this.host.loop.schedule(Math.ceil((generation.cpuUs * replica.slowdownMilli()) / 1000), {
-      kind: 'generated', replica: replica.index, epoch: replica.epoch, proxy: actor.id, push: replica.pushIndex, types: plan.types,
-      config: generation.config, bytes: generation.bytes, queueUs: now - event.connectedUs, startUs: event.connectedUs, initial: true,
-    });
+    this.startGeneration(replica, actor, replica.pushIndex, plan, now - event.connectedUs, event.connectedUs, true);
   }
 
   /**
