@@ -104,7 +104,9 @@ function readScenario(reader: FieldReader, options: LoadScenarioOptions): Scenar
 
   const seed = readSeed(reader, spec['seed'], options.seed);
   const durationUs = reader.duration(at('duration'), spec['duration']);
-  const sampleUs = reader.duration(at('sampleInterval'), spec['sampleInterval'], { fallback: SAMPLE_INTERVAL_DEFAULT_US });
+  // Unwritten, the interval is 1 s or the whole run when that is shorter; written, it must fit the run.
+  const sampleFallback = durationUs !== null && durationUs > 0 ? Math.min(SAMPLE_INTERVAL_DEFAULT_US, durationUs) : SAMPLE_INTERVAL_DEFAULT_US;
+  const sampleUs = reader.duration(at('sampleInterval'), spec['sampleInterval'], { fallback: sampleFallback });
   if (sampleUs !== null && durationUs !== null && sampleUs > durationUs) {
     reader.error(CODES.scenarioConstraint, at('sampleInterval'), `${formatDuration(sampleUs)} is longer than the run (${formatDuration(durationUs)}).`,
       'Make sampleInterval at most spec.duration; metrics are bucketed by it.');

@@ -32,8 +32,10 @@
 // - Every run is bounded or says it was not: run() and runUntil() report whether they stopped
 //   on their eventsMax bound with events still pending.
 // - A watchdog: more than STALL_EVENTS events in a row at one instant means time cannot advance (an
-//   actor that reschedules itself without delay); the loop throws StalledRunError with the event
-//   that crossed the limit, for the world to name the actor.
+//   actor that reschedules itself without delay), and more than the density budget (default
+//   EVENTS_PER_VIRTUAL_SECOND_MAX) within one whole virtual second means it crawls (an actor that
+//   reschedules itself a microsecond later, or a load no machine can simulate); either way the loop
+//   throws StalledRunError with the event that crossed the limit, for the world to name the actor.
 //
 // Not modelled: wall-clock pacing (real-time mode), event interruption or preemption, and
 // handler exceptions as outcomes (a throwing handler is a bug; the event counts as consumed).
@@ -85,15 +87,29 @@ type Vacant = { readonly vacant: true };
 /** Events in a row at one instant past which a run is taken to be stuck (no legitimate instant comes near). */
 export const STALL_EVENTS = 1_000_000;
 
-/** Virtual time stopped: STALL_EVENTS events ran at `atUs`; `event` is the last of them. */
+/**
+ * Events within one whole virtual second past which a run is taken to crawl. A legitimate run comes
+ * nowhere near: a million requests a second through two sidecars is about 10^7 events, and at the
+ * loop's few million events per second of CPU this budget is already a minute per virtual second.
+ */
+export const EVENTS_PER_VIRTUAL_SECOND_MAX = 200_000_000;
+
+/**
+ * The run cannot advance: `instant` — STALL_EVENTS events ran at `atUs`; `density` — the budget of
+ * events in the virtual second holding `atUs` ran out. `event` is the last event run.
+ */
 export class StalledRunError<E = unknown> extends Error {
   readonly atUs: number;
   readonly event: E;
-  constructor(atUs: number, event: E) {
-    super(`the run cannot advance: ${STALL_EVENTS} events in a row at ${atUs} µs`);
+  readonly reason: 'instant' | 'density';
+  readonly limit: number;
+  constructor(atUs: number, event: E, reason: 'instant' | 'density' = 'instant', limit: number = STALL_EVENTS) {
+    super(reason === 'instant' ? `the run cannot advance: ${limit} events in a row at ${atUs} µs` : `the run crawls: more than ${limit} events in the virtual second holding ${atUs} µs`);
     this.name = 'StalledRunError';
     this.atUs = atUs;
     this.event = event;
+    this.reason = reason;
+    this.limit = limit;
   }
 }
 
@@ -112,10 +128,17 @@ export class EventLoop<E> {
   private eventsRunCount = 0;
   /** Events run at the current instant, in a row (the watchdog's count). */
   private eventsThisInstant = 0;
+  /** Events run in the current whole virtual second, which ends at secondEndUs (the density watchdog). */
+  private eventsThisSecond = 0;
+  private secondEndUs = 1_000_000;
+  private readonly eventsPerSecondMax: number;
   private running = false;
 
-  constructor(handler: EventHandler<E>) {
+  /** `eventsPerSecondMax`: the density watchdog's budget (tests lower it). */
+  constructor(handler: EventHandler<E>, eventsPerSecondMax: number = EVENTS_PER_VIRTUAL_SECOND_MAX) {
+    assert(Number.isSafeInteger(eventsPerSecondMax) && eventsPerSecondMax > 0, () => `eventsPerSecondMax must be a positive integer, got ${eventsPerSecondMax}`);
     this.handler = handler;
+    this.eventsPerSecondMax = eventsPerSecondMax;
   }
 
   get nowUs(): Instant {
@@ -200,7 +223,13 @@ export class EventLoop<E> {
       if (this.eventsThisInstant > STALL_EVENTS) throw new StalledRunError(atUs, event as E);
     } else {
       this.eventsThisInstant = 1;
+      if (atUs >= this.secondEndUs) {
+        this.secondEndUs = atUs - (atUs % 1_000_000) + 1_000_000;
+        this.eventsThisSecond = 0;
+      }
     }
+    this.eventsThisSecond += 1;
+    if (this.eventsThisSecond > this.eventsPerSecondMax) throw new StalledRunError(atUs, event as E, 'density', this.eventsPerSecondMax);
     this.timeUs = atUs;
     this.eventsRunCount += 1;
     this.running = true;

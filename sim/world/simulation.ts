@@ -14,9 +14,7 @@
  *
  * Faults (sim/faults) act through hooks: istiod down and up, NACKing proxies, failed and deleted pods
  * (a deleted pod drains, then is gone), links (sim/network: delay, loss, partitions, also between
- * proxies and istiod), expired certificates (mTLS handshakes with the workload fail).
- *
- * Not modelled: node failures.
+ * proxies and istiod), expired certificates (mTLS handshakes with the workload fail). Not modelled: node failures.
  */
 import { AssertionError } from '../core/assert.ts';
 import { hash32 } from '../core/hash.ts';
@@ -71,6 +69,8 @@ export interface SimulationOptions {
   readonly check?: boolean;
   /** Steady flows go by plan (flow-plans.ts; default true); false walks every request (the reference path). */
   readonly flowPlans?: boolean;
+  /** The loop's density watchdog budget (events per virtual second; default the loop's). Tests lower it. */
+  readonly eventsPerSecondMax?: number;
 }
 
 export class Simulation {
@@ -107,7 +107,7 @@ export class Simulation {
     const root = Rng.fromSeed(scenario.seed);
     this.arrivals = root.fork('arrivals');
     this.picks = root.fork('source-pods');
-    this.loop = new EventLoop<SimEvent>((event) => this.handle(event));
+    this.loop = new EventLoop<SimEvent>((event) => this.handle(event), options.eventsPerSecondMax);
     this.recorder = new Recorder(scenario.sampleUs);
     const { validated, mesh } = loadMesh(scenario.manifests, { mesh: scenario.mesh });
     this.cluster = new ClusterState(validated.allResources, validated.topology.settings, scenario.nodes ?? []);
