@@ -184,3 +184,15 @@ test('every problem of a file is reported at once, each with its field first in 
   ]);
   for (const d of diagnostics) t.true(d.message.startsWith(`${d.field}: `), d.message);
 });
+
+test('a sampleInterval that cuts the run into more than 100,000 samples is refused with the smallest one allowed; unwritten, it follows the run', (t) => {
+  const fine = loadScenarioText('s.yaml', `${HEAD}  sampleInterval: 1us\n`);
+  t.deepEqual(fine.diagnostics.map((d) => `${d.line}:${d.column} ${d.code} ${d.message} ${d.hint ?? ''}`),
+    ['6:3 MS0405 spec.sampleInterval: 1µs cuts the run (10s) into 10000000 samples; meshsim keeps at most 100000. Write a sampleInterval of at least 100µs.']);
+  const short = loadScenarioText('s.yaml', 'apiVersion: meshsim.io/v1alpha1\nkind: Scenario\nmetadata: {name: s}\nspec:\n  duration: 200ms\n');
+  t.deepEqual(short.diagnostics, []);
+  t.is(short.scenario?.sampleUs, 200_000, 'a run shorter than 1 s is one sample');
+  const long = loadScenarioText('s.yaml', 'apiVersion: meshsim.io/v1alpha1\nkind: Scenario\nmetadata: {name: s}\nspec:\n  duration: 1000000s\n');
+  t.deepEqual(long.diagnostics, []);
+  t.is(long.scenario?.sampleUs, 10_000_000, 'a run of 10^6 s is sampled every 10 s');
+});

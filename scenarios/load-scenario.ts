@@ -38,7 +38,9 @@ export const SPEC_FIELDS = [
   'apps', 'traffic', 'timeline', 'assertions',
 ] as const;
 export const SEED_DEFAULT = 1;
-export const SAMPLE_INTERVAL_DEFAULT_US = 1_000_000;
+export /** Samples (metric buckets) a run may have: duration / sampleInterval, rounded up. */
+const SAMPLES_MAX = 100_000;
+const SAMPLE_INTERVAL_DEFAULT_US = 1_000_000;
 const UINT32_MAX = 4_294_967_295;
 const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
@@ -104,12 +106,19 @@ function readScenario(reader: FieldReader, options: LoadScenarioOptions): Scenar
 
   const seed = readSeed(reader, spec['seed'], options.seed);
   const durationUs = reader.duration(at('duration'), spec['duration']);
-  // Unwritten, the interval is 1 s or the whole run when that is shorter; written, it must fit the run.
-  const sampleFallback = durationUs !== null && durationUs > 0 ? Math.min(SAMPLE_INTERVAL_DEFAULT_US, durationUs) : SAMPLE_INTERVAL_DEFAULT_US;
+  // Unwritten, the interval is 1 s, or the whole run when that is shorter, or whole seconds enough to
+  // keep within SAMPLES_MAX; written, it must fit the run.
+  const sampleFallback = durationUs === null || durationUs <= 0 ? SAMPLE_INTERVAL_DEFAULT_US
+    : durationUs <= SAMPLES_MAX * SAMPLE_INTERVAL_DEFAULT_US ? Math.min(SAMPLE_INTERVAL_DEFAULT_US, durationUs)
+      : Math.ceil(durationUs / SAMPLES_MAX / SAMPLE_INTERVAL_DEFAULT_US) * SAMPLE_INTERVAL_DEFAULT_US;
   const sampleUs = reader.duration(at('sampleInterval'), spec['sampleInterval'], { fallback: sampleFallback });
   if (sampleUs !== null && durationUs !== null && sampleUs > durationUs) {
     reader.error(CODES.scenarioConstraint, at('sampleInterval'), `${formatDuration(sampleUs)} is longer than the run (${formatDuration(durationUs)}).`,
       'Make sampleInterval at most spec.duration; metrics are bucketed by it.');
+  } else if (sampleUs !== null && durationUs !== null && Math.ceil(durationUs / sampleUs) > SAMPLES_MAX) {
+    // meshsim's own limit: every metric keeps a bucket per interval, so the count bounds memory and report size.
+    reader.error(CODES.scenarioConstraint, at('sampleInterval'), `${formatDuration(sampleUs)} cuts the run (${formatDuration(durationUs)}) into ${Math.ceil(durationUs / sampleUs)} samples; meshsim keeps at most ${SAMPLES_MAX}.`,
+      `Write a sampleInterval of at least ${formatDuration(Math.ceil(durationUs / SAMPLES_MAX))}.`);
   }
   const manifests: ManifestSource[] = spec['manifests'] === undefined ? [] : readManifestRefs(reader, at('manifests'), spec['manifests'], false);
   const topology = spec['topology'] === undefined ? null : readTopology(reader, at('topology'), spec['topology']);

@@ -1,34 +1,42 @@
-// `npm run fuzz -- [--cases N] [--seed S]`: the fuzz campaign outside the test suite. Runs N generated
-// cases (conformance/fuzz/fuzz-case.ts) from seed S, groups what went wrong by signature, and prints
-// each signature once with the smallest case fast-check shrank it to (manifests and probe flags), so it
-// can be replayed by hand. Exits 1 when anything went wrong, 0 otherwise.
+// `npm run fuzz -- [--target mesh|scenario|all] [--cases N] [--seed S] [--budget MS]`: the fuzz
+// campaign outside the test suite. Runs N generated cases of each target (conformance/fuzz/) from seed
+// S, each in a worker thread with a wall-time budget (a case past it is a hang), groups what went wrong
+// by signature, and prints each signature once with the smallest case it was shrunk to, so it can be
+// replayed by hand. Exits 1 when anything went wrong, 0 otherwise.
 import { parseArgs } from 'node:util';
-import fc from 'fast-check';
-import { fuzzCase, runCase } from '../conformance/fuzz/fuzz-case.ts';
-import type { FuzzCase, FuzzFailure } from '../conformance/fuzz/fuzz-case.ts';
+import { runCampaign } from '../conformance/fuzz/campaign.ts';
+import type { TargetName } from '../conformance/fuzz/targets.ts';
 
-const { values } = parseArgs({ options: { cases: { type: 'string', default: '1000' }, seed: { type: 'string', default: String(Date.now() % 2 ** 31) } } });
+const { values } = parseArgs({
+  options: {
+    target: { type: 'string', default: 'all' },
+    cases: { type: 'string', default: '1000' },
+    seed: { type: 'string', default: String(Date.now() % 2 ** 31) },
+    budget: { type: 'string', default: '60000' },
+  },
+});
 const cases = Number(values.cases);
 const seed = Number(values.seed);
-if (!Number.isSafeInteger(cases) || cases < 1 || !Number.isSafeInteger(seed)) {
-  console.error('usage: npm run fuzz -- [--cases N] [--seed S]');
+const budgetMs = Number(values.budget);
+const targets: TargetName[] = values.target === 'all' ? ['mesh', 'scenario'] : [values.target as TargetName];
+if (!Number.isSafeInteger(cases) || cases < 1 || !Number.isSafeInteger(seed) || !Number.isSafeInteger(budgetMs) || budgetMs < 1
+  || !targets.every((t) => t === 'mesh' || t === 'scenario')) {
+  console.error('usage: npm run fuzz -- [--target mesh|scenario|all] [--cases N] [--seed S] [--budget MS]');
   process.exit(2);
 }
 
-const found = new Map<string, { failure: FuzzFailure; example: FuzzCase; count: number }>();
-let ran = 0;
-fc.assert(fc.property(fuzzCase, (c) => {
-  ran += 1;
-  const failure = runCase(c);
-  if (failure === null) return true;
-  const known = found.get(failure.signature);
-  if (known === undefined || c.manifests.length < known.example.manifests.length) found.set(failure.signature, { failure, example: c, count: (known?.count ?? 0) + 1 });
-  else known.count += 1;
-  return true; // keep going: every signature is collected, each with its smallest example
-}), { numRuns: cases, seed });
-
-console.log(`fuzz: ${ran} cases from seed ${seed}, ${found.size} distinct failure(s)`);
-for (const [signature, { failure, example, count }] of found) {
-  console.log(`\n== ${signature} (${count} case(s))\n${failure.detail.trim()}\nprobe flags: ${example.probe.join(' ')}\nbatch lines:\n${example.batch}manifests:\n${example.manifests}`);
+let failed = false;
+for (const target of targets) {
+  const started = performance.now();
+  const { ran, findings } = await runCampaign({
+    target, cases, seed, budgetMs,
+    progress: (done) => { if (done % 100 === 0) process.stderr.write(`fuzz ${target}: ${done}/${cases}\n`); },
+  });
+  const seconds = Math.round((performance.now() - started) / 1000);
+  console.log(`fuzz ${target}: ${ran} cases from seed ${seed} in ${seconds} s, ${findings.length} distinct failure(s)`);
+  for (const f of findings) {
+    console.log(`\n== ${f.signature} (${f.count} case(s); first: case ${f.caseIndex}${f.shrunk ? ', shrunk' : ''})\n${f.detail.trim()}\n${f.shown}`);
+  }
+  failed ||= findings.length > 0;
 }
-process.exit(found.size === 0 ? 0 : 1);
+process.exit(failed ? 1 : 0);

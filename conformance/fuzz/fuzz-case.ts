@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { parseAllDocuments, stringify } from 'yaml';
 import { main } from '../../cli/main.ts';
+import { anyPath, anyValue, inKind, mutate } from './mutate.ts';
 
 const BASE = `apiVersion: v1
 kind: Namespace
@@ -131,40 +132,6 @@ spec:
 
 const BASE_DOCS: readonly Record<string, unknown>[] = parseAllDocuments(BASE).map((d) => d.toJS() as Record<string, unknown>);
 
-/** What a mutation puts at its path. */
-const replacement: fc.Arbitrary<unknown> = fc.oneof(
-  fc.constant(null),
-  fc.constant(undefined), // the field removed
-  fc.constantFrom(0, -1, 65536, 2 ** 53 + 2, 1e308, 4294967296, 0.5),
-  fc.constantFrom('', ' ', 'ñ', '\u0000', '😀', '*', '../..', 'a'.repeat(300), '1e9', '-', 'shop/web', 'web.shop.svc.cluster.local'),
-  fc.constantFrom(true, false),
-  fc.constantFrom([], {}, [null], [{}], { __proto__: null, x: 1 }, JSON.parse('{"__proto__": {"a": 1}}') as unknown),
-  fc.integer({ min: 1, max: 12 }).map((depth) => Array.from({ length: depth }).reduce<unknown>((inner) => ({ a: [inner] }), 'x')),
-  fc.constantFrom({ name: 'web', namespace: 'shop' }, { name: 'web-delegate', namespace: 'shop' }, { name: 'missing' }),
-);
-
-/** A path into a document, chosen by the `choices` (each picks a key or an index where it stands). */
-function mutate(doc: unknown, choices: readonly number[], value: unknown): unknown {
-  if (choices.length === 0 || doc === null || typeof doc !== 'object') return value;
-  const [choice, ...rest] = choices;
-  if (Array.isArray(doc)) {
-    if (doc.length === 0) return value;
-    const i = choice! % doc.length;
-    const copy = [...doc];
-    copy[i] = rest.length === 0 ? value : mutate(doc[i], rest, value);
-    return copy;
-  }
-  const keys = Object.keys(doc);
-  if (keys.length === 0) return value;
-  const key = keys[choice! % keys.length]!;
-  const out: Record<string, unknown> = {};
-  for (const k of keys) Object.defineProperty(out, k, { value: (doc as Record<string, unknown>)[k], enumerable: true, writable: true, configurable: true });
-  const next = rest.length === 0 ? value : mutate((doc as Record<string, unknown>)[key], rest, value);
-  if (next === undefined) delete out[key];
-  else Object.defineProperty(out, key, { value: next, enumerable: true, writable: true, configurable: true });
-  return out;
-}
-
 export interface FuzzCase {
   readonly manifests: string;
   readonly probe: readonly string[];
@@ -183,7 +150,7 @@ const batchLine: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom('', '{', '[]', 'null', '"x"', '{"from":"shop/client","url":"http://web/"}'),
 );
 
-const oneMutation = fc.tuple(fc.nat(BASE_DOCS.length - 1), fc.array(fc.nat(50), { minLength: 1, maxLength: 7 }), replacement);
+const oneMutation = fc.tuple(fc.nat(BASE_DOCS.length - 1), anyPath, fc.oneof({ arbitrary: anyValue, weight: 2 }, { arbitrary: inKind, weight: 1 }));
 
 export const fuzzCase: fc.Arbitrary<FuzzCase> = fc.record({
   mutations: fc.array(oneMutation, { minLength: 1, maxLength: 3 }),
@@ -233,4 +200,16 @@ export function runCase(c: FuzzCase): FuzzFailure | null {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** One step smaller: without one manifest document, one batch line, or the probe's header. */
+export function shrinkMeshCase(c: FuzzCase): FuzzCase[] {
+  const out: FuzzCase[] = [];
+  const documents = c.manifests.split(/^---\n/m);
+  for (let i = 0; i < documents.length && documents.length > 1; i += 1) out.push({ ...c, manifests: documents.filter((_, j) => j !== i).join('---\n') });
+  const lines = c.batch.split('\n').filter((l) => l !== '');
+  for (let i = 0; i < lines.length && lines.length > 1; i += 1) out.push({ ...c, batch: `${lines.filter((_, j) => j !== i).join('\n')}\n` });
+  const header = c.probe.indexOf('-H');
+  if (header >= 0) out.push({ ...c, probe: c.probe.filter((_, j) => j !== header && j !== header + 1) });
+  return out;
 }
