@@ -5,15 +5,18 @@
 // Each distinct failure is shrunk to a smaller case that fails the same way (within a budget of its
 // own), and reported once with the number of cases that hit it.
 //
-// Invariants: the cases are fast-check's sample of the target's arbitrary for the seed, so a seed and
-// a case number name a case; a failure's signature groups it (the place, digits masked).
+// Invariants: the cases are fast-check's sample of the target's arbitrary for the seed (or the target's
+// sweep, in its fixed order), so a seed and a case number name a case; a failure's signature groups it (the place, digits masked).
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { targetOf } from './targets.ts';
 import type { TargetName } from './targets.ts';
 
 export interface CampaignOptions {
   readonly target: TargetName;
+  /** Cases to run; with `sweep`, the target's exhaustive sweep runs instead, all of it. */
   readonly cases: number;
+  readonly sweep?: boolean;
   readonly seed: number;
   /** Longest a case may take, in ms of wall time, before it counts as a hang. */
   readonly budgetMs: number;
@@ -47,7 +50,8 @@ const WORKER = fileURLToPath(new URL('./campaign-worker.ts', import.meta.url));
 /** Shrinking a failure may take this many case budgets. */
 const SHRINK_BUDGETS = 20;
 
-export function runCampaign(options: CampaignOptions): Promise<CampaignResult> {
+export function runCampaign(given: CampaignOptions): Promise<CampaignResult> {
+  const options = given.sweep === true ? { ...given, cases: targetOf(given.target).sweep().length } : given;
   const findings = new Map<string, Finding>();
   let ran = 0;
   const record = (signature: string, detail: string, index: number, shown: string): boolean => {
@@ -67,7 +71,7 @@ export function runCampaign(options: CampaignOptions): Promise<CampaignResult> {
         resolve({ ran, findings: [...findings.values()] });
         return;
       }
-      const worker = fork(WORKER, [JSON.stringify({ target: options.target, seed: options.seed, cases: options.cases, start, known: [...findings.keys()] })], {
+      const worker = fork(WORKER, [JSON.stringify({ target: options.target, seed: options.seed, cases: options.cases, start, known: [...findings.keys()], sweep: options.sweep === true })], {
         execArgv: ['--max-old-space-size=3072'],
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       });

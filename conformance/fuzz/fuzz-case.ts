@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { parseAllDocuments, stringify } from 'yaml';
 import { main } from '../../cli/main.ts';
-import { anyPath, anyValue, inKind, mutate } from './mutate.ts';
+import { allPaths, anyPath, anyValue, inKind, mutate, SWEEP_VALUES } from './mutate.ts';
 
 const BASE = `apiVersion: v1
 kind: Namespace
@@ -164,6 +164,25 @@ export const fuzzCase: fc.Arbitrary<FuzzCase> = fc.record({
   const manifests = docs.filter((d) => d !== undefined).map((d) => stringify(d)).join('---\n');
   return { manifests, probe: ['--from', from, '--url', url, ...header, '--json'], batch };
 });
+
+/**
+ * The exhaustive sweep: every path of every document with every SWEEP_VALUES value, one mutation per
+ * case, each probed as a client request to web. Deterministic, in document and path order.
+ */
+export function meshSweep(): FuzzCase[] {
+  const out: FuzzCase[] = [];
+  BASE_DOCS.forEach((doc, index) => {
+    for (const path of allPaths(doc)) {
+      for (const value of SWEEP_VALUES) {
+        const docs: unknown[] = [...BASE_DOCS];
+        docs[index] = mutate(doc, path, value);
+        const manifests = docs.filter((d) => d !== undefined).map((d) => stringify(d)).join('---\n');
+        out.push({ manifests, probe: ['--from', 'shop/client', '--url', 'http://web:80/api/x', '-H', 'x-canary: yes', '--json'], batch: '{"from":"shop/client","url":"http://web/"}\n' });
+      }
+    }
+  });
+  return out;
+}
 
 /** What went wrong on one case (null: nothing): the signature names the place, for grouping. */
 export interface FuzzFailure {

@@ -76,3 +76,13 @@ export const inKind: fc.Arbitrary<InKind> = fc.nat(1000).map((n) => new InKind(n
 function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
+
+/** Every path into `doc` (as `mutate` takes them), the document's own root excluded, parents first. */
+export function allPaths(doc: unknown, prefix: readonly number[] = []): number[][] {
+  if (doc === null || typeof doc !== 'object') return [];
+  const children: unknown[] = Array.isArray(doc) ? doc : Object.values(doc);
+  return children.flatMap((child, i) => [[...prefix, i], ...allPaths(child, [...prefix, i])]);
+}
+
+/** The values an exhaustive sweep puts at each path: one per family of mistake. */
+export const SWEEP_VALUES: readonly unknown[] = [null, undefined, [null], {}, [], '', 'x', 0, -1, 65536, 0.5, true, new InKind(0), new InKind(3), new InKind(8)];

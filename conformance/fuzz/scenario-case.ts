@@ -13,7 +13,7 @@ import fc from 'fast-check';
 import { parseAllDocuments, stringify } from 'yaml';
 import { main } from '../../cli/main.ts';
 import { parseDuration } from '../../sim/index.ts';
-import { anyPath, anyValue, inKind, mutate } from './mutate.ts';
+import { allPaths, anyPath, anyValue, inKind, mutate, SWEEP_VALUES } from './mutate.ts';
 import type { FuzzFailure } from './fuzz-case.ts';
 
 const MESH = `apiVersion: v1
@@ -268,4 +268,24 @@ export function runScenarioCase(c: ScenarioCase): FuzzFailure | null {
 /** The unmutated scenario (valid: it loads and runs to the end). */
 export function baseScenarioCase(): ScenarioCase {
   return scenarioCaseOf(BASE);
+}
+
+/**
+ * The exhaustive sweep: every path of the scenario with every SWEEP_VALUES value, one mutation per case
+ * (small runs only). Inside inline manifests only the documents themselves are replaced: their fields
+ * are the mesh sweep's (fuzz-case.ts meshSweep).
+ */
+export function scenarioSweep(): ScenarioCase[] {
+  const insideInline = (path: readonly number[]) => {
+    let node: unknown = BASE;
+    for (const [depth, choice] of path.entries()) {
+      if (node === null || typeof node !== 'object') return false;
+      const key = Array.isArray(node) ? String(choice) : Object.keys(node)[choice]!;
+      if (key === 'inline' && path.length > depth + 2) return true;
+      node = (node as Record<string, unknown>)[key];
+    }
+    return false;
+  };
+  return allPaths(BASE).filter((path) => !insideInline(path))
+    .flatMap((path) => SWEEP_VALUES.map((value) => mutate(BASE, path, value))).filter(smallEnough).map(scenarioCaseOf);
 }

@@ -3,13 +3,15 @@
 // `probe`; `scenario`: mutated scenario files (scenario-case.ts), through `run`; `canary`: the
 // campaign's own check, cases that pass, fail or never end, so the runner's verdicts can be tested.
 import fc from 'fast-check';
-import { fuzzCase, runCase, shrinkMeshCase } from './fuzz-case.ts';
+import { fuzzCase, meshSweep, runCase, shrinkMeshCase } from './fuzz-case.ts';
 import type { FuzzCase, FuzzFailure } from './fuzz-case.ts';
-import { runScenarioCase, scenarioCase, shrinkScenario } from './scenario-case.ts';
+import { runScenarioCase, scenarioCase, scenarioSweep, shrinkScenario } from './scenario-case.ts';
 import type { ScenarioCase } from './scenario-case.ts';
 
 export interface Target<C> {
   readonly arbitrary: fc.Arbitrary<C>;
+  /** Every single mutation of the valid input, in a fixed order (the exhaustive sweep). */
+  sweep(): C[];
   run(c: C): FuzzFailure | null;
   /** Candidates one step smaller than `c` (fewer documents, lines, list items or fields). */
   shrink(c: C): C[];
@@ -20,18 +22,21 @@ export interface Target<C> {
 export const TARGETS = {
   mesh: {
     arbitrary: fuzzCase,
+    sweep: meshSweep,
     run: runCase,
     shrink: shrinkMeshCase,
     show: (c: FuzzCase) => `probe flags: ${c.probe.join(' ')}\nbatch lines:\n${c.batch}manifests:\n${c.manifests}`,
   } satisfies Target<FuzzCase>,
   scenario: {
     arbitrary: scenarioCase,
+    sweep: scenarioSweep,
     run: runScenarioCase,
     shrink: shrinkScenario,
     show: (c: ScenarioCase) => `scenario:\n${c.text}`,
   } satisfies Target<ScenarioCase>,
   canary: {
     arbitrary: fc.integer({ min: 0, max: 9 }),
+    sweep: () => [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
     run: (n: number) => {
       if (n === 9) for (;;); // never ends: the budget must catch it
       return n >= 7 ? { signature: `canary: ${n}`, detail: `case ${n} fails` } : null;
