@@ -128,6 +128,109 @@ metadata: {name: jwt, namespace: shop}
 spec:
   selector: {matchLabels: {app: web}}
   jwtRules: [{issuer: "https://issuer.example", jwksUri: "https://issuer.example/jwks"}]
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: db, namespace: shop}
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db, namespace: shop}
+spec:
+  serviceName: db
+  replicas: 2
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}, annotations: {sidecar.istio.io/inject: "true"}}
+    spec: {serviceAccountName: db, containers: [{name: db, image: db, ports: [{containerPort: 5432, name: pg}]}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: db, namespace: shop}
+spec:
+  selector: {app: db}
+  ports: [{name: tcp-pg, port: 5432, targetPort: pg, appProtocol: tcp}]
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: agent, namespace: shop}
+spec:
+  selector: {matchLabels: {app: agent}}
+  template:
+    metadata: {labels: {app: agent}}
+    spec: {containers: [{name: a, image: a}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: debug, namespace: shop, labels: {app: debug}}
+spec: {containers: [{name: d, image: d}]}
+---
+apiVersion: networking.istio.io/v1
+kind: WorkloadEntry
+metadata: {name: vm, namespace: shop}
+spec: {address: 10.9.0.7, labels: {app: web, version: vm}, serviceAccount: default, ports: {http: 8080}}
+---
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: static, namespace: shop}
+spec:
+  hosts: [legacy.shop.internal]
+  addresses: [10.8.0.0/24]
+  ports: [{number: 8080, name: http, protocol: HTTP, targetPort: 80}]
+  resolution: STATIC
+  location: MESH_INTERNAL
+  endpoints: [{address: 10.8.0.9, labels: {v: a}, weight: 3}, {address: 10.9.0.7}]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: db, namespace: shop}
+spec:
+  hosts: [db]
+  tcp: [{match: [{port: 5432, sourceLabels: {app: web}}], route: [{destination: {host: db, port: {number: 5432}}}]}]
+  tls: [{match: [{port: 443, sniHosts: [api.example.com]}], route: [{destination: {host: api.example.com}}]}]
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: db, namespace: shop}
+spec:
+  host: db
+  exportTo: ["."]
+  trafficPolicy:
+    portLevelSettings: [{port: {number: 5432}, connectionPool: {tcp: {maxConnections: 1, connectTimeout: 1s}}}]
+    loadBalancer: {localityLbSetting: {enabled: true, failover: [{from: r1, to: r2}]}, simple: LEAST_REQUEST}
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: deny-db, namespace: shop}
+spec:
+  selector: {matchLabels: {app: db}}
+  action: DENY
+  rules: [{from: [{source: {notNamespaces: [shop], ipBlocks: [10.0.0.0/8], notPrincipals: ["*/sa/db"]}}], to: [{operation: {ports: ["5432"], notPaths: ["/x"]}}]}]
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: ext, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  action: CUSTOM
+  provider: {name: ext-authz}
+  rules: [{to: [{operation: {paths: ["/admin/*"]}}], when: [{key: "request.headers[x-team]", values: [admin]}]}]
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: istio, namespace: istio-system}
+data:
+  mesh: |
+    outboundTrafficPolicy: {mode: REGISTRY_ONLY}
+    extensionProviders:
+    - name: ext-authz
+      envoyExtAuthzHttp: {service: web.shop.svc.cluster.local, port: 80}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: shop-cert, namespace: istio-system}
+type: kubernetes.io/tls
+data: {tls.crt: eA==, tls.key: eA==}
 `;
 
 const BASE_DOCS: readonly Record<string, unknown>[] = parseAllDocuments(BASE).map((d) => d.toJS() as Record<string, unknown>);
