@@ -97,6 +97,17 @@ test('an empty DestinationRule tls (a null) leaves an empty trafficPolicy, which
   t.regex(run.stdout + run.stderr, /mesh\.yaml:\d+:\d+: error MS0106 DestinationRule default\/web: traffic policy must have at least one field/);
 });
 
+test('a Gateway server whose tls is null is a server without TLS settings: fine for HTTP, refused at its position for HTTPS', (t) => {
+  const gateway = (protocol: string) => `apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: gw, namespace: default}\nspec:\n  selector: {istio: ingressgateway}\n  servers:\n  - port: {number: 443, name: p, protocol: ${protocol}}\n    hosts: ["*"]\n    tls: null\n`;
+  const https = meshsim(t, ['validate'], (m) => m, gateway('HTTPS'));
+  noInternalError(t, https);
+  t.is(https.code, 2);
+  t.regex(https.stdout + https.stderr, /mesh\.yaml:\d+:5: error MS0106 Gateway default\/gw: server must have TLS settings for HTTPS\/TLS protocols/);
+  const http = meshsim(t, ['validate'], (m) => m, gateway('HTTP'));
+  noInternalError(t, http);
+  t.is(http.code, 0, http.stdout + http.stderr);
+});
+
 test('a quoted targetPort beyond 65535 is a port name without a letter: refused at its position', (t) => {
   const run = meshsim(t, ['validate'], (m) => m.replace('targetPort: 8080', 'targetPort: "70000"'));
   noInternalError(t, run);
