@@ -88,11 +88,12 @@ type Vacant = { readonly vacant: true };
 export const STALL_EVENTS = 1_000_000;
 
 /**
- * Events within one whole virtual second past which a run is taken to crawl. A legitimate run comes
- * nowhere near: a million requests a second through two sidecars is about 10^7 events, and at the
- * loop's few million events per second of CPU this budget is already a minute per virtual second.
+ * Events within one whole virtual second past which a run is taken to crawl. Ten times the densest
+ * run meant to be simulated: a million requests a second (the most one traffic entry sends) through
+ * two sidecars is about 10^7 events; at the loop's few million events per second of CPU this budget
+ * is already half a minute per virtual second.
  */
-export const EVENTS_PER_VIRTUAL_SECOND_MAX = 200_000_000;
+export const EVENTS_PER_VIRTUAL_SECOND_MAX = 100_000_000;
 
 /**
  * The run cannot advance: `instant` — STALL_EVENTS events ran at `atUs`; `density` — the budget of

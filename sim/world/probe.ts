@@ -53,13 +53,12 @@ import type { Call, HttpRequest } from '../proxy/request.ts';
 import { podByIp, serviceByAddress } from '../topology/lookup.ts';
 import type { PodInfo, Topology } from '../topology/model.ts';
 import type { ProxyConfig } from '../xds/proxy-config.ts';
-import { nearestNames, resolveName } from './resolve-host.ts';
+import { nearestNames, resolveName, unknownHostError } from './resolve-host.ts';
 import { parseProbeUrl } from './probe-types.ts';
 import type { ProbeDestination, ProbeError, ProbeHold, ProbeHop, ProbeMirror, ProbeRequest, ProbeResult, ProbeUrl } from './probe-types.ts';
 import { kubeProxyHop, outcomeHop, transportTo } from './probe-hops.ts';
 import { authzOf, destinationOf, flagsOf, withGatewaySecurity } from './probe-result.ts';
 import { standInToken, standInVerifier } from './probe-jwt.ts';
-
 const HOPS_MAX = 8;
 const URLS_REMEMBERED_MAX = 10_000;
 /** The address an external client connects from (TEST-NET-2, RFC 5737). */
@@ -116,7 +115,8 @@ export interface MeshView {
 export class ProbeSession {
   private readonly states = new Map<string, ProxyState>();
   private readonly urls = new Map<string, ProbeUrl | ProbeError>();
-  private resolved: { services: readonly unknown[]; byNamespace: Map<string, Map<string, string | null>>; count: number } = { services: [], byNamespace: new Map(), count: 0 };
+  /** Names resolved per namespace, and the errors of those that did not (a "nearest" hint costs an edit distance per name), per service list (resolve() runs first). */
+  private resolved: { services: readonly unknown[]; byNamespace: Map<string, Map<string, string | null>>; unknown: Map<string, ProbeError>; count: number } = { services: [], byNamespace: new Map(), unknown: new Map(), count: 0 };
   /** Per probe request without a token: its HTTP request and inbound options (`prepared`). */
   private readonly preparedRequests = new WeakMap<ProbeRequest, Prepared>();
   /** The parts of cluster names (`outbound|port|subset|host`), split once per name. */
@@ -296,7 +296,7 @@ export class ProbeSession {
   private resolve(host: string, namespace: string, external: boolean): string | null {
     const services = this.mesh.topology.services;
     if (this.resolved.services !== services || this.resolved.count >= URLS_REMEMBERED_MAX) {
-      this.resolved = { services, byNamespace: new Map(), count: 0 };
+      this.resolved = { services, byNamespace: new Map(), unknown: new Map(), count: 0 };
     }
     let byHost = this.resolved.byNamespace.get(namespace);
     if (byHost === undefined) {
@@ -322,8 +322,10 @@ export class ProbeSession {
   }
 
   private unknownHost(host: string, namespace: string): ProbeError {
-    const known = this.mesh.topology.services.flatMap((s) => (s.kind === 'ServiceEntry' ? [s.hostname] : [s.hostname, s.namespace === namespace ? s.name : `${s.name}.${s.namespace}`]));
-    return { error: `the host "${host}" does not resolve from namespace ${namespace}`, hint: `Use a Service name (short names resolve in the client's namespace), a ServiceEntry host or an IP. Nearest: ${nearestNames(host, known).join(', ')}.` };
+    const key = `${namespace} ${host}`;
+    const error = this.resolved.unknown.get(key) ?? unknownHostError(this.mesh.topology, host, namespace);
+    this.resolved.unknown.set(key, error);
+    return error;
   }
 
   private stateOf(proxyId: string): ProxyState {

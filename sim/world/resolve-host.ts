@@ -16,6 +16,7 @@ import { editDistance } from '../core/edit-distance.ts';
 import { hash32 } from '../core/hash.ts';
 import { serviceByAddress, serviceByHost } from '../topology/lookup.ts';
 import type { ServiceInfo, Topology } from '../topology/model.ts';
+import type { ProbeError } from './probe-types.ts';
 
 export interface Resolved {
   readonly address: string;
@@ -70,6 +71,12 @@ function addressOf(topology: Topology, service: ServiceInfo, fromNamespace: stri
 export function syntheticAddress(host: string): string {
   const h = hash32(host);
   return `240.240.${(h >>> 8) & 255}.${Math.max(1, h & 255)}`;
+}
+
+/** A host that does not resolve from `namespace`, with the nearest names a user may have meant. */
+export function unknownHostError(topology: Topology, host: string, namespace: string): ProbeError {
+  const known = topology.services.flatMap((s) => (s.kind === 'ServiceEntry' ? [s.hostname] : [s.hostname, s.namespace === namespace ? s.name : `${s.name}.${s.namespace}`]));
+  return { error: `the host "${host}" does not resolve from namespace ${namespace}`, hint: `Use a Service name (short names resolve in the client's namespace), a ServiceEntry host or an IP. Nearest: ${nearestNames(host, known).join(', ')}.` };
 }
 
 /** Up to `count` known names closest to `name` (edit distance), for "did you mean" messages. */
