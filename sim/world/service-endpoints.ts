@@ -29,6 +29,8 @@ export class ServiceEndpoints {
   private byPod = new BucketMap<readonly EndpointInfo[]>();
   /** The services holding endpoints of each pod. */
   private readonly podServices = new Map<string, Set<string>>();
+  /** Each service's endpoints grouped by pod (`namespace/pod`), each group in the service's order. */
+  private readonly perService = new Map<string, Map<string, EndpointInfo[]>>();
   private flat: EndpointInfo[] = [];
   private copy: readonly EndpointInfo[] | null = null;
 
@@ -54,8 +56,13 @@ export class ServiceEndpoints {
 
   /** Sets one service's endpoints; true when they differ from what it had (a service seen for the first time has changed). */
   set(key: string, list: readonly EndpointInfo[]): boolean {
-    const pods = new Set([...(this.lists.get(key) ?? []), ...list].map(podKeyOf));
+    const before = this.perService.get(key) ?? new Map<string, EndpointInfo[]>();
     const changed = this.keep(key, list);
+    const after = this.perService.get(key)!;
+    // Only pods whose endpoints in this service differ get their lists rebuilt: linear in the service.
+    const pods = new Set<string>();
+    for (const [pod, group] of before) if (!sameItems(group, after.get(pod))) pods.add(pod);
+    for (const [pod, group] of after) if (!sameItems(group, before.get(pod))) pods.add(pod);
     const at = this.position.get(key);
     if (at !== undefined) {
       this.flat.splice(this.startOf(at), this.lengths[at]!, ...list);
@@ -66,7 +73,7 @@ export class ServiceEndpoints {
     for (const pod of pods) {
       // The pod's endpoints in flat order: its services by position, each service's in its own order.
       const keys = [...(this.podServices.get(pod) ?? [])].filter((k) => this.position.has(k)).sort((a, b) => this.position.get(a)! - this.position.get(b)!);
-      const mine = keys.flatMap((k) => (this.lists.get(k) ?? []).filter((e) => podKeyOf(e) === pod));
+      const mine = keys.flatMap((k) => this.perService.get(k)?.get(pod) ?? []);
       if (mine.length === 0) this.byPod.delete(pod);
       else this.byPod.set(pod, mine);
     }
@@ -87,6 +94,7 @@ export class ServiceEndpoints {
       this.keep(key, []);
       if (text !== undefined) this.texts.set(key, text);
       this.lists.delete(key);
+      this.perService.delete(key);
     }
     this.setOrder(this.order);
     return [...new Set(changed)].sort();
@@ -115,12 +123,17 @@ export class ServiceEndpoints {
       services?.delete(key);
       if (services?.size === 0) this.podServices.delete(podKeyOf(e));
     }
+    const groups = new Map<string, EndpointInfo[]>();
     for (const e of list) {
       const pod = podKeyOf(e);
       let services = this.podServices.get(pod);
       if (services === undefined) this.podServices.set(pod, services = new Set());
       services.add(key);
+      const group = groups.get(pod);
+      if (group === undefined) groups.set(pod, [e]);
+      else group.push(e);
     }
+    this.perService.set(key, groups);
     if (this.portsShared) {
       this.byPort = new Map(this.byPort);
       this.portsShared = false;
@@ -159,6 +172,12 @@ export class ServiceEndpoints {
 /** The key the endpoints of a pod are grouped by (an address with no pod groups under `namespace/`). */
 export function podKeyOf(e: EndpointInfo): string {
   return `${e.namespace}/${e.pod}`;
+}
+
+/** The same endpoint objects in the same order (absent counts as empty). */
+function sameItems(a: readonly EndpointInfo[] | undefined, b: readonly EndpointInfo[] | undefined): boolean {
+  if (a === undefined || b === undefined) return (a?.length ?? 0) === 0 && (b?.length ?? 0) === 0;
+  return a.length === b.length && a.every((e, i) => e === b[i]);
 }
 
 function endpointText(list: readonly EndpointInfo[]): string {
