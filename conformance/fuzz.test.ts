@@ -11,7 +11,7 @@ import test from 'ava';
 import fc from 'fast-check';
 import { main } from '../cli/main.ts';
 import { runCampaign } from './fuzz/campaign.ts';
-import { fuzzCase, runCase } from './fuzz/fuzz-case.ts';
+import { fuzzCase, judgeExit, runCase } from './fuzz/fuzz-case.ts';
 import { baseScenarioCase, runScenarioCase } from './fuzz/scenario-case.ts';
 
 const SEEDS = [20261207, 7, 424242];
@@ -60,4 +60,11 @@ test('the campaign runner tells passing, failing and never-ending cases apart, a
   t.true(signatures.some((s) => /^canary: [78]$/.test(s)), signatures.join(', '));
   const eight = findings.find((f) => f.signature === 'canary: 8');
   if (eight !== undefined) t.is(eight.shown, 'case 8', 'a failure is shown as the smallest case failing the same way');
+});
+
+test('the judge of an exit: an internal error is grouped by its place with digits masked; an exit outside the contract fails; one inside passes', (t) => {
+  const crash = judgeExit('probe', 4, 'meshsim: internal error: Cannot read x of null at line 12. This is a bug in meshsim, sorry.\n', [0, 1, 2]);
+  t.is(crash?.signature, 'probe: Cannot read x of null at line N');
+  t.is(judgeExit('run', 3, '', [0, 1, 2, 5])?.signature, 'run: exit 3');
+  t.is(judgeExit('run', 5, 'out of memory', [0, 1, 2, 5]), null);
 });

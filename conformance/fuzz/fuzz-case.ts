@@ -287,6 +287,18 @@ export function meshSweep(): FuzzCase[] {
   return out;
 }
 
+/**
+ * An internal error (exit 4, or its message) or an exit code outside `allowed`, as a failure whose
+ * signature names the command and the place (digits masked, so one place groups); null when the exit is fine.
+ */
+export function judgeExit(command: string, code: number, err: string, allowed: readonly number[]): FuzzFailure | null {
+  if (code === 4 || /internal error/.test(err)) {
+    const line = err.split('\n').find((l) => /internal error/.test(l)) ?? err;
+    return { signature: `${command}: ${line.replace(/^meshsim: internal error: /, '').split('. This is a bug')[0]!.replace(/\d+/g, 'N').slice(0, 160)}`, detail: err };
+  }
+  return allowed.includes(code) ? null : { signature: `${command}: exit ${code}`, detail: err };
+}
+
 /** What went wrong on one case (null: nothing): the signature names the place, for grouping. */
 export interface FuzzFailure {
   readonly signature: string;
@@ -308,11 +320,8 @@ export function runCase(c: FuzzCase): FuzzFailure | null {
     };
     for (const args of [['validate', file], ['probe', file, ...c.probe], ['probe', file, '--batch', batch]]) {
       const first = run(args);
-      if (first.code === 4 || /internal error/.test(first.err)) {
-        const line = first.err.split('\n').find((l) => /internal error/.test(l)) ?? first.err;
-        return { signature: `${args[0]}: ${line.replace(/^meshsim: internal error: /, '').split('. This is a bug')[0]!.replace(/\d+/g, 'N').slice(0, 160)}`, detail: first.err };
-      }
-      if (![0, 1, 2].includes(first.code)) return { signature: `${args[0]}: exit ${first.code}`, detail: first.err };
+      const wrong = judgeExit(args[0]!, first.code, first.err, [0, 1, 2]);
+      if (wrong !== null) return wrong;
       const second = run(args);
       if (second.code !== first.code || second.out !== first.out || second.err !== first.err) {
         return { signature: `${args[0]}: not deterministic`, detail: `${first.out}\n---\n${second.out}` };

@@ -14,6 +14,7 @@ import { parseAllDocuments, stringify } from 'yaml';
 import { main } from '../../cli/main.ts';
 import { parseDuration } from '../../sim/index.ts';
 import { allPaths, anyPath, anyValue, inKind, mutate, SWEEP_VALUES } from './mutate.ts';
+import { judgeExit } from './fuzz-case.ts';
 import type { FuzzFailure } from './fuzz-case.ts';
 
 const MESH = `apiVersion: v1
@@ -250,11 +251,8 @@ export function runScenarioCase(c: ScenarioCase): FuzzFailure | null {
       return { code, out, err, files };
     };
     const first = once();
-    if (first.code === 4 || /internal error/.test(first.err)) {
-      const line = first.err.split('\n').find((l) => /internal error/.test(l)) ?? first.err;
-      return { signature: `run: ${line.replace(/^meshsim: internal error: /, '').split('. This is a bug')[0]!.replace(/\d+/g, 'N').slice(0, 160)}`, detail: first.err };
-    }
-    if (!ALLOWED_EXITS.includes(first.code)) return { signature: `run: exit ${first.code}`, detail: first.err };
+    const wrong = judgeExit('run', first.code, first.err, ALLOWED_EXITS);
+    if (wrong !== null) return wrong;
     const second = once();
     if (second.code !== first.code || second.out !== first.out || second.err !== first.err || second.files !== first.files) {
       return { signature: 'run: not deterministic', detail: `${first.out}${first.err}\n---\n${second.out}${second.err}` };
