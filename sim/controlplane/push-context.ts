@@ -23,8 +23,11 @@
  * resources and services alone and is shared by the snapshots of incremental pushes that keep the
  * same config: filling either never changes an answer, only how often it is computed.
  *
- * Not modelled: incremental rebuilds by changed kind, merging of
- * several DestinationRules for one host within a namespace (only the oldest applies here).
+ * - Several DestinationRules for one host in one namespace merge (mergeInto: subsets added, the oldest
+ *   rule's traffic policy).
+ *
+ * Not modelled: incremental rebuilds by changed kind; DestinationRule workloadSelector (a rule with one
+ * is filed on its own, never merged, and applies to every client).
  */
 import type { Resource } from '../config/resource.ts';
 import type { EndpointInfo, Topology, ServiceInfo } from '../topology/model.ts';
@@ -165,7 +168,7 @@ export function destinationRuleFor(push: PushContext, host: string, serviceNames
       const filed = { dr, host: resolveHost(dr.spec.host ?? '', dr.namespace, push.mesh.domainSuffix), exportTo: dr.spec.exportTo ?? push.mesh.defaultDestinationRuleExportTo };
       const list = out.get(dr.namespace);
       if (list === undefined) out.set(dr.namespace, [filed]);
-      else list.push(filed);
+      else if (mergeInto(list, filed)) list.push(filed);
     }
     return out;
   });
@@ -176,9 +179,34 @@ export function destinationRuleFor(push: PushContext, host: string, serviceNames
 }
 
 interface FiledRule {
-  readonly dr: Resource<'DestinationRule'>;
+  dr: Resource<'DestinationRule'>;
   readonly host: string;
   readonly exportTo: readonly string[];
+}
+
+/**
+ * Istio's mergeDestinationRule (pilot/pkg/model/destination_rule.go), for a rule `next` filed after the
+ * older rules of its namespace: with an older rule for the same host (as written, resolved) and neither
+ * selecting workloads, the older one takes `next`'s subsets whose names it lacks, and `next`'s traffic
+ * policy when it has none (first wins); with ENABLE_ENHANCED_DESTINATIONRULE_MERGE (on by default) only
+ * when their exportTo sets are equal, or `next`'s is a superset (then `next` also stands alone). Returns
+ * whether `next` stands alone in the list.
+ */
+function mergeInto(list: FiledRule[], next: FiledRule): boolean {
+  let alone = true;
+  const nextSet = new Set(next.exportTo);
+  for (const older of list) {
+    if (older.host !== next.host || older.dr.spec.workloadSelector !== undefined || next.dr.spec.workloadSelector !== undefined) continue;
+    const equal = older.exportTo.length === nextSet.size && older.exportTo.every((e) => nextSet.has(e));
+    const superset = older.exportTo.length > 0 && older.exportTo.every((e) => nextSet.has(e));
+    if (!equal && !superset) continue;
+    if (equal) alone = false;
+    const names = new Set((older.dr.spec.subsets ?? []).map((subset) => subset?.name));
+    const added = (next.dr.spec.subsets ?? []).filter((subset) => !names.has(subset?.name));
+    const trafficPolicy = older.dr.spec.trafficPolicy ?? next.dr.spec.trafficPolicy;
+    older.dr = { ...older.dr, spec: { ...older.dr.spec, subsets: [...(older.dr.spec.subsets ?? []), ...added], ...(trafficPolicy === undefined ? {} : { trafficPolicy }) } };
+  }
+  return alone;
 }
 
 function bestRuleIn(rules: readonly FiledRule[] | undefined, host: string, clientNamespace: string): Resource<'DestinationRule'> | null {
