@@ -26,6 +26,7 @@ export function virtualHostDomains(service: ServiceInfo, proxyNamespace: string,
     }
   }
   if (service.kind === 'Headless') for (const d of [...domains]) domains.push(`*.${d}`);
-  if (service.address !== null) domains.push(service.address);
+  // Istio: httproute.go appendDomainPort with util.IPv6Compliant: an IPv6 address is a domain in brackets.
+  if (service.address !== null) domains.push(service.address.includes(':') ? `[${service.address}]` : service.address);
   return domains;
 }

@@ -27,6 +27,7 @@ import { assert } from '../core/assert.ts';
 import { compareStrings } from '../core/compare.ts';
 import { hashKeyOf } from './hash-policy.ts';
 import type { HashedHost } from './ring-hash.ts';
+import { socketAddress } from './match/cidr.ts';
 
 export const MAGLEV_TABLE_SIZE_DEFAULT = 65_537;
 /** Envoy's bound on table_size (and Istio's validation: less than 5000011). */
@@ -43,7 +44,7 @@ export function buildMaglevTable(hosts: readonly HashedHost[], tableSize = MAGLE
   assert(isPrime(tableSize) && tableSize <= MAGLEV_TABLE_SIZE_MAX, () => `Maglev table size ${tableSize} is not a prime ≤ ${MAGLEV_TABLE_SIZE_MAX} (Envoy rejects the cluster)`);
   const heaviest = Math.max(...hosts.map((host) => host.weight));
   const entries = hosts
-    .map((host, index) => ({ index, key: `${host.address}:${host.port}`, weight: host.weight }))
+    .map((host, index) => ({ index, key: socketAddress(host.address, host.port), weight: host.weight }))
     .sort((a, b) => compareStrings(a.key, b.key) || a.index - b.index)
     .map((entry) => ({
       ...entry,

@@ -26,6 +26,7 @@
 import { assert } from '../core/assert.ts';
 import type { LbEndpoint } from '../xds/cluster.ts';
 import { hashKeyOf } from './hash-policy.ts';
+import { socketAddress } from './match/cidr.ts';
 
 export const RING_HASH_MINIMUM_RING_SIZE_DEFAULT = 1024;
 /** Envoy's maximum_ring_size default (and the largest minimum_ring_size it accepts). */
@@ -68,7 +69,7 @@ export function buildRing(
   hosts.forEach((host, index) => {
     target += perWeight * host.weight;
     for (let replica = 0; current * denominator < target; replica += 1, current += 1) {
-      keys.push(hashKeyOf(`${host.address}:${host.port}_${replica}`) * HOST_SLOTS + index);
+      keys.push(hashKeyOf(`${socketAddress(host.address, host.port)}_${replica}`) * HOST_SLOTS + index);
     }
   });
   const sorted = Float64Array.from(keys).sort();

@@ -30,6 +30,7 @@ import { clusterNamed } from '../xds/proxy-config.ts';
 import { chooseEndpoint } from './lb.ts';
 import type { ProxyState } from './proxy-state.ts';
 import type { Call } from './request.ts';
+import { socketAddress } from './match/cidr.ts';
 
 export type EndpointResolution =
   | { readonly kind: 'cluster-not-found'; readonly clusterName: string }
@@ -62,5 +63,5 @@ export function resolveEndpoint(
 /** `10.1.2.3:9080 (pod reviews-v1-abc)` or `93.184.216.34:443 (original destination)` for reasons. */
 export function describeEndpoint(endpoint: LbEndpoint): string {
   const where = endpoint.pod === '' ? 'outside the mesh' : `pod ${endpoint.namespace === '' ? '' : `${endpoint.namespace}/`}${endpoint.pod}`;
-  return `${endpoint.address}:${endpoint.port} (${where})`;
+  return `${socketAddress(endpoint.address, endpoint.port)} (${where})`;
 }

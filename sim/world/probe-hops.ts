@@ -16,6 +16,7 @@ import type { Call } from '../proxy/request.ts';
 import { endpointsOfPort, podByIp, serviceByAddress } from '../topology/lookup.ts';
 import type { PodInfo, Topology } from '../topology/model.ts';
 import type { ProbeDestination, ProbeHop } from './probe-types.ts';
+import { socketAddress } from '../proxy/match/cidr.ts';
 
 export function outcomeHop(pod: PodInfo, outcome: Outcome, direction: ProbeHop['direction']): ProbeHop {
   const e = outcome.endpoint;
@@ -40,7 +41,7 @@ const endpointTexts = new WeakMap<LbEndpoint, string>();
 function endpointText(e: LbEndpoint): string {
   let text = endpointTexts.get(e);
   if (text === undefined) {
-    text = `${e.address}:${e.port}${e.pod === '' ? '' : ` (${e.pod})`}`;
+    text = `${socketAddress(e.address, e.port)}${e.pod === '' ? '' : ` (${e.pod})`}`;
     endpointTexts.set(e, text);
   }
   return text;
@@ -93,7 +94,7 @@ export function kubeProxyHop(topology: Topology, call: Call, rng: Rng, passthrou
   const chosen = endpoints[rng.below(endpoints.length)]!;
   const target = topology.pods.find((p) => p.name === chosen.pod && p.namespace === chosen.namespace) ?? null;
   return {
-    hop: { ...base, endpoint: `${chosen.address}:${chosen.port}${chosen.pod === '' ? '' : ` (${chosen.pod})`}`, reason: `${passthrough ? 'The sidecar passed the connection through unchanged' : 'No sidecar on the client'}: kube-proxy sends ${service.name}.${service.namespace}:${call.destinationPort} to one of its ${endpoints.length} endpoint(s) at random; VirtualServices do not apply.` },
+    hop: { ...base, endpoint: `${socketAddress(chosen.address, chosen.port)}${chosen.pod === '' ? '' : ` (${chosen.pod})`}`, reason: `${passthrough ? 'The sidecar passed the connection through unchanged' : 'No sidecar on the client'}: kube-proxy sends ${service.name}.${service.namespace}:${call.destinationPort} to one of its ${endpoints.length} endpoint(s) at random; VirtualServices do not apply.` },
     target: target === null ? 'outside' : { pod: target, port: chosen.port },
     destination: { service: service.hostname, port: call.destinationPort, subset: null, workload: chosen.workload, namespace: chosen.namespace, pod: chosen.pod },
   };

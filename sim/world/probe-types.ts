@@ -7,6 +7,7 @@
  * Not modelled: URL userinfo, IPv6 literals, fragments (dropped, as HTTP clients do).
  */
 import type { UpstreamHold } from '../proxy/upstream-resilience.ts';
+import { parseIp } from '../proxy/match/cidr.ts';
 
 export interface ProbeRequest {
   /** `ns/workload`, or `external` for a client outside the mesh. */
@@ -133,9 +134,15 @@ export interface ProbeUrl {
 const DEFAULT_PORTS: Readonly<Record<string, number>> = { http: 80, https: 443, tls: 443 };
 
 export function parseProbeUrl(text: string): ProbeUrl | ProbeError {
-  const m = /^(https?|tcp|tls):\/\/([^/:?#]+)(?::([^/?#]*))?([^#]*)/.exec(text);
+  // RFC 3986: an IPv6 literal host is written in brackets (http://[2001:db8::1]:8080/); the Host header
+  // keeps the brackets, name resolution and listeners see the bare address.
+  const m = /^(https?|tcp|tls):\/\/(\[[^\]/?#]*\]|[^/:?#[\]]+)(?::([^/?#]*))?([^#]*)/.exec(text);
   if (m === null) {
-    return { error: `cannot read the URL "${text}"`, hint: 'Write it as scheme://host[:port]/path, with scheme http, https, tcp or tls (e.g. http://reviews:9080/reviews/1).' };
+    return { error: `cannot read the URL "${text}"`, hint: 'Write it as scheme://host[:port]/path, with scheme http, https, tcp or tls (e.g. http://reviews:9080/reviews/1, http://[2001:db8::1]:8080/).' };
+  }
+  const bracketed = m[2]!.startsWith('[');
+  if (bracketed && (parseIp(m[2]!.slice(1, -1))?.length ?? 0) !== 16) {
+    return { error: `"${m[2]}" in the URL "${text}" is not an IPv6 address`, hint: 'Brackets hold an IPv6 literal such as [2001:db8::1]; write other hosts without them.' };
   }
   const scheme = m[1] as ProbeUrl['scheme'];
   const portText = m[3] === '' ? undefined : m[3]; // `host:` with nothing after it is the default port, as in a URL
@@ -146,8 +153,8 @@ export function parseProbeUrl(text: string): ProbeUrl | ProbeError {
   if (port === undefined || port < 1 || port > 65535) {
     return { error: `the URL "${text}" needs a port between 1 and 65535`, hint: scheme === 'tcp' ? 'tcp:// URLs have no default port: add one (tcp://mongodb:27017).' : 'Fix the port.' };
   }
-  const host = m[2]!;
+  const host = bracketed ? m[2]!.slice(1, -1) : m[2]!;
   const rest = m[4] ?? '';
   const path = rest === '' ? '/' : rest.startsWith('?') ? `/${rest}` : rest;
-  return { scheme, host, port, authority: portText === undefined ? host : `${host}:${portText}`, path };
+  return { scheme, host, port, authority: portText === undefined ? m[2]! : `${m[2]!}:${portText}`, path };
 }

@@ -13,6 +13,7 @@
  * Not modelled: Istio's DNS proxy capture settings; pod hostnames (`pod.svc.ns.svc...`); IPv6.
  */
 import { editDistance } from '../core/edit-distance.ts';
+import { parseIp } from '../proxy/match/cidr.ts';
 import { hash32 } from '../core/hash.ts';
 import { serviceByAddress, serviceByHost } from '../topology/lookup.ts';
 import type { ServiceInfo, Topology } from '../topology/model.ts';
@@ -25,7 +26,8 @@ export interface Resolved {
 }
 
 export function resolveName(topology: Topology, name: string, fromNamespace: string): Resolved | null {
-  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(name)) {
+  // An IP literal is its own address (an IPv6 one comes bracketed in a URL, bare here).
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(name) || (name.includes(':') && parseIp(name)?.length === 16)) {
     return { address: name, service: serviceByAddress(topology.services, name, false) };
   }
   const suffix = topology.settings.domainSuffix;

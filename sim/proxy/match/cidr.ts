@@ -87,3 +87,8 @@ function groupsOf(text: string): number[] | null {
   }
   return groups;
 }
+
+/** Envoy's Address::asString for an IP socket: `10.0.0.1:80`, `[2001:db8::1]:80` (IPv6 in brackets). */
+export function socketAddress(address: string, port: number): string {
+  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+}
