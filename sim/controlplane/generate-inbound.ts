@@ -2,6 +2,9 @@
  * A sidecar's inbound side: the `virtualInbound` listener (15006, where iptables sends every connection
  * to the pod) with a chain per target port of the workload's services, to `inbound|<port>||`, else
  * InboundPassthroughCluster (Istio: pilot/pkg/networking/core/listener_inbound.go buildInboundListeners).
+ * HTTP ports get an HTTP connection manager chain only, sniffed ports an HTTP chain and a TCP chain for
+ * the rest, every other protocol a tcp_proxy chain that matches any payload: HTTP sent to a TCP port
+ * reaches the app as bytes, with no HTTP route and network-level authorization only.
  *
  * Invariants: pure; one chain set per target port.
  *
@@ -53,8 +56,14 @@ export function buildSidecarInbound(push: PushContext, proxy: ProxyIdentity): { 
       };
       chains.push({ name: `${e.port}_http`, match: { destinationPort: e.port, prefixRanges: [], serverNames: [], applicationProtocol: 'http' }, filter: { kind: 'http', routeConfigName: name, statPrefix: name } });
     }
-    // HTTP ports take HTTP only; sniffed ports take both; TCP ports raw TCP (TestInbound).
-    if (!isHttpProtocol(protocol)) chains.push({ name: `${e.port}_tcp`, match: { destinationPort: e.port, prefixRanges: [], serverNames: [], applicationProtocol: 'tcp' }, filter: { kind: 'tcp', cluster: name, statPrefix: name } });
+    if (isHttpProtocol(protocol)) continue;
+    // Sniffed ports: the TCP chain takes what is not HTTP. Declared non-HTTP ports (TCP, TLS, HTTPS, Mongo,
+    // MySQL, Redis): the chain sets no application protocol (filterchain_options.go
+    // inboundPlainTextTCPFilterChainMatchOptions and friends), so tcp_proxy carries any bytes, HTTP too.
+    const match = protocol === 'auto'
+      ? { destinationPort: e.port, prefixRanges: [], serverNames: [], applicationProtocol: 'tcp' as const }
+      : { destinationPort: e.port, prefixRanges: [], serverNames: [] };
+    chains.push({ name: `${e.port}_tcp`, match, filter: { kind: 'tcp', cluster: name, statPrefix: name } });
   }
   // Traffic to ports no service names goes to the app unchanged (InboundPassthroughCluster, ORIGINAL_DST).
   // buildInboundPassthroughCluster starts from the default passthrough cluster (default thresholds).
