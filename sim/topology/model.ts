@@ -68,6 +68,8 @@ export interface ServiceInfo {
   readonly location: 'MESH_INTERNAL' | 'MESH_EXTERNAL';
   readonly exportTo: readonly string[];
   readonly source: ResourceRef;
+  /** The resource's `creationTimestamp` in µs since the epoch; absent: none written (Istio's zero time, the oldest). */
+  readonly createdUs?: number;
 }
 
 export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'Pod' | 'WorkloadEntry';

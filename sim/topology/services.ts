@@ -22,6 +22,7 @@ import type { Labels } from '../config/selectors.ts';
 import { AddressAllocator } from './addresses.ts';
 import { parseProtocol, servicePortProtocol } from '../config/protocol.ts';
 import { serviceHostname } from './model.ts';
+import { parseTimestampUs } from '../config/timestamp.ts';
 import type { EndpointInfo, MeshSettings, PodInfo, ServiceInfo, ServicePort, WorkloadInfo } from './model.ts';
 
 export function buildServices(resources: readonly AnyResource[], settings: MeshSettings): ServiceInfo[] {
@@ -63,7 +64,14 @@ function kubeService(r: Resource<'Service'>, settings: MeshSettings, allocator: 
     location: 'MESH_INTERNAL',
     exportTo: exportTo === undefined ? ['*'] : exportTo.split(',').map((s) => s.trim()),
     source: { kind: 'Service', namespace: r.namespace, name: r.name },
+    ...createdOf(r),
   };
+}
+
+/** The creation time Istio orders services by (model.Service CreationTime), when the manifest writes one. */
+function createdOf(r: AnyResource): { createdUs?: number } {
+  const us = r.creationTimestamp === null ? null : parseTimestampUs(r.creationTimestamp);
+  return us === null ? {} : { createdUs: us };
 }
 
 function serviceEntryServices(r: Resource<'ServiceEntry'>): ServiceInfo[] {
@@ -88,6 +96,7 @@ function serviceEntryServices(r: Resource<'ServiceEntry'>): ServiceInfo[] {
     location: spec.location ?? 'MESH_EXTERNAL',
     exportTo: spec.exportTo ?? ['*'],
     source: { kind: 'ServiceEntry', namespace: r.namespace, name: r.name },
+    ...createdOf(r),
   }));
 }
 
