@@ -74,11 +74,13 @@ export function buildSidecarListeners(push: PushContext, proxy: ProxyIdentity, s
     listeners.push({ name: `0.0.0.0_${port}`, address: '0.0.0.0', port, direction: 'outbound', filterChains: chains, defaultChain: fallbackChain(scope) });
   }
   // TCP and TLS ports: a listener per service address, or one wildcard listener per port for services
-  // without an address, where TLS services are told apart by SNI (their host names).
+  // without an address, where TLS services are told apart by SNI (their host names). A service address
+  // has its own listener even on a port where 0.0.0.0 serves HTTP: the exact address:port listener
+  // takes the connection first (listener.go buildSidecarOutboundListener binds TCP to the service VIP).
   const tcpListeners = new Map<string, { address: string; port: number; chains: FilterChain[] }>();
   for (const s of services) {
     for (const p of s.ports) {
-      if (!isTcpProtocol(p.protocol) || httpPorts.has(p.port)) continue;
+      if (!isTcpProtocol(p.protocol) || (httpPorts.has(p.port) && s.address === null)) continue;
       const address = s.address ?? '0.0.0.0';
       const name = `${address}_${p.port}`;
       const entry = tcpListeners.get(name) ?? { address, port: p.port, chains: [] };
