@@ -136,6 +136,7 @@ export interface EndpointInfo {
   readonly pod: string;
   readonly namespace: string;
   readonly identity: string | null;
+  /** The pod's proxy; for an inline ServiceEntry endpoint, `sidecar` when its tlsMode is istio (it takes Istio mTLS). */
   readonly proxy: ProxyKind;
   /** The pod's locality, `region/zone/subzone`; absent: unknown. */
   readonly locality?: string;

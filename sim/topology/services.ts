@@ -8,8 +8,8 @@
  *   them too) in its namespace whose labels match; a named targetPort is looked up in each pod's
  *   container ports and a pod without that name gives no endpoint (as EndpointSlices do).
  * - A ServiceEntry gives one service per host. Endpoints: its inline `endpoints` (ports mapped by port
- *   name, else the service port), or, with `workloadSelector`, matching pods and WorkloadEntries in its
- *   namespace; with `resolution: DNS`/`DNS_ROUND_ROBIN` and no endpoints, the host itself on each port;
+ *   name, else the service port; mesh-capable, `proxy: sidecar`, when their tlsMode is istio), or, with
+ *   `workloadSelector`, matching pods and WorkloadEntries in its namespace; with `resolution: DNS`/`DNS_ROUND_ROBIN` and no endpoints, the host itself on each port;
  *   `resolution: NONE` has none (traffic goes to the original destination).
  *
  * Not modelled: EndpointSlice topology hints, publishNotReadyAddresses, Service `externalIPs`.
@@ -192,13 +192,16 @@ function serviceEntryEndpoints(service: ServiceInfo, entry: Resource<'ServiceEnt
     }
   } else if (inline.length > 0) {
     for (const endpoint of inline) {
+      // An inline endpoint takes Istio mTLS when labelled security.istio.io/tlsMode=istio, or when it names a
+      // serviceAccount and has no such label (serviceentry conversion.go getTLSModeFromWorkloadEntry).
+      const tlsMode = (endpoint.labels as Labels | undefined)?.['security.istio.io/tlsMode'] ?? (endpoint.serviceAccount === undefined || endpoint.serviceAccount === '' ? 'disabled' : 'istio');
       for (const port of service.ports) {
         const mapped = (endpoint.ports as Record<string, number> | undefined)?.[port.name];
         out.push({
           service: service.hostname, serviceNamespace: service.namespace, servicePort: port.port,
           address: endpoint.address ?? service.hostname, port: mapped ?? Number(port.targetPort),
           labels: (endpoint.labels ?? {}) as Labels, workload: '', pod: '', namespace: service.namespace,
-          identity: endpoint.serviceAccount ?? null, proxy: 'none',
+          identity: endpoint.serviceAccount ?? null, proxy: tlsMode === 'istio' ? 'sidecar' : 'none',
         });
       }
     }
