@@ -62,7 +62,7 @@ function endpointsOfPod(push: PushContext, namespace: string, pod: string): read
  * Inline ServiceEntry endpoints (no pod of their own) by address. They come from the entries alone, so
  * they are filed once per config, not per endpoint change.
  */
-function inlineEndpointsAt(push: PushContext, address: string): readonly EndpointInfo[] {
+export function inlineEndpointsAt(push: PushContext, address: string): readonly EndpointInfo[] {
   const index = memoizedByConfig(push, 'inline-endpoints-by-address', () => groupBy(push.topology.endpoints.filter((e) => e.pod === ''), (e) => e.address));
   return index.get(address) ?? [];
 }
