@@ -34,6 +34,9 @@ export interface Expect {
   readonly routeFromTrace?: string | null;
   readonly virtualHostFromTrace?: string | null;
   readonly clusterFromTrace?: string | null;
+  /** Cluster and route of the destination sidecar's inbound hop (null: no inbound hop, or no HTTP route there). */
+  readonly inboundClusterFromTrace?: string | null;
+  readonly inboundRouteFromTrace?: string | null;
   /** The directions of the trace's hops, in order (`outbound`, `inbound`, `gateway`, `kube-proxy`). */
   readonly hops?: readonly string[];
   /** Did the last hop into the destination use Istio mTLS (null: no destination reached). */
@@ -114,7 +117,7 @@ const CASE_KEYS = new Set(['name', 'rule', 'from', 'url', 'method', 'headers', '
 const EXPECT_KEYS = new Set([
   'status', 'connected', 'flags', 'workload', 'namespace', 'subset', 'service', 'port', 'upstreamPath', 'upstreamAuthority',
   'upstreamMethod', 'upstreamHeaders', 'responseHeaders', 'delayMs', 'retry', 'timeoutMs', 'routeFromTrace',
-  'virtualHostFromTrace', 'clusterFromTrace', 'hops', 'split', 'error', 'hint', 'mtls', 'authzDecision', 'authzPolicy', 'authzProvider',
+  'virtualHostFromTrace', 'clusterFromTrace', 'inboundClusterFromTrace', 'inboundRouteFromTrace', 'hops', 'split', 'error', 'hint', 'mtls', 'authzDecision', 'authzPolicy', 'authzProvider',
   'authzReason', 'jwtOutcome', 'jwtPrincipal', 'jwtReason',
 ]);
 

@@ -55,6 +55,11 @@ export function routingHop(result: ProbeResult): ProbeHop | null {
   return result.trace.find((h) => h.direction === 'outbound' || h.direction === 'gateway') ?? null;
 }
 
+/** The destination sidecar's hop (the last inbound one), where inbound chains and clusters show. */
+export function inboundHop(result: ProbeResult): ProbeHop | null {
+  return result.trace.findLast((h) => h.direction === 'inbound') ?? null;
+}
+
 /** The observed values of exactly the fields `expect` lists (split excluded), shaped like `expect`. */
 export function project(outcome: ProbeOutcome, expect: Expect): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -91,6 +96,8 @@ export function project(outcome: ProbeOutcome, expect: Expect): Record<string, u
       case 'routeFromTrace': out.routeFromTrace = hop?.route ?? null; break;
       case 'virtualHostFromTrace': out.virtualHostFromTrace = hop?.virtualHost ?? null; break;
       case 'clusterFromTrace': out.clusterFromTrace = hop?.cluster ?? null; break;
+      case 'inboundClusterFromTrace': out.inboundClusterFromTrace = inboundHop(r)?.cluster ?? null; break;
+      case 'inboundRouteFromTrace': out.inboundRouteFromTrace = inboundHop(r)?.route ?? null; break;
       case 'hops': out.hops = r.trace.map((h) => h.direction); break;
       case 'mtls': out.mtls = r.mtls; break;
       case 'authzDecision': out.authzDecision = r.authz?.decision ?? null; break;

@@ -13,7 +13,7 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 const files: RoutingFile[] = caseFiles(here).map(loadRoutingFile);
 
 test('the security suite has its areas', (t) => {
-  t.deepEqual(files.map((f) => f.area).sort(), ['authorization', 'ext-authz', 'gateway-authorization', 'gateway-jwt', 'mtls-migration', 'trust-domain']);
+  t.deepEqual(files.map((f) => f.area).sort(), ['authorization', 'ext-authz', 'gateway-authorization', 'gateway-jwt', 'inbound-security', 'mtls-migration', 'trust-domain']);
 });
 
 for (const file of files) {

@@ -15,8 +15,7 @@
  * - listeners: `0.0.0.0_<port>` for HTTP and sniffed ports (sniffed ports also carry TCP chains per
  *   service address); `<address>_<port>` for TCP ports; `virtualOutbound` (15001) sends everything else
  *   to PassthroughCluster, or BlackHoleCluster under REGISTRY_ONLY.
- * Inbound: `virtualInbound` (15006) with a chain per target port of the workload's services, to
- * `inbound|<port>||`, else InboundPassthroughCluster.
+ * Inbound: generate-inbound.ts.
  *
  * The Sidecar resource narrows what is built to the hosts it imports (sidecar-scope.ts).
  *
@@ -29,18 +28,16 @@
 import { RecentLists } from './recent-lists.ts';
 import { entryOf, groupBy } from '../core/group.ts';
 import { isHttpProtocol, isTcpProtocol, isTlsProtocol } from '../config/protocol.ts';
-import type { EndpointInfo, ServiceInfo } from '../topology/model.ts';
-import { BLACKHOLE_CLUSTER, INBOUND_PASSTHROUGH_CLUSTER, PASSTHROUGH_CLUSTER, inboundClusterName } from '../xds/cluster.ts';
-import type { Cluster } from '../xds/cluster.ts';
+import type { ServiceInfo } from '../topology/model.ts';
+import { BLACKHOLE_CLUSTER, PASSTHROUGH_CLUSTER } from '../xds/cluster.ts';
 import type { FilterChain, Listener } from '../xds/listener.ts';
 import type { Route, RouteConfiguration, VirtualHost } from '../xds/route.ts';
 import type { ProxyIdentity } from '../xds/proxy-config.ts';
-import { memoized, memoizedByConfig, serviceVisible } from './push-context.ts';
+import { memoizedByConfig, serviceVisible } from './push-context.ts';
 import type { PushContext } from './push-context.ts';
 import { sidecarVirtualServices, virtualServiceForHost, virtualServiceHosts } from './select-virtual-service.ts';
 import { defaultRoute, translateVirtualServiceRoutes } from './translate-route.ts';
 import { hashPolicyForDestination, hashPolicyForService, hashRuleFor } from './translate-consistent-hash.ts';
-import { ISTIO_DEFAULT_THRESHOLDS } from './translate-traffic-policy.ts';
 import type { RouteContext } from './translate-route.ts';
 import { virtualHostDomains } from './virtual-host-domains.ts';
 import type { SidecarScope } from './sidecar-scope.ts';
@@ -48,7 +45,6 @@ import type { Resource } from '../config/resource.ts';
 import { tcpFilterChains } from './generate-tcp.ts';
 
 export const VIRTUAL_OUTBOUND_PORT = 15001;
-export const VIRTUAL_INBOUND_PORT = 15006;
 
 export interface ListenerSet {
   readonly listeners: Listener[];
@@ -78,11 +74,13 @@ export function buildSidecarListeners(push: PushContext, proxy: ProxyIdentity, s
     listeners.push({ name: `0.0.0.0_${port}`, address: '0.0.0.0', port, direction: 'outbound', filterChains: chains, defaultChain: fallbackChain(scope) });
   }
   // TCP and TLS ports: a listener per service address, or one wildcard listener per port for services
-  // without an address, where TLS services are told apart by SNI (their host names).
+  // without an address, where TLS services are told apart by SNI (their host names). A service address
+  // has its own listener even on a port where 0.0.0.0 serves HTTP: the exact address:port listener
+  // takes the connection first (listener.go buildSidecarOutboundListener binds TCP to the service VIP).
   const tcpListeners = new Map<string, { address: string; port: number; chains: FilterChain[] }>();
   for (const s of services) {
     for (const p of s.ports) {
-      if (!isTcpProtocol(p.protocol) || httpPorts.has(p.port)) continue;
+      if (!isTcpProtocol(p.protocol) || (httpPorts.has(p.port) && s.address === null)) continue;
       const address = s.address ?? '0.0.0.0';
       const name = `${address}_${p.port}`;
       const entry = tcpListeners.get(name) ?? { address, port: p.port, chains: [] };
@@ -228,49 +226,4 @@ export function routeContext(push: PushContext, proxy: ProxyIdentity, services: 
       return s.ports.length === 1 ? s.ports[0]!.port : null;
     },
   };
-}
-
-function endpointsOfPod(push: PushContext, namespace: string, pod: string): readonly EndpointInfo[] {
-  const index = push.endpointsByPod ?? memoized(push, 'endpoints-by-pod', () => groupBy(push.topology.endpoints, (e) => `${e.namespace}/${e.pod}`));
-  return index.get(`${namespace}/${pod}`) ?? [];
-}
-
-/** Inbound listener and clusters for the proxy's own workload. */
-export function buildSidecarInbound(push: PushContext, proxy: ProxyIdentity): { listener: Listener; routes: Record<string, RouteConfiguration>; clusters: Record<string, Cluster> } {
-  const routes: Record<string, RouteConfiguration> = {};
-  const clusters: Record<string, Cluster> = {};
-  const chains: FilterChain[] = [];
-  const seen = new Set<number>();
-  for (const e of endpointsOfPod(push, proxy.namespace, proxy.pod)) {
-    if (seen.has(e.port)) continue;
-    seen.add(e.port);
-    const service = push.servicesByHost.get(e.service)?.find((s) => s.namespace === e.serviceNamespace);
-    const protocol = service?.ports.find((p) => p.port === e.servicePort)?.protocol ?? 'auto';
-    const name = inboundClusterName(e.port);
-    // buildInboundCluster: ORIGINAL_DST (no Sidecar ingress defaultEndpoint), so the cluster carries no
-    // endpoints: the upstream is the connection's original destination, the pod's own address and port.
-    // Inbound clusters get an (empty) connection pool applied: Istio's default thresholds.
-    clusters[name] = { name, discovery: 'ORIGINAL_DST', lbPolicy: 'CLUSTER_PROVIDED', serviceHost: e.service, servicePort: e.servicePort, subset: '', upstreamProtocol: isHttpProtocol(protocol) ? 'http1' : 'tcp', circuitBreakers: ISTIO_DEFAULT_THRESHOLDS };
-    if (isHttpProtocol(protocol) || protocol === 'auto') {
-      routes[name] = {
-        name,
-        ignorePortInHostMatching: true,
-        virtualHosts: [{ name: `inbound|http|${e.port}`, domains: ['*'], requireTls: false, routes: [{
-          name: 'default', match: { prefix: '/', caseSensitive: true, headers: [], queryParameters: [] },
-          action: { kind: 'route', clusters: [{ name, weight: 100 }], timeoutUs: null, retry: null, mirrors: [], clusterNotFoundStatus: 503 }, source: null,
-        }] }],
-      };
-      chains.push({ name: `${e.port}_http`, match: { destinationPort: e.port, prefixRanges: [], serverNames: [], applicationProtocol: 'http' }, filter: { kind: 'http', routeConfigName: name, statPrefix: name } });
-    }
-    // HTTP ports take HTTP only; sniffed ports take both; TCP ports raw TCP (TestInbound).
-    if (!isHttpProtocol(protocol)) chains.push({ name: `${e.port}_tcp`, match: { destinationPort: e.port, prefixRanges: [], serverNames: [], applicationProtocol: 'tcp' }, filter: { kind: 'tcp', cluster: name, statPrefix: name } });
-  }
-  // Traffic to ports no service names goes to the app unchanged (InboundPassthroughCluster, ORIGINAL_DST).
-  // buildInboundPassthroughCluster starts from the default passthrough cluster (default thresholds).
-  clusters[INBOUND_PASSTHROUGH_CLUSTER] = { name: INBOUND_PASSTHROUGH_CLUSTER, discovery: 'ORIGINAL_DST', lbPolicy: 'CLUSTER_PROVIDED', serviceHost: '', servicePort: 0, subset: '', upstreamProtocol: 'tcp', circuitBreakers: ISTIO_DEFAULT_THRESHOLDS };
-  const listener: Listener = {
-    name: 'virtualInbound', address: '0.0.0.0', port: VIRTUAL_INBOUND_PORT, direction: 'inbound', filterChains: chains,
-    defaultChain: { name: INBOUND_PASSTHROUGH_CLUSTER, match: { prefixRanges: [], serverNames: [] }, filter: { kind: 'tcp', cluster: INBOUND_PASSTHROUGH_CLUSTER, statPrefix: INBOUND_PASSTHROUGH_CLUSTER } },
-  };
-  return { listener, routes, clusters };
 }

@@ -1,6 +1,7 @@
 /**
  * A proxy's push view and scope from a PushContext (the inputs push-scope.ts decides on): `pushProxyFrom`
- * (its config namespace and the services selecting it, Istio's ServiceTargets), `proxyScopeFrom` (what
+ * (its config namespace and the services selecting it or with an inline endpoint at its address, Istio's
+ * ServiceTargets), `proxyScopeFrom` (what
  * its SidecarScope depends on and which services it watches, current and previous snapshot),
  * `edsHostsOf` (the hosts of the EDS clusters a config holds) and `planShareKey` (what a proxy's plan
  * depends on besides the request, the snapshots and its watched hosts).
@@ -39,6 +40,7 @@ import { configKeyString } from './push-scope.ts';
 import type { ConfigKey, ProxyScope, PushProxy, PushRequest, WatchedService } from './push-scope.ts';
 import { sidecarVirtualServices } from './select-virtual-service.ts';
 import { sidecarScopeFor } from './sidecar-scope.ts';
+import { inlineEndpointsAt } from './generate-inbound.ts';
 
 /** The push view of a proxy: its config namespace and the services that select it (Kubernetes: same namespace). */
 export function pushProxyFrom(push: PushContext, proxy: ProxyIdentity): PushProxy {
@@ -66,6 +68,11 @@ function buildPushProxy(push: PushContext, proxy: ProxyIdentity): PushProxy {
     .sort((a, b) => a[0] - b[0])
     .filter(([, s]) => serviceSelects(s.selector, proxy.labels))
     .map(([, s]) => ({ hostname: s.hostname, namespace: s.namespace }));
+  // ServiceEntries of its namespace with an inline endpoint at its address make it an instance too
+  // (serviceentry controller.go GetProxyServiceTargets, ServiceInstancesByIP).
+  for (const e of inlineEndpointsAt(push, proxy.ip)) {
+    if (e.serviceNamespace === proxy.namespace && !serviceTargets.some((t) => t.hostname === e.service && t.namespace === e.serviceNamespace)) serviceTargets.push({ hostname: e.service, namespace: e.serviceNamespace });
+  }
   return { type: proxy.type, namespace: proxy.namespace, configNamespace: proxy.namespace, labels: proxy.labels, serviceTargets };
 }
 

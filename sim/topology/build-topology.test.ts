@@ -413,7 +413,9 @@ test('ServiceEntry STATIC: inline endpoints on every port, ports mapped by port 
   t.deepEqual(brief(endpoints).sort(), ['443→1.1.1.1:443', '443→1.1.1.2:8443', '80→1.1.1.1:8080', '80→1.1.1.2:8080']);
   t.deepEqual(endpoints.find((e) => e.address === '1.1.1.1')?.labels, { zone: 'a' });
   t.is(endpoints.find((e) => e.address === '1.1.1.2')?.identity, 'ext');
-  t.true(endpoints.every((e) => e.proxy === 'none' && e.pod === ''));
+  t.true(endpoints.every((e) => e.pod === ''));
+  // tlsMode istio (a serviceAccount, no tlsMode label) marks an inline endpoint mesh-capable (getTLSModeFromWorkloadEntry).
+  t.deepEqual(endpoints.map((e) => `${e.address} ${e.proxy}`).sort(), ['1.1.1.1 none', '1.1.1.1 none', '1.1.1.2 sidecar', '1.1.1.2 sidecar']);
 });
 
 test('ServiceEntry DNS without endpoints: one service per host, each host its own endpoint on every port', (t) => {

@@ -68,6 +68,8 @@ export interface ServiceInfo {
   readonly location: 'MESH_INTERNAL' | 'MESH_EXTERNAL';
   readonly exportTo: readonly string[];
   readonly source: ResourceRef;
+  /** The resource's `creationTimestamp` in µs since the epoch; absent: none written (Istio's zero time, the oldest). */
+  readonly createdUs?: number;
 }
 
 export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'Pod' | 'WorkloadEntry';
@@ -134,6 +136,7 @@ export interface EndpointInfo {
   readonly pod: string;
   readonly namespace: string;
   readonly identity: string | null;
+  /** The pod's proxy; for an inline ServiceEntry endpoint, `sidecar` when its tlsMode is istio (it takes Istio mTLS). */
   readonly proxy: ProxyKind;
   /** The pod's locality, `region/zone/subzone`; absent: unknown. */
   readonly locality?: string;

@@ -8,8 +8,8 @@
  *   them too) in its namespace whose labels match; a named targetPort is looked up in each pod's
  *   container ports and a pod without that name gives no endpoint (as EndpointSlices do).
  * - A ServiceEntry gives one service per host. Endpoints: its inline `endpoints` (ports mapped by port
- *   name, else the service port), or, with `workloadSelector`, matching pods and WorkloadEntries in its
- *   namespace; with `resolution: DNS`/`DNS_ROUND_ROBIN` and no endpoints, the host itself on each port;
+ *   name, else the service port; mesh-capable, `proxy: sidecar`, when their tlsMode is istio), or, with
+ *   `workloadSelector`, matching pods and WorkloadEntries in its namespace; with `resolution: DNS`/`DNS_ROUND_ROBIN` and no endpoints, the host itself on each port;
  *   `resolution: NONE` has none (traffic goes to the original destination).
  *
  * Not modelled: EndpointSlice topology hints, publishNotReadyAddresses, Service `externalIPs`.
@@ -22,6 +22,7 @@ import type { Labels } from '../config/selectors.ts';
 import { AddressAllocator } from './addresses.ts';
 import { parseProtocol, servicePortProtocol } from '../config/protocol.ts';
 import { serviceHostname } from './model.ts';
+import { parseTimestampUs } from '../config/timestamp.ts';
 import type { EndpointInfo, MeshSettings, PodInfo, ServiceInfo, ServicePort, WorkloadInfo } from './model.ts';
 
 export function buildServices(resources: readonly AnyResource[], settings: MeshSettings): ServiceInfo[] {
@@ -63,7 +64,14 @@ function kubeService(r: Resource<'Service'>, settings: MeshSettings, allocator: 
     location: 'MESH_INTERNAL',
     exportTo: exportTo === undefined ? ['*'] : exportTo.split(',').map((s) => s.trim()),
     source: { kind: 'Service', namespace: r.namespace, name: r.name },
+    ...createdOf(r),
   };
+}
+
+/** The creation time Istio orders services by (model.Service CreationTime), when the manifest writes one. */
+function createdOf(r: AnyResource): { createdUs?: number } {
+  const us = r.creationTimestamp === null ? null : parseTimestampUs(r.creationTimestamp);
+  return us === null ? {} : { createdUs: us };
 }
 
 function serviceEntryServices(r: Resource<'ServiceEntry'>): ServiceInfo[] {
@@ -88,6 +96,7 @@ function serviceEntryServices(r: Resource<'ServiceEntry'>): ServiceInfo[] {
     location: spec.location ?? 'MESH_EXTERNAL',
     exportTo: spec.exportTo ?? ['*'],
     source: { kind: 'ServiceEntry', namespace: r.namespace, name: r.name },
+    ...createdOf(r),
   }));
 }
 
@@ -183,13 +192,16 @@ function serviceEntryEndpoints(service: ServiceInfo, entry: Resource<'ServiceEnt
     }
   } else if (inline.length > 0) {
     for (const endpoint of inline) {
+      // An inline endpoint takes Istio mTLS when labelled security.istio.io/tlsMode=istio, or when it names a
+      // serviceAccount and has no such label (serviceentry conversion.go getTLSModeFromWorkloadEntry).
+      const tlsMode = (endpoint.labels as Labels | undefined)?.['security.istio.io/tlsMode'] ?? (endpoint.serviceAccount === undefined || endpoint.serviceAccount === '' ? 'disabled' : 'istio');
       for (const port of service.ports) {
         const mapped = (endpoint.ports as Record<string, number> | undefined)?.[port.name];
         out.push({
           service: service.hostname, serviceNamespace: service.namespace, servicePort: port.port,
           address: endpoint.address ?? service.hostname, port: mapped ?? Number(port.targetPort),
           labels: (endpoint.labels ?? {}) as Labels, workload: '', pod: '', namespace: service.namespace,
-          identity: endpoint.serviceAccount ?? null, proxy: 'none',
+          identity: endpoint.serviceAccount ?? null, proxy: tlsMode === 'istio' ? 'sidecar' : 'none',
         });
       }
     }
