@@ -57,6 +57,9 @@ export interface RbacSource {
   readonly notIpBlocks?: readonly string[];
   readonly remoteIpBlocks?: readonly string[];
   readonly notRemoteIpBlocks?: readonly string[];
+  /** Trust domains of the peer's SPIFFE identity (`*`, exact, `prefix*`, `*suffix`), expanded to the bundle. */
+  readonly trustDomains?: readonly string[];
+  readonly notTrustDomains?: readonly string[];
 }
 
 export interface RbacOperation {
