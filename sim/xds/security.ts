@@ -36,6 +36,11 @@ export interface UpstreamTls {
   readonly autoMtls: boolean;
   /** `ns/name` of the DestinationRule that set the mode. */
   readonly source: string | null;
+  /**
+   * The SNI the client sends when it originates TLS here: the DestinationRule's `tls.sni`, else for
+   * Istio mTLS (ISTIO_MUTUAL or auto) `outbound_.<port>_.<subset>_.<host>`; absent: none.
+   */
+  readonly sni?: string;
 }
 
 export type RbacAction = 'ALLOW' | 'DENY' | 'AUDIT' | 'CUSTOM';
