@@ -177,4 +177,12 @@ export interface WorkloadSecurity {
   readonly jwtProviders: readonly JwtProvider[];
   /** The extension providers the CUSTOM policies name, resolved, by name; empty without CUSTOM policies. */
   readonly extAuthzProviders: readonly ExtAuthzProvider[];
+  /** The HTTP connection manager's path normalization (MeshConfig pathNormalization); absent: BASE. */
+  readonly pathNormalization?: 'NONE' | 'BASE' | 'MERGE_SLASHES' | 'DECODE_AND_MERGE_SLASHES';
+  /**
+   * How the connection manager finds the downstream remote address: a gateway's `use_remote_address`
+   * with `xff_num_trusted_hops` (gatewayTopology.numTrustedProxies, gateway.go); null or absent: a
+   * sidecar's inbound, `use_remote_address: false` (listener_inbound.go buildSidecarInboundHTTPOpts).
+   */
+  readonly xffNumTrustedHops?: number | null;
 }
