@@ -143,7 +143,7 @@ test('the MeshConfig fields the loader lists are exactly those readMeshConfig re
   const bad: Record<string, unknown> = {
     rootNamespace: 1, trustDomain: 1, trustDomainAliases: 1, enableAutoMtls: 1, outboundTrafficPolicy: { mode: 1 },
     defaultServiceExportTo: 1, defaultVirtualServiceExportTo: 1, defaultDestinationRuleExportTo: 1, extensionProviders: 1,
-    localityLbSetting: 1,
+    localityLbSetting: 1, pathNormalization: 1, defaultConfig: 1,
   };
   t.deepEqual(Object.keys(bad), [...MESH_CONFIG_FIELDS]);
   // And the other way: a MeshConfig field meshsim models (domainSuffix is a cluster setting, not MeshConfig) is listed.

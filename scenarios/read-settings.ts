@@ -22,6 +22,7 @@ export const NETWORK_FIELDS = ['xdsLatency', 'proxyApply', 'podLatency', 'inform
 export const MESH_CONFIG_FIELDS = [
   'rootNamespace', 'trustDomain', 'trustDomainAliases', 'enableAutoMtls', 'outboundTrafficPolicy',
   'defaultServiceExportTo', 'defaultVirtualServiceExportTo', 'defaultDestinationRuleExportTo', 'extensionProviders', 'localityLbSetting',
+  'pathNormalization', 'defaultConfig',
 ] as const;
 
 export function readPilot(reader: FieldReader, at: FieldPath, value: unknown): PilotSettings | null {

@@ -13,14 +13,21 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 const files: RoutingFile[] = caseFiles(here).map(loadRoutingFile);
 
 test('the security suite has its areas', (t) => {
-  t.deepEqual(files.map((f) => f.area).sort(), ['authorization', 'ext-authz', 'gateway-authorization', 'gateway-jwt', 'inbound-security', 'mtls-migration', 'trust-domain']);
+  const areas = files.map((f) => f.area).sort();
+  for (const area of ['authorization', 'authorization-sources', 'ext-authz', 'gateway-authorization', 'gateway-jwt', 'inbound-security', 'mtls-migration', 'trust-domain']) {
+    t.true(areas.includes(area), area);
+  }
 });
 
 for (const file of files) {
   const meshes = new FileMeshes(file);
-  test(`${file.area}: the manifests load without errors`, (t) => {
-    const errors = meshes.meshFor(undefined).diagnostics.filter((d) => d.severity === 'error');
-    t.deepEqual(errors.map((d) => `${d.line}:${d.column} ${d.code} ${d.message}`), []);
+  test(`${file.area}: the manifests load without unexpected errors`, (t) => {
+    const errors = meshes.meshFor(undefined).diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.line}:${d.column} ${d.code} ${d.message}`);
+    t.deepEqual(errors.filter((e) => !file.loadErrors.some((known) => e.includes(known.contains))), []);
+    // loadErrors with `why`: Istio refuses these too, so meshsim must.
+    for (const known of file.loadErrors.filter((k) => k.why !== undefined)) {
+      t.true(errors.some((e) => e.includes(known.contains)), `expected the error "${known.contains}": ${known.why}`);
+    }
   });
   for (const c of file.cases) {
     const run = c.knownBug === undefined ? test : test.failing;

@@ -179,8 +179,14 @@ export function apiVersionsOf(info: KindInfo): string[] {
 
 /**
  * Fields Istio's current API has that the bundled schemas (generated from Istio 1.29 CRDs) do not know
- * yet, as JSON-pointer patterns: accepted instead of reported as unknown.
+ * yet, as JSON-pointer patterns: accepted instead of reported as unknown (the current CRDs are
+ * manifests/charts/base/files/crd-all.gen.yaml in istio/istio).
  */
 export const NEWER_FIELDS: Readonly<Partial<Record<KindName, readonly RegExp[]>>> = {
   VirtualService: [/^\/spec\/http\/\d+\/redirect\/prefixRewrite$/],
+  // istio/api security/v1beta1/authorization_policy.proto Source trust_domains / not_trust_domains (13, 14);
+  // their types are checked in rules-authorization-rules.ts.
+  AuthorizationPolicy: [/^\/spec\/rules\/\d+\/from\/\d+\/source\/(trustDomains|notTrustDomains)$/],
+  // The RequestAuthentication CRD's jwtRules[].presence (OPTIONAL, REQUIRED; checked in rules-security.ts).
+  RequestAuthentication: [/^\/spec\/jwtRules\/\d+\/presence$/],
 };

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { readMeshConfig } from './mesh-config.ts';
+import { proxyConfigAnnotation, readMeshConfig } from './mesh-config.ts';
 
 test('the mesh config is read as istiod reads it: fields meshsim uses, others passed over', (t) => {
   const reading = readMeshConfig('outboundTrafficPolicy:\n  mode: REGISTRY_ONLY\ntrustDomain: example.org\nenableAutoMtls: false\naccessLogFile: /dev/stdout\n');
@@ -53,4 +53,19 @@ test('extensionProviders: wrong types are problems and read as absent', (t) => {
     'extensionProviders[0].envoyExtAuthzHttp.includeRequestHeadersInCheck', 'extensionProviders[0].envoyExtAuthzHttp.service', 'extensionProviders[1]']);
   t.like(reading.config.extensionProviders?.[0], { name: 'a', service: '', port: 0, failOpen: false });
   t.deepEqual(readMeshConfig('extensionProviders: {a: 1}\n').problems.map((p) => p.field), ['extensionProviders']);
+});
+
+test('pathNormalization and defaultConfig.gatewayTopology are read as Istio writes them', (t) => {
+  const read = readMeshConfig('pathNormalization: {normalization: DEFAULT}\ndefaultConfig:\n  gatewayTopology: {numTrustedProxies: "2"}\n');
+  t.deepEqual(read.config.pathNormalization, { normalization: 'BASE' });
+  t.deepEqual(read.config.defaultConfig, { gatewayTopology: { numTrustedProxies: 2 } });
+  t.deepEqual(read.problems, []);
+  const bad = readMeshConfig('pathNormalization: {normalization: SOMETIMES}\ndefaultConfig: {gatewayTopology: {numTrustedProxies: -1}}\n');
+  t.deepEqual(bad.problems.map((p) => p.field), ['pathNormalization.normalization', 'defaultConfig.gatewayTopology.numTrustedProxies']);
+});
+
+test('the proxy.istio.io/config annotation gives a gateway its own trusted proxies', (t) => {
+  t.deepEqual(proxyConfigAnnotation({ 'proxy.istio.io/config': '{"gatewayTopology": {"numTrustedProxies": 1}}' }), { gatewayTopology: { numTrustedProxies: 1 } });
+  t.is(proxyConfigAnnotation({}), null);
+  t.is(proxyConfigAnnotation({ 'proxy.istio.io/config': 'gatewayTopology: [' }), null);
 });

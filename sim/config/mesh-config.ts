@@ -13,8 +13,11 @@
  *
  * Invariants: plain data; every field has Istio's default when the user sets nothing.
  *
+ * `pathNormalization.normalization` and `defaultConfig.gatewayTopology.numTrustedProxies` are read as
+ * Istio writes them (a pod's `proxy.istio.io/config` annotation overrides the latter for its gateway).
+ *
  * Not modelled: MeshConfig fields meshsim does not use (they are read past, not checked); proxy
- * defaultConfig beyond what routing uses; zoneAwareLbSetting; Istio's value checks of
+ * defaultConfig beyond gatewayTopology.numTrustedProxies; zoneAwareLbSetting; Istio's value checks of
  * localityLbSetting (locality patterns, weights summing to 100); the settings of non-ext_authz
  * extension providers (tracing, access logs, metrics: only their kind is kept).
  */
@@ -65,6 +68,17 @@ export interface MeshConfig {
   readonly extensionProviders: readonly ExtensionProvider[];
   /** MeshConfig localityLbSetting (Istio's default `{enabled: true}`). */
   readonly localityLbSetting: LocalityLbSettingSpec;
+  /** MeshConfig pathNormalization (Istio's DEFAULT is BASE): how every HTTP connection manager normalizes paths. */
+  readonly pathNormalization: { readonly normalization: PathNormalizationMode };
+  /** MeshConfig defaultConfig (ProxyConfig): only gatewayTopology.numTrustedProxies is read. */
+  readonly defaultConfig: ProxyConfigSpec;
+}
+
+export type PathNormalizationMode = 'NONE' | 'BASE' | 'MERGE_SLASHES' | 'DECODE_AND_MERGE_SLASHES';
+
+/** The part of a ProxyConfig meshsim reads (MeshConfig defaultConfig, the `proxy.istio.io/config` annotation). */
+export interface ProxyConfigSpec {
+  readonly gatewayTopology?: { readonly numTrustedProxies?: number };
 }
 
 /** Istio's LocalityLoadBalancerSetting as written (MeshConfig, or a DestinationRule's loadBalancer). */
@@ -87,6 +101,8 @@ export const MESH_CONFIG_DEFAULT: MeshConfig = {
   defaultServiceExportTo: ['*'],
   extensionProviders: [],
   localityLbSetting: { enabled: true },
+  pathNormalization: { normalization: 'BASE' },
+  defaultConfig: {},
 };
 
 export interface MeshConfigProblem {
@@ -149,11 +165,59 @@ export function readMeshConfig(text: string): MeshConfigReading {
     const providers = readExtensionProviders(v['extensionProviders'], problems);
     if (providers !== null) config.extensionProviders = providers;
   }
+  const normalizationBlock = v['pathNormalization'];
+  const normalization = (normalizationBlock as { normalization?: unknown } | null | undefined)?.normalization;
+  if (normalizationBlock !== undefined && normalizationBlock !== null && (typeof normalizationBlock !== 'object' || Array.isArray(normalizationBlock))) {
+    problems.push({ field: 'pathNormalization', message: 'pathNormalization must be a mapping: {normalization: MODE}' });
+  } else if (normalization !== undefined) {
+    // MeshConfig.ProxyPathNormalization: DEFAULT is BASE.
+    const mode = normalization === 'DEFAULT' ? 'BASE' : normalization;
+    if (mode === 'NONE' || mode === 'BASE' || mode === 'MERGE_SLASHES' || mode === 'DECODE_AND_MERGE_SLASHES') config.pathNormalization = { normalization: mode };
+    else problems.push({ field: 'pathNormalization.normalization', message: `pathNormalization.normalization must be DEFAULT, NONE, BASE, MERGE_SLASHES or DECODE_AND_MERGE_SLASHES, not ${JSON.stringify(normalization)}` });
+  }
+  if (v['defaultConfig'] !== undefined && v['defaultConfig'] !== null) {
+    const proxy = readProxyConfig(v['defaultConfig'], 'defaultConfig', problems);
+    if (proxy !== null) config.defaultConfig = proxy;
+  }
   if (v['localityLbSetting'] !== undefined && v['localityLbSetting'] !== null) {
     const setting = readLocalityLbSetting(v['localityLbSetting'], problems);
     if (setting !== null) config.localityLbSetting = setting;
   }
   return { config, problems };
+}
+
+/**
+ * A ProxyConfig (MeshConfig defaultConfig, or a pod's `proxy.istio.io/config` annotation): its
+ * gatewayTopology.numTrustedProxies, a uint32 (a number or a numeric string, as protobuf JSON reads it).
+ */
+export function readProxyConfig(value: unknown, at: string, problems: MeshConfigProblem[]): ProxyConfigSpec | null {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    problems.push({ field: at, message: `${at} must be a mapping (a ProxyConfig)` });
+    return null;
+  }
+  const topology = (value as Record<string, unknown>)['gatewayTopology'];
+  if (topology === undefined || topology === null) return {};
+  const raw = typeof topology === 'object' && !Array.isArray(topology) ? (topology as Record<string, unknown>)['numTrustedProxies'] : topology;
+  if (raw === undefined || raw === null) return { gatewayTopology: {} };
+  const count = typeof raw === 'string' && /^[0-9]+$/.test(raw) ? Number(raw) : raw;
+  if (typeof count !== 'number' || !Number.isSafeInteger(count) || count < 0 || count > 4294967295) {
+    problems.push({ field: `${at}.gatewayTopology.numTrustedProxies`, message: `${at}.gatewayTopology.numTrustedProxies must be a whole number of proxies` });
+    return null;
+  }
+  return { gatewayTopology: { numTrustedProxies: count } };
+}
+
+/** A pod's `proxy.istio.io/config` annotation (ProxyConfig as YAML), or null when it is absent or unreadable. */
+export function proxyConfigAnnotation(annotations: Readonly<Record<string, string>>): ProxyConfigSpec | null {
+  const text = annotations['proxy.istio.io/config'];
+  if (text === undefined) return null;
+  let value: unknown;
+  try {
+    value = parse(text);
+  } catch {
+    return null;
+  }
+  return readProxyConfig(value ?? {}, 'proxy.istio.io/config', []);
 }
 
 /** `localityLbSetting`: a mapping whose parts have protobuf's types; any wrong part makes it unread. */

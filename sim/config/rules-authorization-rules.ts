@@ -7,19 +7,21 @@
  * CEL error none; a list written `[]` counts as unset and a `null` item as an empty object, as Istio's
  * JSON-to-proto decoding makes them.
  *
- * Not modelled: trustDomains/notTrustDomains on sources (not in the served schema meshsim reads); the
- * webhook's `cannot set serviceAccounts with namespaces or principals, found at rule %d` (the CEL rule
- * refuses the same sources first).
+ * `trustDomains` / `notTrustDomains` (istio/api Source fields 13 and 14, newer than the bundled schema:
+ * kinds.ts NEWER_FIELDS) get the CRD's type check (a list of strings) here, then CheckTrustDomainValues.
+ *
+ * Not modelled: the webhook's `cannot set serviceAccounts with namespaces or principals, found at rule %d`
+ * (the CEL rule refuses the same sources first).
  */
 import type { FieldPath } from './resource.ts';
 import type { Findings } from './rules-common.ts';
 import { present } from './rules-fields.ts';
-import { attributeProblems, emptyValueProblem, ipBlockProblem, pathTemplateProblem, portValueProblem, serviceAccountProblem } from './rules-security-values.ts';
+import { attributeProblems, emptyValueProblem, ipBlockProblem, pathTemplateProblem, portValueProblem, serviceAccountProblem, trustDomainValuesProblem } from './rules-security-values.ts';
 import type { ValueProblem } from './rules-security-values.ts';
 
 type List = readonly string[] | null | undefined;
 const SOURCE_FIELDS = ['principals', 'notPrincipals', 'requestPrincipals', 'notRequestPrincipals', 'namespaces', 'notNamespaces',
-  'serviceAccounts', 'notServiceAccounts', 'ipBlocks', 'notIpBlocks', 'remoteIpBlocks', 'notRemoteIpBlocks'] as const;
+  'serviceAccounts', 'notServiceAccounts', 'ipBlocks', 'notIpBlocks', 'remoteIpBlocks', 'notRemoteIpBlocks', 'trustDomains', 'notTrustDomains'] as const;
 const OPERATION_FIELDS = ['ports', 'methods', 'paths', 'hosts', 'notPorts', 'notMethods', 'notPaths', 'notHosts'] as const;
 type Source = { readonly [K in (typeof SOURCE_FIELDS)[number]]?: List };
 type Operation = { readonly [K in (typeof OPERATION_FIELDS)[number]]?: List };
@@ -36,11 +38,11 @@ export interface AuthorizationSpec {
 }
 type Report = (path: FieldPath, message: string, hint: string) => void;
 
-/** Fields without which a rule can match plain TCP traffic (the DENY warning). */
+/** Fields without which a rule can match plain TCP traffic (the DENY warning; Istio leaves trustDomains out). */
 const TCP_SOURCE_FIELDS = ['principals', 'notPrincipals', 'ipBlocks', 'notIpBlocks', 'namespaces', 'notNamespaces',
   'remoteIpBlocks', 'notRemoteIpBlocks', 'serviceAccounts', 'notServiceAccounts'] as const;
-const CUSTOM_UNSUPPORTED = ['namespaces', 'notNamespaces', 'serviceAccounts', 'notServiceAccounts', 'principals', 'notPrincipals',
-  'requestPrincipals', 'notRequestPrincipals'] as const;
+const CUSTOM_UNSUPPORTED = ['namespaces', 'notNamespaces', 'serviceAccounts', 'notServiceAccounts', 'trustDomains', 'notTrustDomains',
+  'principals', 'notPrincipals', 'requestPrincipals', 'notRequestPrincipals'] as const;
 const CUSTOM_UNSUPPORTED_KEYS = ['source.namespace', 'source.serviceAccount', 'source.trustDomain', 'source.principal'];
 const VALUE_HINT = 'Remove the empty string from the list.';
 
@@ -147,6 +149,36 @@ function checkRule(f: Findings, report: Report, rule: Rule, i: number, action: s
   }
 }
 
+/** The CRD's type of the fields the bundled schema does not know yet: a list of strings. */
+export function checkNewerSourceTypes(f: Findings, spec: AuthorizationSpec): boolean {
+  let ok = true;
+  (spec.rules ?? []).forEach((rule, i) => (rule?.from ?? []).forEach((from, j) => {
+    for (const field of ['trustDomains', 'notTrustDomains'] as const) {
+      const value: unknown = from?.source?.[field];
+      if (value === undefined || value === null) continue;
+      const path = ['spec', 'rules', i, 'from', j, 'source', field];
+      if (!Array.isArray(value)) {
+        f.error(path, `must be an array, not ${describe(value)}`, 'Write the trust domains as a list: [cluster.local].');
+        ok = false;
+        continue;
+      }
+      value.forEach((item: unknown, n) => {
+        if (typeof item === 'string') return;
+        f.error([...path, n], `must be a string, not ${describe(item)}`, 'Write each trust domain as a string.');
+        ok = false;
+      });
+    }
+  }));
+  return ok;
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
+  if (typeof value === 'number') return `the number ${value}`;
+  if (typeof value === 'boolean') return `the boolean ${value}`;
+  return Array.isArray(value) ? 'a list' : value === null ? 'empty (null)' : 'a mapping';
+}
+
 function checkSource(report: Report, source: Source, i: number, path: FieldPath): void {
   if (SOURCE_FIELDS.every((field) => !isSet(source[field]))) {
     report(path, `\`from.source\` must not be empty, found at rule ${i}`, 'Add principals, namespaces, serviceAccounts, requestPrincipals or ipBlocks, or remove the from entry.');
@@ -160,8 +192,12 @@ function checkSource(report: Report, source: Source, i: number, path: FieldPath)
   for (const field of SOURCE_FIELDS) {
     const values = source[field] ?? [];
     const accounts = field === 'serviceAccounts' || field === 'notServiceAccounts';
-    const problem = accounts ? serviceAccountProblem(title(field), values) : emptyValueProblem(title(field), values);
-    if (problem !== null) report(at(path, field, problem), problem.message, accounts ? 'Write serviceAccount or namespace/serviceAccount, at most 16, no wildcards.' : VALUE_HINT);
+    const domains = field === 'trustDomains' || field === 'notTrustDomains';
+    // ValidateAuthorizationPolicy: CheckServiceAccount, CheckTrustDomainValues, else CheckEmptyValues.
+    const problem = accounts ? serviceAccountProblem(title(field), values) : domains ? trustDomainValuesProblem(title(field), values) : emptyValueProblem(title(field), values);
+    const hint = accounts ? 'Write serviceAccount or namespace/serviceAccount, at most 16, no wildcards.'
+      : domains ? 'Write a trust domain (no /), with at most one * at its start or end.' : VALUE_HINT;
+    if (problem !== null) report(at(path, field, problem), problem.message, hint);
   }
 }
 

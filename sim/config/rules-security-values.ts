@@ -1,6 +1,6 @@
 /**
  * Value checks of Istio's security policies (pkg/config/security/security.go: ValidateIPs, ValidatePorts,
- * CheckServiceAccount, CheckWildcardValues, CheckValidPathTemplate, ValidateAttribute) and the inline-JWKS
+ * CheckServiceAccount, CheckWildcardValues, CheckTrustDomainValues, CheckValidPathTemplate, ValidateAttribute) and the inline-JWKS
  * checks of ValidateRequestAuthentication, as pure functions returning Istio's texts.
  *
  * Invariants: pure; a problem names the index of the value at fault where there is one (`index: null`
@@ -73,6 +73,14 @@ export function wildcardValuesProblem(key: string, values: readonly string[]): V
     }
   }
   return null;
+}
+
+/** CheckTrustDomainValues: CheckWildcardValues, then no `/` in a trust domain. */
+export function trustDomainValuesProblem(key: string, values: readonly string[]): ValueProblem | null {
+  const wildcard = wildcardValuesProblem(key, values);
+  if (wildcard !== null) return wildcard;
+  const index = values.findIndex((value) => value.includes('/'));
+  return index < 0 ? null : { index, message: `trust domain must not contain '/', found in ${key}: ${JSON.stringify(values[index])}` };
 }
 
 /** CheckValidPathTemplate: `{*}` and `{**}` as whole segments, nothing after `{**}`; the first problem. */

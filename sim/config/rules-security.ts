@@ -10,7 +10,11 @@
  * server refuses the object first. A list written `[]` counts as unset and a `null` list item as an empty
  * object, as Istio's JSON-to-proto decoding makes them.
  *
- * Not modelled: trustDomains/notTrustDomains (not in the served schema meshsim reads); `` `from` must not
+ * Fields newer than the bundled schema (kinds.ts NEWER_FIELDS: AuthorizationPolicy `trustDomains` /
+ * `notTrustDomains`, RequestAuthentication `jwtRules[].presence`) get the CRD's type and enum checks here,
+ * as the API server would, before Istio's own rules.
+ *
+ * Not modelled: `` `from` must not
  * be empty `` / `` `to` must not be empty `` / `` `rule` must not be nil `` / `when field cannot be nil`
  * (unreachable after that decoding); `targetRef name must be set` (the CRD requires the name first).
  */
@@ -18,7 +22,7 @@ import type { FieldPath, Resource } from './resource.ts';
 import { DURATION_HINT, Findings, durationProblem } from './rules-common.ts';
 import type { RuleFinding } from './rules-common.ts';
 import { present } from './rules-fields.ts';
-import { checkAuthorizationRules, checkSourceCel } from './rules-authorization-rules.ts';
+import { checkAuthorizationRules, checkNewerSourceTypes, checkSourceCel } from './rules-authorization-rules.ts';
 import type { AuthorizationSpec } from './rules-authorization-rules.ts';
 import { isGoBool, parseJwks, privateJwkIndexes } from './rules-security-values.ts';
 
@@ -57,6 +61,8 @@ export function checkAuthorizationPolicy(r: Resource<'AuthorizationPolicy'>): Ru
   const spec = (r.spec ?? {}) as PolicyTarget & AuthorizationSpec;
   const prefix = `invalid policy ${r.name}.${r.namespace}: `;
   const action = spec.action ?? 'ALLOW';
+  // The API server refuses a mistyped field before any webhook runs.
+  if (!checkNewerSourceTypes(f, spec)) return f.list;
   checkPolicyTarget(f, spec, prefix);
   checkSourceCel(f, spec);
   // validateMetadata runs checkDryRunAnnotation before ValidateAuthorizationPolicy, and stops on its error.
@@ -102,6 +108,12 @@ function checkJwtRuleCel(f: Findings, rule: Jwt, path: FieldPath): void {
     if (present(uri) && scheme !== 'http' && scheme !== 'https') {
       f.error([...path, field], 'url must have scheme http:// or https://', 'Write the JWKS URL in full, such as https://issuer.example.com/.well-known/jwks.json.');
     }
+  }
+  // The CRD's enum on jwtRules[].presence (istiod does not read the field yet).
+  const presence: unknown = (rule as { presence?: unknown }).presence;
+  if (presence !== undefined && presence !== null && presence !== 'OPTIONAL' && presence !== 'REQUIRED') {
+    f.error([...path, 'presence'], `Unsupported value: ${JSON.stringify(presence)}: supported values: "OPTIONAL", "REQUIRED"`,
+      'Set presence to OPTIONAL or REQUIRED, or leave it out.');
   }
   const timeoutProblem = present(rule.timeout) ? durationProblem(rule.timeout) : null;
   if (timeoutProblem !== null) f.error([...path, 'timeout'], timeoutProblem, DURATION_HINT);

@@ -15,7 +15,8 @@
  *   Istio's JSON decoding makes it; empty lists are left out.
  * - Values are kept as written — principals without `spiffe://`, ports as strings, `when` keys and
  *   values verbatim — except that principals (`principals`, `notPrincipals`, `when source.principal`)
- *   are widened to the trust-domain bundle and `when source.trustDomain` values expanded to it
+ *   are widened to the trust-domain bundle and trust domains (`trustDomains`, `notTrustDomains`,
+ *   `when source.trustDomain`) expanded to it
  *   (Model.MigrateTrustDomain; sim/config/trust-domain-bundle.ts). The proxy applies Istio's matching rules
  *   (sim/proxy/authz.ts).
  * - `istio.io/dry-run` is parsed as Go's strconv.ParseBool (an invalid value is false); CUSTOM
@@ -46,7 +47,7 @@ type Lists = Readonly<Record<string, unknown>>;
 
 const ACTION_ORDER: readonly RbacAction[] = ['CUSTOM', 'DENY', 'ALLOW', 'AUDIT'];
 const SOURCE_FIELDS = ['principals', 'notPrincipals', 'requestPrincipals', 'notRequestPrincipals', 'namespaces', 'notNamespaces',
-  'serviceAccounts', 'notServiceAccounts', 'ipBlocks', 'notIpBlocks', 'remoteIpBlocks', 'notRemoteIpBlocks'] as const;
+  'serviceAccounts', 'notServiceAccounts', 'ipBlocks', 'notIpBlocks', 'remoteIpBlocks', 'notRemoteIpBlocks', 'trustDomains', 'notTrustDomains'] as const;
 const OPERATION_FIELDS = ['hosts', 'notHosts', 'ports', 'notPorts', 'methods', 'notMethods', 'paths', 'notPaths'] as const;
 /** Go strconv.ParseBool's true spellings. */
 const TRUE_SPELLINGS: readonly string[] = ['1', 't', 'T', 'TRUE', 'true', 'True'];
@@ -111,12 +112,19 @@ function translateRule(rule: SpecRule | null, trustDomains: readonly string[]): 
   return out;
 }
 
-/** MigrateTrustDomain on a source: principals and notPrincipals widened to the bundle. */
+/**
+ * MigrateTrustDomain on a source: principals and notPrincipals widened to the bundle; trustDomains and
+ * notTrustDomains (the source.trustDomain rule model.go New makes of them) expanded to it.
+ */
 function migrateSource(source: Record<string, readonly string[]>, trustDomains: readonly string[]): Record<string, readonly string[]> {
   const out = { ...source };
   for (const field of ['principals', 'notPrincipals'] as const) {
     const values = source[field];
     if (values !== undefined) out[field] = replaceTrustDomainAliases(values, trustDomains);
+  }
+  for (const field of ['trustDomains', 'notTrustDomains'] as const) {
+    const values = source[field];
+    if (values !== undefined) out[field] = expandTrustDomainAliases(values, trustDomains);
   }
   return out;
 }

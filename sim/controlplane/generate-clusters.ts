@@ -42,7 +42,7 @@ import { stableStringify } from '../core/hash.ts';
 import type { Resource } from '../config/resource.ts';
 import { endpointPortKey, endpointsByPortKey } from '../topology/lookup.ts';
 import { destinationRuleFor, memoized, memoizedByConfig } from './push-context.ts';
-import { inboundModeForPort, inboundMtlsFor, passthroughByDestinationRule, serviceMtlsModeFor, upstreamTlsFor } from './generate-mtls.ts';
+import { inboundModeForPort, inboundMtlsFor, istioMtlsSni, passthroughByDestinationRule, serviceMtlsModeFor, upstreamTlsFor } from './generate-mtls.ts';
 import type { PushContext } from './push-context.ts';
 import { clusterLoadBalancing } from './translate-consistent-hash.ts';
 import type { ClusterLoadBalancing } from './translate-consistent-hash.ts';
@@ -171,6 +171,7 @@ function serviceClusters(push: PushContext, service: ServiceInfo, dr: Resource<'
   for (const [index, port] of service.ports.entries()) {
     const all = lists[index]!;
     const tlsFor = (subset: string) => upstreamTlsFor(dr, subset, port.port, push.mesh.enableAutoMtls, {
+      istioMtlsSni: istioMtlsSni(port.port, subset, service.hostname),
       serviceMtlsMode: serviceMtlsModeFor(push.peerAuthentications, {
         namespace: service.namespace,
         meshExternal: service.kind === 'ServiceEntry' && service.location === 'MESH_EXTERNAL',

@@ -31,6 +31,7 @@ export interface WorkloadRef {
   readonly labels: Readonly<Record<string, string>>;
 }
 
+const present = (text: string | undefined): text is string => text !== undefined && text !== '';
 const keyOf = (r: { namespace: string; name: string }): string => `${r.namespace}/${r.name}`;
 
 /**
@@ -76,7 +77,7 @@ export function serviceMtlsModeFor(peerAuthentications: readonly PeerAuthenticat
 
 // ---- DestinationRule TLS -------------------------------------------------------------------------
 
-interface TlsLike { readonly mode?: string; readonly credentialName?: string }
+interface TlsLike { readonly mode?: string; readonly credentialName?: string; readonly sni?: string }
 interface PortPolicyLike { readonly port?: { readonly number?: number }; readonly tls?: TlsLike }
 interface PolicyLike {
   readonly tls?: TlsLike;
@@ -143,6 +144,16 @@ export interface UpstreamTlsOptions {
   readonly serviceMtlsMode?: InboundMtlsMode | null;
   /** Default sidecar. */
   readonly proxyKind?: 'sidecar' | 'gateway';
+  /**
+   * The SNI Istio mTLS uses on this cluster when the DestinationRule names none:
+   * model.BuildDNSSrvSubsetKey(outbound, subset, host, port), `outbound_.<port>_.<subset>_.<host>`.
+   */
+  readonly istioMtlsSni?: string;
+}
+
+/** model.BuildDNSSrvSubsetKey for outbound traffic: the `_.`-separated form of a cluster name, Istio mTLS's default SNI. */
+export function istioMtlsSni(port: number, subset: string, host: string): string {
+  return `outbound_.${port}_.${subset}_.${host}`;
 }
 
 /**
@@ -161,8 +172,11 @@ export function upstreamTlsFor(dr: Resource<'DestinationRule'> | null, subset: s
     if (privileged && (options.proxyKind ?? 'sidecar') === 'sidecar' && dr.spec.workloadSelector === undefined && (mode === 'SIMPLE' || mode === 'MUTUAL')) {
       return { mode: 'DISABLE', autoMtls: false, source: keyOf(dr) };
     }
-    // Rule: an explicit DR mode is used as is, for every endpoint, sidecar or not (userSupplied).
-    return { mode, autoMtls: false, source: keyOf(dr) };
+    // Rule: an explicit DR mode is used as is, for every endpoint, sidecar or not (userSupplied). SNI
+    // (cluster_tls.go): ISTIO_MUTUAL takes the DR's sni, else the default one (buildUpstreamTLSSettings);
+    // SIMPLE/MUTUAL send the DR's sni only (without one Envoy's auto_sni decides, not modelled).
+    const sni = present(tls.sni) ? tls.sni : mode === 'ISTIO_MUTUAL' ? options.istioMtlsSni : undefined;
+    return { mode, autoMtls: false, source: keyOf(dr), ...(sni === undefined || mode === 'DISABLE' ? {} : { sni }) };
   }
   const serviceMode = options.serviceMtlsMode === undefined ? 'PERMISSIVE' : options.serviceMtlsMode;
   // Rule: no auto mTLS when it is off, the service is mesh-external (unknown) or its namespace/mesh mode is
@@ -172,8 +186,8 @@ export function upstreamTlsFor(dr: Resource<'DestinationRule'> | null, subset: s
   // Rule: CDS left tls to auto mTLS, but EDS still reads a DR mode (mtls_checker.go checkMtlsEnabled); any mode
   // but ISTIO_MUTUAL clears every endpoint's tlsMode label, so the auto socket match sends plaintext to all.
   if (dr !== null && eds !== null && eds !== 'ISTIO_MUTUAL') return { mode: null, autoMtls: false, source: keyOf(dr) };
-  // Rule: auto mTLS decides per endpoint.
-  return { mode: null, autoMtls: true, source: null };
+  // Rule: auto mTLS decides per endpoint, with the default SNI (buildIstioMutualTLS(serviceAccounts, sni)).
+  return { mode: null, autoMtls: true, source: null, ...(options.istioMtlsSni === undefined ? {} : { sni: options.istioMtlsSni }) };
 }
 
 /**

@@ -40,6 +40,7 @@ import { authorizationFor } from './generate-authz.ts';
 import { jwtProvidersFor } from './generate-jwt.ts';
 import { resolveExtAuthzProviders } from './ext-authz-providers.ts';
 import { trustDomainBundle } from '../config/trust-domain-bundle.ts';
+import { proxyConfigAnnotation } from '../config/mesh-config.ts';
 import type { NamedMap } from '../xds/named-map.ts';
 
 export function proxyIdentityOf(pod: PodInfo): ProxyIdentity {
@@ -79,10 +80,23 @@ export function generateProxyConfig(push: PushContext, proxy: ProxyIdentity): Pr
     authorization,
     jwtProviders: jwtProvidersFor(push.requestAuthentications, workloadRef, root),
     extAuthzProviders: resolveExtAuthzProviders(customProviders, push.mesh.extensionProviders, push.topology.services),
+    pathNormalization: push.mesh.pathNormalization.normalization,
+    xffNumTrustedHops: proxy.type === 'router' ? gatewayTrustedHops(push, proxy) : null,
   };
   // Istio versions a response by push, not by content: the snapshot, the shared part and the proxy.
   const version = `${push.version}/${shared.key}/${proxy.id}`;
   return { proxy, version, listeners, routes, clusters, ...(ownClusters === undefined ? {} : { ownClusters }), endpoints, security };
+}
+
+/**
+ * gateway.go buildGatewayConnectionManager: xff_num_trusted_hops is the proxy's
+ * gatewayTopology.numTrustedProxies, from its `proxy.istio.io/config` annotation, else MeshConfig
+ * defaultConfig, else 0.
+ */
+function gatewayTrustedHops(push: PushContext, proxy: ProxyIdentity): number {
+  const workload = push.topology.workloads.find((w) => w.namespace === proxy.namespace && w.name === proxy.workload);
+  const annotated = workload === undefined ? null : proxyConfigAnnotation(workload.annotations)?.gatewayTopology?.numTrustedProxies;
+  return annotated ?? push.mesh.defaultConfig.gatewayTopology?.numTrustedProxies ?? 0;
 }
 
 /**

@@ -15,7 +15,7 @@
  *
  * Invariants: pure; the verdict names the first field that failed, or the fields that matched.
  *
- * Not modelled: `trustDomains` / `notTrustDomains` on sources (not in the served schema).
+ * Not modelled: Envoy's RBAC matcher trees themselves (the verdict is computed from the rule as data).
  */
 import type { RbacAction, RbacCondition, RbacRule } from '../xds/security.ts';
 import type { AuthzRequest } from './authz-request.ts';

@@ -11,8 +11,9 @@
  * - `namespaces` / `source.namespace`: the peer must contain `/ns/<ns>/` (Istio's regex), a `*` inside
  *   the value matching any text.
  * - `serviceAccounts` / `source.serviceAccount`: `ns/sa` or bare `sa` (the policy's namespace), regex
- *   `spiffe://.+/ns/<ns>/(.+/|)sa/<sa>(/.+)?`. `source.trustDomain`: `*` any SPIFFE peer, `td` prefix
- *   `spiffe://td/`, a wildcard inside one label.
+ *   `spiffe://.+/ns/<ns>/(.+/|)sa/<sa>(/.+)?`. `trustDomains` / `source.trustDomain`
+ *   (srcTrustDomainGenerator): `*` any SPIFFE peer, `td` prefix `spiffe://td/`, a wildcard standing for
+ *   text without `/`.
  * - Principals arrive already widened to the trust-domain bundle (the control plane's
  *   MigrateTrustDomain), so they are matched as written.
  * - IPs: address or CIDR on the direct peer (`ipBlocks`, `source.ip`), the original client
@@ -281,6 +282,8 @@ export const SOURCE_ATTRIBUTES: readonly (readonly [field: string, notField: str
   ['requestPrincipals', 'notRequestPrincipals', { ...requestPrincipalAttribute, name: 'requestPrincipals' }],
   ['namespaces', 'notNamespaces', namespaceAttribute('namespaces')],
   ['serviceAccounts', 'notServiceAccounts', serviceAccountAttribute('serviceAccounts')],
+  // model.go New: trustDomains/notTrustDomains become the source.trustDomain rule.
+  ['trustDomains', 'notTrustDomains', { ...trustDomainAttribute, name: 'trustDomains' }],
   ['ipBlocks', 'notIpBlocks', ipAttribute('ipBlocks', SOURCE_IP)],
   ['remoteIpBlocks', 'notRemoteIpBlocks', ipAttribute('remoteIpBlocks', REMOTE_IP)],
 ];

@@ -9,18 +9,21 @@
  *
  * Rules followed:
  * - Gateways have no PeerAuthentication handshake (their Gateway servers decide TLS, engine.ts); the
- *   peer has no principal there, and `source.ip` / `remote.ip` are the downstream client's address.
+ *   peer has no principal there, and `source.ip` is the downstream client's address.
+ * - `remote.ip` is the connection manager's remote address (xff.ts): X-Forwarded-For read with the
+ *   gateway's numTrustedProxies, or its rightmost entry at a sidecar; a gateway appends the peer to
+ *   X-Forwarded-For before its filters. TCP chains: the peer.
  * - The CUSTOM stage runs before the JWT filter, so it sees no request principal or claims.
- * - Paths are normalized (BASE, Istio's default) before authorization matches them; a path that
- *   cannot be normalized is a 400 from the connection manager.
+ * - Paths are normalized (MeshConfig pathNormalization, BASE by default) before authorization matches
+ *   them; a path that cannot be normalized is a 400 from the connection manager.
  *
  * Invariants: pure; a call without security config (tests) passes unchanged; the request that goes
  * on upstream is the one the JWT filter left (token removed, payload and claim headers added);
  * the RBAC stage sees the JWT identity (request principal, claims, audiences, presenter).
  *
  * Not modelled: client certificates on gateway MUTUAL / ISTIO_MUTUAL servers (no principal at
- * gateways), X-Forwarded-For and `numTrustedProxies` (remote.ip is the direct peer), source NAT in
- * front of a gateway, ext_authz timing, the mesh `pathNormalization` setting (BASE always).
+ * gateways), PROXY protocol, source NAT in front of a gateway, ext_authz timing; the normalized path
+ * reaching routing and the app (only authorization sees it).
  */
 import type { FilterChain, Listener } from '../xds/listener.ts';
 import type { WorkloadSecurity } from '../xds/security.ts';
@@ -33,6 +36,7 @@ import { combineStages, evaluateCustomStage, evaluateLocalStage } from './authz.
 import type { AuthzDecision, AuthzRequest, ExtAuthzAnswer } from './authz.ts';
 import { normalizePath } from './authz-path.ts';
 import { authenticateJwt } from './jwt.ts';
+import { appendForwardedFor, remoteAddress } from './xff.ts';
 import type { JwtIdentity, JwtVerifier } from './jwt.ts';
 
 /** What the edge hands the security filters: the JWT signature check, the clock, the ext_authz answers. */
@@ -53,14 +57,21 @@ export type InboundVerdict =
  * Handshake (sidecars), CUSTOM, JWT filter (HTTP chains), RBAC: the call as it goes on to the chain's
  * filter, or the outcome that ends it here.
  */
-export function inboundFilters(security: WorkloadSecurity, listener: Listener, chain: FilterChain, call: Call, walk: Walk, options: InboundOptions = {}): InboundVerdict {
+export function inboundFilters(security: WorkloadSecurity, listener: Listener, chain: FilterChain, arriving: Call, walk: Walk, options: InboundOptions = {}): InboundVerdict {
   // The TLS handshake happens on the chain, before any byte of HTTP: a STRICT port refuses plain text
   // at the connection (no HTTP status; Istio simulation ErrNoFilterChain / ErrMTLSError).
-  const handshake = inboundHandshake(security, listener, call);
+  const handshake = inboundHandshake(security, listener, arriving);
   if (!handshake.ok) return { pass: false, outcome: { ...resetOutcome(walk, null, handshake.reason), security: handshake.security } };
-  const http = chain.filter.kind === 'http' && call.request !== undefined ? call.request : null;
+  const hcm = chain.filter.kind === 'http' && arriving.request !== undefined;
+  // The connection manager settles the remote address from X-Forwarded-For, and a gateway appends the
+  // peer to it, before any filter (xff.ts; Envoy config_http_conn_man_headers x-forwarded-for).
+  const trustedHops = security.xffNumTrustedHops ?? null;
+  const remoteIp = hcm ? remoteAddress(arriving, trustedHops) : arriving.sourceIp ?? '0.0.0.0';
+  const call = hcm && trustedHops !== null ? appendForwardedFor(arriving) : arriving;
+  const http = hcm ? call.request! : null;
   let state: InboundSecurity = { ...handshake.security, jwt: null };
-  const path = http === null || security.authorization.length === 0 ? null : normalizePath(http.path, 'BASE');
+  // MeshConfig pathNormalization (listener_builder.go: normalize_path, merge_slashes, escaped slashes).
+  const path = http === null || security.authorization.length === 0 ? null : normalizePath(http.path, security.pathNormalization ?? 'BASE');
   // The connection manager normalizes the path before any filter: one it cannot normalize is a 400.
   if (http !== null && security.authorization.length > 0 && path === null) {
     return { pass: false, outcome: { ...localReplyOutcome(walk, 400, 'DPE', `the path ${http.path} cannot be normalized: Envoy answers 400.`), security: state } };
@@ -68,7 +79,7 @@ export function inboundFilters(security: WorkloadSecurity, listener: Listener, c
   const authorized = security.authorization.length > 0;
   const authzOptions = { tcp: http === null, providers: security.extAuthzProviders, ...(options.extAuthz === undefined ? {} : { customDecision: options.extAuthz }) };
   // ext_authz (CUSTOM) comes before jwt_authn: it sees no request principal. (No policy: no stage.)
-  const custom = authorized ? evaluateCustomStage(security.authorization, authzRequest(call, http, path, state, null), authzOptions) : null;
+  const custom = authorized ? evaluateCustomStage(security.authorization, authzRequest(call, remoteIp, http, path, state, null), authzOptions) : null;
   if (custom !== null && custom.denial !== null) return { pass: false, outcome: denied(combineStages(custom, null), http !== null, walk, state) };
   let request = http;
   let identity: JwtIdentity | null = null;
@@ -81,7 +92,7 @@ export function inboundFilters(security: WorkloadSecurity, listener: Listener, c
     identity = jwt.identity;
   }
   if (custom === null) return { pass: true, call: request === null || request === http ? call : { ...call, request }, security: state };
-  const decision = combineStages(custom, evaluateLocalStage(security.authorization, authzRequest(call, request, path, state, identity), authzOptions));
+  const decision = combineStages(custom, evaluateLocalStage(security.authorization, authzRequest(call, remoteIp, request, path, state, identity), authzOptions));
   if (!decision.allowed) return { pass: false, outcome: denied(decision, http !== null, walk, state) };
   return { pass: true, call: request === null ? call : { ...call, request }, security: { ...state, authz: summaryOf(decision) } };
 }
@@ -102,10 +113,11 @@ function summaryOf(decision: AuthzDecision): NonNullable<InboundSecurity['authz'
 }
 
 /** What the RBAC and ext_authz filters see of the call. */
-function authzRequest(call: Call, request: HttpRequest | null, path: string | null, handshake: InboundSecurity, identity: JwtIdentity | null): AuthzRequest {
+function authzRequest(call: Call, remoteIp: string, request: HttpRequest | null, path: string | null, handshake: InboundSecurity, identity: JwtIdentity | null): AuthzRequest {
   return {
     sourcePrincipal: handshake.principal,
     sourceIp: call.sourceIp ?? '0.0.0.0',
+    remoteIp,
     requestPrincipal: identity?.principal ?? null,
     ...(identity === null ? {} : { requestClaims: identity.claims, audiences: identity.audiences }),
     ...(identity?.presenter == null ? {} : { presenter: identity.presenter }),

@@ -110,3 +110,18 @@ export function transportTo(config: ProxyConfig | null, clusterName: string, end
   const sidecar = endpoint.tlsMode === 'istio';
   return clientUsesMtls(cluster.tls, { sidecar, serverMode: sidecar ? 'PERMISSIVE' : 'DISABLE' });
 }
+
+/**
+ * The connection a proxy opens to an endpoint of `clusterName`, from the call it forwards: the transport
+ * (transportTo) and the SNI of the TLS it originates (the cluster's: `tls.sni`, or Istio mTLS's
+ * `outbound_.<port>_.<subset>_.<host>`, cluster_tls.go); in plain text the call's own SNI (TLS bytes
+ * of the app that tcp_proxy carries) goes on unchanged.
+ */
+export function upstreamConnection(config: ProxyConfig | null, clusterName: string, endpoint: LbEndpoint, call: Call, sourcePrincipal: string, sourceIp: string): Call {
+  const transport = transportTo(config, clusterName, endpoint);
+  if (transport === 'plaintext') return { ...call, transport, sourcePrincipal, sourceIp };
+  const sni = config === null ? undefined : clusterNamed(config, clusterName)?.tls?.sni;
+  if (sni !== undefined) return { ...call, transport, sourcePrincipal, sourceIp, sni };
+  const { sni: _appSni, ...rest } = call;
+  return { ...rest, transport, sourcePrincipal, sourceIp };
+}

@@ -56,7 +56,7 @@ import type { ProxyConfig } from '../xds/proxy-config.ts';
 import { nearestNames, resolveName, unknownHostError } from './resolve-host.ts';
 import { parseProbeUrl } from './probe-types.ts';
 import type { ProbeDestination, ProbeError, ProbeHold, ProbeHop, ProbeMirror, ProbeRequest, ProbeResult, ProbeUrl } from './probe-types.ts';
-import { kubeProxyHop, outcomeHop, transportTo } from './probe-hops.ts';
+import { kubeProxyHop, outcomeHop, upstreamConnection } from './probe-hops.ts';
 import { authzOf, destinationOf, flagsOf, withGatewaySecurity } from './probe-result.ts';
 import { standInToken, standInVerifier } from './probe-jwt.ts';
 const HOPS_MAX = 8;
@@ -417,7 +417,7 @@ export class ProbeSession {
         // An HTTP connection manager originates a new HTTP request upstream (TLS it terminated stays behind).
         if (outcome.upstream !== null) call = { destinationIp: call.destinationIp, destinationPort: call.destinationPort, protocol: 'http', request: outcome.upstream };
         // What the proxy puts on the wire to that endpoint: the cluster's TLS, or auto mTLS per endpoint.
-        call = { ...call, transport: transportTo(this.mesh.proxyConfig(at!), outcome.cluster ?? '', endpoint), sourcePrincipal: at!.identity, sourceIp: at!.ip };
+        call = upstreamConnection(this.mesh.proxyConfig(at!), outcome.cluster ?? '', endpoint, call, at!.identity, at!.ip);
         // Envoy checks the peer certificate's validity in the handshake, both ways (CERTIFICATE_VERIFY_FAILED).
         const expired = call.transport === 'mtls' ? [at!, target].find((p) => p !== undefined && this.mesh.certificateExpired?.(p) === true) : undefined;
         if (expired !== undefined) return this.upstreamFailure(call, response, delayUs, outcome, outcome, trace, `the certificate of ${expired.namespace}/${expired.workload} has expired: the mTLS handshake fails (CERTIFICATE_VERIFY_FAILED)`);

@@ -36,6 +36,11 @@ export interface UpstreamTls {
   readonly autoMtls: boolean;
   /** `ns/name` of the DestinationRule that set the mode. */
   readonly source: string | null;
+  /**
+   * The SNI the client sends when it originates TLS here: the DestinationRule's `tls.sni`, else for
+   * Istio mTLS (ISTIO_MUTUAL or auto) `outbound_.<port>_.<subset>_.<host>`; absent: none.
+   */
+  readonly sni?: string;
 }
 
 export type RbacAction = 'ALLOW' | 'DENY' | 'AUDIT' | 'CUSTOM';
@@ -57,6 +62,9 @@ export interface RbacSource {
   readonly notIpBlocks?: readonly string[];
   readonly remoteIpBlocks?: readonly string[];
   readonly notRemoteIpBlocks?: readonly string[];
+  /** Trust domains of the peer's SPIFFE identity (`*`, exact, `prefix*`, `*suffix`), expanded to the bundle. */
+  readonly trustDomains?: readonly string[];
+  readonly notTrustDomains?: readonly string[];
 }
 
 export interface RbacOperation {
@@ -169,4 +177,12 @@ export interface WorkloadSecurity {
   readonly jwtProviders: readonly JwtProvider[];
   /** The extension providers the CUSTOM policies name, resolved, by name; empty without CUSTOM policies. */
   readonly extAuthzProviders: readonly ExtAuthzProvider[];
+  /** The HTTP connection manager's path normalization (MeshConfig pathNormalization); absent: BASE. */
+  readonly pathNormalization?: 'NONE' | 'BASE' | 'MERGE_SLASHES' | 'DECODE_AND_MERGE_SLASHES';
+  /**
+   * How the connection manager finds the downstream remote address: a gateway's `use_remote_address`
+   * with `xff_num_trusted_hops` (gatewayTopology.numTrustedProxies, gateway.go); null or absent: a
+   * sidecar's inbound, `use_remote_address: false` (listener_inbound.go buildSidecarInboundHTTPOpts).
+   */
+  readonly xffNumTrustedHops?: number | null;
 }
