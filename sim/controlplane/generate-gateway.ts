@@ -7,13 +7,8 @@
  *   not scope gateway selectors to the Gateway's namespace by default);
  * - each server port becomes a listener; the port is translated through the gateway's Service (a server
  *   on Service port 80 listens on its targetPort 8080), else used as is;
- * - HTTP servers on one port share a route configuration `http.<port>`; each server host becomes a
- *   virtual host (domains `host` and `host:*`, or `*`), and the VirtualServices bound to the Gateway whose
- *   hosts intersect it contribute their routes, appended in age order, with catch-all routes moved to the
- *   end (SortVHostRoutes); a host with no VirtualService gets no virtual host (404 NR);
- * - `tls.httpsRedirect` on an HTTP server makes its virtual hosts require TLS (301 to https), also for a
- *   host no VirtualService serves; once one server asks for it, the host keeps it;
- * - the port in the Host header is ignored, as on sidecars;
+ * - HTTP servers on one port share a route configuration `http.<port>`, built in gateway-routes.ts
+ *   (virtual hosts per intersection of server and VirtualService hosts, `blackhole:<port>` when none);
  * - root rules that delegate take the delegate VirtualService's routes (one level).
  *
  * - HTTPS servers terminating TLS (SIMPLE, MUTUAL, ISTIO_MUTUAL, OPTIONAL_MUTUAL) get a chain matched on
@@ -21,7 +16,7 @@
  *   TCP servers by port, from the bound VirtualServices' `tls` / `tcp` rules.
  *
  * Not modelled: certificates and client-certificate checks (with security), AUTO_PASSTHROUGH's SNI-encoded
- * clusters, `ns/host` server host filtering of VirtualService namespaces beyond `*` and `.`, Gateway API.
+ * clusters, `ns/host` filtering of passthrough (tls/tcp) VirtualServices, Gateway API.
  */
 import { matchesLabels } from '../config/selectors.ts';
 import type { Labels } from '../config/selectors.ts';
@@ -29,15 +24,14 @@ import type { Resource } from '../config/resource.ts';
 import type { ServiceInfo } from '../topology/model.ts';
 import type { FilterChain, Listener } from '../xds/listener.ts';
 import { outboundClusterName } from '../xds/cluster.ts';
-import type { Route, RouteConfiguration, VirtualHost } from '../xds/route.ts';
+import type { RouteConfiguration } from '../xds/route.ts';
 import type { ProxyIdentity } from '../xds/proxy-config.ts';
-import { hostCovers, resolveHost, virtualServiceVisible } from './push-context.ts';
+import { hostCovers, resolveHost } from './push-context.ts';
 import type { PushContext } from './push-context.ts';
-import { isCatchAllRoute, translateVirtualServiceRoutes } from './translate-route.ts';
-import { delegateLookup, routeContext } from './generate-sidecar.ts';
+import { gatewayRouteConfig, gatewayVirtualServices } from './gateway-routes.ts';
+import type { Server } from './gateway-routes.ts';
 import type { ListenerSet } from './generate-sidecar.ts';
 
-type Server = { port?: { number?: number; name?: string; protocol?: string }; hosts?: string[]; tls?: { httpsRedirect?: boolean; mode?: string } };
 
 export function gatewaysFor(push: PushContext, proxy: ProxyIdentity): Resource<'Gateway'>[] {
   return push.gateways.filter((g) => {
@@ -86,7 +80,7 @@ export function buildGatewayListeners(push: PushContext, proxy: ProxyIdentity, s
       chains.push({ name, match: { prefixRanges: [], serverNames: sniNames(server) }, filter: { kind: 'http', routeConfigName: name, statPrefix: name }, terminatesTls: true });
     }
     for (const entry of servers.filter(({ server }) => serverKind(server) === 'passthrough' || serverKind(server) === 'tcp')) {
-      chains.push(...passthroughChains(push, entry.gateway, entry.server, port));
+      chains.push(...passthroughChains(push, proxy, entry.gateway, entry.server, port));
     }
     listeners.push({ name: `0.0.0.0_${port}`, address: '0.0.0.0', port, direction: 'gateway', filterChains: chains, defaultChain: null });
   }
@@ -116,11 +110,11 @@ function sniNames(server: Server): string[] {
  * VirtualServices bound to the gateway route by SNI (`tls` rules, sniHosts within the server's hosts) or
  * by port (`tcp` rules) to their destinations, without terminating anything.
  */
-function passthroughChains(push: PushContext, gateway: Resource<'Gateway'>, server: Server, port: number): FilterChain[] {
+function passthroughChains(push: PushContext, proxy: ProxyIdentity, gateway: Resource<'Gateway'>, server: Server, port: number): FilterChain[] {
   const out: FilterChain[] = [];
   const serverPort = server.port?.number ?? port;
   const tls = serverKind(server) === 'passthrough';
-  for (const vs of boundVirtualServices(push, gateway, '*/*')) {
+  for (const vs of gatewayVirtualServices(push, gateway, proxy.namespace)) {
     const rules = (tls ? vs.spec.tls : vs.spec.tcp) ?? [];
     for (const [index, rule] of (rules as { match?: { port?: number; sniHosts?: string[] }[]; route?: { destination?: { host?: string; subset?: string; port?: { number?: number } }; weight?: number }[] }[]).entries()) {
       const matches = (rule.match ?? [{}]).filter((m) => m.port === undefined || m.port === serverPort);
@@ -138,62 +132,4 @@ function passthroughChains(push: PushContext, gateway: Resource<'Gateway'>, serv
     }
   }
   return out;
-}
-
-function gatewayRouteConfig(push: PushContext, proxy: ProxyIdentity, services: readonly ServiceInfo[], servers: readonly { gateway: Resource<'Gateway'>; server: Server }[], port: number, name: string): RouteConfiguration {
-  const virtualHosts = new Map<string, VirtualHost>();
-  for (const { gateway, server } of servers) {
-    const gatewayName = `${gateway.namespace}/${gateway.name}`;
-    const context = routeContext(push, proxy, services, server.port?.number ?? port, [gatewayName]);
-    for (const entry of server.hosts ?? []) {
-      const host = entry.includes('/') ? entry.slice(entry.indexOf('/') + 1) : entry;
-      for (const vs of boundVirtualServices(push, gateway, entry)) {
-        for (const vsHost of vs.spec.hosts ?? []) {
-          const h = resolveHost(vsHost, vs.namespace, push.mesh.domainSuffix);
-          if (!hostCovers(host, h) && !hostCovers(h, host)) continue;
-          const matchHost = host === '*' || (h.length > host.length && !h.startsWith('*')) ? h : host;
-          const existing = virtualHosts.get(matchHost);
-          const routes = translateVirtualServiceRoutes(vs, context, delegateLookup(push));
-          const merged = [...(existing?.routes ?? []), ...routes];
-          virtualHosts.set(matchHost, {
-            name: `${matchHost}:${port}`,
-            domains: [matchHost],
-            routes: sortCatchAllLast(merged),
-            // Istio only ever turns require_tls on for a host, whichever server comes first.
-            requireTls: (existing?.requireTls ?? false) || server.tls?.httpsRedirect === true,
-          });
-        }
-      }
-    }
-  }
-  // A server host with httpsRedirect and no VirtualService still redirects (buildGatewayHTTPRouteConfig).
-  for (const { server } of servers) {
-    if (server.tls?.httpsRedirect !== true) continue;
-    for (const entry of server.hosts ?? []) {
-      const host = entry.includes('/') ? entry.slice(entry.indexOf('/') + 1) : entry;
-      const existing = virtualHosts.get(host);
-      if (existing !== undefined) virtualHosts.set(host, { ...existing, requireTls: true });
-      else virtualHosts.set(host, { name: `${host}:${port}`, domains: host === '*' ? ['*'] : [host], routes: [], requireTls: true });
-    }
-  }
-  // Gateways, like sidecars, ignore the port in the Host header (IgnorePortInHostMatching).
-  return { name, virtualHosts: [...virtualHosts.values()], ignorePortInHostMatching: true };
-}
-
-/** VirtualServices bound to this gateway (by `ns/name` or a short name in their namespace) and visible. */
-function boundVirtualServices(push: PushContext, gateway: Resource<'Gateway'>, serverHost: string): Resource<'VirtualService'>[] {
-  const full = `${gateway.namespace}/${gateway.name}`;
-  const slash = serverHost.indexOf('/');
-  const hostNamespace = slash < 0 ? '*' : serverHost.slice(0, slash) === '.' ? gateway.namespace : serverHost.slice(0, slash);
-  return push.virtualServices.filter((vs) => {
-    const names = (vs.spec.gateways ?? []).map((g) => (g.includes('/') ? g : `${vs.namespace}/${g}`));
-    if (!names.includes(full)) return false;
-    if (hostNamespace !== '*' && vs.namespace !== hostNamespace) return false;
-    return virtualServiceVisible(push, vs, gateway.namespace) || vs.namespace === gateway.namespace;
-  });
-}
-
-/** SortVHostRoutes: catch-all routes move to the end, others keep their order. */
-function sortCatchAllLast(routes: readonly Route[]): Route[] {
-  return [...routes.filter((r) => !isCatchAllRoute(r)), ...routes.filter((r) => isCatchAllRoute(r))];
 }

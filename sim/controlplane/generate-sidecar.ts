@@ -12,9 +12,10 @@
  *   "gross HACK" in buildSidecarVirtualHostsForVirtualService);
  * - a catch-all virtual host: `allow_any` to PassthroughCluster, or `block_all` answering 502 under
  *   REGISTRY_ONLY (buildCatchAllVirtualHost);
- * - listeners: `0.0.0.0_<port>` for HTTP and sniffed ports (sniffed ports also carry TCP chains per
- *   service address); `<address>_<port>` for TCP ports; `virtualOutbound` (15001) sends everything else
- *   to PassthroughCluster, or BlackHoleCluster under REGISTRY_ONLY.
+ * - listeners (outbound-listeners.ts): `0.0.0.0_<port>` for HTTP ports; `<VIP>_<port>` for TCP and
+ *   sniffed ports, a sniffed one with a route configuration `<host>:<port>` holding only its service's
+ *   virtual host, domains `*` (httproute.go getVirtualHostsForSniffedServicePort); `virtualOutbound`
+ *   (15001) sends everything else to PassthroughCluster, or BlackHoleCluster under REGISTRY_ONLY.
  * Inbound: generate-inbound.ts.
  *
  * The Sidecar resource narrows what is built to the hosts it imports (sidecar-scope.ts).
@@ -27,7 +28,6 @@
  */
 import { RecentLists } from './recent-lists.ts';
 import { entryOf, groupBy } from '../core/group.ts';
-import { isHttpProtocol, isTcpProtocol, isTlsProtocol } from '../config/protocol.ts';
 import type { ServiceInfo } from '../topology/model.ts';
 import { BLACKHOLE_CLUSTER, PASSTHROUGH_CLUSTER } from '../xds/cluster.ts';
 import type { FilterChain, Listener } from '../xds/listener.ts';
@@ -42,7 +42,7 @@ import type { RouteContext } from './translate-route.ts';
 import { virtualHostDomains } from './virtual-host-domains.ts';
 import type { SidecarScope } from './sidecar-scope.ts';
 import type { Resource } from '../config/resource.ts';
-import { tcpFilterChains } from './generate-tcp.ts';
+import { buildOutboundListeners } from './outbound-listeners.ts';
 
 export const VIRTUAL_OUTBOUND_PORT = 15001;
 
@@ -60,76 +60,68 @@ const visibleLists = new RecentLists<ServiceInfo>();
 
 export function buildSidecarListeners(push: PushContext, proxy: ProxyIdentity, services: readonly ServiceInfo[], scope: SidecarScope): ListenerSet {
   const routes: Record<string, RouteConfiguration> = {};
-  const listeners: Listener[] = [];
   const candidates = sidecarVirtualServices(push, proxy.namespace).filter((vs) => scope.importsVirtualService(vs));
-  const httpPorts = new Set<number>();
-  for (const s of services) for (const p of s.ports) if (isHttpProtocol(p.protocol) || p.protocol === 'auto') httpPorts.add(p.port);
-  for (const port of [...httpPorts].sort((a, b) => a - b)) {
-    routes[String(port)] = sidecarRouteConfig(push, proxy, services, port, candidates, scope);
-    const chains: FilterChain[] = [{ name: `http_${port}`, match: { prefixRanges: [], serverNames: [], applicationProtocol: 'http' }, filter: { kind: 'http', routeConfigName: String(port), statPrefix: `outbound_0.0.0.0_${port}` } }];
-    for (const s of services) {
-      const sp = s.ports.find((p) => p.port === port);
-      if (sp?.protocol === 'auto' && s.address !== null) chains.push(...tcpFilterChains(s, port, virtualServiceForHost(candidates, s.hostname, push.mesh.domainSuffix), proxy, push.mesh.domainSuffix, 'tcp'));
-    }
-    listeners.push({ name: `0.0.0.0_${port}`, address: '0.0.0.0', port, direction: 'outbound', filterChains: chains, defaultChain: fallbackChain(scope) });
+  const suffix = push.mesh.domainSuffix;
+  const built = buildOutboundListeners({
+    services, proxy, domainSuffix: suffix, fallthrough: fallbackChain(scope),
+    virtualServiceFor: (host) => virtualServiceForHost(candidates, host, suffix),
+  });
+  for (const request of [...built.routes].sort((a, b) => a.port - b.port || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    routes[request.name] = request.service === null
+      ? sidecarRouteConfig(push, proxy, services, request.port, candidates, scope)
+      : sniffedRouteConfig(push, proxy, services, request.service, request.port, candidates, request.name);
   }
-  // TCP and TLS ports: a listener per service address, or one wildcard listener per port for services
-  // without an address, where TLS services are told apart by SNI (their host names). A service address
-  // has its own listener even on a port where 0.0.0.0 serves HTTP: the exact address:port listener
-  // takes the connection first (listener.go buildSidecarOutboundListener binds TCP to the service VIP).
-  const tcpListeners = new Map<string, { address: string; port: number; chains: FilterChain[] }>();
-  for (const s of services) {
-    for (const p of s.ports) {
-      if (!isTcpProtocol(p.protocol) || (httpPorts.has(p.port) && s.address === null)) continue;
-      const address = s.address ?? '0.0.0.0';
-      const name = `${address}_${p.port}`;
-      const entry = tcpListeners.get(name) ?? { address, port: p.port, chains: [] };
-      const vs = virtualServiceForHost(candidates, s.hostname, push.mesh.domainSuffix);
-      entry.chains.push(...tcpFilterChains(s, p.port, vs, proxy, push.mesh.domainSuffix, undefined, isTlsProtocol(p.protocol)));
-      tcpListeners.set(name, entry);
-    }
-  }
-  for (const [name, { address, port, chains }] of [...tcpListeners].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    listeners.push({ name, address, port, direction: 'outbound', filterChains: chains, defaultChain: fallbackChain(scope) });
-  }
+  const listeners: Listener[] = [...built.listeners];
   listeners.push({ name: 'virtualOutbound', address: '0.0.0.0', port: VIRTUAL_OUTBOUND_PORT, direction: 'outbound', filterChains: [], defaultChain: fallbackChain(scope) });
   return { listeners, routes };
 }
 
+/**
+ * The route configuration `<host>:<port>` of a sniffed service's own listener: that service's virtual
+ * host alone, its domains widened to `*`, no catch-all (httproute.go getVirtualHostsForSniffedServicePort).
+ */
+function sniffedRouteConfig(push: PushContext, proxy: ProxyIdentity, services: readonly ServiceInfo[], service: ServiceInfo, port: number,
+  candidates: readonly Resource<'VirtualService'>[], name: string): RouteConfiguration {
+  const [main] = serviceVirtualHosts(push, proxy, service, port, candidates, routeContext(push, proxy, services, port));
+  return { name, virtualHosts: main === undefined ? [] : [{ ...main, domains: ['*'] }], ignorePortInHostMatching: true };
+}
+
 function sidecarRouteConfig(push: PushContext, proxy: ProxyIdentity, services: readonly ServiceInfo[], port: number,
   candidates: readonly Resource<'VirtualService'>[], scope: SidecarScope): RouteConfiguration {
-  const suffix = push.mesh.domainSuffix;
   const context = routeContext(push, proxy, services, port);
   const virtualHosts: VirtualHost[] = [];
-  for (const s of services) {
-    const servicePort = s.ports.find((p) => p.port === port);
-    if (servicePort === undefined) continue;
-    const vs = virtualServiceForHost(candidates, s.hostname, suffix);
-    const translated = vs === null ? [] : translateVirtualServiceRoutes(vs, context, delegateLookup(push));
-    // buildSidecarVirtualHostForService: the default route carries the service's hash policy.
-    const hashPolicy = translated.length > 0 ? null : hashPolicyForService(hashRuleFor(push, s.hostname, proxy.namespace, s.namespace), port);
-    // ExternalName aliases of this service are served by its virtual host (service Attributes.Aliases),
-    // except an alias whose own VirtualService takes its exact FQDN (never on sniffed ports).
-    const aliases = aliasesOf(push, s, proxy.namespace);
-    if (translated.length === 0 && hashPolicy === null && aliases.length === 0) {
-      virtualHosts.push(plainVirtualHost(s, port, proxy.namespace, suffix));
-      continue;
-    }
-    const routes: Route[] = translated.length > 0 ? translated : [defaultRoute(s.hostname, port, hashPolicy)];
-    const routedAliases = servicePort.protocol === 'auto' ? [] : aliases.flatMap((alias) => {
-      const aliasVs = virtualServiceForHost(candidates, alias.hostname, suffix);
-      return aliasVs !== null && virtualServiceHosts(aliasVs, suffix).includes(alias.hostname) ? [{ alias, vs: aliasVs }] : [];
-    });
-    const domains = [s, ...aliases].flatMap((x) => virtualHostDomains(x, proxy.namespace, suffix)).filter((d) => !routedAliases.some((r) => r.alias.hostname === d));
-    virtualHosts.push({ name: `${s.hostname}:${port}`, domains: [...new Set(domains)], routes, requireTls: false });
-    for (const { alias, vs: aliasVs } of routedAliases) {
-      const aliasRoutes = translateVirtualServiceRoutes(aliasVs, context, delegateLookup(push));
-      if (aliasRoutes.length > 0) virtualHosts.push({ name: `${alias.hostname}:${port}`, domains: [alias.hostname], routes: aliasRoutes, requireTls: false });
-    }
-  }
+  for (const s of services) virtualHosts.push(...serviceVirtualHosts(push, proxy, s, port, candidates, context));
   if (port === 80) virtualHosts.push(...unregisteredHostVirtualHosts(push, candidates, context));
   virtualHosts.push(catchAllVirtualHost(scope.outboundTrafficPolicy === 'REGISTRY_ONLY'));
   return { name: String(port), virtualHosts, ignorePortInHostMatching: true };
+}
+
+/** A service's virtual host on a port (first), then those of its ExternalName aliases with VirtualServices of their own. */
+function serviceVirtualHosts(push: PushContext, proxy: ProxyIdentity, s: ServiceInfo, port: number,
+  candidates: readonly Resource<'VirtualService'>[], context: RouteContext): VirtualHost[] {
+  const suffix = push.mesh.domainSuffix;
+  const servicePort = s.ports.find((p) => p.port === port);
+  if (servicePort === undefined) return [];
+  const vs = virtualServiceForHost(candidates, s.hostname, suffix);
+  const translated = vs === null ? [] : translateVirtualServiceRoutes(vs, context, delegateLookup(push));
+  // buildSidecarVirtualHostForService: the default route carries the service's hash policy.
+  const hashPolicy = translated.length > 0 ? null : hashPolicyForService(hashRuleFor(push, s.hostname, proxy.namespace, s.namespace), port);
+  // ExternalName aliases of this service are served by its virtual host (service Attributes.Aliases),
+  // except an alias whose own VirtualService takes its exact FQDN (never on sniffed ports).
+  const aliases = aliasesOf(push, s, proxy.namespace);
+  if (translated.length === 0 && hashPolicy === null && aliases.length === 0) return [plainVirtualHost(s, port, proxy.namespace, suffix)];
+  const routes: Route[] = translated.length > 0 ? translated : [defaultRoute(s.hostname, port, hashPolicy)];
+  const routedAliases = servicePort.protocol === 'auto' ? [] : aliases.flatMap((alias) => {
+    const aliasVs = virtualServiceForHost(candidates, alias.hostname, suffix);
+    return aliasVs !== null && virtualServiceHosts(aliasVs, suffix).includes(alias.hostname) ? [{ alias, vs: aliasVs }] : [];
+  });
+  const domains = [s, ...aliases].flatMap((x) => virtualHostDomains(x, proxy.namespace, suffix)).filter((d) => !routedAliases.some((r) => r.alias.hostname === d));
+  const out: VirtualHost[] = [{ name: `${s.hostname}:${port}`, domains: [...new Set(domains)], routes, requireTls: false }];
+  for (const { alias, vs: aliasVs } of routedAliases) {
+    const aliasRoutes = translateVirtualServiceRoutes(aliasVs, context, delegateLookup(push));
+    if (aliasRoutes.length > 0) out.push({ name: `${alias.hostname}:${port}`, domains: [alias.hostname], routes: aliasRoutes, requireTls: false });
+  }
+  return out;
 }
 
 // A service's virtual host with nothing but its default route (no VirtualService, hash policy or alias),

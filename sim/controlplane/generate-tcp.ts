@@ -4,9 +4,13 @@
  * the first whose static match applies to this proxy and port (port, sourceLabels, sourceNamespace,
  * gateways) decides; `destinationSubnets` make a chain of their own for those prefixes; weighted
  * destinations become a weighted TCP proxy. Without a VirtualService (or no rule applying), the
- * service's own cluster.
+ * service's own cluster. A rule without match, or whose first applying match has no
+ * destinationSubnets, takes the rest; subnets equal to the listener's own prefixes replace the
+ * service's chain (tls.go buildSidecarOutboundTCPFilterChainOpts).
  *
- * TLS ports also take the VirtualService's `tls` rules: chains on the SNI hosts each rule matches.
+ * TLS ports take the VirtualService's `tls` rules only (no `tcp` rules): chains on the SNI hosts each
+ * rule matches; with none applying, the service's chain, on its host as SNI where the listener is
+ * shared (tls.go buildSidecarOutboundTLSFilterChainOpts).
  *
  * Not modelled: `sourceSubnet`; TLS inspection details (ALPN).
  */
@@ -24,28 +28,49 @@ type TcpRoute = {
   route?: { destination?: { host?: string; subset?: string; port?: { number?: number } }; weight?: number }[];
 };
 
+/** Where the chains sit: the listener's destination prefixes (a CIDR address; empty on a VIP), SNI by host or not. */
+export interface TcpChainPlace {
+  readonly prefixRanges: readonly string[];
+  /** A TLS service on a wildcard or CIDR listener: its default chain matches its host as SNI. */
+  readonly sniByHost: boolean;
+  readonly tls: boolean;
+}
+
 export function tcpFilterChains(service: ServiceInfo, port: number, vs: Resource<'VirtualService'> | null, proxy: ProxyIdentity, domainSuffix: string,
-  applicationProtocol?: 'tcp', tls = false): FilterChain[] {
-  // A TLS service without an address shares the wildcard listener: its chain matches its host as SNI.
-  const sni = tls && service.address === null ? [service.hostname] : [];
-  const fallback = chain(`${service.hostname}_${port}`, service.address === null ? [] : [`${service.address}/32`], defaultFilter(service, port), applicationProtocol, sni);
+  place: TcpChainPlace): FilterChain[] {
+  const sni = place.sniByHost ? [service.hostname] : [];
+  const fallback = chain(`${service.hostname}_${port}`, place.prefixRanges, defaultFilter(service, port), sni);
   if (vs === null) return [fallback];
-  const chains: FilterChain[] = tls ? tlsChains(service, port, vs, proxy, domainSuffix, fallback.match.prefixRanges) : [];
+  if (place.tls) {
+    // tls.go: TLS ports take the tls rules only; any applying rule replaces the service's own chain.
+    const chains = tlsChains(service, port, vs, proxy, domainSuffix, place.prefixRanges);
+    return chains.length > 0 ? chains : [fallback];
+  }
+  const chains: FilterChain[] = [];
+  let defaultCovered = false;
   for (const [index, rule] of ((vs.spec.tcp ?? []) as TcpRoute[]).entries()) {
-    const matches = rule.match ?? [];
-    const applying = matches.length === 0 ? [{}] : matches.filter((m) => appliesTo(m, proxy, port));
-    if (applying.length === 0) continue;
     const filter = ruleFilter(rule, vs, port, domainSuffix);
     if (filter === null) continue;
-    const subnets = applying.flatMap((m: { destinationSubnets?: string[] }) => m.destinationSubnets ?? []).map((s) => (s.includes('/') ? s : `${s}/32`));
-    if (subnets.length > 0) {
-      chains.push(chain(`${service.hostname}_${port}_tcp${index}`, subnets, filter, applicationProtocol));
-      continue;
+    const name = `${service.hostname}_${port}_tcp${index}`;
+    // A rule without match, or whose first applying match has no destinationSubnets, takes all the
+    // remaining traffic: later rules and the service's own chain never apply (buildSidecarOutboundTCPFilterChainOpts).
+    if ((rule.match ?? []).length === 0) return [...chains, chain(name, place.prefixRanges, filter)];
+    const subnets: string[] = [];
+    for (const m of rule.match!) {
+      if (!appliesTo(m, proxy, port)) continue;
+      if ((m.destinationSubnets ?? []).length === 0) return [...chains, chain(name, place.prefixRanges, filter)];
+      subnets.push(...m.destinationSubnets!);
     }
-    chains.push(chain(`${service.hostname}_${port}_tcp${index}`, fallback.match.prefixRanges, filter, applicationProtocol));
-    return chains; // A rule without subnets takes all remaining traffic: later rules never apply.
+    if (subnets.length === 0) continue;
+    chains.push(chain(name, subnets, filter));
+    // Subnets equal to the listener's own prefixes take the service's default chain's place.
+    if (sameSet(subnets, place.prefixRanges)) defaultCovered = true;
   }
-  return [...chains, fallback];
+  return defaultCovered ? chains : [...chains, fallback];
+}
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x) => b.includes(x));
 }
 
 function appliesTo(match: NonNullable<TcpRoute['match']>[number], proxy: ProxyIdentity, port: number): boolean {
@@ -72,8 +97,8 @@ function defaultFilter(service: ServiceInfo, port: number): NetworkFilter {
   return { kind: 'tcp', cluster, statPrefix: cluster };
 }
 
-function chain(name: string, prefixRanges: readonly string[], filter: NetworkFilter, applicationProtocol?: 'tcp', serverNames: readonly string[] = []): FilterChain {
-  return { name, match: { prefixRanges, serverNames, ...(applicationProtocol === undefined ? {} : { applicationProtocol }) }, filter };
+function chain(name: string, prefixRanges: readonly string[], filter: NetworkFilter, serverNames: readonly string[] = []): FilterChain {
+  return { name, match: { prefixRanges, serverNames }, filter };
 }
 
 type TlsMatch = NonNullable<TcpRoute['match']>[number] & { sniHosts?: string[] };
@@ -91,7 +116,7 @@ function tlsChains(service: ServiceInfo, port: number, vs: Resource<'VirtualServ
     for (const [j, m] of (rule.match ?? []).entries()) {
       if (!appliesTo(m, proxy, port)) continue;
       const subnets = (m.destinationSubnets ?? []).map((s) => (s.includes('/') ? s : `${s}/32`));
-      out.push(chain(`${service.hostname}_${port}_tls${index}_${j}`, subnets.length > 0 ? subnets : prefixRanges, filter, undefined, m.sniHosts ?? []));
+      out.push(chain(`${service.hostname}_${port}_tls${index}_${j}`, subnets.length > 0 ? subnets : prefixRanges, filter, m.sniHosts ?? []));
     }
   }
   return out;

@@ -317,22 +317,28 @@ function strictInbound(config: ProxyConfig): boolean {
 }
 
 function listenerBytes(listener: Listener, strict: boolean): number {
-  // Default (fall-through) chains are not counted: Istio's per-port listeners carry none, and the
-  // passthrough chains of virtualOutbound/virtualInbound are in the per-proxy base.
+  // Fall-through default chains are not counted (the passthrough chains of virtualOutbound and
+  // virtualInbound are in the per-proxy base); a sniffed service listener's TCP default chain is.
   // Inbound chains carry a DownstreamTlsContext per IP family under STRICT (fitted on LDS strict vs http).
   const strictBytes = strict && listener.direction === 'inbound' ? STRICT_INBOUND_CHAIN_BYTES * listener.filterChains.length : 0;
-  return LISTENER_BYTES + listener.name.length + strictBytes + sum(listener.filterChains, (c) => chainBytes(c, listener.direction === 'outbound'));
+  const chains = sum(listener.filterChains, chainBytes);
+  const own = listener.defaultChain !== null && listener.defaultChain.filter.kind !== 'http' && !FALLTHROUGH_CLUSTERS.has(statPrefixOf(listener.defaultChain)) ? chainBytes(listener.defaultChain) : 0;
+  return LISTENER_BYTES + listener.name.length + strictBytes + chains + own;
 }
 
-function chainBytes(chain: FilterChain, outbound: boolean): number {
+const FALLTHROUGH_CLUSTERS: ReadonlySet<string> = new Set(['PassthroughCluster', 'BlackHoleCluster', 'InboundPassthroughCluster']);
+
+function statPrefixOf(chain: FilterChain): string {
+  return chain.filter.kind === 'tcp' ? chain.filter.cluster : chain.filter.statPrefix;
+}
+
+function chainBytes(chain: FilterChain): number {
   const match = sum(chain.match.serverNames, (s) => s.length + 2) + sum(chain.match.prefixRanges, (p) => p.length + 2);
   const tls = chain.terminatesTls === true ? TLS_CONTEXT_BYTES : 0;
   const filter = chain.filter;
   if (filter.kind === 'http') return HCM_BYTES + filter.routeConfigName.length + match + tls;
-  // A sniffed outbound service port: Istio builds the service an HTTP chain beside this TCP one.
-  const sniffedHttp = outbound && chain.match.applicationProtocol === 'tcp' ? HCM_BYTES : 0;
   const clusters = filter.kind === 'tcp' ? filter.cluster.length : sum(filter.clusters, (c) => c.name.length + 8);
-  return TCP_PROXY_BYTES + clusters + match + tls + sniffedHttp;
+  return TCP_PROXY_BYTES + clusters + match + tls;
 }
 
 function routeConfigBytes(rc: RouteConfiguration): number {

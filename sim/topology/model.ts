@@ -59,6 +59,8 @@ export interface ServiceInfo {
   readonly kind: ServiceKind;
   /** Cluster IP or ServiceEntry address; null for headless, ExternalName and address-less entries. */
   readonly address: string | null;
+  /** Every ServiceEntry address (IPs and CIDRs) when there are several; Istio builds a service per host and address. */
+  readonly addresses?: readonly string[];
   readonly ports: readonly ServicePort[];
   /** Kubernetes Service selector, or a ServiceEntry workloadSelector; undefined: endpoints are not selected. */
   readonly selector: Labels | undefined;

@@ -89,6 +89,7 @@ function serviceEntryServices(r: Resource<'ServiceEntry'>): ServiceInfo[] {
     kind: 'ServiceEntry' as const,
     // Istio gives every host every address (convertServices); the first is the one traffic is sent to.
     address: spec.addresses?.[0] ?? null,
+    ...((spec.addresses ?? []).length > 1 ? { addresses: spec.addresses } : {}),
     ports,
     selector: spec.workloadSelector?.labels as Labels | undefined,
     externalName: null,

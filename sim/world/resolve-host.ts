@@ -4,7 +4,7 @@
  * - an IP literal is itself;
  * - a Kubernetes Service resolves to its cluster IP; a headless one to its first endpoint's IP; an
  *   ExternalName one follows its CNAME;
- * - a ServiceEntry host resolves to its first address; without one, to a stable address from
+ * - a ServiceEntry host resolves to its first IP address (CIDR addresses are not DNS answers); without one, to a stable address from
  *   240.240.0.0/16 standing for the answer of the real DNS (as Istio's DNS auto-allocation would give);
  * - another name with a dot, outside the cluster domain, resolves through the public DNS, which meshsim
  *   stands in with a stable address from 203.0.113.0/24 (TEST-NET-3);
@@ -61,7 +61,9 @@ function addressOf(topology: Topology, service: ServiceInfo, fromNamespace: stri
     const target = resolveName(topology, service.externalName, fromNamespace);
     return target === null ? { address: syntheticAddress(service.externalName), service } : { ...target, service: target.service ?? service };
   }
-  if (service.address !== null) return { address: service.address, service };
+  // Istio's DNS name table leaves CIDR addresses out (pkg/dns/server/name_table.go): a /32 is its IP.
+  const ip = (service.addresses ?? (service.address === null ? [] : [service.address])).map((a) => a.replace(/\/(32|128)$/, '')).find((a) => !a.includes('/'));
+  if (ip !== undefined) return { address: ip, service };
   if (service.kind === 'Headless') {
     const endpoint = topology.endpoints.find((e) => e.service === service.hostname);
     return endpoint === undefined ? null : { address: endpoint.address, service };
