@@ -28,7 +28,8 @@
  *
  * Not modelled: Sidecar egress listeners with their own port or bind, per-pod listeners of headless
  * services (their ports bind `0.0.0.0`), well-known port conflicts (MySQL/Mongo refusing to share a
- * port), listeners skipped for privileged ports, dual-stack extra addresses.
+ * port), listeners skipped for privileged ports, dual-stack extra addresses; conflicts on one key go to
+ * the first service in host-name order (Istio: the oldest service; ServiceInfo carries no creation time).
  */
 import { isHttpProtocol, isTcpProtocol, isTlsProtocol } from '../config/protocol.ts';
 import type { Resource } from '../config/resource.ts';
