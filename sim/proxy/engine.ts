@@ -59,6 +59,7 @@ import { inboundFilters } from './inbound-security.ts';
 import type { InboundOptions } from './inbound-security.ts';
 import { describeEndpoint, pickWeightedCluster, resolveEndpoint } from './upstream-cluster.ts';
 import { admitUpstream } from './upstream-resilience.ts';
+import { socketAddress } from './match/cidr.ts';
 
 /**
  * One call through one proxy. `direction` says how the call reached the proxy: `outbound` (the app's own
@@ -168,7 +169,7 @@ function handleTcp(
   config: ProxyConfig, call: Call, clusters: readonly { readonly name: string; readonly weight: number }[],
   walkIn: Walk, state: ProxyState, rng: Rng,
 ): Outcome {
-  const target = `${call.destinationIp}:${call.destinationPort}`;
+  const target = socketAddress(call.destinationIp, call.destinationPort);
   const chosen = pickWeightedCluster(clusters, rng);
   const walk: Walk = { ...walkIn, cluster: chosen.name };
   const resolution = resolveEndpoint(config, chosen.name, call, state, rng);
