@@ -28,8 +28,9 @@
  *
  * Not modelled: Sidecar egress listeners with their own port or bind, per-pod listeners of headless
  * services (their ports bind `0.0.0.0`), well-known port conflicts (MySQL/Mongo refusing to share a
- * port), listeners skipped for privileged ports, dual-stack extra addresses; conflicts on one key go to
- * the first service in host-name order (Istio: the oldest service; ServiceInfo carries no creation time).
+ * port), listeners skipped for privileged ports, dual-stack extra addresses. Conflicts on one key go to
+ * the oldest service, then the first by name and namespace (byAge); a service without a creationTimestamp counts
+ * as the oldest.
  */
 import { isHttpProtocol, isTcpProtocol, isTlsProtocol } from '../config/protocol.ts';
 import type { Resource } from '../config/resource.ts';
@@ -69,7 +70,7 @@ export interface OutboundInputs {
 export function buildOutboundListeners(inputs: OutboundInputs): { listeners: Listener[]; routes: RouteRequest[] } {
   const entries = new Map<string, Entry>();
   const routes = new Map<string, RouteRequest>();
-  for (const service of inputs.services) {
+  for (const service of byAge(inputs.services)) {
     for (const port of service.ports) {
       const protocol: ListenerProtocol | null = isHttpProtocol(port.protocol) ? 'http' : port.protocol === 'auto' ? 'auto' : isTcpProtocol(port.protocol) ? 'tcp' : null;
       if (protocol === null) continue; // UDP: no listener
@@ -80,6 +81,17 @@ export function buildOutboundListeners(inputs: OutboundInputs): { listeners: Lis
     .sort((a, b) => a.port - b.port || (a.bind < b.bind ? -1 : a.bind > b.bind ? 1 : 0))
     .map((entry) => toListener(entry, inputs.fallthrough));
   return { listeners, routes: [...routes.values()] };
+}
+
+/**
+ * Services in the order istiod builds listeners from them: oldest first, then by name and namespace
+ * (Istio: push_context.go SortServicesByCreationTime). Without any creation time the given order (host
+ * names) stays.
+ */
+function byAge(services: readonly ServiceInfo[]): readonly ServiceInfo[] {
+  if (!services.some((s) => s.createdUs !== undefined)) return services;
+  const text = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+  return [...services].sort((a, b) => (a.createdUs ?? 0) - (b.createdUs ?? 0) || text(a.name, b.name) || text(a.namespace, b.namespace));
 }
 
 /** Where a service port listens: HTTP on the wildcard; TCP and auto on each address (CIDR: wildcard + prefix). */
