@@ -189,4 +189,12 @@ export const NEWER_FIELDS: Readonly<Partial<Record<KindName, readonly RegExp[]>>
   AuthorizationPolicy: [/^\/spec\/rules\/\d+\/from\/\d+\/source\/(trustDomains|notTrustDomains)$/],
   // The RequestAuthentication CRD's jwtRules[].presence (OPTIONAL, REQUIRED; checked in rules-security.ts).
   RequestAuthentication: [/^\/spec\/jwtRules\/\d+\/presence$/],
+  // The current DestinationRule CRD's TrafficPolicy (top level, per subset, per port): HTTP/2 keepalive,
+  // backend utilization and zone-aware load balancing, outlier detection's HTTP error codes, the retry
+  // budget's interval. Accepted and not simulated (their values are not checked).
+  DestinationRule: [/^\/spec\/(subsets\/\d+\/)?trafficPolicy\/(portLevelSettings\/\d+\/)?(connectionPool\/http\/http2KeepAlive|loadBalancer\/(backendUtilization|zoneAwareLbSetting)|outlierDetection\/outlierDetectionHttpErrorCodes|retryBudget\/budgetInterval)$/],
+  // ServerTLSSettings ecdhCurves and insecureSkipVerify in the current Gateway and Sidecar CRDs, and the
+  // Sidecar's HTTP/2 keepalive on inbound connection pools.
+  Gateway: [/^\/spec\/servers\/\d+\/tls\/(ecdhCurves|insecureSkipVerify)$/],
+  Sidecar: [/^\/spec\/(inboundConnectionPool|ingress\/\d+\/connectionPool)\/http\/http2KeepAlive$/, /^\/spec\/ingress\/\d+\/tls\/(ecdhCurves|insecureSkipVerify)$/],
 };
