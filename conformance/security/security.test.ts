@@ -14,7 +14,7 @@ const files: RoutingFile[] = caseFiles(here).map(loadRoutingFile);
 
 test('the security suite has its areas', (t) => {
   const areas = files.map((f) => f.area).sort();
-  for (const area of ['authorization', 'authorization-sources', 'ext-authz', 'gateway-authorization', 'gateway-jwt', 'inbound-security', 'mtls-migration', 'trust-domain']) {
+  for (const area of ['authorization', 'authorization-policies', 'authorization-sources', 'ext-authz', 'gateway-authorization', 'gateway-jwt', 'inbound-security', 'mtls-migration', 'peer-authentication', 'trust-domain']) {
     t.true(areas.includes(area), area);
   }
 });
