@@ -1,6 +1,6 @@
 /**
- * Paths as the sidecar's HTTP connection manager and RBAC filter see them: Istio's path normalization
- * modes (meshConfig.pathNormalization, applied before routing and authorization) and the URI templates
+ * Paths as every HTTP connection manager (engine.ts handleHttp, before routing) and the RBAC filter see
+ * them: Istio's path normalization modes (meshConfig.pathNormalization) and the URI templates
  * that `{*}` / `{**}` in an AuthorizationPolicy path become.
  *
  * Rules followed (istio-semantics §8.7; tests/integration/security/normalization_test.go):

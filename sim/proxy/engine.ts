@@ -60,6 +60,7 @@ import type { InboundOptions } from './inbound-security.ts';
 import { describeEndpoint, pickWeightedCluster, resolveEndpoint } from './upstream-cluster.ts';
 import { admitUpstream } from './upstream-resilience.ts';
 import { socketAddress } from './match/cidr.ts';
+import { normalizePath } from './authz-path.ts';
 
 /**
  * One call through one proxy. `direction` says how the call reached the proxy: `outbound` (the app's own
@@ -98,6 +99,9 @@ export function handleCall(
   return handleChain(config, call, chain, walk, state, rng);
 }
 
+/** A path normalization could change: an escape, a backslash, a dot segment, a doubled slash or a fragment. */
+const MAYBE_DENORMAL = /[%\\#]|\/\.|\/\//;
+
 /** `ip:port` of the call's original destination, for the sentences of failures. */
 function targetOf(call: Call): string {
   return `${call.destinationIp}:${call.destinationPort}`;
@@ -131,8 +135,14 @@ function handleChain(config: ProxyConfig, call: Call, chain: FilterChain, walk: 
 }
 
 function handleHttp(
-  config: ProxyConfig, call: Call, request: HttpRequest, routeConfigName: string, walkIn: Walk, state: ProxyState, rng: Rng,
+  config: ProxyConfig, call: Call, received: HttpRequest, routeConfigName: string, walkIn: Walk, state: ProxyState, rng: Rng,
 ): Outcome {
+  // Every HTTP connection manager normalizes the path before routing and forwards the normalized path
+  // (Istio: listener_builder.go buildHTTPConnectionManager sets normalize_path, merge_slashes and the
+  // escaped-slash action from MeshConfig pathNormalization); one it cannot normalize is a 400.
+  const path = MAYBE_DENORMAL.test(received.path) ? normalizePath(received.path, config.security?.pathNormalization ?? 'BASE') : received.path;
+  if (path === null) return localReplyOutcome(walkIn, 400, 'DPE', `the path ${received.path} cannot be normalized: Envoy answers 400.`);
+  const request = path === received.path ? received : { ...received, path };
   const routeConfig = Object.hasOwn(config.routes, routeConfigName) ? config.routes[routeConfigName] : undefined;
   if (routeConfig === undefined) {
     return localReplyOutcome(walkIn, 404, 'NR',
