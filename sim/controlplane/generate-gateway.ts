@@ -15,8 +15,11 @@
  *   their hosts as SNI, with a route configuration of their own; PASSTHROUGH servers route TLS by SNI and
  *   TCP servers by port, from the bound VirtualServices' `tls` / `tcp` rules.
  *
- * Not modelled: certificates and client-certificate checks (with security), AUTO_PASSTHROUGH's SNI-encoded
- * clusters, `ns/host` filtering of passthrough (tls/tcp) VirtualServices, Gateway API.
+ * - AUTO_PASSTHROUGH servers also pass TLS through by an SNI that names an outbound cluster
+ *   (autoPassthroughChains).
+ *
+ * Not modelled: certificates and client-certificate checks (with security), `ns/host` filtering of
+ * passthrough (tls/tcp) VirtualServices, Gateway API.
  */
 import { matchesLabels } from '../config/selectors.ts';
 import type { Labels } from '../config/selectors.ts';
@@ -26,7 +29,7 @@ import type { FilterChain, Listener } from '../xds/listener.ts';
 import { outboundClusterName } from '../xds/cluster.ts';
 import type { RouteConfiguration } from '../xds/route.ts';
 import type { ProxyIdentity } from '../xds/proxy-config.ts';
-import { hostCovers, resolveHost } from './push-context.ts';
+import { destinationRuleFor, hostCovers, resolveHost } from './push-context.ts';
 import type { PushContext } from './push-context.ts';
 import { gatewayRouteConfig, gatewayVirtualServices } from './gateway-routes.ts';
 import type { Server } from './gateway-routes.ts';
@@ -81,6 +84,7 @@ export function buildGatewayListeners(push: PushContext, proxy: ProxyIdentity, s
     }
     for (const entry of servers.filter(({ server }) => serverKind(server) === 'passthrough' || serverKind(server) === 'tcp')) {
       chains.push(...passthroughChains(push, proxy, entry.gateway, entry.server, port));
+      if (entry.server.tls?.mode === 'AUTO_PASSTHROUGH') chains.push(...autoPassthroughChains(push, proxy, services, entry.server));
     }
     listeners.push({ name: `0.0.0.0_${port}`, address: '0.0.0.0', port, direction: 'gateway', filterChains: chains, defaultChain: null });
   }
@@ -103,6 +107,32 @@ function serverKind(server: Server): ServerKind {
 function sniNames(server: Server): string[] {
   const hosts = (server.hosts ?? []).map((h) => (h.includes('/') ? h.slice(h.indexOf('/') + 1) : h));
   return hosts.includes('*') ? [] : hosts;
+}
+
+/**
+ * AUTO_PASSTHROUGH (Istio: gateway.go builtAutoPassthroughFilterChains): for every non-UDP port of every
+ * visible in-mesh service whose host the server's hosts cover, a chain matched on the SNI
+ * `outbound_.<port>_._.<host>` (and `outbound_.<port>_.<subset>_.<host>` for each subset of the
+ * DestinationRule the gateway uses) that passes the TLS through to that cluster's endpoints, so a
+ * sidecar elsewhere reaches the service through the gateway by naming the cluster in its SNI.
+ * Not modelled: the Istio mTLS ALPNs these chains also require.
+ */
+function autoPassthroughChains(push: PushContext, proxy: ProxyIdentity, services: readonly ServiceInfo[], server: Server): FilterChain[] {
+  const hosts = (server.hosts ?? []).map((h) => (h.includes('/') ? h.slice(h.indexOf('/') + 1) : h));
+  const out: FilterChain[] = [];
+  for (const service of services) {
+    if (service.location === 'MESH_EXTERNAL' || !hosts.some((h) => hostCovers(h, service.hostname))) continue;
+    const subsets = (destinationRuleFor(push, service.hostname, service.namespace, proxy.namespace)?.spec.subsets ?? []).map((subset) => subset?.name ?? '');
+    for (const port of service.ports) {
+      if (port.protocol === 'UDP') continue;
+      for (const subset of ['', ...subsets.filter((name) => name !== '')]) {
+        const sni = `outbound_.${port.port}_.${subset}_.${service.hostname}`;
+        const cluster = outboundClusterName(port.port, subset, service.hostname);
+        out.push({ name: sni, match: { prefixRanges: [], serverNames: [sni] }, filter: { kind: 'tcp', cluster, statPrefix: sni } });
+      }
+    }
+  }
+  return out;
 }
 
 /**
