@@ -73,7 +73,8 @@ export class InKind {
 /** A value of the same family as the one replaced (see InKind). */
 export const inKind: fc.Arbitrary<InKind> = fc.nat(1000).map((n) => new InKind(n));
 
-function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+/** Sets `key` as an own property, so a `__proto__` key stays a key. */
+export function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 

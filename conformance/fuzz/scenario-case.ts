@@ -13,7 +13,7 @@ import fc from 'fast-check';
 import { parseAllDocuments, stringify } from 'yaml';
 import { main } from '../../cli/main.ts';
 import { parseDuration } from '../../sim/index.ts';
-import { allPaths, anyPath, anyValue, inKind, mutate, SWEEP_VALUES } from './mutate.ts';
+import { allPaths, anyPath, anyValue, inKind, mutate, setOwn, SWEEP_VALUES } from './mutate.ts';
 import { judgeExit } from './fuzz-case.ts';
 import type { FuzzFailure } from './fuzz-case.ts';
 
@@ -173,7 +173,7 @@ function inlineAsText(value: unknown, key = ''): unknown {
   if (Array.isArray(value)) return value.map((v) => inlineAsText(v));
   if (value === null || typeof value !== 'object') return value;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) Object.defineProperty(out, k, { value: inlineAsText(v, k), enumerable: true, writable: true, configurable: true });
+  for (const [k, v] of Object.entries(value)) setOwn(out, k, inlineAsText(v, k));
   return out;
 }
 

@@ -102,9 +102,9 @@ export function handleCall(
 /** A path normalization could change: an escape, a backslash, a dot segment, a doubled slash or a fragment. */
 const MAYBE_DENORMAL = /[%\\#]|\/\.|\/\//;
 
-/** `ip:port` of the call's original destination, for the sentences of failures. */
+/** `ip:port` (`[ip]:port` for IPv6) of the call's original destination, for the sentences of outcomes. */
 function targetOf(call: Call): string {
-  return `${call.destinationIp}:${call.destinationPort}`;
+  return socketAddress(call.destinationIp, call.destinationPort);
 }
 
 /** A TCP chain, or an HTTP chain with an HTTP request it can read (plain text, or TLS it terminates). */
@@ -179,7 +179,7 @@ function handleTcp(
   config: ProxyConfig, call: Call, clusters: readonly { readonly name: string; readonly weight: number }[],
   walkIn: Walk, state: ProxyState, rng: Rng,
 ): Outcome {
-  const target = socketAddress(call.destinationIp, call.destinationPort);
+  const target = targetOf(call);
   const chosen = pickWeightedCluster(clusters, rng);
   const walk: Walk = { ...walkIn, cluster: chosen.name };
   const resolution = resolveEndpoint(config, chosen.name, call, state, rng);

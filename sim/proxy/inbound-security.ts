@@ -22,8 +22,8 @@
  * the RBAC stage sees the JWT identity (request principal, claims, audiences, presenter).
  *
  * Not modelled: client certificates on gateway MUTUAL / ISTIO_MUTUAL servers (no principal at
- * gateways), PROXY protocol, source NAT in front of a gateway, ext_authz timing; the normalized path
- * reaching routing and the app (only authorization sees it).
+ * gateways), PROXY protocol, source NAT in front of a gateway, ext_authz timing. (Routing and the
+ * path forwarded on are normalized by the connection manager itself, engine.ts handleHttp.)
  */
 import type { FilterChain, Listener } from '../xds/listener.ts';
 import type { WorkloadSecurity } from '../xds/security.ts';
